@@ -1,0 +1,143 @@
+//! Stepper tests on the seeds' worked example and on undo, seek and serde.
+
+use super::*;
+use crate::program::compile;
+
+fn stepper(source: &str, inputs: &[f64], mode: Mode) -> Stepper {
+    Stepper::new(compile(source).unwrap(), inputs.to_vec(), mode).unwrap()
+}
+
+fn id(stepper: &Stepper, name: &str) -> NodeId {
+    stepper.graph().find(name).unwrap()
+}
+
+#[test]
+fn seed_example_forward_then_backward() {
+    let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse);
+    let [x1, x2, v3, v4] = ["x1", "x2", "v3", "v4"].map(|n| id(&s, n));
+    assert_eq!(s.len(), 8);
+    assert_eq!(s.progress(), (Phase::Forward, 0, 4));
+    let results: Vec<f64> = (0..4).map(|_| s.step_forward().unwrap().result()).collect();
+    assert_eq!(results, [3.0, 4.0, 7.0, 21.0]);
+    assert_eq!(s.step_forward(), None, "forward phase is over");
+    assert_eq!(s.adjoint(v4), None, "adjoints are blank until the backward pass");
+
+    let visit_v4 = s.step_backward().unwrap();
+    let StepDetail::Visit { seeded, adjoint, updates } = &visit_v4.detail else { panic!() };
+    assert!(*seeded);
+    assert_eq!(*adjoint, 1.0);
+    assert_eq!(updates.iter().map(|u| (u.target, u.local, u.adjoint)).collect::<Vec<_>>(), [(v3, 3.0, 3.0), (x1, 7.0, 7.0)]);
+    assert_eq!(s.adjoint(x1), Some(7.0));
+    assert_eq!(s.progress(), (Phase::Backward, 1, 4));
+
+    let visit_v3 = s.step_backward().unwrap();
+    let StepDetail::Visit { updates, .. } = &visit_v3.detail else { panic!() };
+    assert_eq!(updates[0].target, x1);
+    assert_eq!(updates[0].contributions, [7.0, 3.0]);
+    assert_eq!(updates[0].adjoint, 10.0);
+    assert_eq!(s.adjoint(x1), Some(10.0));
+    assert_eq!(s.adjoint(x2), Some(3.0));
+
+    s.run_to_end();
+    assert!(s.is_done());
+    assert_eq!(s.gradients(), [(x1, Some(10.0)), (x2, Some(3.0))]);
+    assert_eq!(s.value(v4), Some(21.0));
+}
+
+#[test]
+fn forward_mode_pushes_tangents() {
+    let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Forward { wrt: NodeId(0) });
+    assert_eq!(s.len(), 4);
+    s.run_to_end();
+    assert_eq!(s.tangent(NodeId(3)), Some(10.0));
+    assert_eq!(s.gradients()[0], (NodeId(0), Some(10.0)));
+    assert_eq!(s.gradients()[1], (NodeId(1), None));
+    let StepDetail::Tangent { partials, arg_tangents, tangent, .. } = &s.history()[2].detail else { panic!() };
+    assert_eq!((partials.as_slice(), arg_tangents.as_slice(), *tangent), (&[1.0, 1.0][..], &[1.0, 0.0][..], 1.0));
+}
+
+#[test]
+fn forward_mode_needs_an_input() {
+    let graph = compile("x*2").unwrap();
+    let error = Stepper::new(graph, vec![1.0], Mode::Forward { wrt: NodeId(1) }).unwrap_err();
+    assert_eq!(error, EngineError::NotAnInput { name: "2".into() });
+    let graph = compile("x*2").unwrap();
+    assert!(matches!(Stepper::new(graph, vec![], Mode::Reverse), Err(EngineError::InputCount { .. })));
+}
+
+#[test]
+fn unused_inputs_get_a_zero_adjoint_when_visited() {
+    let mut s = stepper("a = 1; b = 2; a * 3", &[1.0, 2.0], Mode::Reverse);
+    let b = id(&s, "b");
+    s.seek(s.len() - 2);
+    assert_eq!(s.adjoint(b), None);
+    s.run_to_end();
+    assert_eq!(s.adjoint(b), Some(0.0));
+}
+
+#[test]
+fn a_variable_read_twice_by_one_op_accumulates_twice() {
+    let mut s = stepper("x*x", &[3.0], Mode::Reverse);
+    s.run_to_end();
+    assert_eq!(s.contributions(NodeId(0)), [3.0, 3.0]);
+    assert_eq!(s.adjoint(NodeId(0)), Some(6.0));
+}
+
+#[test]
+fn step_back_and_seek_restore_exact_states() {
+    let mut s = stepper("y = sigmoid(w*x + b)\nL = (y - t)^2 / 2", &[0.7, 1.2, 0.0, 0.39], Mode::Reverse);
+    let fresh = s.clone();
+    let mut states = vec![s.clone()];
+    while s.step().is_some() {
+        states.push(s.clone());
+    }
+    for k in (0..states.len() - 1).rev() {
+        s.step_back();
+        assert_eq!(s, states[k], "after undoing to step {k}");
+    }
+    assert_eq!(s, fresh);
+    for k in [5, 0, 13, 2, 9] {
+        s.seek(k);
+        assert_eq!(s, states[k]);
+    }
+    s.seek(999);
+    assert!(s.is_done());
+}
+
+#[test]
+fn set_inputs_keeps_the_position() {
+    let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse);
+    s.seek(6);
+    s.set_inputs(vec![1.0, 1.0]).unwrap();
+    assert_eq!(s.cursor(), 6);
+    assert_eq!(s.value(NodeId(3)), Some(2.0));
+    assert_eq!(s.adjoint(NodeId(0)), Some(3.0));
+}
+
+#[test]
+fn nan_and_infinity_flow_through_without_panics() {
+    let mut s = stepper("log(x) * y", &[-1.0, 2.0], Mode::Reverse);
+    s.run_to_end();
+    assert!(s.value(NodeId(3)).unwrap().is_nan());
+    assert_eq!(s.adjoint(NodeId(0)), Some(-2.0), "∂/∂x of log is 1/x, finite at x = -1");
+    assert!(s.adjoint(NodeId(1)).unwrap().is_nan(), "ȳ = log(x) = NaN");
+    let mut s = stepper("1 / x", &[0.0], Mode::Reverse);
+    s.run_to_end();
+    assert_eq!(s.value(s.graph().output()), Some(f64::INFINITY));
+}
+
+#[test]
+fn serde_round_trip_restores_the_step() {
+    let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse);
+    s.seek(5);
+    let json = serde_json::to_string(&s).unwrap();
+    let back: Stepper = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.cursor(), 5);
+    assert_eq!(back.history().len(), 5);
+    assert_eq!(back.adjoint(NodeId(0)), Some(7.0));
+    let nan = stepper("x + 1", &[f64::NAN], Mode::Reverse);
+    let back: Stepper = serde_json::from_str(&serde_json::to_string(&nan).unwrap()).unwrap();
+    assert!(back.inputs()[0].is_nan());
+    let too_far = json.replace("\"cursor\":5", "\"cursor\":50");
+    assert!(serde_json::from_str::<Stepper>(&too_far).is_err());
+}

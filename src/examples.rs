@@ -1,0 +1,59 @@
+//! The worked examples shipped in `www/examples/*.bp`, compiled in. Each file is a valid
+//! program whose leading `#` lines give a title (the first) and an intro (the rest).
+
+/// A worked example: a program with a title and a one-paragraph intro.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// The file name without its number and extension, e.g. `two-paths`.
+    pub slug: &'static str,
+    pub title: String,
+    pub intro: String,
+    /// The whole file, which is itself the program.
+    pub source: &'static str,
+}
+
+const FILES: [(&str, &str); 5] = [
+    ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
+    ("linear-square", include_str!("../www/examples/02-linear-square.bp")),
+    ("squared-error", include_str!("../www/examples/03-squared-error.bp")),
+    ("sigmoid-neuron", include_str!("../www/examples/04-sigmoid-neuron.bp")),
+    ("lin-relu-lin", include_str!("../www/examples/05-lin-relu-lin.bp")),
+];
+
+/// Every example, in gallery order.
+pub fn all() -> Vec<Example> {
+    FILES.iter().map(|&(slug, source)| parse_header(slug, source)).collect()
+}
+
+pub fn find(slug: &str) -> Option<Example> {
+    all().into_iter().find(|example| example.slug == slug)
+}
+
+/// Split the leading comment lines into title and intro.
+fn parse_header(slug: &'static str, source: &'static str) -> Example {
+    let mut comments = source
+        .lines()
+        .map_while(|line| line.strip_prefix('#'))
+        .map(str::trim);
+    let title = comments.next().unwrap_or(slug).to_string();
+    let intro = comments.collect::<Vec<_>>().join(" ");
+    Example { slug, title, intro, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_has_a_title_an_intro_and_compiles() {
+        let examples = all();
+        assert_eq!(examples.len(), FILES.len());
+        for example in examples {
+            assert!(!example.title.is_empty() && !example.title.starts_with('#'), "{}", example.slug);
+            assert!(example.intro.len() > 80, "{} needs a real intro", example.slug);
+            crate::program::compile(example.source).unwrap_or_else(|e| panic!("{}: {e}", example.slug));
+        }
+        assert_eq!(find("two-paths").unwrap().title, "Two paths to x1: (x1 + x2) · x1");
+        assert_eq!(find("nope"), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! Local-derivative formulas as small expression trees: evaluated for the numbers and
+//! rendered (by `render`) for the explanation, so the two can never disagree.
+
+use serde::{Deserialize, Serialize};
+
+/// A formula over one node's inputs (`Arg(i)`) and its own output value (`Out`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Formula {
+    Num(f64),
+    Arg(usize),
+    Out,
+    Neg(Box<Formula>),
+    Add(Box<Formula>, Box<Formula>),
+    Sub(Box<Formula>, Box<Formula>),
+    Mul(Box<Formula>, Box<Formula>),
+    Div(Box<Formula>, Box<Formula>),
+    Pow(Box<Formula>, Box<Formula>),
+    Call(Function, Box<Formula>),
+    /// The indicator `1[x > 0]`.
+    Positive(Box<Formula>),
+}
+
+/// Elementary functions that appear inside derivative formulas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Function {
+    Ln,
+    Sin,
+    Cos,
+    Sign,
+}
+
+impl Function {
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Ln => "ln",
+            Function::Sin => "sin",
+            Function::Cos => "cos",
+            Function::Sign => "sign",
+        }
+    }
+
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Function::Ln => x.ln(),
+            Function::Sin => x.sin(),
+            Function::Cos => x.cos(),
+            Function::Sign if x.is_nan() => f64::NAN,
+            Function::Sign if x == 0.0 => 0.0,
+            Function::Sign => x.signum(),
+        }
+    }
+}
+
+/// `base^exponent`, exact for integer exponents (`powi`), `powf` otherwise.
+pub fn power(base: f64, exponent: f64) -> f64 {
+    if exponent.fract() == 0.0 && exponent.abs() <= f64::from(i32::MAX) {
+        base.powi(exponent as i32)
+    } else {
+        base.powf(exponent)
+    }
+}
+
+impl Formula {
+    /// Evaluate with the node's input values `args` and output value `out`.
+    /// A missing argument evaluates to NaN rather than panicking.
+    pub fn eval(&self, args: &[f64], out: f64) -> f64 {
+        let eval = |f: &Formula| f.eval(args, out);
+        match self {
+            Formula::Num(n) => *n,
+            Formula::Arg(i) => args.get(*i).copied().unwrap_or(f64::NAN),
+            Formula::Out => out,
+            Formula::Neg(a) => -eval(a),
+            Formula::Add(a, b) => eval(a) + eval(b),
+            Formula::Sub(a, b) => eval(a) - eval(b),
+            Formula::Mul(a, b) => eval(a) * eval(b),
+            Formula::Div(a, b) => eval(a) / eval(b),
+            Formula::Pow(a, b) => power(eval(a), eval(b)),
+            Formula::Call(function, a) => function.apply(eval(a)),
+            Formula::Positive(a) => {
+                let x = eval(a);
+                if x.is_nan() {
+                    f64::NAN
+                } else if x > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// Shorthands so the derivative table in `op.rs` reads like the math.
+pub mod build {
+    use super::{Formula, Function};
+
+    pub fn num(n: f64) -> Formula {
+        Formula::Num(n)
+    }
+    pub fn arg(i: usize) -> Formula {
+        Formula::Arg(i)
+    }
+    pub fn out() -> Formula {
+        Formula::Out
+    }
+    pub fn neg(a: Formula) -> Formula {
+        Formula::Neg(Box::new(a))
+    }
+    pub fn sub(a: Formula, b: Formula) -> Formula {
+        Formula::Sub(Box::new(a), Box::new(b))
+    }
+    pub fn mul(a: Formula, b: Formula) -> Formula {
+        Formula::Mul(Box::new(a), Box::new(b))
+    }
+    pub fn div(a: Formula, b: Formula) -> Formula {
+        Formula::Div(Box::new(a), Box::new(b))
+    }
+    pub fn pow(a: Formula, b: Formula) -> Formula {
+        Formula::Pow(Box::new(a), Box::new(b))
+    }
+    pub fn call(function: Function, a: Formula) -> Formula {
+        Formula::Call(function, Box::new(a))
+    }
+    pub fn positive(a: Formula) -> Formula {
+        Formula::Positive(Box::new(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build::*;
+    use super::*;
+
+    #[test]
+    fn evaluates_with_args_and_output() {
+        let sigmoid_prime = mul(out(), sub(num(1.0), out()));
+        assert_eq!(sigmoid_prime.eval(&[], 0.5), 0.25);
+        assert_eq!(div(arg(0), pow(arg(1), num(2.0))).eval(&[3.0, 2.0], 0.0), 0.75);
+        assert!(arg(5).eval(&[1.0], 0.0).is_nan());
+    }
+
+    #[test]
+    fn indicator_and_sign_at_the_kink_are_zero() {
+        assert_eq!(positive(arg(0)).eval(&[0.0], 0.0), 0.0);
+        assert_eq!(positive(arg(0)).eval(&[1e-300], 0.0), 1.0);
+        assert_eq!(call(Function::Sign, arg(0)).eval(&[0.0], 0.0), 0.0);
+        assert!(positive(arg(0)).eval(&[f64::NAN], 0.0).is_nan());
+    }
+
+    #[test]
+    fn integer_powers_are_exact() {
+        assert_eq!(power(7.0, 2.0), 49.0);
+        assert_eq!(power(2.0, -1.0), 0.5);
+        assert!(power(-8.0, 1.0 / 3.0).is_nan());
+    }
+}

@@ -1,0 +1,116 @@
+//! Lowering tests: node order and names, shared variables, bindings, errors.
+
+use super::*;
+use crate::lang::parse;
+
+fn graph(source: &str) -> Graph {
+    lower(&parse(source).unwrap()).unwrap_or_else(|e| panic!("{source:?}: {e}"))
+}
+
+fn error(source: &str) -> LowerError {
+    lower(&parse(source).unwrap()).expect_err(source)
+}
+
+fn names(graph: &Graph) -> Vec<&str> {
+    graph.nodes().iter().map(|n| n.name.as_str()).collect()
+}
+
+#[test]
+fn seed_example_numbers_nodes_like_the_seeds() {
+    let g = graph("(x1+x2)*x1");
+    assert_eq!(names(&g), ["x1", "x2", "v3", "v4"]);
+    assert_eq!(g.output(), NodeId(3));
+    assert_eq!(g.consumers(NodeId(0)), [NodeId(2), NodeId(3)], "x1 is one node with two consumers");
+    assert_eq!(g.node(NodeId(3)).inputs, [NodeId(2), NodeId(0)]);
+}
+
+#[test]
+fn bindings_name_their_nodes_and_constant_bindings_are_inputs() {
+    let g = graph("W = 2; x = 3; b = 1\nu = W*x; v = u + b; y = v^2");
+    assert_eq!(names(&g), ["W", "x", "b", "u", "v", "y"]);
+    assert_eq!(g.node(NodeId(0)).default, Some(2.0));
+    assert_eq!(g.node(NodeId(5)).op, Op::PowConst(2.0));
+    assert_eq!(g.inputs().count(), 3);
+}
+
+#[test]
+fn inputs_come_first_in_order_of_appearance() {
+    let g = graph("(w*x + b - y)^2");
+    assert_eq!(names(&g), ["w", "x", "b", "y", "v5", "v6", "v7", "v8"]);
+}
+
+#[test]
+fn constants_are_leaves_named_by_value_and_not_numbered() {
+    let g = graph("x*3 + -0.5");
+    assert_eq!(names(&g), ["x", "3", "v2", "-0.5", "v3"]);
+    assert_eq!(g.node(NodeId(1)).op, Op::Const(3.0));
+}
+
+#[test]
+fn aliases_get_an_identity_node_and_generated_names_avoid_user_names() {
+    let g = graph("a = x; v2 = a + 1; v2 * x");
+    assert_eq!(names(&g), ["x", "a", "1", "v2", "v4"]);
+    assert_eq!(g.node(NodeId(1)).op, Op::Identity);
+    let g = graph("v3 = x * 2; v3 + y");
+    assert_eq!(names(&g), ["x", "y", "2", "v3", "v4"]);
+    let g = graph("v4 = x; x*x + v4");
+    assert_eq!(names(&g)[3], "v4′");
+}
+
+#[test]
+fn general_power_has_two_inputs() {
+    let g = graph("a^b");
+    assert_eq!(g.node(NodeId(2)).op, Op::Pow);
+    assert_eq!(graph("a^-2").node(NodeId(1)).op, Op::PowConst(-2.0));
+}
+
+#[test]
+fn output_is_the_last_statement() {
+    let g = graph("x = 3; y = x^2");
+    assert_eq!(g.node(g.output()).name, "y");
+    let g = graph("x = 3");
+    assert_eq!(g.node(g.output()).name, "x");
+}
+
+#[test]
+fn errors_carry_spans_and_hints() {
+    let e = error("sigmod(x)");
+    assert_eq!(e.span(), Span::new(0, 6));
+    assert_eq!(e.hint().as_deref(), Some("did you mean `sigmoid`?"));
+    assert_eq!(error("ln(x)").hint().as_deref(), Some("did you mean `log`?"));
+    assert!(error("frobnicate(x)").hint().unwrap().contains("sigmoid"));
+    assert!(matches!(error("exp(a, b)"), LowerError::WrongArity { found: 2, .. }));
+    let e = error("a = 1; a = 2; a");
+    assert!(matches!(e, LowerError::Redefined { first, .. } if first == Span::new(0, 1)));
+    assert_eq!(e.span(), Span::new(7, 8));
+    assert!(matches!(error("y = x + 1; x = y; x"), LowerError::UsedBeforeDefinition { .. }));
+    assert!(matches!(error("y = y + 1"), LowerError::SelfReference { .. }));
+    assert!(matches!(error("exp + 1"), LowerError::FunctionName { .. }));
+    assert!(matches!(error("relu = 3; relu"), LowerError::FunctionName { .. }));
+    assert!(matches!(error("W @ x"), LowerError::Unsupported { .. }));
+    assert!(matches!(error("W = [1, 2]; W"), LowerError::Unsupported { .. }));
+    assert!(matches!(error("sum(x)"), LowerError::Unsupported { .. }));
+}
+
+#[test]
+fn node_limit_is_an_error() {
+    let source: String = (0..=MAX_NODES / 2).map(|i| format!("a{i} = x * {i}\n")).collect();
+    assert!(matches!(error(&source), LowerError::TooManyNodes { .. }));
+}
+
+#[test]
+fn evaluate_runs_the_whole_graph() {
+    let g = graph("(x1+x2)*x1");
+    assert_eq!(g.evaluate(&[3.0, 4.0]), [3.0, 4.0, 7.0, 21.0]);
+}
+
+#[test]
+fn deserializing_checks_the_arena_invariant() {
+    let g = graph("(x1+x2)*x1");
+    let json = serde_json::to_string(&g).unwrap();
+    assert_eq!(serde_json::from_str::<Graph>(&json).unwrap(), g);
+    let forward_reference = json.replace("\"inputs\":[2,0]", "\"inputs\":[3,0]");
+    assert!(serde_json::from_str::<Graph>(&forward_reference).is_err());
+    let bad_output = json.replace("\"output\":3", "\"output\":9");
+    assert!(serde_json::from_str::<Graph>(&bad_output).is_err());
+}

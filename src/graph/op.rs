@@ -1,0 +1,197 @@
+//! Operations: each op's forward rule and its local derivatives, side by side.
+//!
+//! The local derivative of input `i` is a [`Formula`] over the op's inputs and output;
+//! the stepper evaluates it and the renderers print it, e.g. `∂v4/∂x1 = v3 = 7`.
+
+use super::formula::build::*;
+use super::formula::{Formula, Function, power};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// A value supplied from outside (a free variable or a binding to a constant).
+    Input,
+    /// A literal number inside an expression.
+    Const(f64),
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    /// `a^n` with a constant exponent `n`.
+    PowConst(f64),
+    /// `a^b` with both sides computed.
+    Pow,
+    Exp,
+    Log,
+    Sqrt,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+    /// `name = other_name`: a copy, so the binding gets a node of its own.
+    Identity,
+}
+
+/// How an op is written, for rendering its forward rule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Notation {
+    Leaf,
+    Infix(&'static str),
+    Prefix(&'static str),
+    /// `a^n`, with the exponent stored in the op.
+    PowerOf(f64),
+    Call(&'static str),
+}
+
+/// The scalar functions callable from a program, with the op each one lowers to.
+pub const FUNCTIONS: [(&str, Op); 9] = [
+    ("exp", Op::Exp),
+    ("log", Op::Log),
+    ("sqrt", Op::Sqrt),
+    ("sin", Op::Sin),
+    ("cos", Op::Cos),
+    ("tanh", Op::Tanh),
+    ("sigmoid", Op::Sigmoid),
+    ("relu", Op::Relu),
+    ("abs", Op::Abs),
+];
+
+impl Op {
+    /// The function called `name` in a program, if any.
+    pub fn function(name: &str) -> Option<Op> {
+        FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, op)| *op)
+    }
+
+    /// The op's name as printed in JSON and the graph view.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Input => "input",
+            Op::Const(_) => "const",
+            Op::Add => "add",
+            Op::Sub => "sub",
+            Op::Mul => "mul",
+            Op::Div => "div",
+            Op::Neg => "neg",
+            Op::PowConst(_) | Op::Pow => "pow",
+            Op::Identity => "identity",
+            other => other.function_name().unwrap_or("?"),
+        }
+    }
+
+    fn function_name(self) -> Option<&'static str> {
+        FUNCTIONS.iter().find(|(_, op)| *op == self).map(|(n, _)| *n)
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            Op::Input | Op::Const(_) => 0,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn is_leaf(self) -> bool {
+        self.arity() == 0
+    }
+
+    pub fn notation(self) -> Notation {
+        match self {
+            Op::Input | Op::Const(_) => Notation::Leaf,
+            Op::Add => Notation::Infix("+"),
+            Op::Sub => Notation::Infix("−"),
+            Op::Mul => Notation::Infix("·"),
+            Op::Div => Notation::Infix("/"),
+            Op::Pow => Notation::Infix("^"),
+            Op::Neg => Notation::Prefix("−"),
+            Op::PowConst(n) => Notation::PowerOf(n),
+            Op::Identity => Notation::Call(""),
+            other => Notation::Call(other.function_name().unwrap_or("?")),
+        }
+    }
+
+    /// The forward rule. Leaves return their constant (inputs: NaN; the stepper supplies them).
+    /// Domain errors give NaN or ±∞, never a panic.
+    pub fn apply(self, args: &[f64]) -> f64 {
+        let a = args.first().copied().unwrap_or(f64::NAN);
+        let b = args.get(1).copied().unwrap_or(f64::NAN);
+        match self {
+            Op::Input => f64::NAN,
+            Op::Const(c) => c,
+            Op::Add => a + b,
+            Op::Sub => a - b,
+            Op::Mul => a * b,
+            Op::Div => a / b,
+            Op::Neg => -a,
+            Op::PowConst(n) => power(a, n),
+            Op::Pow => power(a, b),
+            Op::Exp => a.exp(),
+            Op::Log => a.ln(),
+            Op::Sqrt => a.sqrt(),
+            Op::Sin => a.sin(),
+            Op::Cos => a.cos(),
+            Op::Tanh => a.tanh(),
+            Op::Sigmoid => sigmoid(a),
+            Op::Relu if a.is_nan() => f64::NAN,
+            Op::Relu => {
+                if a > 0.0 {
+                    a
+                } else {
+                    0.0
+                }
+            }
+            Op::Abs => a.abs(),
+            Op::Identity => a,
+        }
+    }
+
+    /// The local derivative `∂out/∂input_i` for each input, as formulas over the inputs
+    /// (`Arg`) and the output (`Out`). Reusing the output where the math allows (exp,
+    /// sigmoid, tanh, sqrt) is what the backward pass records forward values for.
+    pub fn local_derivatives(self) -> Vec<Formula> {
+        let one = || num(1.0);
+        match self {
+            Op::Input | Op::Const(_) => vec![],
+            Op::Add => vec![one(), one()],
+            Op::Sub => vec![one(), num(-1.0)],
+            Op::Mul => vec![arg(1), arg(0)],
+            Op::Div => vec![div(one(), arg(1)), neg(div(arg(0), pow(arg(1), num(2.0))))],
+            Op::Neg => vec![num(-1.0)],
+            Op::PowConst(n) => vec![match n - 1.0 {
+                0.0 => num(n),
+                1.0 => mul(num(n), arg(0)),
+                m => mul(num(n), pow(arg(0), num(m))),
+            }],
+            Op::Pow => vec![
+                mul(arg(1), pow(arg(0), sub(arg(1), one()))),
+                mul(out(), call(Function::Ln, arg(0))),
+            ],
+            Op::Exp => vec![out()],
+            Op::Log => vec![div(one(), arg(0))],
+            Op::Sqrt => vec![div(one(), mul(num(2.0), out()))],
+            Op::Sin => vec![call(Function::Cos, arg(0))],
+            Op::Cos => vec![neg(call(Function::Sin, arg(0)))],
+            Op::Tanh => vec![sub(one(), pow(out(), num(2.0)))],
+            Op::Sigmoid => vec![mul(out(), sub(one(), out()))],
+            Op::Relu => vec![positive(arg(0))],
+            Op::Abs => vec![call(Function::Sign, arg(0))],
+            Op::Identity => vec![one()],
+        }
+    }
+}
+
+/// The logistic function, computed without overflow for large |x|.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+#[cfg(test)]
+mod tests;

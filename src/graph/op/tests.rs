@@ -1,0 +1,92 @@
+//! Every op's local derivative against central finite differences, plus the kinks.
+
+use super::*;
+
+const ALL_COMPUTED: [Op; 17] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Neg,
+    Op::PowConst(2.0),
+    Op::PowConst(3.0),
+    Op::PowConst(-0.5),
+    Op::Pow,
+    Op::Exp,
+    Op::Log,
+    Op::Sqrt,
+    Op::Sin,
+    Op::Cos,
+    Op::Tanh,
+    Op::Sigmoid,
+    Op::Relu,
+];
+
+/// Points away from kinks and domain edges for each arity.
+const POINTS: [[f64; 2]; 5] = [[0.7, 1.3], [1.9, 0.4], [2.5, -1.2], [0.3, 2.2], [1.1, 1.7]];
+
+fn central_difference(op: Op, args: &[f64], i: usize) -> f64 {
+    let h = 1e-6 * args[i].abs().max(1.0);
+    let mut plus = args.to_vec();
+    let mut minus = args.to_vec();
+    plus[i] += h;
+    minus[i] -= h;
+    (op.apply(&plus) - op.apply(&minus)) / (2.0 * h)
+}
+
+#[test]
+fn local_derivatives_match_finite_differences() {
+    let ops = ALL_COMPUTED.iter().copied().chain([Op::Abs, Op::Identity]);
+    for op in ops {
+        for point in POINTS {
+            let args = &point[..op.arity()];
+            let out = op.apply(args);
+            let partials = op.local_derivatives();
+            assert_eq!(partials.len(), op.arity(), "{op:?}");
+            for (i, partial) in partials.iter().enumerate() {
+                let analytic = partial.eval(args, out);
+                let numeric = central_difference(op, args, i);
+                let error = (analytic - numeric).abs() / analytic.abs().max(1.0);
+                assert!(error < 1e-7, "{op:?} at {args:?}, input {i}: {analytic} vs {numeric}");
+            }
+        }
+    }
+}
+
+#[test]
+fn forward_rules() {
+    assert_eq!(Op::Add.apply(&[3.0, 4.0]), 7.0);
+    assert_eq!(Op::Mul.apply(&[7.0, 3.0]), 21.0);
+    assert_eq!(Op::PowConst(2.0).apply(&[7.0]), 49.0);
+    assert_eq!(Op::Relu.apply(&[-2.0]), 0.0);
+    assert_eq!(Op::Sigmoid.apply(&[0.0]), 0.5);
+    assert_eq!(Op::Sigmoid.apply(&[-800.0]), 0.0);
+    assert_eq!(Op::Sigmoid.apply(&[800.0]), 1.0);
+}
+
+#[test]
+fn relu_and_abs_have_zero_derivative_at_the_kink() {
+    assert_eq!(Op::Relu.local_derivatives()[0].eval(&[0.0], 0.0), 0.0);
+    assert_eq!(Op::Abs.local_derivatives()[0].eval(&[0.0], 0.0), 0.0);
+}
+
+#[test]
+fn domain_errors_are_nan_or_infinite_not_panics() {
+    assert!(Op::Log.apply(&[-1.0]).is_nan());
+    assert_eq!(Op::Log.apply(&[0.0]), f64::NEG_INFINITY);
+    assert!(Op::Div.apply(&[0.0, 0.0]).is_nan());
+    assert_eq!(Op::Div.apply(&[1.0, 0.0]), f64::INFINITY);
+    assert!(Op::Sqrt.apply(&[-4.0]).is_nan());
+    assert!(Op::Relu.apply(&[f64::NAN]).is_nan());
+    assert!(Op::Add.apply(&[1.0]).is_nan(), "a missing argument is NaN");
+}
+
+#[test]
+fn function_table_round_trips() {
+    for (name, op) in FUNCTIONS {
+        assert_eq!(Op::function(name), Some(op));
+        assert_eq!(op.name(), name);
+        assert_eq!(op.notation(), Notation::Call(name));
+    }
+    assert_eq!(Op::function("sigmod"), None);
+}

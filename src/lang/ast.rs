@@ -1,0 +1,103 @@
+//! The abstract syntax tree: statements and expressions, each with its source span.
+
+use super::span::Span;
+use std::fmt;
+
+/// A whole program: statements in source order. The last one is the output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statement {
+    /// `name = value`
+    Binding { name: String, name_span: Span, value: Expr },
+    /// A bare expression (allowed only as the last statement).
+    Expr(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Number(f64),
+    Var(String),
+    Neg(Box<Expr>),
+    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Call { name: String, name_span: Span, args: Vec<Expr> },
+    /// `[a, b, …]`; nested lists make matrices.
+    Tensor(Vec<Expr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    MatMul,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Pow => "^",
+            BinaryOp::MatMul => "@",
+        }
+    }
+}
+
+impl Statement {
+    pub fn value(&self) -> &Expr {
+        match self {
+            Statement::Binding { value, .. } | Statement::Expr(value) => value,
+        }
+    }
+}
+
+impl Expr {
+    /// A literal whose value is known without inputs: a number, a negated number, or a
+    /// tensor literal made of those. A binding to one of these declares an input.
+    pub fn is_constant(&self) -> bool {
+        match &self.kind {
+            ExprKind::Number(_) => true,
+            ExprKind::Neg(inner) => matches!(inner.kind, ExprKind::Number(_)),
+            ExprKind::Tensor(items) => items.iter().all(Expr::is_constant),
+            _ => false,
+        }
+    }
+}
+
+/// S-expression form, used by tests to show how a program was grouped.
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Number(n) => write!(f, "{n}"),
+            ExprKind::Var(name) => write!(f, "{name}"),
+            ExprKind::Neg(inner) => write!(f, "(neg {inner})"),
+            ExprKind::Binary { op, lhs, rhs } => write!(f, "({} {lhs} {rhs})", op.symbol()),
+            ExprKind::Call { name, args, .. } => {
+                write!(f, "({name}")?;
+                args.iter().try_for_each(|arg| write!(f, " {arg}"))?;
+                write!(f, ")")
+            }
+            ExprKind::Tensor(items) => {
+                write!(f, "[")?;
+                for (i, item) in items.iter().enumerate() {
+                    write!(f, "{}{item}", if i == 0 { "" } else { " " })?;
+                }
+                write!(f, "]")
+            }
+        }
+    }
+}

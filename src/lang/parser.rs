@@ -1,0 +1,337 @@
+//! Pratt parser: tokens to a [`Program`], with depth and size limits and helpful errors.
+//!
+//! Binding powers, loosest first: `+ -`, then `* / @`, then unary minus, then `^`
+//! (right associative, so `-x^2` is `-(x^2)` and `2^3^2` is `2^(3^2)`).
+
+use super::ast::{BinaryOp, Expr, ExprKind, Program, Statement};
+use super::error::ParseError;
+use super::lexer::{Token, TokenKind, tokenize};
+use super::span::Span;
+
+/// Bounds on what the parser accepts; exceeding any of them is an error, never a crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest accepted source, in bytes.
+    pub max_source_bytes: usize,
+    /// Deepest accepted nesting of expressions (parentheses, operators, calls).
+    pub max_depth: usize,
+    /// Most expression nodes in one program.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_source_bytes: 256 * 1024, max_depth: 256, max_nodes: 20_000 }
+    }
+}
+
+const PREFIX_MINUS_BP: u8 = 5;
+
+/// Left and right binding power of an infix operator token.
+fn infix_binding_power(kind: TokenKind) -> Option<(BinaryOp, u8, u8)> {
+    Some(match kind {
+        TokenKind::Plus => (BinaryOp::Add, 1, 2),
+        TokenKind::Minus => (BinaryOp::Sub, 1, 2),
+        TokenKind::Star => (BinaryOp::Mul, 3, 4),
+        TokenKind::Slash => (BinaryOp::Div, 3, 4),
+        TokenKind::At => (BinaryOp::MatMul, 3, 4),
+        TokenKind::Caret => (BinaryOp::Pow, 8, 7),
+        _ => return None,
+    })
+}
+
+/// Parse a program with the default [`Limits`].
+pub fn parse(source: &str) -> Result<Program, ParseError> {
+    parse_with_limits(source, Limits::default())
+}
+
+pub fn parse_with_limits(source: &str, limits: Limits) -> Result<Program, ParseError> {
+    if source.len() > limits.max_source_bytes {
+        let span = Span::new(limits.max_source_bytes, source.len());
+        return Err(ParseError::new(
+            format!(
+                "the program is too long: {} bytes, the limit is {}",
+                source.len(),
+                limits.max_source_bytes
+            ),
+            span,
+        ));
+    }
+    let tokens = tokenize(source)?;
+    Parser { source, tokens, pos: 0, depth: 0, nesting: 0, node_count: 0, limits }.program()
+}
+
+struct Parser<'s> {
+    source: &'s str,
+    tokens: Vec<Token>,
+    pos: usize,
+    /// Current expression nesting, bounded by `limits.max_depth`.
+    depth: usize,
+    /// Open brackets and parentheses: inside them, line breaks do not end a statement.
+    nesting: usize,
+    node_count: usize,
+    limits: Limits,
+}
+
+impl Parser<'_> {
+    fn program(mut self) -> Result<Program, ParseError> {
+        let mut statements = Vec::new();
+        loop {
+            while self.peek().kind == TokenKind::Separator {
+                self.pos += 1;
+            }
+            if self.peek().kind == TokenKind::Eof {
+                break;
+            }
+            statements.push(self.statement()?);
+            let next = self.peek();
+            match next.kind {
+                TokenKind::Separator | TokenKind::Eof => {}
+                _ => return Err(self.unexpected_after_expression(statements.last(), next)),
+            }
+        }
+        if statements.is_empty() {
+            return Err(ParseError::new("the program is empty", Span::new(0, self.source.len()))
+                .with_hint("write an expression such as `(x1 + x2) * x1`"));
+        }
+        if let Some(Statement::Expr(expr)) =
+            statements[..statements.len() - 1].iter().find(|s| matches!(s, Statement::Expr(_)))
+        {
+            return Err(ParseError::new(
+                "only the last line may be a bare expression; earlier lines must be bindings",
+                expr.span,
+            )
+            .with_hint("give it a name, as in `a = …`, or remove it"));
+        }
+        Ok(Program { statements })
+    }
+
+    fn statement(&mut self) -> Result<Statement, ParseError> {
+        let first = self.peek();
+        if first.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::Equals {
+            self.pos += 2;
+            self.skip_newlines();
+            let value = self.expr(0)?;
+            return Ok(Statement::Binding {
+                name: first.span.text(self.source).to_string(),
+                name_span: first.span,
+                value,
+            });
+        }
+        Ok(Statement::Expr(self.expr(0)?))
+    }
+
+    fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > self.limits.max_depth {
+            return Err(ParseError::new(
+                format!("the expression is nested too deeply (more than {} levels)", self.limits.max_depth),
+                self.peek().span,
+            )
+            .with_hint("split it into bindings such as `a = …` on separate lines"));
+        }
+        let result = self.expr_inner(min_bp);
+        self.depth -= 1;
+        result
+    }
+
+    fn expr_inner(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
+        let mut lhs = self.prefix()?;
+        loop {
+            if self.nesting > 0 {
+                self.skip_newlines();
+            }
+            let op_token = self.peek();
+            let Some((op, left_bp, right_bp)) = infix_binding_power(op_token.kind) else {
+                break;
+            };
+            if left_bp < min_bp {
+                break;
+            }
+            self.pos += 1;
+            self.skip_newlines();
+            let rhs = self.expr(right_bp)?;
+            let span = lhs.span.to(rhs.span);
+            lhs = self.node(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span)?;
+        }
+        Ok(lhs)
+    }
+
+    fn prefix(&mut self) -> Result<Expr, ParseError> {
+        let token = self.advance();
+        match token.kind {
+            TokenKind::Number(value) => self.node(ExprKind::Number(value), token.span),
+            TokenKind::Ident if self.peek().kind == TokenKind::LParen => self.call(token),
+            TokenKind::Ident => {
+                let name = token.span.text(self.source).to_string();
+                self.node(ExprKind::Var(name), token.span)
+            }
+            TokenKind::Minus => {
+                self.skip_newlines();
+                let operand = self.expr(PREFIX_MINUS_BP)?;
+                let span = token.span.to(operand.span);
+                self.node(ExprKind::Neg(Box::new(operand)), span)
+            }
+            TokenKind::LParen => {
+                self.nesting += 1;
+                self.skip_newlines();
+                let inner = self.expr(0)?;
+                let close = self.expect_closing(token, TokenKind::RParen, Some(&inner))?;
+                let span = token.span.to(close);
+                Ok(Expr { kind: inner.kind, span })
+            }
+            TokenKind::LBracket => {
+                let (items, close) = self.list(token, TokenKind::RBracket)?;
+                if items.is_empty() {
+                    return Err(ParseError::new("a tensor literal needs at least one element", token.span.to(close)));
+                }
+                self.node(ExprKind::Tensor(items), token.span.to(close))
+            }
+            TokenKind::Plus => Err(ParseError::new("unary `+` is not supported", token.span)
+                .with_hint("remove the `+`")),
+            _ => Err(self.expected_expression(token)),
+        }
+    }
+
+    fn call(&mut self, name: Token) -> Result<Expr, ParseError> {
+        let open = self.advance();
+        let (args, close) = self.list(open, TokenKind::RParen)?;
+        self.node(
+            ExprKind::Call { name: name.span.text(self.source).to_string(), name_span: name.span, args },
+            name.span.to(close),
+        )
+    }
+
+    /// Comma-separated expressions after `open`, up to `close_kind`; returns them and the
+    /// closing token's span. A trailing comma is allowed.
+    fn list(&mut self, open: Token, close_kind: TokenKind) -> Result<(Vec<Expr>, Span), ParseError> {
+        self.nesting += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.peek().kind == close_kind {
+                break;
+            }
+            items.push(self.expr(0)?);
+            self.skip_newlines();
+            if self.peek().kind == TokenKind::Comma {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        let close = self.expect_closing(open, close_kind, items.last())?;
+        Ok((items, close))
+    }
+
+    /// Consume the closer matching `open`, or explain what is unbalanced.
+    fn expect_closing(&mut self, open: Token, close_kind: TokenKind, last: Option<&Expr>) -> Result<Span, ParseError> {
+        self.skip_newlines();
+        let token = self.peek();
+        if token.kind == close_kind {
+            self.pos += 1;
+            self.nesting -= 1;
+            return Ok(token.span);
+        }
+        let (open_text, close_text) = if close_kind == TokenKind::RParen { ("(", ")") } else { ("[", "]") };
+        match token.kind {
+            TokenKind::Eof | TokenKind::Separator => Err(ParseError::new(
+                format!("this `{open_text}` is never closed"),
+                open.span,
+            )
+            .with_hint(format!("add a `{close_text}`"))),
+            TokenKind::Ident | TokenKind::Number(_) | TokenKind::LParen if last.is_some() => {
+                Err(self.unexpected_after_expression_expr(last, token))
+            }
+            TokenKind::RParen | TokenKind::RBracket => Err(ParseError::new(
+                format!("`{open_text}` is closed by `{}`", token.span.text(self.source)),
+                token.span,
+            )
+            .with_hint(format!("close it with `{close_text}`"))),
+            _ => Err(ParseError::new(
+                format!("expected `,` or `{close_text}`, found {}", token.kind.describe()),
+                token.span,
+            )),
+        }
+    }
+
+    fn node(&mut self, kind: ExprKind, span: Span) -> Result<Expr, ParseError> {
+        self.node_count += 1;
+        if self.node_count > self.limits.max_nodes {
+            return Err(ParseError::new(
+                format!("the program is too large (more than {} terms)", self.limits.max_nodes),
+                span,
+            ));
+        }
+        Ok(Expr { kind, span })
+    }
+
+    fn expected_expression(&self, token: Token) -> ParseError {
+        let found = token.kind.describe();
+        let error = ParseError::new(format!("expected an expression, found {found}"), token.span);
+        match token.kind {
+            TokenKind::RParen => error.with_hint("this `)` has no matching `(`"),
+            TokenKind::Eof | TokenKind::Separator => error.with_hint("the expression is incomplete"),
+            TokenKind::Equals => error.with_hint("a binding is written `name = expression`"),
+            _ => error,
+        }
+    }
+
+    fn unexpected_after_expression(&self, last: Option<&Statement>, token: Token) -> ParseError {
+        self.unexpected_after_expression_expr(last.map(Statement::value), token)
+    }
+
+    /// A token that cannot follow a complete expression: explain, with a hint for the common
+    /// cases (a missing `*`, a stray `)`, a misplaced `=`).
+    fn unexpected_after_expression_expr(&self, last: Option<&Expr>, token: Token) -> ParseError {
+        match token.kind {
+            TokenKind::Ident | TokenKind::Number(_) | TokenKind::LParen | TokenKind::LBracket => {
+                let left = last.map_or("", |expr| {
+                    let text = expr.span.text(self.source);
+                    if text.len() <= 24 { text } else { "…" }
+                });
+                let right = match token.kind {
+                    TokenKind::Ident | TokenKind::Number(_) => token.span.text(self.source),
+                    _ => "(…)",
+                };
+                ParseError::new(format!("expected an operator before {}", token.kind.describe()), token.span)
+                    .with_hint(format!("did you mean `{left} * {right}`?"))
+            }
+            TokenKind::RParen | TokenKind::RBracket => ParseError::new(
+                format!("unmatched `{}`", token.span.text(self.source)),
+                token.span,
+            )
+            .with_hint("remove it, or add the opening bracket it closes"),
+            TokenKind::Equals => ParseError::new("`=` must follow a single name at the start of a line", token.span)
+                .with_hint("a binding is written `name = expression`"),
+            _ => ParseError::new(format!("unexpected {}", token.kind.describe()), token.span),
+        }
+    }
+
+    fn peek(&self) -> Token {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, ahead: usize) -> Token {
+        let last = self.tokens.len() - 1;
+        self.tokens[(self.pos + ahead).min(last)]
+    }
+
+    fn advance(&mut self) -> Token {
+        let token = self.peek();
+        if token.kind != TokenKind::Eof {
+            self.pos += 1;
+        }
+        token
+    }
+
+    /// Line breaks inside brackets, or after an operator, continue the expression.
+    fn skip_newlines(&mut self) {
+        while self.peek().kind == TokenKind::Separator && self.peek().span.text(self.source) == "\n" {
+            self.pos += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

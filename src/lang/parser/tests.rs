@@ -1,0 +1,106 @@
+//! Parser unit tests: grouping (as S-expressions), statements, errors with spans and hints.
+
+use super::*;
+
+fn sexpr(source: &str) -> String {
+    let program = parse(source).unwrap_or_else(|e| panic!("{source:?}: {e}"));
+    program.statements.last().unwrap().value().to_string()
+}
+
+fn error(source: &str) -> ParseError {
+    parse(source).expect_err(source)
+}
+
+#[test]
+fn precedence_and_associativity() {
+    assert_eq!(sexpr("(x1+x2)*x1"), "(* (+ x1 x2) x1)");
+    assert_eq!(sexpr("a + b * c"), "(+ a (* b c))");
+    assert_eq!(sexpr("a - b - c"), "(- (- a b) c)");
+    assert_eq!(sexpr("a / b / c"), "(/ (/ a b) c)");
+    assert_eq!(sexpr("2^3^2"), "(^ 2 (^ 3 2))");
+    assert_eq!(sexpr("-x^2"), "(neg (^ x 2))");
+    assert_eq!(sexpr("2^-3*4"), "(* (^ 2 (neg 3)) 4)");
+    assert_eq!(sexpr("--x"), "(neg (neg x))");
+    assert_eq!(sexpr("W @ x + b"), "(+ (@ W x) b)");
+}
+
+#[test]
+fn calls_and_tensor_literals() {
+    assert_eq!(sexpr("sigmoid(w*x + b)"), "(sigmoid (+ (* w x) b))");
+    assert_eq!(sexpr("f(a, b,)"), "(f a b)");
+    assert_eq!(sexpr("[[1, 2], [3, 4]]"), "[[1 2] [3 4]]");
+    assert_eq!(sexpr("[\n  [0.5, -0.3],\n  [0.2, 0.8]\n]"), "[[0.5 (neg 0.3)] [0.2 0.8]]");
+}
+
+#[test]
+fn bindings_and_separators() {
+    let program = parse("u = W*x; v = u + b\n# comment\ny = v^2\n").unwrap();
+    let names: Vec<_> = program
+        .statements
+        .iter()
+        .map(|s| match s {
+            Statement::Binding { name, .. } => name.as_str(),
+            Statement::Expr(_) => "<expr>",
+        })
+        .collect();
+    assert_eq!(names, ["u", "v", "y"]);
+}
+
+#[test]
+fn line_breaks_continue_inside_brackets_and_after_operators() {
+    assert_eq!(sexpr("(a\n + b)"), "(+ a b)");
+    assert_eq!(sexpr("a +\n b"), "(+ a b)");
+}
+
+#[test]
+fn spans_cover_the_source() {
+    let program = parse("y = (x1 + x2) * x1").unwrap();
+    let Statement::Binding { name_span, value, .. } = &program.statements[0] else { panic!() };
+    assert_eq!(*name_span, Span::new(0, 1));
+    assert_eq!(value.span, Span::new(4, 18));
+}
+
+#[test]
+fn implicit_multiplication_is_an_error_with_a_hint() {
+    let e = error("x1 x2");
+    assert_eq!(e.span, Span::new(3, 5));
+    assert_eq!(e.hint.as_deref(), Some("did you mean `x1 * x2`?"));
+    assert_eq!(error("2x").hint.as_deref(), Some("did you mean `2 * x`?"));
+    assert_eq!(error("(a+b)(c)").hint.as_deref(), Some("did you mean `(a+b) * (…)`?"));
+    assert_eq!(error("(a b)").hint.as_deref(), Some("did you mean `a * b`?"));
+}
+
+#[test]
+fn unbalanced_brackets_point_at_the_culprit() {
+    let e = error("(x1 + x2 * x1");
+    assert_eq!(e.span, Span::new(0, 1));
+    assert!(e.message.contains("never closed"));
+    let e = error("x1 + x2)");
+    assert_eq!(e.span, Span::new(7, 8));
+    assert!(e.message.contains("unmatched"));
+    assert!(error("[1, 2)").message.contains("closed by"));
+}
+
+#[test]
+fn structural_errors() {
+    assert!(error("").message.contains("empty"));
+    assert!(error("  # only a comment\n").message.contains("empty"));
+    assert!(error("x +").message.contains("expected an expression"));
+    assert!(error("a = 1; b; c").message.contains("only the last line"));
+    assert!(error("3 = x").message.contains("`=`"));
+    assert!(error("[]").message.contains("at least one"));
+    assert!(error("+x").message.contains("unary `+`"));
+}
+
+#[test]
+fn limits_are_errors() {
+    let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(error(&deep).message.contains("nested too deeply"));
+    let long = "x+".repeat(200_000) + "x";
+    assert!(error(&long).message.contains("too long"));
+    let limits = Limits { max_nodes: 10, ..Limits::default() };
+    let many = "x+".repeat(20) + "x";
+    assert!(parse_with_limits(&many, limits).unwrap_err().message.contains("too large"));
+    let towers = "2^".repeat(1000) + "2";
+    assert!(error(&towers).message.contains("nested too deeply"));
+}

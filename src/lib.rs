@@ -1,0 +1,18 @@
+//! backprop-viz: step through forward and reverse-mode automatic differentiation.
+//!
+//! One pipeline, one way: source text is parsed ([`lang`]) into an AST, lowered into a
+//! [`graph::Graph`] (an arena of nodes in topological order), and executed one step at a
+//! time by the [`engine`] stepper, whose step records the [`render`] module turns into
+//! plain text, Markdown, LaTeX or JSON. The browser UI (`ui`, wasm only) and the
+//! `backprop` CLI are thin views over the same core.
+
+pub mod engine;
+pub mod examples;
+pub mod graph;
+pub mod lang;
+pub mod number;
+pub mod program;
+pub mod render;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

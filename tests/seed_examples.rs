@@ -1,0 +1,117 @@
+//! The seeds' worked examples, run from `www/examples`, must reproduce their published
+//! numbers exactly (or to the digits the seed prints, where it rounds).
+
+use backprop_viz::engine::{Mode, StepDetail, Stepper, gradient_check, inputs};
+use backprop_viz::{examples, program::compile};
+
+/// Run an example to the end with its default inputs.
+fn run(slug: &str) -> Stepper {
+    let example = examples::find(slug).unwrap_or_else(|| panic!("no example {slug}"));
+    let graph = compile(example.source).unwrap();
+    let values = inputs::resolve(&graph, &[], None).unwrap();
+    let mut stepper = Stepper::new(graph, values, Mode::Reverse).unwrap();
+    stepper.run_to_end();
+    stepper
+}
+
+fn value(s: &Stepper, name: &str) -> f64 {
+    s.value(s.graph().find(name).unwrap()).unwrap()
+}
+
+fn adjoint(s: &Stepper, name: &str) -> f64 {
+    s.adjoint(s.graph().find(name).unwrap()).unwrap()
+}
+
+fn output(s: &Stepper) -> f64 {
+    s.value(s.graph().output()).unwrap()
+}
+
+fn assert_close(actual: f64, printed: f64, decimals: i32, what: &str) {
+    let tolerance = 0.5 * 10f64.powi(-decimals) + 1e-12;
+    assert!((actual - printed).abs() <= tolerance, "{what}: {actual} does not print as {printed}");
+}
+
+#[test]
+fn two_paths_x1_plus_x2_times_x1() {
+    let s = run("two-paths");
+    assert_eq!(output(&s), 21.0);
+    assert_eq!((value(&s, "v3"), adjoint(&s, "x1"), adjoint(&s, "x2")), (7.0, 10.0, 3.0));
+    assert_eq!((adjoint(&s, "v3"), adjoint(&s, "v4")), (3.0, 1.0));
+    // x1's adjoint reaches 7 at the visit of v4, then 10 at the visit of v3.
+    let x1 = s.graph().find("x1").unwrap();
+    let mut x1_updates: Vec<(String, f64)> = Vec::new();
+    for record in s.history() {
+        if let StepDetail::Visit { updates, .. } = &record.detail {
+            let visited = &s.graph().node(record.node).name;
+            x1_updates.extend(updates.iter().filter(|u| u.target == x1).map(|u| (visited.clone(), u.adjoint)));
+        }
+    }
+    assert_eq!(x1_updates, [("v4".to_string(), 7.0), ("v3".to_string(), 10.0)]);
+}
+
+#[test]
+fn linear_unit_squared() {
+    let s = run("linear-square");
+    assert_eq!((value(&s, "u"), value(&s, "v"), output(&s)), (6.0, 7.0, 49.0));
+    assert_eq!(adjoint(&s, "v"), 14.0);
+    assert_eq!((adjoint(&s, "W"), adjoint(&s, "x"), adjoint(&s, "b")), (42.0, 28.0, 14.0));
+}
+
+#[test]
+fn squared_error_of_a_line() {
+    let s = run("squared-error");
+    assert_eq!((value(&s, "u"), value(&s, "z"), value(&s, "r"), output(&s)), (6.0, 7.0, 3.0, 9.0));
+    assert_eq!((adjoint(&s, "r"), adjoint(&s, "z"), adjoint(&s, "u")), (6.0, 6.0, 6.0));
+    assert_eq!((adjoint(&s, "w"), adjoint(&s, "x"), adjoint(&s, "b")), (18.0, 12.0, 6.0));
+    assert_eq!(adjoint(&s, "y"), -6.0);
+}
+
+#[test]
+fn sigmoid_neuron_to_the_printed_digits() {
+    let s = run("sigmoid-neuron");
+    assert_close(value(&s, "z"), 0.84, 2, "z");
+    assert_close(value(&s, "a"), 0.70, 2, "a");
+    assert_close(output(&s), 0.05, 2, "L");
+    assert_close(adjoint(&s, "a"), 0.31, 2, "∂L/∂a");
+    let a = value(&s, "a");
+    assert_close(a * (1.0 - a), 0.21, 2, "σ'(z)");
+    assert_close(adjoint(&s, "z"), 0.065, 3, "∂L/∂z");
+    assert_close(adjoint(&s, "x"), 0.045, 3, "∂L/∂x");
+}
+
+#[test]
+fn linear_relu_linear() {
+    let s = run("lin-relu-lin");
+    assert_eq!((value(&s, "z1"), value(&s, "a"), value(&s, "y"), output(&s)), (1.0, 1.0, 1.5, 0.25));
+    assert_eq!((adjoint(&s, "y"), adjoint(&s, "a"), adjoint(&s, "z1")), (-1.0, -2.0, -2.0));
+    assert_eq!((adjoint(&s, "w1"), adjoint(&s, "w2")), (-4.0, -1.0));
+}
+
+#[test]
+fn relu_at_exactly_zero_passes_no_gradient() {
+    // The seeds' convention relu'(0) = 0 (their 2-3-1 network has a neuron exactly at 0).
+    let graph = compile("z = w*x + b; h = relu(z); L = (h - t)^2").unwrap();
+    let mut s = Stepper::new(graph, vec![0.5, 2.0, -1.0, 1.0], Mode::Reverse).unwrap();
+    s.run_to_end();
+    assert_eq!(value(&s, "z"), 0.0);
+    assert_eq!(adjoint(&s, "h"), -2.0);
+    assert_eq!((adjoint(&s, "z"), adjoint(&s, "w")), (0.0, 0.0));
+}
+
+#[test]
+fn every_example_agrees_with_forward_mode_and_finite_differences() {
+    for example in examples::all() {
+        let reverse = run(example.slug);
+        let graph = reverse.graph().clone();
+        let values = reverse.inputs().to_vec();
+        for (id, gradient) in reverse.gradients() {
+            let mut forward = Stepper::new(graph.clone(), values.clone(), Mode::Forward { wrt: id }).unwrap();
+            forward.run_to_end();
+            let tangent = forward.tangent(graph.output()).unwrap();
+            let gradient = gradient.unwrap();
+            assert!((tangent - gradient).abs() <= 1e-12 * gradient.abs().max(1.0), "{}: {tangent} vs {gradient}", example.slug);
+        }
+        let check = gradient_check(&graph, &values).unwrap();
+        assert!(check.max_relative_error < 1e-8, "{}: {check:?}", example.slug);
+    }
+}
