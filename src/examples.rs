@@ -14,15 +14,30 @@ pub struct Example {
 
 const FILES: [(&str, &str); 5] = [
     ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
-    ("linear-square", include_str!("../www/examples/02-linear-square.bp")),
-    ("squared-error", include_str!("../www/examples/03-squared-error.bp")),
-    ("sigmoid-neuron", include_str!("../www/examples/04-sigmoid-neuron.bp")),
-    ("lin-relu-lin", include_str!("../www/examples/05-lin-relu-lin.bp")),
+    (
+        "linear-square",
+        include_str!("../www/examples/02-linear-square.bp"),
+    ),
+    (
+        "squared-error",
+        include_str!("../www/examples/03-squared-error.bp"),
+    ),
+    (
+        "sigmoid-neuron",
+        include_str!("../www/examples/04-sigmoid-neuron.bp"),
+    ),
+    (
+        "lin-relu-lin",
+        include_str!("../www/examples/05-lin-relu-lin.bp"),
+    ),
 ];
 
 /// Every example, in gallery order.
 pub fn all() -> Vec<Example> {
-    FILES.iter().map(|&(slug, source)| parse_header(slug, source)).collect()
+    FILES
+        .iter()
+        .map(|&(slug, source)| parse_header(slug, source))
+        .collect()
 }
 
 pub fn find(slug: &str) -> Option<Example> {
@@ -37,7 +52,12 @@ fn parse_header(slug: &'static str, source: &'static str) -> Example {
         .map(str::trim);
     let title = comments.next().unwrap_or(slug).to_string();
     let intro = comments.collect::<Vec<_>>().join(" ");
-    Example { slug, title, intro, source }
+    Example {
+        slug,
+        title,
+        intro,
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -49,11 +69,23 @@ mod tests {
         let examples = all();
         assert_eq!(examples.len(), FILES.len());
         for example in examples {
-            assert!(!example.title.is_empty() && !example.title.starts_with('#'), "{}", example.slug);
-            assert!(example.intro.len() > 80, "{} needs a real intro", example.slug);
-            crate::program::compile(example.source).unwrap_or_else(|e| panic!("{}: {e}", example.slug));
+            assert!(
+                !example.title.is_empty() && !example.title.starts_with('#'),
+                "{}",
+                example.slug
+            );
+            assert!(
+                example.intro.len() > 80,
+                "{} needs a real intro",
+                example.slug
+            );
+            crate::program::compile(example.source)
+                .unwrap_or_else(|e| panic!("{}: {e}", example.slug));
         }
-        assert_eq!(find("two-paths").unwrap().title, "Two paths to x1: (x1 + x2) · x1");
+        assert_eq!(
+            find("two-paths").unwrap().title,
+            "Two paths to x1: (x1 + x2) · x1"
+        );
         assert_eq!(find("nope"), None);
     }
 }

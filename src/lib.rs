@@ -6,6 +6,8 @@
 //! plain text, Markdown, LaTeX or JSON. The browser UI (`ui`, wasm only) and the
 //! `backprop` CLI are thin views over the same core.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod engine;
 pub mod examples;
 pub mod graph;

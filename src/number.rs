@@ -22,11 +22,19 @@ pub fn format_number(x: f64) -> String {
     let decimals = (5 - magnitude.log10().floor() as i32).clamp(0, 12) as usize;
     let text = format!("{x:.decimals$}");
     let text = trim_zeros(&text);
-    if text == "-0" { "0".into() } else { text.into() }
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
 }
 
 fn trim_zeros(text: &str) -> &str {
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
 }
 
 /// Serde for `f64` that keeps NaN and ±∞: finite numbers as JSON numbers (full
@@ -66,7 +74,9 @@ pub mod serde_f64 {
                 "NaN" => Ok(f64::NAN),
                 "inf" => Ok(f64::INFINITY),
                 "-inf" => Ok(f64::NEG_INFINITY),
-                _ => Err(serde::de::Error::custom(format!("`{name}` is not a number"))),
+                _ => Err(serde::de::Error::custom(format!(
+                    "`{name}` is not a number"
+                ))),
             },
         }
     }
@@ -83,8 +93,13 @@ pub mod serde_f64 {
             serializer.collect_seq(xs.iter().map(|&x| Number(x)))
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
-            Ok(Vec::<Number>::deserialize(deserializer)?.into_iter().map(|n| n.0).collect())
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Vec<f64>, D::Error> {
+            Ok(Vec::<Number>::deserialize(deserializer)?
+                .into_iter()
+                .map(|n| n.0)
+                .collect())
         }
     }
 }
@@ -127,7 +142,10 @@ mod tests {
 
     #[test]
     fn json_keeps_non_finite_numbers() {
-        let sample = Sample { x: 0.1, xs: vec![f64::INFINITY, f64::NAN, -1.5] };
+        let sample = Sample {
+            x: 0.1,
+            xs: vec![f64::INFINITY, f64::NAN, -1.5],
+        };
         let json = serde_json::to_string(&sample).unwrap();
         assert_eq!(json, r#"{"x":0.1,"xs":["inf","NaN",-1.5]}"#);
         let back: Sample = serde_json::from_str(&json).unwrap();

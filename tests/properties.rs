@@ -39,11 +39,18 @@ const BINARY: [&str; 5] = [
 ];
 
 fn tree() -> impl Strategy<Value = Tree> {
-    let leaf = prop_oneof![(0usize..8).prop_map(Tree::Leaf), (-20i32..=20).prop_map(Tree::Const)];
+    let leaf = prop_oneof![
+        (0usize..8).prop_map(Tree::Leaf),
+        (-20i32..=20).prop_map(Tree::Const)
+    ];
     leaf.prop_recursive(4, 24, 2, |inner| {
         prop_oneof![
             (0usize..16, inner.clone()).prop_map(|(k, a)| Tree::Unary(k, Box::new(a))),
-            (0usize..16, inner.clone(), inner).prop_map(|(k, a, b)| Tree::Binary(k, Box::new(a), Box::new(b))),
+            (0usize..16, inner.clone(), inner).prop_map(|(k, a, b)| Tree::Binary(
+                k,
+                Box::new(a),
+                Box::new(b)
+            )),
         ]
     })
 }
@@ -53,13 +60,20 @@ fn render(tree: &Tree, names: &[String], kinks: bool) -> String {
         Tree::Leaf(i) => names[i % names.len()].clone(),
         Tree::Const(c) => format!("{}", f64::from(*c) / 10.0),
         Tree::Unary(k, a) => {
-            let forms: Vec<&str> =
-                SMOOTH_UNARY.iter().chain(if kinks { &KINKED_UNARY[..] } else { &[] }).copied().collect();
+            let forms: Vec<&str> = SMOOTH_UNARY
+                .iter()
+                .chain(if kinks { &KINKED_UNARY[..] } else { &[] })
+                .copied()
+                .collect();
             forms[k % forms.len()].replacen("{}", &render(a, names, kinks), 1)
         }
         Tree::Binary(k, a, b) => {
             let form = BINARY[k % BINARY.len()];
-            form.replacen("{}", &render(a, names, kinks), 1).replacen("{}", &render(b, names, kinks), 1)
+            form.replacen("{}", &render(a, names, kinks), 1).replacen(
+                "{}",
+                &render(b, names, kinks),
+                1,
+            )
         }
     }
 }
@@ -176,8 +190,8 @@ proptest! {
 }
 
 const TOKENS: [&str; 32] = [
-    "x", "x1", "W_2", "1", "0.5", "1e", "2.5e-3", ".", "(", ")", "[", "]", "+", "-", "*", "/", "^", "@", "=", ",",
-    ";", "\n", "#", " ", "exp", "relu(", "sigmod", "é", "×", "**", "sum(", "ln",
+    "x", "x1", "W_2", "1", "0.5", "1e", "2.5e-3", ".", "(", ")", "[", "]", "+", "-", "*", "/", "^",
+    "@", "=", ",", ";", "\n", "#", " ", "exp", "relu(", "sigmod", "é", "×", "**", "sum(", "ln",
 ];
 
 /// Parsing, lowering and running any text ends in a value or an error whose span lies
@@ -191,8 +205,14 @@ fn check_never_panics(text: &str) {
         }
         Err(error) => {
             let span = error.span();
-            assert!(span.start <= span.end && span.end <= text.len(), "{span:?} outside {text:?}");
-            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{span:?} in {text:?}");
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "{span:?} outside {text:?}"
+            );
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{span:?} in {text:?}"
+            );
             assert!(!error.to_string().is_empty());
         }
     }

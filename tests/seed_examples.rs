@@ -28,14 +28,20 @@ fn output(s: &Stepper) -> f64 {
 
 fn assert_close(actual: f64, printed: f64, decimals: i32, what: &str) {
     let tolerance = 0.5 * 10f64.powi(-decimals) + 1e-12;
-    assert!((actual - printed).abs() <= tolerance, "{what}: {actual} does not print as {printed}");
+    assert!(
+        (actual - printed).abs() <= tolerance,
+        "{what}: {actual} does not print as {printed}"
+    );
 }
 
 #[test]
 fn two_paths_x1_plus_x2_times_x1() {
     let s = run("two-paths");
     assert_eq!(output(&s), 21.0);
-    assert_eq!((value(&s, "v3"), adjoint(&s, "x1"), adjoint(&s, "x2")), (7.0, 10.0, 3.0));
+    assert_eq!(
+        (value(&s, "v3"), adjoint(&s, "x1"), adjoint(&s, "x2")),
+        (7.0, 10.0, 3.0)
+    );
     assert_eq!((adjoint(&s, "v3"), adjoint(&s, "v4")), (3.0, 1.0));
     // x1's adjoint reaches 7 at the visit of v4, then 10 at the visit of v3.
     let x1 = s.graph().find("x1").unwrap();
@@ -43,26 +49,49 @@ fn two_paths_x1_plus_x2_times_x1() {
     for record in s.history() {
         if let StepDetail::Visit { updates, .. } = &record.detail {
             let visited = &s.graph().node(record.node).name;
-            x1_updates.extend(updates.iter().filter(|u| u.target == x1).map(|u| (visited.clone(), u.adjoint)));
+            x1_updates.extend(
+                updates
+                    .iter()
+                    .filter(|u| u.target == x1)
+                    .map(|u| (visited.clone(), u.adjoint)),
+            );
         }
     }
-    assert_eq!(x1_updates, [("v4".to_string(), 7.0), ("v3".to_string(), 10.0)]);
+    assert_eq!(
+        x1_updates,
+        [("v4".to_string(), 7.0), ("v3".to_string(), 10.0)]
+    );
 }
 
 #[test]
 fn linear_unit_squared() {
     let s = run("linear-square");
-    assert_eq!((value(&s, "u"), value(&s, "v"), output(&s)), (6.0, 7.0, 49.0));
+    assert_eq!(
+        (value(&s, "u"), value(&s, "v"), output(&s)),
+        (6.0, 7.0, 49.0)
+    );
     assert_eq!(adjoint(&s, "v"), 14.0);
-    assert_eq!((adjoint(&s, "W"), adjoint(&s, "x"), adjoint(&s, "b")), (42.0, 28.0, 14.0));
+    assert_eq!(
+        (adjoint(&s, "W"), adjoint(&s, "x"), adjoint(&s, "b")),
+        (42.0, 28.0, 14.0)
+    );
 }
 
 #[test]
 fn squared_error_of_a_line() {
     let s = run("squared-error");
-    assert_eq!((value(&s, "u"), value(&s, "z"), value(&s, "r"), output(&s)), (6.0, 7.0, 3.0, 9.0));
-    assert_eq!((adjoint(&s, "r"), adjoint(&s, "z"), adjoint(&s, "u")), (6.0, 6.0, 6.0));
-    assert_eq!((adjoint(&s, "w"), adjoint(&s, "x"), adjoint(&s, "b")), (18.0, 12.0, 6.0));
+    assert_eq!(
+        (value(&s, "u"), value(&s, "z"), value(&s, "r"), output(&s)),
+        (6.0, 7.0, 3.0, 9.0)
+    );
+    assert_eq!(
+        (adjoint(&s, "r"), adjoint(&s, "z"), adjoint(&s, "u")),
+        (6.0, 6.0, 6.0)
+    );
+    assert_eq!(
+        (adjoint(&s, "w"), adjoint(&s, "x"), adjoint(&s, "b")),
+        (18.0, 12.0, 6.0)
+    );
     assert_eq!(adjoint(&s, "y"), -6.0);
 }
 
@@ -82,8 +111,14 @@ fn sigmoid_neuron_to_the_printed_digits() {
 #[test]
 fn linear_relu_linear() {
     let s = run("lin-relu-lin");
-    assert_eq!((value(&s, "z1"), value(&s, "a"), value(&s, "y"), output(&s)), (1.0, 1.0, 1.5, 0.25));
-    assert_eq!((adjoint(&s, "y"), adjoint(&s, "a"), adjoint(&s, "z1")), (-1.0, -2.0, -2.0));
+    assert_eq!(
+        (value(&s, "z1"), value(&s, "a"), value(&s, "y"), output(&s)),
+        (1.0, 1.0, 1.5, 0.25)
+    );
+    assert_eq!(
+        (adjoint(&s, "y"), adjoint(&s, "a"), adjoint(&s, "z1")),
+        (-1.0, -2.0, -2.0)
+    );
     assert_eq!((adjoint(&s, "w1"), adjoint(&s, "w2")), (-4.0, -1.0));
 }
 
@@ -105,13 +140,22 @@ fn every_example_agrees_with_forward_mode_and_finite_differences() {
         let graph = reverse.graph().clone();
         let values = reverse.inputs().to_vec();
         for (id, gradient) in reverse.gradients() {
-            let mut forward = Stepper::new(graph.clone(), values.clone(), Mode::Forward { wrt: id }).unwrap();
+            let mut forward =
+                Stepper::new(graph.clone(), values.clone(), Mode::Forward { wrt: id }).unwrap();
             forward.run_to_end();
             let tangent = forward.tangent(graph.output()).unwrap();
             let gradient = gradient.unwrap();
-            assert!((tangent - gradient).abs() <= 1e-12 * gradient.abs().max(1.0), "{}: {tangent} vs {gradient}", example.slug);
+            assert!(
+                (tangent - gradient).abs() <= 1e-12 * gradient.abs().max(1.0),
+                "{}: {tangent} vs {gradient}",
+                example.slug
+            );
         }
         let check = gradient_check(&graph, &values).unwrap();
-        assert!(check.max_relative_error < 1e-8, "{}: {check:?}", example.slug);
+        assert!(
+            check.max_relative_error < 1e-8,
+            "{}: {check:?}",
+            example.slug
+        );
     }
 }

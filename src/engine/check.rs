@@ -44,14 +44,28 @@ pub fn gradient_check(graph: &Graph, inputs: &[f64]) -> Result<GradientCheck, En
             minus[slot] -= h;
             let numeric = (f(&plus) - f(&minus)) / (2.0 * h);
             let analytic = stepper.adjoint(id).unwrap_or(0.0);
-            CheckEntry { input: id, analytic, numeric, relative_error: relative_error(analytic, numeric) }
+            CheckEntry {
+                input: id,
+                analytic,
+                numeric,
+                relative_error: relative_error(analytic, numeric),
+            }
         })
         .collect();
     let max_relative_error = entries
         .iter()
         .map(|e| e.relative_error)
-        .fold(0.0, |max: f64, e| if e.is_nan() || max.is_nan() { f64::NAN } else { max.max(e) });
-    Ok(GradientCheck { entries, max_relative_error })
+        .fold(0.0, |max: f64, e| {
+            if e.is_nan() || max.is_nan() {
+                f64::NAN
+            } else {
+                max.max(e)
+            }
+        });
+    Ok(GradientCheck {
+        entries,
+        max_relative_error,
+    })
 }
 
 #[cfg(test)]

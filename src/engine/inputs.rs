@@ -20,16 +20,26 @@ pub enum InputError {
 /// Parse `x1=3,x2=-4.5` (spaces allowed, `;` also separates) into name–value pairs.
 pub fn parse_assignments(text: &str) -> Result<Vec<(String, f64)>, InputError> {
     let mut pairs: Vec<(String, f64)> = Vec::new();
-    for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let Some((name, value)) = part.split_once('=') else {
-            return Err(InputError::Malformed { text: part.to_string() });
+            return Err(InputError::Malformed {
+                text: part.to_string(),
+            });
         };
         let name = name.trim().to_string();
         if name.is_empty() {
-            return Err(InputError::Malformed { text: part.to_string() });
+            return Err(InputError::Malformed {
+                text: part.to_string(),
+            });
         }
-        let value = parse_value(value.trim())
-            .ok_or_else(|| InputError::NotANumber { name: name.clone(), text: value.trim().to_string() })?;
+        let value = parse_value(value.trim()).ok_or_else(|| InputError::NotANumber {
+            name: name.clone(),
+            text: value.trim().to_string(),
+        })?;
         if pairs.iter().any(|(n, _)| *n == name) {
             return Err(InputError::Duplicate { name });
         }
@@ -50,12 +60,22 @@ fn parse_value(text: &str) -> Option<f64> {
 
 /// One value per input node, in [`Graph::inputs`] order: from `given`, else the binding's
 /// default, else `fallback` (the UI's starting value; `None` makes a missing value an error).
-pub fn resolve(graph: &Graph, given: &[(String, f64)], fallback: Option<f64>) -> Result<Vec<f64>, InputError> {
+pub fn resolve(
+    graph: &Graph,
+    given: &[(String, f64)],
+    fallback: Option<f64>,
+) -> Result<Vec<f64>, InputError> {
     let inputs: Vec<NodeId> = graph.inputs().collect();
-    if let Some((name, _)) = given.iter().find(|(name, _)| !inputs.iter().any(|&id| graph.node(id).name == *name)) {
+    if let Some((name, _)) = given
+        .iter()
+        .find(|(name, _)| !inputs.iter().any(|&id| graph.node(id).name == *name))
+    {
         return Err(InputError::Unknown {
             name: name.clone(),
-            inputs: inputs.iter().map(|&id| graph.node(id).name.clone()).collect(),
+            inputs: inputs
+                .iter()
+                .map(|&id| graph.node(id).name.clone())
+                .collect(),
         });
     }
     inputs
@@ -68,7 +88,9 @@ pub fn resolve(graph: &Graph, given: &[(String, f64)], fallback: Option<f64>) ->
                 .map(|(_, value)| *value)
                 .or(node.default)
                 .or(fallback)
-                .ok_or_else(|| InputError::Missing { name: node.name.clone() })
+                .ok_or_else(|| InputError::Missing {
+                    name: node.name.clone(),
+                })
         })
         .collect()
 }
@@ -81,11 +103,23 @@ mod tests {
     #[test]
     fn parses_assignment_lists() {
         let pairs = parse_assignments(" x1=3, x2 = -4.5;y=1e-3 ").unwrap();
-        assert_eq!(pairs, [("x1".into(), 3.0), ("x2".into(), -4.5), ("y".into(), 1e-3)]);
+        assert_eq!(
+            pairs,
+            [("x1".into(), 3.0), ("x2".into(), -4.5), ("y".into(), 1e-3)]
+        );
         assert!(parse_assignments("x=nan").unwrap()[0].1.is_nan());
-        assert!(matches!(parse_assignments("x1"), Err(InputError::Malformed { .. })));
-        assert!(matches!(parse_assignments("x=abc"), Err(InputError::NotANumber { .. })));
-        assert!(matches!(parse_assignments("x=1,x=2"), Err(InputError::Duplicate { .. })));
+        assert!(matches!(
+            parse_assignments("x1"),
+            Err(InputError::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_assignments("x=abc"),
+            Err(InputError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            parse_assignments("x=1,x=2"),
+            Err(InputError::Duplicate { .. })
+        ));
         assert_eq!(parse_assignments("").unwrap(), []);
     }
 
@@ -94,8 +128,14 @@ mod tests {
         let graph = compile("a = 2; a * b * c").unwrap();
         let given = parse_assignments("c=5").unwrap();
         assert_eq!(resolve(&graph, &given, Some(1.0)).unwrap(), [2.0, 1.0, 5.0]);
-        assert_eq!(resolve(&graph, &given, None), Err(InputError::Missing { name: "b".into() }));
+        assert_eq!(
+            resolve(&graph, &given, None),
+            Err(InputError::Missing { name: "b".into() })
+        );
         let unknown = parse_assignments("z=1").unwrap();
-        assert!(matches!(resolve(&graph, &unknown, Some(0.0)), Err(InputError::Unknown { .. })));
+        assert!(matches!(
+            resolve(&graph, &unknown, Some(0.0)),
+            Err(InputError::Unknown { .. })
+        ));
     }
 }

@@ -70,9 +70,9 @@ pub struct Update {
     pub upstream: f64,
     /// `local · upstream`.
     pub contribution: f64,
-    /// Every contribution the target has received so far, this one last; their sum is
-    /// its adjoint (`7 + 3 = 10`).
-    pub contributions: Vec<f64>,
+    /// The target's adjoint before this update, if it had received anything yet; the
+    /// new adjoint is `previous + contribution` (`7 + 3 = 10`).
+    pub previous: Option<f64>,
     pub adjoint: f64,
 }
 

@@ -53,7 +53,12 @@ pub struct Snapshot {
 impl From<Stepper> for Snapshot {
     fn from(stepper: Stepper) -> Snapshot {
         let cursor = stepper.cursor();
-        Snapshot { graph: stepper.graph, inputs: stepper.inputs, mode: stepper.mode, cursor }
+        Snapshot {
+            graph: stepper.graph,
+            inputs: stepper.inputs,
+            mode: stepper.mode,
+            cursor,
+        }
     }
 }
 
@@ -63,7 +68,10 @@ impl TryFrom<Snapshot> for Stepper {
     fn try_from(snapshot: Snapshot) -> Result<Stepper, EngineError> {
         let mut stepper = Stepper::new(snapshot.graph, snapshot.inputs, snapshot.mode)?;
         if snapshot.cursor > stepper.len() {
-            return Err(EngineError::CursorOutOfRange { cursor: snapshot.cursor, len: stepper.len() });
+            return Err(EngineError::CursorOutOfRange {
+                cursor: snapshot.cursor,
+                len: stepper.len(),
+            });
         }
         stepper.seek(snapshot.cursor);
         Ok(stepper)
@@ -79,24 +87,37 @@ impl Stepper {
         }
         let expected = graph.inputs().count();
         if inputs.len() != expected {
-            return Err(EngineError::InputCount { expected, found: inputs.len() });
+            return Err(EngineError::InputCount {
+                expected,
+                found: inputs.len(),
+            });
         }
         if let Mode::Forward { wrt } = mode {
             if input_slot.get(wrt.0).copied().flatten().is_none() {
-                let name = graph.nodes().get(wrt.0).map_or_else(|| format!("#{}", wrt.0), |n| n.name.clone());
+                let name = graph
+                    .nodes()
+                    .get(wrt.0)
+                    .map_or_else(|| format!("#{}", wrt.0), |n| n.name.clone());
                 return Err(EngineError::NotAnInput { name });
             }
         }
         let constant = |id: &NodeId| matches!(graph.node(*id).op, Op::Const(_));
         let computed: Vec<NodeId> = graph.ids().filter(|id| !constant(id)).collect();
-        let mut schedule: Vec<(Phase, NodeId)> = computed.iter().map(|&id| (Phase::Forward, id)).collect();
+        let mut schedule: Vec<(Phase, NodeId)> =
+            computed.iter().map(|&id| (Phase::Forward, id)).collect();
         if mode == Mode::Reverse {
             schedule.extend(computed.iter().rev().map(|&id| (Phase::Backward, id)));
         }
         let constants: Vec<Option<f64>> = graph
             .nodes()
             .iter()
-            .map(|node| if let Op::Const(c) = node.op { Some(c) } else { None })
+            .map(|node| {
+                if let Op::Const(c) = node.op {
+                    Some(c)
+                } else {
+                    None
+                }
+            })
             .collect();
         let tangents = constants.iter().map(|c| c.map(|_| 0.0)).collect();
         let n = graph.len();
@@ -156,9 +177,17 @@ impl Stepper {
     /// Steps in the phase the cursor is in: (phase, steps done in it, steps it has).
     /// The forward phase lasts until the first backward step is taken.
     pub fn progress(&self) -> (Phase, usize, usize) {
-        let forward = self.schedule.iter().filter(|(p, _)| *p == Phase::Forward).count();
+        let forward = self
+            .schedule
+            .iter()
+            .filter(|(p, _)| *p == Phase::Forward)
+            .count();
         if self.cursor() > forward {
-            (Phase::Backward, self.cursor() - forward, self.len() - forward)
+            (
+                Phase::Backward,
+                self.cursor() - forward,
+                self.len() - forward,
+            )
         } else {
             (Phase::Forward, self.cursor(), forward)
         }
@@ -171,12 +200,15 @@ impl Stepper {
     /// ∂output/∂node in reverse mode: blank (None) until a contribution arrives or the
     /// node is visited (then 0 if nothing reached it).
     pub fn adjoint(&self, id: NodeId) -> Option<f64> {
-        let parts = &self.contributions[id.0];
-        if parts.is_empty() {
-            self.visited[id.0].then_some(0.0)
-        } else {
-            Some(parts.iter().fold(0.0, |sum, x| sum + x))
-        }
+        self.adjoint_sum(id)
+            .or_else(|| self.visited[id.0].then_some(0.0))
+    }
+
+    /// The sum of the contributions in arrival order, None before the first. Summing in
+    /// order (rather than keeping a running total) is what makes undo exact.
+    fn adjoint_sum(&self, id: NodeId) -> Option<f64> {
+        let (first, rest) = self.contributions[id.0].split_first()?;
+        Some(rest.iter().fold(*first, |sum, x| sum + x))
     }
 
     /// The contributions summed into a node's adjoint, in arrival order.
@@ -211,23 +243,34 @@ impl Stepper {
             (Mode::Reverse, Phase::Backward) => self.visit(node),
             (Mode::Forward { wrt }, _) => self.tangent_step(node, wrt),
         };
-        let record = StepRecord { index, phase, node, detail };
+        let record = StepRecord {
+            index,
+            phase,
+            node,
+            detail,
+        };
         self.history.push(record.clone());
         Some(record)
     }
 
     /// Evaluate the next node, if the forward phase is not finished.
     pub fn step_forward(&mut self) -> Option<StepRecord> {
-        self.next_phase_is(Phase::Forward).then(|| self.step()).flatten()
+        self.next_phase_is(Phase::Forward)
+            .then(|| self.step())
+            .flatten()
     }
 
     /// Visit the next node backwards, once the forward phase is finished.
     pub fn step_backward(&mut self) -> Option<StepRecord> {
-        self.next_phase_is(Phase::Backward).then(|| self.step()).flatten()
+        self.next_phase_is(Phase::Backward)
+            .then(|| self.step())
+            .flatten()
     }
 
     fn next_phase_is(&self, phase: Phase) -> bool {
-        self.schedule.get(self.cursor()).is_some_and(|(p, _)| *p == phase)
+        self.schedule
+            .get(self.cursor())
+            .is_some_and(|(p, _)| *p == phase)
     }
 
     /// Undo the last step and return its record.
@@ -240,7 +283,9 @@ impl Stepper {
                 self.values[node] = None;
                 self.tangents[node] = None;
             }
-            StepDetail::Visit { seeded, updates, .. } => {
+            StepDetail::Visit {
+                seeded, updates, ..
+            } => {
                 for update in updates.iter().rev() {
                     self.contributions[update.target.0].pop();
                 }
@@ -278,7 +323,10 @@ impl Stepper {
 
     fn args(&self, node: NodeId) -> Vec<f64> {
         let inputs = &self.graph.node(node).inputs;
-        inputs.iter().map(|i| self.values[i.0].unwrap_or(f64::NAN)).collect()
+        inputs
+            .iter()
+            .map(|i| self.values[i.0].unwrap_or(f64::NAN))
+            .collect()
     }
 
     fn input_value(&self, node: NodeId) -> Option<f64> {
@@ -309,12 +357,15 @@ impl Stepper {
         let op = self.graph.node(node).op;
         let inputs = self.graph.node(node).inputs.clone();
         let mut updates = Vec::with_capacity(inputs.len());
-        for (input_index, (target, partial)) in inputs.into_iter().zip(op.local_derivatives()).enumerate() {
+        for (input_index, (target, partial)) in
+            inputs.into_iter().zip(op.local_derivatives()).enumerate()
+        {
             if matches!(self.graph.node(target).op, Op::Const(_)) {
                 continue;
             }
             let local = partial.eval(&args, value);
             let contribution = local * adjoint;
+            let previous = self.adjoint_sum(target);
             self.contributions[target.0].push(contribution);
             updates.push(Update {
                 target,
@@ -322,11 +373,15 @@ impl Stepper {
                 local,
                 upstream: adjoint,
                 contribution,
-                contributions: self.contributions[target.0].clone(),
-                adjoint: self.adjoint(target).unwrap_or(contribution),
+                previous,
+                adjoint: previous.map_or(contribution, |p| p + contribution),
             });
         }
-        StepDetail::Visit { seeded, adjoint, updates }
+        StepDetail::Visit {
+            seeded,
+            adjoint,
+            updates,
+        }
     }
 
     fn tangent_step(&mut self, node: NodeId, wrt: NodeId) -> StepDetail {
@@ -347,13 +402,30 @@ impl Stepper {
         let args = self.args(node);
         let op = self.graph.node(node).op;
         let value = op.apply(&args);
-        let partials: Vec<f64> = op.local_derivatives().iter().map(|f| f.eval(&args, value)).collect();
+        let partials: Vec<f64> = op
+            .local_derivatives()
+            .iter()
+            .map(|f| f.eval(&args, value))
+            .collect();
         let inputs = &self.graph.node(node).inputs;
-        let arg_tangents: Vec<f64> = inputs.iter().map(|i| self.tangents[i.0].unwrap_or(f64::NAN)).collect();
-        let tangent = partials.iter().zip(&arg_tangents).fold(0.0, |sum, (p, t)| sum + p * t);
+        let arg_tangents: Vec<f64> = inputs
+            .iter()
+            .map(|i| self.tangents[i.0].unwrap_or(f64::NAN))
+            .collect();
+        let tangent = partials
+            .iter()
+            .zip(&arg_tangents)
+            .fold(0.0, |sum, (p, t)| sum + p * t);
         self.values[node.0] = Some(value);
         self.tangents[node.0] = Some(tangent);
-        StepDetail::Tangent { args, value, seeded: false, partials, arg_tangents, tangent }
+        StepDetail::Tangent {
+            args,
+            value,
+            seeded: false,
+            partials,
+            arg_tangents,
+            tangent,
+        }
     }
 }
 

@@ -135,7 +135,10 @@ mod tests {
     fn evaluates_with_args_and_output() {
         let sigmoid_prime = mul(out(), sub(num(1.0), out()));
         assert_eq!(sigmoid_prime.eval(&[], 0.5), 0.25);
-        assert_eq!(div(arg(0), pow(arg(1), num(2.0))).eval(&[3.0, 2.0], 0.0), 0.75);
+        assert_eq!(
+            div(arg(0), pow(arg(1), num(2.0))).eval(&[3.0, 2.0], 0.0),
+            0.75
+        );
         assert!(arg(5).eval(&[1.0], 0.0).is_nan());
     }
 

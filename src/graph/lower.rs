@@ -11,18 +11,42 @@ pub const MAX_NODES: usize = 10_000;
 
 /// Functions that take tensors; known names, so they get a precise message.
 const TENSOR_FUNCTIONS: [&str; 13] = [
-    "sum", "mean", "max", "softmax", "log_softmax", "cross_entropy", "mse", "zeros", "ones",
-    "randn", "transpose", "param", "matmul",
+    "sum",
+    "mean",
+    "max",
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "mse",
+    "zeros",
+    "ones",
+    "randn",
+    "transpose",
+    "param",
+    "matmul",
 ];
 
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum LowerError {
     #[error("unknown function `{name}`")]
-    UnknownFunction { name: String, span: Span, suggestion: Option<String> },
+    UnknownFunction {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
     #[error("`{name}` takes {expected} argument, found {found}")]
-    WrongArity { name: String, span: Span, expected: usize, found: usize },
+    WrongArity {
+        name: String,
+        span: Span,
+        expected: usize,
+        found: usize,
+    },
     #[error("`{name}` is already defined")]
-    Redefined { name: String, span: Span, first: Span },
+    Redefined {
+        name: String,
+        span: Span,
+        first: Span,
+    },
     #[error("`{name}` is used before it is defined")]
     UsedBeforeDefinition { name: String, span: Span },
     #[error("`{name}` is defined in terms of itself")]
@@ -52,13 +76,15 @@ impl LowerError {
     pub fn hint(&self) -> Option<String> {
         match self {
             LowerError::UnknownFunction { suggestion, .. } => suggestion.clone(),
-            LowerError::Redefined { name, .. } => {
-                Some(format!("each name is bound once; pick a new name for this `{name}`"))
-            }
+            LowerError::Redefined { name, .. } => Some(format!(
+                "each name is bound once; pick a new name for this `{name}`"
+            )),
             LowerError::UsedBeforeDefinition { name, .. } => {
                 Some(format!("move the line `{name} = …` above this one"))
             }
-            LowerError::FunctionName { name, .. } => Some(format!("call it as `{name}(…)`, or pick another name")),
+            LowerError::FunctionName { name, .. } => {
+                Some(format!("call it as `{name}(…)`, or pick another name"))
+            }
             LowerError::TooManyNodes { .. } => Some("split the program into smaller ones".into()),
             _ => None,
         }
@@ -75,8 +101,14 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
     let mut output = NodeId(0);
     for statement in &program.statements {
         output = match statement {
-            Statement::Binding { name, .. } if lowerer.scope.contains_key(name) => lowerer.scope[name],
-            Statement::Binding { name, name_span, value } => {
+            Statement::Binding { name, .. } if lowerer.scope.contains_key(name) => {
+                lowerer.scope[name]
+            }
+            Statement::Binding {
+                name,
+                name_span,
+                value,
+            } => {
                 let first_new = lowerer.nodes.len();
                 let id = lowerer.expr(value)?;
                 let id = if id.0 >= first_new && !lowerer.nodes[id.0].op.is_leaf() {
@@ -99,10 +131,17 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
 fn collect_bindings(program: &Program) -> Result<HashMap<&str, (usize, Span)>, LowerError> {
     let mut bindings: HashMap<&str, (usize, Span)> = HashMap::new();
     for (index, statement) in program.statements.iter().enumerate() {
-        if let Statement::Binding { name, name_span, .. } = statement {
+        if let Statement::Binding {
+            name, name_span, ..
+        } = statement
+        {
             check_not_function(name, *name_span)?;
             if let Some(&(_, first)) = bindings.get(name.as_str()) {
-                return Err(LowerError::Redefined { name: name.clone(), span: *name_span, first });
+                return Err(LowerError::Redefined {
+                    name: name.clone(),
+                    span: *name_span,
+                    first,
+                });
             }
             bindings.insert(name, (index, *name_span));
         }
@@ -112,7 +151,10 @@ fn collect_bindings(program: &Program) -> Result<HashMap<&str, (usize, Span)>, L
 
 fn check_not_function(name: &str, span: Span) -> Result<(), LowerError> {
     if Op::function(name).is_some() || TENSOR_FUNCTIONS.contains(&name) {
-        return Err(LowerError::FunctionName { name: name.to_string(), span });
+        return Err(LowerError::FunctionName {
+            name: name.to_string(),
+            span,
+        });
     }
     Ok(())
 }
@@ -131,9 +173,17 @@ fn collect_inputs(
     let mut inputs: Vec<InputDecl> = Vec::new();
     for (index, statement) in program.statements.iter().enumerate() {
         match statement {
-            Statement::Binding { name, name_span, value } if value.is_constant() => {
+            Statement::Binding {
+                name,
+                name_span,
+                value,
+            } if value.is_constant() => {
                 let default = constant_value(value)?;
-                inputs.push(InputDecl { name: name.clone(), span: *name_span, default: Some(default) });
+                inputs.push(InputDecl {
+                    name: name.clone(),
+                    span: *name_span,
+                    default: Some(default),
+                });
             }
             _ => {
                 let mut uses = Vec::new();
@@ -142,14 +192,24 @@ fn collect_inputs(
                     check_not_function(name, span)?;
                     match bindings.get(name) {
                         Some(&(at, _)) if at == index => {
-                            return Err(LowerError::SelfReference { name: name.to_string(), span });
+                            return Err(LowerError::SelfReference {
+                                name: name.to_string(),
+                                span,
+                            });
                         }
                         Some(&(at, _)) if at > index => {
-                            return Err(LowerError::UsedBeforeDefinition { name: name.to_string(), span });
+                            return Err(LowerError::UsedBeforeDefinition {
+                                name: name.to_string(),
+                                span,
+                            });
                         }
                         Some(_) => {}
                         None if inputs.iter().any(|input| input.name == name) => {}
-                        None => inputs.push(InputDecl { name: name.to_string(), span, default: None }),
+                        None => inputs.push(InputDecl {
+                            name: name.to_string(),
+                            span,
+                            default: None,
+                        }),
                     }
                 }
             }
@@ -163,7 +223,10 @@ fn constant_value(expr: &Expr) -> Result<f64, LowerError> {
     match &expr.kind {
         ExprKind::Number(n) => Ok(*n),
         ExprKind::Neg(inner) => constant_value(inner).map(|n| -n),
-        _ => Err(LowerError::Unsupported { what: "tensor literals", span: expr.span }),
+        _ => Err(LowerError::Unsupported {
+            what: "tensor literals",
+            span: expr.span,
+        }),
     }
 }
 
@@ -195,7 +258,13 @@ impl Lowerer {
         if self.nodes.len() >= MAX_NODES {
             return Err(LowerError::TooManyNodes { span });
         }
-        self.nodes.push(Node { name: String::new(), op, inputs, span, default: None });
+        self.nodes.push(Node {
+            name: String::new(),
+            op,
+            inputs,
+            span,
+            default: None,
+        });
         self.user_named.push(false);
         Ok(NodeId(self.nodes.len() - 1))
     }
@@ -224,19 +293,31 @@ impl Lowerer {
                 let value = constant_value(expr)?;
                 self.push(Op::Const(value), vec![], span)
             }
-            ExprKind::Var(name) => self
-                .scope
-                .get(name)
-                .copied()
-                .ok_or_else(|| LowerError::UsedBeforeDefinition { name: name.clone(), span }),
+            ExprKind::Var(name) => {
+                self.scope
+                    .get(name)
+                    .copied()
+                    .ok_or_else(|| LowerError::UsedBeforeDefinition {
+                        name: name.clone(),
+                        span,
+                    })
+            }
             ExprKind::Neg(inner) => {
                 let a = self.expr(inner)?;
                 self.push(Op::Neg, vec![a], span)
             }
-            ExprKind::Binary { op: BinaryOp::MatMul, .. } => {
-                Err(LowerError::Unsupported { what: "matrix products (`@`)", span })
-            }
-            ExprKind::Binary { op: BinaryOp::Pow, lhs, rhs } if rhs.is_constant() => {
+            ExprKind::Binary {
+                op: BinaryOp::MatMul,
+                ..
+            } => Err(LowerError::Unsupported {
+                what: "matrix products (`@`)",
+                span,
+            }),
+            ExprKind::Binary {
+                op: BinaryOp::Pow,
+                lhs,
+                rhs,
+            } if rhs.is_constant() => {
                 let exponent = constant_value(rhs)?;
                 let a = self.expr(lhs)?;
                 self.push(Op::PowConst(exponent), vec![a], span)
@@ -253,17 +334,31 @@ impl Lowerer {
                 };
                 self.push(op, vec![a, b], span)
             }
-            ExprKind::Call { name, name_span, args } => self.call(name, *name_span, args, span),
-            ExprKind::Number(_) | ExprKind::Tensor(_) => {
-                Err(LowerError::Unsupported { what: "tensor literals", span })
-            }
+            ExprKind::Call {
+                name,
+                name_span,
+                args,
+            } => self.call(name, *name_span, args, span),
+            ExprKind::Number(_) | ExprKind::Tensor(_) => Err(LowerError::Unsupported {
+                what: "tensor literals",
+                span,
+            }),
         }
     }
 
-    fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Result<NodeId, LowerError> {
+    fn call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<NodeId, LowerError> {
         let Some(op) = Op::function(name) else {
             if TENSOR_FUNCTIONS.contains(&name) {
-                return Err(LowerError::Unsupported { what: "tensor functions", span: name_span });
+                return Err(LowerError::Unsupported {
+                    what: "tensor functions",
+                    span: name_span,
+                });
             }
             return Err(LowerError::UnknownFunction {
                 name: name.to_string(),

@@ -57,13 +57,23 @@ impl TryFrom<RawGraph> for Graph {
         }
         for (id, node) in raw.nodes.iter().enumerate() {
             if node.inputs.len() != node.op.arity() {
-                return Err(format!("node {id} ({}) has {} inputs", node.op.name(), node.inputs.len()));
+                return Err(format!(
+                    "node {id} ({}) has {} inputs",
+                    node.op.name(),
+                    node.inputs.len()
+                ));
             }
             if let Some(bad) = node.inputs.iter().find(|input| input.0 >= id) {
-                return Err(format!("node {id} reads node {}, which does not come before it", bad.0));
+                return Err(format!(
+                    "node {id} reads node {}, which does not come before it",
+                    bad.0
+                ));
             }
         }
-        Ok(Graph { nodes: raw.nodes, output: raw.output })
+        Ok(Graph {
+            nodes: raw.nodes,
+            output: raw.output,
+        })
     }
 }
 
@@ -103,7 +113,9 @@ impl Graph {
 
     /// The nodes that read `id`, each once, in id order.
     pub fn consumers(&self, id: NodeId) -> Vec<NodeId> {
-        self.ids().filter(|&c| self.node(c).inputs.contains(&id)).collect()
+        self.ids()
+            .filter(|&c| self.node(c).inputs.contains(&id))
+            .collect()
     }
 
     /// Evaluate every node's value at once, with `inputs[k]` for the k-th input node.

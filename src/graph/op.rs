@@ -63,7 +63,10 @@ pub const FUNCTIONS: [(&str, Op); 9] = [
 impl Op {
     /// The function called `name` in a program, if any.
     pub fn function(name: &str) -> Option<Op> {
-        FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, op)| *op)
+        FUNCTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, op)| *op)
     }
 
     /// The op's name as printed in JSON and the graph view.
@@ -83,7 +86,10 @@ impl Op {
     }
 
     fn function_name(self) -> Option<&'static str> {
-        FUNCTIONS.iter().find(|(_, op)| *op == self).map(|(n, _)| *n)
+        FUNCTIONS
+            .iter()
+            .find(|(_, op)| *op == self)
+            .map(|(n, _)| *n)
     }
 
     pub fn arity(self) -> usize {

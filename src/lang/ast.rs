@@ -12,7 +12,11 @@ pub struct Program {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Statement {
     /// `name = value`
-    Binding { name: String, name_span: Span, value: Expr },
+    Binding {
+        name: String,
+        name_span: Span,
+        value: Expr,
+    },
     /// A bare expression (allowed only as the last statement).
     Expr(Expr),
 }
@@ -21,6 +25,9 @@ pub enum Statement {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// Levels of nesting, 1 for a leaf. The parser bounds it, so every recursive walk
+    /// over the tree (lowering, dropping) is bounded too.
+    pub height: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,8 +35,16 @@ pub enum ExprKind {
     Number(f64),
     Var(String),
     Neg(Box<Expr>),
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Call { name: String, name_span: Span, args: Vec<Expr> },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Call {
+        name: String,
+        name_span: Span,
+        args: Vec<Expr>,
+    },
     /// `[a, b, …]`; nested lists make matrices.
     Tensor(Vec<Expr>),
 }
@@ -66,6 +81,19 @@ impl Statement {
 }
 
 impl Expr {
+    /// The height a node of this kind gets from its children.
+    pub fn height_of(kind: &ExprKind) -> usize {
+        let children = match kind {
+            ExprKind::Number(_) | ExprKind::Var(_) => 0,
+            ExprKind::Neg(inner) => inner.height,
+            ExprKind::Binary { lhs, rhs, .. } => lhs.height.max(rhs.height),
+            ExprKind::Call { args: items, .. } | ExprKind::Tensor(items) => {
+                items.iter().map(|item| item.height).max().unwrap_or(0)
+            }
+        };
+        children + 1
+    }
+
     /// A literal whose value is known without inputs: a number, a negated number, or a
     /// tensor literal made of those. A binding to one of these declares an input.
     pub fn is_constant(&self) -> bool {

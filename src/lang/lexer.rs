@@ -84,31 +84,56 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
             b',' => Some(TokenKind::Comma),
             b'=' => Some(TokenKind::Equals),
             b'*' if bytes.get(pos + 1) == Some(&b'*') => {
-                return Err(ParseError::new("`**` is not an operator", Span::new(pos, pos + 2))
-                    .with_hint("write powers with `^`, as in `x^2`"));
+                return Err(
+                    ParseError::new("`**` is not an operator", Span::new(pos, pos + 2))
+                        .with_hint("write powers with `^`, as in `x^2`"),
+                );
             }
             b'*' => Some(TokenKind::Star),
             _ => None,
         };
+        // Typographic operators, as found in text copied from explanations or papers.
+        let single = single.or_else(|| {
+            let ch = source[pos..].chars().next()?;
+            let kind = match ch {
+                '−' => TokenKind::Minus,
+                '·' | '×' | '⋅' => TokenKind::Star,
+                _ => return None,
+            };
+            pos += ch.len_utf8() - 1;
+            Some(kind)
+        });
         if let Some(kind) = single {
             pos += 1;
-            tokens.push(Token { kind, span: Span::new(start, pos) });
+            tokens.push(Token {
+                kind,
+                span: Span::new(start, pos),
+            });
         } else if byte.is_ascii_digit()
             || (byte == b'.' && bytes.get(pos + 1).is_some_and(u8::is_ascii_digit))
         {
             pos = scan_number(bytes, pos);
             let span = Span::new(start, pos);
-            tokens.push(Token { kind: TokenKind::Number(parse_number(source, span)?), span });
+            tokens.push(Token {
+                kind: TokenKind::Number(parse_number(source, span)?),
+                span,
+            });
         } else if byte.is_ascii_alphabetic() || byte == b'_' {
             while pos < bytes.len() && (bytes[pos].is_ascii_alphanumeric() || bytes[pos] == b'_') {
                 pos += 1;
             }
-            tokens.push(Token { kind: TokenKind::Ident, span: Span::new(start, pos) });
+            tokens.push(Token {
+                kind: TokenKind::Ident,
+                span: Span::new(start, pos),
+            });
         } else {
             return Err(unexpected_character(source, pos));
         }
     }
-    tokens.push(Token { kind: TokenKind::Eof, span: Span::new(bytes.len(), bytes.len()) });
+    tokens.push(Token {
+        kind: TokenKind::Eof,
+        span: Span::new(bytes.len(), bytes.len()),
+    });
     Ok(tokens)
 }
 
@@ -140,7 +165,10 @@ fn parse_number(source: &str, span: Span) -> Result<f64, ParseError> {
     let text = span.text(source);
     match text.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(value),
-        Ok(_) => Err(ParseError::new(format!("the number `{text}` is too large"), span)),
+        Ok(_) => Err(ParseError::new(
+            format!("the number `{text}` is too large"),
+            span,
+        )),
         Err(_) => Err(ParseError::new(format!("`{text}` is not a number"), span)),
     }
 }
@@ -150,8 +178,7 @@ fn unexpected_character(source: &str, pos: usize) -> ParseError {
     let span = Span::new(pos, pos + ch.len_utf8());
     let error = ParseError::new(format!("unexpected character `{ch}`"), span);
     match ch {
-        '×' | '·' | '⋅' => error.with_hint("write multiplication with `*`"),
-        '−' | '–' => error.with_hint("write minus with `-`"),
+        '–' => error.with_hint("write minus with `-`"),
         '÷' => error.with_hint("write division with `/`"),
         '²' => error.with_hint("write powers with `^`, as in `x^2`"),
         '{' | '}' => error.with_hint("group with parentheses `( )`"),
@@ -164,7 +191,11 @@ mod tests {
     use super::*;
 
     fn kinds(source: &str) -> Vec<TokenKind> {
-        tokenize(source).unwrap().into_iter().map(|t| t.kind).collect()
+        tokenize(source)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect()
     }
 
     #[test]
@@ -172,7 +203,14 @@ mod tests {
         use TokenKind::*;
         assert_eq!(
             kinds("3 0.5 1e-3 .25 2E+2"),
-            vec![Number(3.0), Number(0.5), Number(1e-3), Number(0.25), Number(200.0), Eof]
+            vec![
+                Number(3.0),
+                Number(0.5),
+                Number(1e-3),
+                Number(0.25),
+                Number(200.0),
+                Eof
+            ]
         );
     }
 
@@ -181,7 +219,16 @@ mod tests {
         use TokenKind::*;
         assert_eq!(
             kinds("x = 3 # the input\ny; z"),
-            vec![Ident, Equals, Number(3.0), Separator, Ident, Separator, Ident, Eof]
+            vec![
+                Ident,
+                Equals,
+                Number(3.0),
+                Separator,
+                Ident,
+                Separator,
+                Ident,
+                Eof
+            ]
         );
     }
 
@@ -192,10 +239,21 @@ mod tests {
     }
 
     #[test]
+    fn typographic_operators_are_accepted() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("a × b · c − d"),
+            vec![Ident, Star, Ident, Star, Ident, Minus, Ident, Eof]
+        );
+        let minus = tokenize("a − b").unwrap()[1];
+        assert_eq!(minus.span, Span::new(2, 5));
+    }
+
+    #[test]
     fn bad_characters_carry_span_and_hint() {
-        let error = tokenize("a × b").unwrap_err();
+        let error = tokenize("a ÷ b").unwrap_err();
         assert_eq!(error.span, Span::new(2, 4));
-        assert!(error.hint.unwrap().contains('*'));
+        assert!(error.hint.unwrap().contains('/'));
         assert!(tokenize("2 ** 3").unwrap_err().hint.unwrap().contains('^'));
         assert!(tokenize("1e999").unwrap_err().message.contains("too large"));
     }

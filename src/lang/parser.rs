@@ -21,7 +21,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_source_bytes: 256 * 1024, max_depth: 256, max_nodes: 20_000 }
+        Limits {
+            max_source_bytes: 256 * 1024,
+            max_depth: 256,
+            max_nodes: 20_000,
+        }
     }
 }
 
@@ -58,7 +62,16 @@ pub fn parse_with_limits(source: &str, limits: Limits) -> Result<Program, ParseE
         ));
     }
     let tokens = tokenize(source)?;
-    Parser { source, tokens, pos: 0, depth: 0, nesting: 0, node_count: 0, limits }.program()
+    Parser {
+        source,
+        tokens,
+        pos: 0,
+        depth: 0,
+        nesting: 0,
+        node_count: 0,
+        limits,
+    }
+    .program()
 }
 
 struct Parser<'s> {
@@ -91,11 +104,14 @@ impl Parser<'_> {
             }
         }
         if statements.is_empty() {
-            return Err(ParseError::new("the program is empty", Span::new(0, self.source.len()))
-                .with_hint("write an expression such as `(x1 + x2) * x1`"));
+            return Err(
+                ParseError::new("the program is empty", Span::new(0, self.source.len()))
+                    .with_hint("write an expression such as `(x1 + x2) * x1`"),
+            );
         }
-        if let Some(Statement::Expr(expr)) =
-            statements[..statements.len() - 1].iter().find(|s| matches!(s, Statement::Expr(_)))
+        if let Some(Statement::Expr(expr)) = statements[..statements.len() - 1]
+            .iter()
+            .find(|s| matches!(s, Statement::Expr(_)))
         {
             return Err(ParseError::new(
                 "only the last line may be a bare expression; earlier lines must be bindings",
@@ -124,11 +140,7 @@ impl Parser<'_> {
     fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
         self.depth += 1;
         if self.depth > self.limits.max_depth {
-            return Err(ParseError::new(
-                format!("the expression is nested too deeply (more than {} levels)", self.limits.max_depth),
-                self.peek().span,
-            )
-            .with_hint("split it into bindings such as `a = …` on separate lines"));
+            return Err(self.too_deep(self.peek().span));
         }
         let result = self.expr_inner(min_bp);
         self.depth -= 1;
@@ -152,7 +164,14 @@ impl Parser<'_> {
             self.skip_newlines();
             let rhs = self.expr(right_bp)?;
             let span = lhs.span.to(rhs.span);
-            lhs = self.node(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span)?;
+            lhs = self.node(
+                ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            )?;
         }
         Ok(lhs)
     }
@@ -178,12 +197,15 @@ impl Parser<'_> {
                 let inner = self.expr(0)?;
                 let close = self.expect_closing(token, TokenKind::RParen, Some(&inner))?;
                 let span = token.span.to(close);
-                Ok(Expr { kind: inner.kind, span })
+                Ok(Expr { span, ..inner })
             }
             TokenKind::LBracket => {
                 let (items, close) = self.list(token, TokenKind::RBracket)?;
                 if items.is_empty() {
-                    return Err(ParseError::new("a tensor literal needs at least one element", token.span.to(close)));
+                    return Err(ParseError::new(
+                        "a tensor literal needs at least one element",
+                        token.span.to(close),
+                    ));
                 }
                 self.node(ExprKind::Tensor(items), token.span.to(close))
             }
@@ -197,14 +219,22 @@ impl Parser<'_> {
         let open = self.advance();
         let (args, close) = self.list(open, TokenKind::RParen)?;
         self.node(
-            ExprKind::Call { name: name.span.text(self.source).to_string(), name_span: name.span, args },
+            ExprKind::Call {
+                name: name.span.text(self.source).to_string(),
+                name_span: name.span,
+                args,
+            },
             name.span.to(close),
         )
     }
 
     /// Comma-separated expressions after `open`, up to `close_kind`; returns them and the
     /// closing token's span. A trailing comma is allowed.
-    fn list(&mut self, open: Token, close_kind: TokenKind) -> Result<(Vec<Expr>, Span), ParseError> {
+    fn list(
+        &mut self,
+        open: Token,
+        close_kind: TokenKind,
+    ) -> Result<(Vec<Expr>, Span), ParseError> {
         self.nesting += 1;
         let mut items = Vec::new();
         loop {
@@ -225,7 +255,12 @@ impl Parser<'_> {
     }
 
     /// Consume the closer matching `open`, or explain what is unbalanced.
-    fn expect_closing(&mut self, open: Token, close_kind: TokenKind, last: Option<&Expr>) -> Result<Span, ParseError> {
+    fn expect_closing(
+        &mut self,
+        open: Token,
+        close_kind: TokenKind,
+        last: Option<&Expr>,
+    ) -> Result<Span, ParseError> {
         self.skip_newlines();
         let token = self.peek();
         if token.kind == close_kind {
@@ -233,7 +268,11 @@ impl Parser<'_> {
             self.nesting -= 1;
             return Ok(token.span);
         }
-        let (open_text, close_text) = if close_kind == TokenKind::RParen { ("(", ")") } else { ("[", "]") };
+        let (open_text, close_text) = if close_kind == TokenKind::RParen {
+            ("(", ")")
+        } else {
+            ("[", "]")
+        };
         match token.kind {
             TokenKind::Eof | TokenKind::Separator => Err(ParseError::new(
                 format!("this `{open_text}` is never closed"),
@@ -244,26 +283,50 @@ impl Parser<'_> {
                 Err(self.unexpected_after_expression_expr(last, token))
             }
             TokenKind::RParen | TokenKind::RBracket => Err(ParseError::new(
-                format!("`{open_text}` is closed by `{}`", token.span.text(self.source)),
+                format!(
+                    "`{open_text}` is closed by `{}`",
+                    token.span.text(self.source)
+                ),
                 token.span,
             )
             .with_hint(format!("close it with `{close_text}`"))),
             _ => Err(ParseError::new(
-                format!("expected `,` or `{close_text}`, found {}", token.kind.describe()),
+                format!(
+                    "expected `,` or `{close_text}`, found {}",
+                    token.kind.describe()
+                ),
                 token.span,
             )),
         }
     }
 
     fn node(&mut self, kind: ExprKind, span: Span) -> Result<Expr, ParseError> {
+        let height = Expr::height_of(&kind);
+        if height > self.limits.max_depth {
+            return Err(self.too_deep(span));
+        }
         self.node_count += 1;
         if self.node_count > self.limits.max_nodes {
             return Err(ParseError::new(
-                format!("the program is too large (more than {} terms)", self.limits.max_nodes),
+                format!(
+                    "the program is too large (more than {} terms)",
+                    self.limits.max_nodes
+                ),
                 span,
             ));
         }
-        Ok(Expr { kind, span })
+        Ok(Expr { kind, span, height })
+    }
+
+    fn too_deep(&self, span: Span) -> ParseError {
+        ParseError::new(
+            format!(
+                "the expression is nested too deeply (more than {} levels)",
+                self.limits.max_depth
+            ),
+            span,
+        )
+        .with_hint("split it into bindings such as `a = …` on separate lines")
     }
 
     fn expected_expression(&self, token: Token) -> ParseError {
@@ -271,7 +334,9 @@ impl Parser<'_> {
         let error = ParseError::new(format!("expected an expression, found {found}"), token.span);
         match token.kind {
             TokenKind::RParen => error.with_hint("this `)` has no matching `(`"),
-            TokenKind::Eof | TokenKind::Separator => error.with_hint("the expression is incomplete"),
+            TokenKind::Eof | TokenKind::Separator => {
+                error.with_hint("the expression is incomplete")
+            }
             TokenKind::Equals => error.with_hint("a binding is written `name = expression`"),
             _ => error,
         }
@@ -294,16 +359,22 @@ impl Parser<'_> {
                     TokenKind::Ident | TokenKind::Number(_) => token.span.text(self.source),
                     _ => "(…)",
                 };
-                ParseError::new(format!("expected an operator before {}", token.kind.describe()), token.span)
-                    .with_hint(format!("did you mean `{left} * {right}`?"))
+                ParseError::new(
+                    format!("expected an operator before {}", token.kind.describe()),
+                    token.span,
+                )
+                .with_hint(format!("did you mean `{left} * {right}`?"))
             }
             TokenKind::RParen | TokenKind::RBracket => ParseError::new(
                 format!("unmatched `{}`", token.span.text(self.source)),
                 token.span,
             )
             .with_hint("remove it, or add the opening bracket it closes"),
-            TokenKind::Equals => ParseError::new("`=` must follow a single name at the start of a line", token.span)
-                .with_hint("a binding is written `name = expression`"),
+            TokenKind::Equals => ParseError::new(
+                "`=` must follow a single name at the start of a line",
+                token.span,
+            )
+            .with_hint("a binding is written `name = expression`"),
             _ => ParseError::new(format!("unexpected {}", token.kind.describe()), token.span),
         }
     }
@@ -327,7 +398,8 @@ impl Parser<'_> {
 
     /// Line breaks inside brackets, or after an operator, continue the expression.
     fn skip_newlines(&mut self) {
-        while self.peek().kind == TokenKind::Separator && self.peek().span.text(self.source) == "\n" {
+        while self.peek().kind == TokenKind::Separator && self.peek().span.text(self.source) == "\n"
+        {
             self.pos += 1;
         }
     }

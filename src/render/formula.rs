@@ -1,7 +1,7 @@
 //! Renders expressions in a [`Notation`]: an op's forward rule (`x1 + x2`) and a local
 //! derivative [`Formula`] (`y · (1 − y)`), over names or over numbers alike.
 
-use super::notation::Notation;
+use super::notation::{Notation, is_negative};
 use crate::graph::formula::Formula;
 use crate::graph::op::{Notation as OpNotation, Op};
 
@@ -23,8 +23,15 @@ struct Piece {
 impl Piece {
     /// A name or a number; a negative number binds like a unary minus.
     fn atom(text: &str) -> Piece {
-        let prec = if text.starts_with('-') { Prec::Negative } else { Prec::Atom };
-        Piece { text: text.to_string(), prec }
+        let prec = if is_negative(text) {
+            Prec::Negative
+        } else {
+            Prec::Atom
+        };
+        Piece {
+            text: text.to_string(),
+            prec,
+        }
     }
 
     fn new(text: String, prec: Prec) -> Piece {
@@ -33,7 +40,11 @@ impl Piece {
 
     /// The text, in parentheses when it binds more loosely than `context` allows.
     fn within(&self, notation: Notation, needs_parens: bool) -> String {
-        if needs_parens { notation.parens(&self.text) } else { self.text.clone() }
+        if needs_parens {
+            notation.parens(&self.text)
+        } else {
+            self.text.clone()
+        }
     }
 }
 
@@ -83,17 +94,28 @@ fn render(f: &Formula, args: &[String], out: &str, n: Notation) -> Piece {
 
 fn negate(a: Piece, n: Notation) -> Piece {
     let wrap = a.prec == Prec::Sum || a.prec == Prec::Negative;
-    Piece::new(format!("{}{}", n.minus(), a.within(n, wrap)), Prec::Negative)
+    Piece::new(
+        format!("{}{}", n.minus(), a.within(n, wrap)),
+        Prec::Negative,
+    )
 }
 
 fn sum(a: Piece, op: &str, b: Piece, n: Notation) -> Piece {
     let wrap_right = b.prec == Prec::Negative || (op != "+" && b.prec == Prec::Sum);
-    Piece::new(format!("{} {op} {}", a.text, b.within(n, wrap_right)), Prec::Sum)
+    Piece::new(
+        format!("{} {op} {}", a.text, b.within(n, wrap_right)),
+        Prec::Sum,
+    )
 }
 
 fn product(a: Piece, b: Piece, n: Notation) -> Piece {
     let wrap = |p: &Piece| p.prec == Prec::Sum || p.prec == Prec::Negative;
-    let text = format!("{}{}{}", a.within(n, wrap(&a)), n.times(), b.within(n, wrap(&b)));
+    let text = format!(
+        "{}{}{}",
+        a.within(n, wrap(&a)),
+        n.times(),
+        b.within(n, wrap(&b))
+    );
     Piece::new(text, Prec::Product)
 }
 
@@ -111,7 +133,10 @@ fn quotient(a: Piece, b: Piece, n: Notation) -> Piece {
 fn power(base: Piece, exponent: Piece, n: Notation) -> Piece {
     let base_text = base.within(n, base.prec < Prec::Atom);
     let exponent_text = match n {
-        Notation::Plain => exponent.within(n, exponent.prec < Prec::Atom && exponent.prec != Prec::Negative),
+        Notation::Plain => exponent.within(
+            n,
+            exponent.prec < Prec::Atom && exponent.prec != Prec::Negative,
+        ),
         Notation::Latex => exponent.text,
     };
     Piece::new(n.power(&base_text, &exponent_text), Prec::Power)
@@ -130,20 +155,29 @@ mod tests {
         let p = Notation::Plain;
         assert_eq!(op_expression(Op::Add, &names(&["x1", "x2"]), p), "x1 + x2");
         assert_eq!(op_expression(Op::Mul, &names(&["7", "3"]), p), "7 · 3");
-        assert_eq!(op_expression(Op::Sub, &names(&["3", "-2"]), p), "3 − (-2)");
+        assert_eq!(op_expression(Op::Sub, &names(&["3", "−2"]), p), "3 − (−2)");
         assert_eq!(op_expression(Op::PowConst(2.0), &names(&["v"]), p), "v²");
-        assert_eq!(op_expression(Op::PowConst(2.0), &names(&["-3"]), p), "(-3)²");
+        assert_eq!(
+            op_expression(Op::PowConst(2.0), &names(&["−3"]), p),
+            "(−3)²"
+        );
         assert_eq!(op_expression(Op::Relu, &names(&["z1"]), p), "relu(z1)");
         assert_eq!(op_expression(Op::Neg, &names(&["a"]), p), "−a");
         assert_eq!(op_expression(Op::Identity, &names(&["x"]), p), "x");
-        assert_eq!(op_expression(Op::Div, &names(&["a", "b"]), Notation::Latex), "\\frac{a}{b}");
+        assert_eq!(
+            op_expression(Op::Div, &names(&["a", "b"]), Notation::Latex),
+            "\\frac{a}{b}"
+        );
     }
 
     #[test]
     fn local_derivatives_read_like_the_seeds() {
         let p = Notation::Plain;
         let show = |op: Op, args: &[&str], out: &str| -> Vec<String> {
-            op.local_derivatives().iter().map(|f| formula(f, &names(args), out, p)).collect()
+            op.local_derivatives()
+                .iter()
+                .map(|f| formula(f, &names(args), out, p))
+                .collect()
         };
         assert_eq!(show(Op::Mul, &["v3", "x1"], "v4"), ["x1", "v3"]);
         assert_eq!(show(Op::PowConst(2.0), &["v"], "y"), ["2 · v"]);
@@ -152,7 +186,10 @@ mod tests {
         assert_eq!(show(Op::Div, &["a", "b"], "v"), ["1/b", "−a/b²"]);
         assert_eq!(show(Op::Relu, &["z1"], "a"), ["1[z1 > 0]"]);
         assert_eq!(show(Op::Sqrt, &["x"], "s"), ["1/(2 · s)"]);
-        assert_eq!(show(Op::Pow, &["a", "b"], "v"), ["b · a^(b − 1)", "v · ln(a)"]);
+        assert_eq!(
+            show(Op::Pow, &["a", "b"], "v"),
+            ["b · a^(b − 1)", "v · ln(a)"]
+        );
         assert_eq!(show(Op::Tanh, &["x"], "t"), ["1 − t²"]);
         assert_eq!(show(Op::Cos, &["x"], "c"), ["−sin(x)"]);
     }

@@ -44,15 +44,20 @@ impl Notation {
         match self {
             Notation::Plain => format!("∂{of}/∂{by}"),
             Notation::Latex => {
-                format!("\\frac{{\\partial {}}}{{\\partial {}}}", self.var(of), self.var(by))
+                format!(
+                    "\\frac{{\\partial {}}}{{\\partial {}}}",
+                    self.var(of),
+                    self.var(by)
+                )
             }
         }
     }
 
+    /// A number, with a typographic minus (U+2212) like the operators around it.
     pub fn number(self, x: f64) -> String {
         let text = format_number(x);
         match self {
-            Notation::Plain => text,
+            Notation::Plain => text.replace('-', "−"),
             Notation::Latex => text
                 .replace('∞', "\\infty")
                 .replace("NaN", "\\mathrm{NaN}")
@@ -63,7 +68,11 @@ impl Notation {
     /// A number as an operand: negative ones in parentheses, `3 · (-2)`.
     pub fn operand(self, x: f64) -> String {
         let text = self.number(x);
-        if text.starts_with('-') { self.parens(&text) } else { text }
+        if is_negative(&text) {
+            self.parens(&text)
+        } else {
+            text
+        }
     }
 
     pub fn parens(self, inner: &str) -> String {
@@ -130,9 +139,14 @@ impl Notation {
     pub fn positive(self, argument: &str) -> String {
         match self {
             Notation::Plain => format!("1[{argument} > 0]"),
-            Notation::Latex => format!("\\mathbb{{1}}\\left[{argument} > 0\\right]"),
+            Notation::Latex => format!("\\mathbf{{1}}\\left[{argument} > 0\\right]"),
         }
     }
+}
+
+/// Whether rendered text starts with a minus sign, ASCII or typographic.
+pub fn is_negative(text: &str) -> bool {
+    text.starts_with(['-', '−'])
 }
 
 /// `x1` → `x_{1}`, `b_2` → `b_{2}`, `lr` → `\mathit{lr}`, with an optional accent given as
@@ -141,7 +155,11 @@ fn latex_name(name: &str, accent: Option<(&str, &str)>) -> String {
     let (stem, index) = split_index(name);
     let stem = escape_latex(stem);
     let single = stem.chars().count() == 1;
-    let body = if single { stem } else { format!("\\mathit{{{stem}}}") };
+    let body = if single {
+        stem
+    } else {
+        format!("\\mathit{{{stem}}}")
+    };
     let body = match accent {
         Some((short, _)) if single => format!("\\{short}{{{body}}}"),
         Some((_, long)) => format!("\\{long}{{{body}}}"),
@@ -217,7 +235,8 @@ mod tests {
 
     #[test]
     fn numbers_and_powers() {
-        assert_eq!(Plain.operand(-2.0), "(-2)");
+        assert_eq!(Plain.operand(-2.0), "(−2)");
+        assert_eq!(Plain.number(-1.5e-7), "−1.5e−7");
         assert_eq!(Plain.power("v", "2"), "v²");
         assert_eq!(Plain.power("v", "0.5"), "v^0.5");
         assert_eq!(Latex.number(f64::INFINITY), "\\infty");

@@ -26,11 +26,19 @@ pub struct StepText {
 
 impl StepText {
     pub fn rule(&self) -> String {
-        self.parts.iter().map(|p| p.rule.as_str()).collect::<Vec<_>>().join("; ")
+        self.parts
+            .iter()
+            .map(|p| p.rule.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn substituted(&self) -> String {
-        self.parts.iter().map(|p| p.substituted.as_str()).collect::<Vec<_>>().join("; ")
+        self.parts
+            .iter()
+            .map(|p| p.substituted.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -48,7 +56,11 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
     let parts = match &record.detail {
         StepDetail::Input { value } => vec![assignment(n.var(name), "", *value, n)],
         StepDetail::Compute { args, value } => vec![compute(graph, node, args, *value, n)],
-        StepDetail::Visit { seeded, adjoint, updates } => {
+        StepDetail::Visit {
+            seeded,
+            adjoint,
+            updates,
+        } => {
             let mut parts = Vec::new();
             if *seeded {
                 parts.push(RulePart {
@@ -71,13 +83,26 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
             }
             parts
         }
-        StepDetail::Tangent { args, value, seeded, partials, arg_tangents, tangent } => {
+        StepDetail::Tangent {
+            args,
+            value,
+            seeded,
+            partials,
+            arg_tangents,
+            tangent,
+        } => {
             if graph.node(node).op == Op::Input {
                 let seed = if *seeded { 1.0 } else { 0.0 };
-                vec![assignment(n.var(name), "", *value, n), assignment(n.tangent(name), "", seed, n)]
+                vec![
+                    assignment(n.var(name), "", *value, n),
+                    assignment(n.tangent(name), "", seed, n),
+                ]
             } else {
                 let value_part = compute(graph, node, args, *value, n);
-                vec![value_part, tangent_part(graph, node, partials, arg_tangents, *tangent, n)]
+                vec![
+                    value_part,
+                    tangent_part(graph, node, partials, arg_tangents, *tangent, n),
+                ]
             }
         }
     };
@@ -89,36 +114,68 @@ fn assignment(lhs: String, expression: &str, value: f64, n: Notation) -> RulePar
     let (rule, substituted) = if expression.is_empty() {
         (format!("{lhs} = {number}"), format!("{lhs} = {number}"))
     } else {
-        (format!("{lhs} = {expression}"), format!("{lhs} = {expression} = {number}"))
+        (
+            format!("{lhs} = {expression}"),
+            format!("{lhs} = {expression} = {number}"),
+        )
     };
-    RulePart { rule, substituted, local: vec![], total: None }
+    RulePart {
+        rule,
+        substituted,
+        local: vec![],
+        total: None,
+    }
 }
 
 fn compute(graph: &Graph, node: NodeId, args: &[f64], value: f64, n: Notation) -> RulePart {
     let op = graph.node(node).op;
-    let names: Vec<String> = graph.node(node).inputs.iter().map(|&i| symbol(graph, i, n)).collect();
+    let names: Vec<String> = graph
+        .node(node)
+        .inputs
+        .iter()
+        .map(|&i| symbol(graph, i, n))
+        .collect();
     let numbers: Vec<String> = args.iter().map(|&x| n.number(x)).collect();
     let lhs = n.var(&graph.node(node).name);
     RulePart {
         rule: format!("{lhs} = {}", op_expression(op, &names, n)),
-        substituted: format!("{lhs} = {} = {}", op_expression(op, &numbers, n), n.number(value)),
+        substituted: format!(
+            "{lhs} = {} = {}",
+            op_expression(op, &numbers, n),
+            n.number(value)
+        ),
         local: vec![],
         total: None,
     }
 }
 
 /// `∂v4/∂x1 = v3 = 7` (or just `∂v3/∂x1 = 1` when the formula is a number).
-fn local_derivative(graph: &Graph, node: NodeId, input_index: usize, local: f64, n: Notation) -> String {
+fn local_derivative(
+    graph: &Graph,
+    node: NodeId,
+    input_index: usize,
+    local: f64,
+    n: Notation,
+) -> String {
     let target = graph.node(node).inputs[input_index];
     let op = graph.node(node).op;
-    let names: Vec<String> = graph.node(node).inputs.iter().map(|&i| symbol(graph, i, n)).collect();
+    let names: Vec<String> = graph
+        .node(node)
+        .inputs
+        .iter()
+        .map(|&i| symbol(graph, i, n))
+        .collect();
     let out = n.var(&graph.node(node).name);
     let partial = n.partial(&graph.node(node).name, &graph.node(target).name);
     let number = n.number(local);
     match op.local_derivatives().get(input_index) {
         Some(f) => {
             let symbolic = formula(f, &names, &out, n);
-            if symbolic == number { format!("{partial} = {number}") } else { format!("{partial} = {symbolic} = {number}") }
+            if symbolic == number {
+                format!("{partial} = {number}")
+            } else {
+                format!("{partial} = {symbolic} = {number}")
+            }
         }
         None => format!("{partial} = {number}"),
     }
@@ -143,36 +200,63 @@ fn backward_update(graph: &Graph, node: NodeId, update: &Update, n: Notation) ->
         n.operand(update.upstream),
         n.number(update.contribution)
     );
-    let total = (update.contributions.len() > 1).then(|| {
-        let terms: Vec<String> = update
-            .contributions
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| if i == 0 { n.number(c) } else { n.operand(c) })
-            .collect();
-        format!("{target} = {} = {}", terms.join(" + "), n.number(update.adjoint))
+    let total = update.previous.map(|previous| {
+        format!(
+            "{target} = {} + {} = {}",
+            n.number(previous),
+            n.operand(update.contribution),
+            n.number(update.adjoint)
+        )
     });
     RulePart {
         rule,
         substituted,
-        local: vec![local_derivative(graph, node, update.input_index, update.local, n)],
+        local: vec![local_derivative(
+            graph,
+            node,
+            update.input_index,
+            update.local,
+            n,
+        )],
         total,
     }
 }
 
-fn tangent_part(graph: &Graph, node: NodeId, partials: &[f64], arg_tangents: &[f64], tangent: f64, n: Notation) -> RulePart {
+fn tangent_part(
+    graph: &Graph,
+    node: NodeId,
+    partials: &[f64],
+    arg_tangents: &[f64],
+    tangent: f64,
+    n: Notation,
+) -> RulePart {
     let name = &graph.node(node).name;
     let inputs = &graph.node(node).inputs;
-    let terms: Vec<usize> =
-        (0..inputs.len()).filter(|&i| !matches!(graph.node(inputs[i]).op, Op::Const(_))).collect();
+    let terms: Vec<usize> = (0..inputs.len())
+        .filter(|&i| !matches!(graph.node(inputs[i]).op, Op::Const(_)))
+        .collect();
     let lhs = n.tangent(name);
     let symbolic: Vec<String> = terms
         .iter()
-        .map(|&i| format!("{}{}{}", n.partial(name, &graph.node(inputs[i]).name), n.times(), n.tangent(&graph.node(inputs[i]).name)))
+        .map(|&i| {
+            format!(
+                "{}{}{}",
+                n.partial(name, &graph.node(inputs[i]).name),
+                n.times(),
+                n.tangent(&graph.node(inputs[i]).name)
+            )
+        })
         .collect();
     let numeric: Vec<String> = terms
         .iter()
-        .map(|&i| format!("{}{}{}", n.operand(partials[i]), n.times(), n.operand(arg_tangents[i])))
+        .map(|&i| {
+            format!(
+                "{}{}{}",
+                n.operand(partials[i]),
+                n.times(),
+                n.operand(arg_tangents[i])
+            )
+        })
         .collect();
     let (rule, substituted) = if terms.is_empty() {
         (format!("{lhs} = 0"), format!("{lhs} = 0"))
@@ -182,8 +266,16 @@ fn tangent_part(graph: &Graph, node: NodeId, partials: &[f64], arg_tangents: &[f
             format!("{lhs} = {} = {}", numeric.join(" + "), n.number(tangent)),
         )
     };
-    let local = terms.iter().map(|&i| local_derivative(graph, node, i, partials[i], n)).collect();
-    RulePart { rule, substituted, local, total: None }
+    let local = terms
+        .iter()
+        .map(|&i| local_derivative(graph, node, i, partials[i], n))
+        .collect();
+    RulePart {
+        rule,
+        substituted,
+        local,
+        total: None,
+    }
 }
 
 #[cfg(test)]

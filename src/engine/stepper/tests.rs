@@ -20,20 +20,40 @@ fn seed_example_forward_then_backward() {
     let results: Vec<f64> = (0..4).map(|_| s.step_forward().unwrap().result()).collect();
     assert_eq!(results, [3.0, 4.0, 7.0, 21.0]);
     assert_eq!(s.step_forward(), None, "forward phase is over");
-    assert_eq!(s.adjoint(v4), None, "adjoints are blank until the backward pass");
+    assert_eq!(
+        s.adjoint(v4),
+        None,
+        "adjoints are blank until the backward pass"
+    );
 
     let visit_v4 = s.step_backward().unwrap();
-    let StepDetail::Visit { seeded, adjoint, updates } = &visit_v4.detail else { panic!() };
+    let StepDetail::Visit {
+        seeded,
+        adjoint,
+        updates,
+    } = &visit_v4.detail
+    else {
+        panic!()
+    };
     assert!(*seeded);
     assert_eq!(*adjoint, 1.0);
-    assert_eq!(updates.iter().map(|u| (u.target, u.local, u.adjoint)).collect::<Vec<_>>(), [(v3, 3.0, 3.0), (x1, 7.0, 7.0)]);
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.target, u.local, u.adjoint))
+            .collect::<Vec<_>>(),
+        [(v3, 3.0, 3.0), (x1, 7.0, 7.0)]
+    );
     assert_eq!(s.adjoint(x1), Some(7.0));
     assert_eq!(s.progress(), (Phase::Backward, 1, 4));
 
     let visit_v3 = s.step_backward().unwrap();
-    let StepDetail::Visit { updates, .. } = &visit_v3.detail else { panic!() };
+    let StepDetail::Visit { updates, .. } = &visit_v3.detail else {
+        panic!()
+    };
     assert_eq!(updates[0].target, x1);
-    assert_eq!(updates[0].contributions, [7.0, 3.0]);
+    assert_eq!(updates[0].previous, Some(7.0));
+    assert_eq!(s.contributions(x1), [7.0, 3.0]);
     assert_eq!(updates[0].adjoint, 10.0);
     assert_eq!(s.adjoint(x1), Some(10.0));
     assert_eq!(s.adjoint(x2), Some(3.0));
@@ -52,8 +72,19 @@ fn forward_mode_pushes_tangents() {
     assert_eq!(s.tangent(NodeId(3)), Some(10.0));
     assert_eq!(s.gradients()[0], (NodeId(0), Some(10.0)));
     assert_eq!(s.gradients()[1], (NodeId(1), None));
-    let StepDetail::Tangent { partials, arg_tangents, tangent, .. } = &s.history()[2].detail else { panic!() };
-    assert_eq!((partials.as_slice(), arg_tangents.as_slice(), *tangent), (&[1.0, 1.0][..], &[1.0, 0.0][..], 1.0));
+    let StepDetail::Tangent {
+        partials,
+        arg_tangents,
+        tangent,
+        ..
+    } = &s.history()[2].detail
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (partials.as_slice(), arg_tangents.as_slice(), *tangent),
+        (&[1.0, 1.0][..], &[1.0, 0.0][..], 1.0)
+    );
 }
 
 #[test]
@@ -62,7 +93,10 @@ fn forward_mode_needs_an_input() {
     let error = Stepper::new(graph, vec![1.0], Mode::Forward { wrt: NodeId(1) }).unwrap_err();
     assert_eq!(error, EngineError::NotAnInput { name: "2".into() });
     let graph = compile("x*2").unwrap();
-    assert!(matches!(Stepper::new(graph, vec![], Mode::Reverse), Err(EngineError::InputCount { .. })));
+    assert!(matches!(
+        Stepper::new(graph, vec![], Mode::Reverse),
+        Err(EngineError::InputCount { .. })
+    ));
 }
 
 #[test]
@@ -85,7 +119,11 @@ fn a_variable_read_twice_by_one_op_accumulates_twice() {
 
 #[test]
 fn step_back_and_seek_restore_exact_states() {
-    let mut s = stepper("y = sigmoid(w*x + b)\nL = (y - t)^2 / 2", &[0.7, 1.2, 0.0, 0.39], Mode::Reverse);
+    let mut s = stepper(
+        "y = sigmoid(w*x + b)\nL = (y - t)^2 / 2",
+        &[0.7, 1.2, 0.0, 0.39],
+        Mode::Reverse,
+    );
     let fresh = s.clone();
     let mut states = vec![s.clone()];
     while s.step().is_some() {
@@ -119,7 +157,11 @@ fn nan_and_infinity_flow_through_without_panics() {
     let mut s = stepper("log(x) * y", &[-1.0, 2.0], Mode::Reverse);
     s.run_to_end();
     assert!(s.value(NodeId(3)).unwrap().is_nan());
-    assert_eq!(s.adjoint(NodeId(0)), Some(-2.0), "∂/∂x of log is 1/x, finite at x = -1");
+    assert_eq!(
+        s.adjoint(NodeId(0)),
+        Some(-2.0),
+        "∂/∂x of log is 1/x, finite at x = -1"
+    );
     assert!(s.adjoint(NodeId(1)).unwrap().is_nan(), "ȳ = log(x) = NaN");
     let mut s = stepper("1 / x", &[0.0], Mode::Reverse);
     s.run_to_end();

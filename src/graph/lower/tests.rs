@@ -20,7 +20,11 @@ fn seed_example_numbers_nodes_like_the_seeds() {
     let g = graph("(x1+x2)*x1");
     assert_eq!(names(&g), ["x1", "x2", "v3", "v4"]);
     assert_eq!(g.output(), NodeId(3));
-    assert_eq!(g.consumers(NodeId(0)), [NodeId(2), NodeId(3)], "x1 is one node with two consumers");
+    assert_eq!(
+        g.consumers(NodeId(0)),
+        [NodeId(2), NodeId(3)],
+        "x1 is one node with two consumers"
+    );
     assert_eq!(g.node(NodeId(3)).inputs, [NodeId(2), NodeId(0)]);
 }
 
@@ -77,24 +81,44 @@ fn errors_carry_spans_and_hints() {
     let e = error("sigmod(x)");
     assert_eq!(e.span(), Span::new(0, 6));
     assert_eq!(e.hint().as_deref(), Some("did you mean `sigmoid`?"));
-    assert_eq!(error("ln(x)").hint().as_deref(), Some("did you mean `log`?"));
+    assert_eq!(
+        error("ln(x)").hint().as_deref(),
+        Some("did you mean `log`?")
+    );
     assert!(error("frobnicate(x)").hint().unwrap().contains("sigmoid"));
-    assert!(matches!(error("exp(a, b)"), LowerError::WrongArity { found: 2, .. }));
+    assert!(matches!(
+        error("exp(a, b)"),
+        LowerError::WrongArity { found: 2, .. }
+    ));
     let e = error("a = 1; a = 2; a");
     assert!(matches!(e, LowerError::Redefined { first, .. } if first == Span::new(0, 1)));
     assert_eq!(e.span(), Span::new(7, 8));
-    assert!(matches!(error("y = x + 1; x = y; x"), LowerError::UsedBeforeDefinition { .. }));
-    assert!(matches!(error("y = y + 1"), LowerError::SelfReference { .. }));
+    assert!(matches!(
+        error("y = x + 1; x = y; x"),
+        LowerError::UsedBeforeDefinition { .. }
+    ));
+    assert!(matches!(
+        error("y = y + 1"),
+        LowerError::SelfReference { .. }
+    ));
     assert!(matches!(error("exp + 1"), LowerError::FunctionName { .. }));
-    assert!(matches!(error("relu = 3; relu"), LowerError::FunctionName { .. }));
+    assert!(matches!(
+        error("relu = 3; relu"),
+        LowerError::FunctionName { .. }
+    ));
     assert!(matches!(error("W @ x"), LowerError::Unsupported { .. }));
-    assert!(matches!(error("W = [1, 2]; W"), LowerError::Unsupported { .. }));
+    assert!(matches!(
+        error("W = [1, 2]; W"),
+        LowerError::Unsupported { .. }
+    ));
     assert!(matches!(error("sum(x)"), LowerError::Unsupported { .. }));
 }
 
 #[test]
 fn node_limit_is_an_error() {
-    let source: String = (0..=MAX_NODES / 2).map(|i| format!("a{i} = x * {i}\n")).collect();
+    let source: String = (0..=MAX_NODES / 2)
+        .map(|i| format!("a{i} = x * {i}\n"))
+        .collect();
     assert!(matches!(error(&source), LowerError::TooManyNodes { .. }));
 }
 

@@ -47,7 +47,10 @@ fn local_derivatives_match_finite_differences() {
                 let analytic = partial.eval(args, out);
                 let numeric = central_difference(op, args, i);
                 let error = (analytic - numeric).abs() / analytic.abs().max(1.0);
-                assert!(error < 1e-7, "{op:?} at {args:?}, input {i}: {analytic} vs {numeric}");
+                assert!(
+                    error < 1e-7,
+                    "{op:?} at {args:?}, input {i}: {analytic} vs {numeric}"
+                );
             }
         }
     }

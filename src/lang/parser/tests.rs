@@ -29,7 +29,10 @@ fn calls_and_tensor_literals() {
     assert_eq!(sexpr("sigmoid(w*x + b)"), "(sigmoid (+ (* w x) b))");
     assert_eq!(sexpr("f(a, b,)"), "(f a b)");
     assert_eq!(sexpr("[[1, 2], [3, 4]]"), "[[1 2] [3 4]]");
-    assert_eq!(sexpr("[\n  [0.5, -0.3],\n  [0.2, 0.8]\n]"), "[[0.5 (neg 0.3)] [0.2 0.8]]");
+    assert_eq!(
+        sexpr("[\n  [0.5, -0.3],\n  [0.2, 0.8]\n]"),
+        "[[0.5 (neg 0.3)] [0.2 0.8]]"
+    );
 }
 
 #[test]
@@ -55,7 +58,12 @@ fn line_breaks_continue_inside_brackets_and_after_operators() {
 #[test]
 fn spans_cover_the_source() {
     let program = parse("y = (x1 + x2) * x1").unwrap();
-    let Statement::Binding { name_span, value, .. } = &program.statements[0] else { panic!() };
+    let Statement::Binding {
+        name_span, value, ..
+    } = &program.statements[0]
+    else {
+        panic!()
+    };
     assert_eq!(*name_span, Span::new(0, 1));
     assert_eq!(value.span, Span::new(4, 18));
 }
@@ -66,8 +74,14 @@ fn implicit_multiplication_is_an_error_with_a_hint() {
     assert_eq!(e.span, Span::new(3, 5));
     assert_eq!(e.hint.as_deref(), Some("did you mean `x1 * x2`?"));
     assert_eq!(error("2x").hint.as_deref(), Some("did you mean `2 * x`?"));
-    assert_eq!(error("(a+b)(c)").hint.as_deref(), Some("did you mean `(a+b) * (…)`?"));
-    assert_eq!(error("(a b)").hint.as_deref(), Some("did you mean `a * b`?"));
+    assert_eq!(
+        error("(a+b)(c)").hint.as_deref(),
+        Some("did you mean `(a+b) * (…)`?")
+    );
+    assert_eq!(
+        error("(a b)").hint.as_deref(),
+        Some("did you mean `a * b`?")
+    );
 }
 
 #[test]
@@ -98,9 +112,22 @@ fn limits_are_errors() {
     assert!(error(&deep).message.contains("nested too deeply"));
     let long = "x+".repeat(200_000) + "x";
     assert!(error(&long).message.contains("too long"));
-    let limits = Limits { max_nodes: 10, ..Limits::default() };
+    let limits = Limits {
+        max_nodes: 10,
+        ..Limits::default()
+    };
     let many = "x+".repeat(20) + "x";
-    assert!(parse_with_limits(&many, limits).unwrap_err().message.contains("too large"));
+    assert!(
+        parse_with_limits(&many, limits)
+            .unwrap_err()
+            .message
+            .contains("too large")
+    );
     let towers = "2^".repeat(1000) + "2";
     assert!(error(&towers).message.contains("nested too deeply"));
+    // A left-associative chain recurses little while parsing but builds a tall tree.
+    let chain = "x".to_string() + &"+x".repeat(5_000);
+    assert!(error(&chain).message.contains("nested too deeply"));
+    let fine = "x".to_string() + &"+x".repeat(200);
+    assert_eq!(parse(&fine).unwrap().statements[0].value().height, 201);
 }

@@ -7,7 +7,11 @@ use crate::program::compile;
 fn texts(source: &str, inputs: &[f64], mode: Mode, n: Notation) -> Vec<StepText> {
     let mut stepper = Stepper::new(compile(source).unwrap(), inputs.to_vec(), mode).unwrap();
     stepper.run_to_end();
-    stepper.history().iter().map(|r| step_text(stepper.graph(), r, n)).collect()
+    stepper
+        .history()
+        .iter()
+        .map(|r| step_text(stepper.graph(), r, n))
+        .collect()
 }
 
 #[test]
@@ -28,7 +32,10 @@ fn seed_example_in_plain_text() {
         ]
     );
     assert_eq!(steps[2].rule(), "v3 = x1 + x2");
-    assert_eq!(steps[4].rule(), "v̄4 = 1; v̄3 += ∂v4/∂v3 · v̄4; x̄1 += ∂v4/∂x1 · v̄4");
+    assert_eq!(
+        steps[4].rule(),
+        "v̄4 = 1; v̄3 += ∂v4/∂v3 · v̄4; x̄1 += ∂v4/∂x1 · v̄4"
+    );
     assert_eq!(steps[4].parts[1].local, ["∂v4/∂v3 = x1 = 3"]);
     assert_eq!(steps[4].parts[2].local, ["∂v4/∂x1 = v3 = 7"]);
     assert_eq!(steps[5].parts[0].total.as_deref(), Some("x̄1 = 7 + 3 = 10"));
@@ -47,19 +54,33 @@ fn seed_example_in_latex() {
 
 #[test]
 fn forward_mode_steps() {
-    let steps = texts("(x1+x2)*x1", &[3.0, 4.0], Mode::Forward { wrt: NodeId(0) }, Notation::Plain);
+    let steps = texts(
+        "(x1+x2)*x1",
+        &[3.0, 4.0],
+        Mode::Forward { wrt: NodeId(0) },
+        Notation::Plain,
+    );
     assert_eq!(steps[0].substituted(), "x1 = 3; x\u{307}1 = 1");
     assert_eq!(steps[1].substituted(), "x2 = 4; x\u{307}2 = 0");
-    assert_eq!(steps[2].rule(), "v3 = x1 + x2; v̇3 = ∂v3/∂x1 · x\u{307}1 + ∂v3/∂x2 · x\u{307}2");
-    assert_eq!(steps[2].substituted(), "v3 = 3 + 4 = 7; v̇3 = 1 · 1 + 1 · 0 = 1");
-    assert_eq!(steps[3].substituted(), "v4 = 7 · 3 = 21; v̇4 = 3 · 1 + 7 · 1 = 10");
+    assert_eq!(
+        steps[2].rule(),
+        "v3 = x1 + x2; v̇3 = ∂v3/∂x1 · x\u{307}1 + ∂v3/∂x2 · x\u{307}2"
+    );
+    assert_eq!(
+        steps[2].substituted(),
+        "v3 = 3 + 4 = 7; v̇3 = 1 · 1 + 1 · 0 = 1"
+    );
+    assert_eq!(
+        steps[3].substituted(),
+        "v4 = 7 · 3 = 21; v̇4 = 3 · 1 + 7 · 1 = 10"
+    );
 }
 
 #[test]
 fn constants_show_as_numbers_and_take_no_adjoint() {
     let steps = texts("y = (x*-2)^2", &[3.0], Mode::Reverse, Notation::Plain);
-    assert_eq!(steps[1].rule(), "v2 = x · (-2)");
-    assert_eq!(steps[2].substituted(), "y = (-6)² = 36");
-    assert_eq!(steps[3].parts[1].local, ["∂y/∂v2 = 2 · v2 = -12"]);
-    assert_eq!(steps[4].substituted(), "x̄ += (-2) · (-12) = 24");
+    assert_eq!(steps[1].rule(), "v2 = x · (−2)");
+    assert_eq!(steps[2].substituted(), "y = (−6)² = 36");
+    assert_eq!(steps[3].parts[1].local, ["∂y/∂v2 = 2 · v2 = −12"]);
+    assert_eq!(steps[4].substituted(), "x̄ += (−2) · (−12) = 24");
 }

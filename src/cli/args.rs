@@ -1,0 +1,152 @@
+//! The command-line grammar: subcommands, options and their help texts (clap derive).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  backprop trace '(x1+x2)*x1' --at x1=3,x2=4
+  backprop trace example:two-paths --format markdown > two-paths.md
+  backprop check @model.bp --at w=0.5
+  backprop examples
+
+PROGRAM is the program's text, example:SLUG for a built-in example, @FILE to read a file,
+or - to read standard input. Exit status: 0 on success, 1 when a gradient check fails,
+2 on an error in the program or the arguments.";
+
+const TRACE_EXAMPLES: &str = "\
+Examples:
+  backprop trace '(x1+x2)*x1' --at x1=3,x2=4
+  backprop trace example:linear-square --format latex > linear-square.tex
+  backprop trace example:two-paths --format json | jq .gradients
+  backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
+  echo 'sigmoid(w*x + b)' | backprop trace - --at w=0.5,x=2,b=0
+  backprop trace --at x=3 -- '-x^2'      (a program starting with - goes after --)";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  backprop check '(x1+x2)*x1' --at x1=3,x2=4
+  backprop check example:sigmoid-neuron --format json
+  backprop check @model.bp && echo gradients agree
+
+Exit status: 0 if the max relative error is below 1e-6, 1 if not (NaN included),
+2 on an error in the program or the arguments.";
+
+/// Step through forward and reverse-mode automatic differentiation of small programs.
+#[derive(Debug, Parser)]
+#[command(name = "backprop", version, after_help = MAIN_EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a program to the end and print every forward and backward step
+    #[command(after_help = TRACE_EXAMPLES)]
+    Trace(TraceArgs),
+    /// Compare the backward pass's gradients with central finite differences
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// List the built-in worked examples, for use as example:SLUG
+    Examples,
+}
+
+/// The program and its input values, shared by `trace` and `check`.
+#[derive(Debug, Args)]
+pub struct ProgramArgs {
+    /// The program's text, example:SLUG, @FILE, or - for standard input
+    #[arg(value_name = "PROGRAM")]
+    pub program: String,
+    /// Input values such as x1=3,x2=4 (may be repeated); others take the program's defaults
+    #[arg(long, value_name = "NAME=VALUE,...")]
+    pub at: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// How to print the trace
+    #[arg(long, value_enum, default_value_t = TraceFormat::Text)]
+    pub format: TraceFormat,
+    /// Reverse mode (backpropagation) or forward mode (tangents by one input)
+    #[arg(long, value_enum, default_value_t = ModeArg::Reverse)]
+    pub mode: ModeArg,
+    /// The input forward mode differentiates by (required with --mode forward)
+    #[arg(long, value_name = "INPUT")]
+    pub wrt: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// How to print the comparison
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// Readable plain text for a terminal
+    Text,
+    /// One JSON object with nodes, steps and gradients, for scripts
+    Json,
+    /// A Markdown document: forward table, backward steps, gradients
+    Markdown,
+    /// A LaTeX fragment (amsmath, amssymb) to paste into course notes
+    Latex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A readable table
+    Text,
+    /// One JSON object, for scripts
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Values forward, then adjoints backward: every gradient in one pass
+    Reverse,
+    /// Values and tangents together: the derivative by one input (--wrt)
+    Forward,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn at_may_be_repeated_and_defaults_apply() {
+        let cli = Cli::try_parse_from(["backprop", "trace", "x*y", "--at", "x=1", "--at", "y=2"])
+            .unwrap();
+        let Command::Trace(args) = cli.command else {
+            panic!("not a trace")
+        };
+        assert_eq!(args.program.at, ["x=1", "y=2"]);
+        assert_eq!(
+            (args.format, args.mode, args.wrt),
+            (TraceFormat::Text, ModeArg::Reverse, None)
+        );
+    }
+
+    #[test]
+    fn a_lone_dash_is_a_program() {
+        let cli = Cli::try_parse_from(["backprop", "check", "-", "--format", "json"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("not a check")
+        };
+        assert_eq!(
+            (args.program.program.as_str(), args.format),
+            ("-", CheckFormat::Json)
+        );
+    }
+}

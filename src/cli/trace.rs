@@ -1,0 +1,115 @@
+//! `backprop trace`: run a program to the end and print the whole trace in one format.
+
+use super::args::{ModeArg, TraceArgs, TraceFormat};
+use super::error::CliError;
+use super::inputs::input_values;
+use super::source::{compile_source, load};
+use crate::engine::{Mode, Stepper};
+use crate::graph::Graph;
+use crate::render::{json, trace};
+use std::io::Read;
+
+/// The trace as the text to print.
+pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
+    let source = load(&args.program.program, stdin)?;
+    let graph = compile_source(&source)?;
+    let mode = mode(&graph, args.mode, args.wrt.as_deref())?;
+    let inputs = input_values(&graph, &args.program.at)?;
+    let mut stepper = Stepper::new(graph, inputs, mode)?;
+    stepper.run_to_end();
+    let text = &source.text;
+    Ok(match args.format {
+        TraceFormat::Text => trace::text(&stepper, text),
+        TraceFormat::Markdown => trace::markdown(&stepper, text),
+        TraceFormat::Latex => trace::latex(&stepper, text),
+        TraceFormat::Json => {
+            let report = json::trace(&stepper, text);
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
+            json + "\n"
+        }
+    })
+}
+
+/// The stepper's mode; forward mode needs `--wrt` naming an input, reverse mode takes none.
+fn mode(graph: &Graph, mode: ModeArg, wrt: Option<&str>) -> Result<Mode, CliError> {
+    let input_names = || {
+        graph
+            .inputs()
+            .map(|id| graph.node(id).name.clone())
+            .collect()
+    };
+    match (mode, wrt) {
+        (ModeArg::Reverse, None) => Ok(Mode::Reverse),
+        (ModeArg::Reverse, Some(_)) => Err(CliError::WrtWithoutForward),
+        (ModeArg::Forward, None) => Err(CliError::MissingWrt {
+            inputs: input_names(),
+        }),
+        (ModeArg::Forward, Some(name)) => graph
+            .inputs()
+            .find(|&id| graph.node(id).name == name)
+            .map(|wrt| Mode::Forward { wrt })
+            .ok_or_else(|| CliError::WrtNotAnInput {
+                name: name.to_string(),
+                inputs: input_names(),
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::ProgramArgs;
+    use crate::graph::NodeId;
+    use crate::program::compile;
+
+    fn args(program: &str, at: &str, format: TraceFormat) -> TraceArgs {
+        TraceArgs {
+            program: ProgramArgs {
+                program: program.into(),
+                at: vec![at.into()],
+            },
+            format,
+            mode: ModeArg::Reverse,
+            wrt: None,
+        }
+    }
+
+    #[test]
+    fn every_format_shows_the_output() {
+        for format in [
+            TraceFormat::Text,
+            TraceFormat::Markdown,
+            TraceFormat::Latex,
+            TraceFormat::Json,
+        ] {
+            let text = run(&args("(x1+x2)*x1", "x1=3,x2=4", format), &mut "".as_bytes()).unwrap();
+            assert!(text.contains("21"), "{format:?}: {text}");
+            assert!(text.ends_with('\n'), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn modes_and_wrt() {
+        let graph = compile("v = x1 * x2; v + 1").unwrap();
+        assert_eq!(mode(&graph, ModeArg::Reverse, None).unwrap(), Mode::Reverse);
+        assert_eq!(
+            mode(&graph, ModeArg::Forward, Some("x2")).unwrap(),
+            Mode::Forward { wrt: NodeId(1) }
+        );
+        let missing = mode(&graph, ModeArg::Forward, None).unwrap_err();
+        assert_eq!(
+            missing.hint().unwrap(),
+            "add `--wrt x1`; the inputs are `x1`, `x2`"
+        );
+        let not_input = mode(&graph, ModeArg::Forward, Some("v")).unwrap_err();
+        assert!(
+            not_input.to_string().starts_with("`v` is not an input"),
+            "{not_input}"
+        );
+        assert!(matches!(
+            mode(&graph, ModeArg::Reverse, Some("x1")),
+            Err(CliError::WrtWithoutForward)
+        ));
+    }
+}

@@ -1,0 +1,411 @@
+//! The `backprop` binary end to end: every format on the seeds' examples, forward mode,
+//! the gradient check, examples, and error reports with exit status 2.
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const SEED: &str = "(x1+x2)*x1";
+
+fn backprop(args: &[&str]) -> Output {
+    backprop_with_stdin(args, "")
+}
+
+fn backprop_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("stdin takes the program");
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Runs successfully and prints one JSON object.
+fn json(args: &[&str]) -> Value {
+    let output = backprop(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    serde_json::from_str(&stdout(&output)).expect("stdout is one JSON object")
+}
+
+/// Fails as a user error: status 2, nothing on stdout, the report on stderr.
+fn user_error(args: &[&str]) -> String {
+    let output = backprop(args);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        stdout(&output)
+    );
+    assert!(output.stdout.is_empty(), "{args:?}");
+    let report = stderr(&output);
+    assert!(report.starts_with("error: "), "{report}");
+    assert!(!report.contains("panicked"), "{report}");
+    report
+}
+
+#[test]
+fn json_trace_of_the_seed_example() {
+    let trace = json(&["trace", SEED, "--at", "x1=3,x2=4", "--format", "json"]);
+    assert_eq!(trace["program"], SEED);
+    assert_eq!(trace["mode"], "reverse");
+    assert_eq!(trace["output"]["value"], 21.0);
+    assert_eq!(trace["gradients"]["x1"], 10.0);
+    assert_eq!(trace["gradients"]["x2"], 3.0);
+    assert_eq!(trace["inputs"]["x2"], 4.0);
+    assert_eq!(trace["nodes"].as_array().map(Vec::len), Some(4));
+    let x1_adjoints: Vec<f64> = trace["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|step| step["phase"] == "backward")
+        .flat_map(|step| step["updates"].as_array().cloned().unwrap_or_default())
+        .filter(|update| update["target"] == "x1")
+        .map(|update| update["result"].as_f64().expect("a number"))
+        .collect();
+    assert_eq!(x1_adjoints, [7.0, 10.0]);
+    let steps = trace["steps"].as_array().expect("steps");
+    let total = steps
+        .iter()
+        .flat_map(|s| s["updates"].as_array().cloned().unwrap_or_default())
+        .find(|u| u.get("total").is_some());
+    assert_eq!(total.expect("a total")["total"], "x\u{304}1 = 7 + 3 = 10");
+}
+
+#[test]
+fn markdown_trace_of_the_seed_example() {
+    let output = backprop(&["trace", SEED, "--at", "x1=3,x2=4", "--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(0));
+    let doc = stdout(&output);
+    for expected in [
+        "# Backpropagation of `(x1+x2)*x1`",
+        "| Node | Formula | Value | Local derivative w.r.t. each input |",
+        "| x1 | leaf | 3 | — |",
+        "| v3 | x1 + x2 | 7 | ∂v3/∂x1 = 1, ∂v3/∂x2 = 1 |",
+        "| v4 | v3 · x1 | 21 | ∂v4/∂v3 = x1 = 3, ∂v4/∂x1 = v3 = 7 |",
+        "Seed the backward pass: v\u{304}4 = 1.",
+        "x\u{304}1 = 7 + 3 = 10",
+        "## Gradients",
+        "∂v4/∂x1 = x\u{304}1 = 10",
+        "∂v4/∂x2 = x\u{304}2 = 3",
+    ] {
+        assert!(doc.contains(expected), "missing {expected:?} in\n{doc}");
+    }
+}
+
+#[test]
+fn latex_trace_of_the_seed_example() {
+    let output = backprop(&["trace", SEED, "--at", "x1=3,x2=4", "--format", "latex"]);
+    assert_eq!(output.status.code(), Some(0));
+    let doc = stdout(&output);
+    assert!(doc.contains("\\mathrel{+}="), "{doc}");
+    assert!(doc.contains("\\bar{x}_{1}"), "{doc}");
+    assert!(
+        doc.contains("\\begin{align*}") && doc.contains("\\begin{tabular}"),
+        "{doc}"
+    );
+    assert!(doc.contains("\\bar{x}_{1} &= 7 + 3 = 10"), "{doc}");
+}
+
+#[test]
+fn text_is_the_default_format() {
+    let output = backprop(&["trace", SEED, "--at", "x1=3,x2=4"]);
+    assert_eq!(output.status.code(), Some(0));
+    let doc = stdout(&output);
+    assert!(doc.contains("Output: v4 = 21"), "{doc}");
+    assert!(doc.contains("x\u{304}1 = 7 + 3 = 10"), "{doc}");
+    assert!(doc.contains("∂v4/∂x1 = x\u{304}1 = 10"), "{doc}");
+}
+
+#[test]
+fn forward_mode_json() {
+    let trace = json(&[
+        "trace",
+        SEED,
+        "--at",
+        "x1=3,x2=4",
+        "--mode",
+        "forward",
+        "--wrt",
+        "x1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(trace["mode"], "forward");
+    assert_eq!(trace["wrt"], "x1");
+    assert_eq!(trace["gradients"]["x1"], 10.0);
+    assert_eq!(trace["gradients"].get("x2"), None);
+    assert_eq!(trace["nodes"][3]["tangent"], 10.0);
+}
+
+#[test]
+fn forward_mode_needs_an_input_to_differentiate_by() {
+    let report = user_error(&["trace", SEED, "--at", "x1=3,x2=4", "--mode", "forward"]);
+    assert!(report.contains("--wrt"), "{report}");
+    let report = user_error(&[
+        "trace",
+        SEED,
+        "--at",
+        "x1=3,x2=4",
+        "--mode",
+        "forward",
+        "--wrt",
+        "v3",
+    ]);
+    assert!(report.contains("`v3` is not an input"), "{report}");
+    user_error(&["trace", SEED, "--at", "x1=3,x2=4", "--wrt", "x1"]);
+}
+
+#[test]
+fn gradient_check_passes_on_the_seed_examples() {
+    for program in [
+        "(x1+x2)*x1 --at x1=3,x2=4",
+        "example:two-paths",
+        "example:linear-square",
+        "example:squared-error",
+    ] {
+        let args: Vec<&str> = ["check"].into_iter().chain(program.split(' ')).collect();
+        let output = backprop(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{program}: {}",
+            stderr(&output)
+        );
+        let text = stdout(&output);
+        assert!(text.contains("passed: the max relative error"), "{text}");
+
+        let mut json_args = args.clone();
+        json_args.extend(["--format", "json"]);
+        let report = json(&json_args);
+        assert!(
+            report["max_relative_error"].as_f64().expect("a number") < 1e-8,
+            "{report}"
+        );
+        assert_eq!(report["passed"], true);
+    }
+}
+
+#[test]
+fn a_failing_check_exits_with_one_and_says_so() {
+    let output = backprop(&["check", "sqrt(x)", "--at", "x=-1"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("FAILED"), "{}", stdout(&output));
+}
+
+#[test]
+fn built_in_examples() {
+    let trace = json(&["trace", "example:two-paths", "--format", "json"]);
+    assert_eq!(trace["output"]["value"], 21.0);
+    assert_eq!(trace["gradients"]["x1"], 10.0);
+
+    let output = backprop(&["examples"]);
+    assert_eq!(output.status.code(), Some(0));
+    let list = stdout(&output);
+    for slug in [
+        "two-paths",
+        "linear-square",
+        "squared-error",
+        "sigmoid-neuron",
+        "lin-relu-lin",
+    ] {
+        assert!(
+            list.lines().any(|line| line.starts_with(slug)),
+            "{slug} in\n{list}"
+        );
+    }
+    assert_eq!(list.lines().count(), 5);
+    assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
+}
+
+#[test]
+fn seed_numbers_for_the_other_examples() {
+    let trace = json(&["trace", "example:linear-square", "--format", "json"]);
+    assert_eq!(trace["output"]["value"], 49.0);
+    assert_eq!(
+        trace["gradients"],
+        serde_json::json!({"W": 42.0, "x": 28.0, "b": 14.0})
+    );
+
+    let trace = json(&["trace", "example:squared-error", "--format", "json"]);
+    assert_eq!(trace["output"]["value"], 9.0);
+    assert_eq!(trace["gradients"]["w"], 18.0);
+    assert_eq!(trace["gradients"]["x"], 12.0);
+    assert_eq!(trace["gradients"]["b"], 6.0);
+
+    let trace = json(&["trace", "example:lin-relu-lin", "--format", "json"]);
+    assert_eq!(trace["gradients"]["w1"], -4.0);
+    assert_eq!(trace["gradients"]["w2"], -1.0);
+}
+
+#[test]
+fn programs_from_stdin_and_files() {
+    let output = backprop_with_stdin(
+        &["trace", "-", "--at", "x2=4", "--format", "json"],
+        "x1 = 3\n(x1 + x2) * x1\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let trace: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(trace["gradients"]["x1"], 10.0);
+
+    let path = std::env::temp_dir().join(format!("backprop-cli-test-{}.bp", std::process::id()));
+    std::fs::write(&path, "W = 2\nx = 3\nb = 1\n(W*x + b)^2\n").expect("a temporary file");
+    let trace = json(&["trace", &format!("@{}", path.display()), "--format", "json"]);
+    assert_eq!(trace["gradients"]["W"], 42.0);
+    std::fs::remove_file(&path).expect("the file is removed");
+
+    let report = user_error(&["trace", "@/no/such/dir/program.bp"]);
+    assert!(
+        report.contains("cannot read `/no/such/dir/program.bp`"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_missing_operator_is_pointed_at() {
+    let report = user_error(&["trace", "x1 x2"]);
+    let lines: Vec<&str> = report.lines().collect();
+    let source_line = lines
+        .iter()
+        .find(|line| line.ends_with("x1 x2"))
+        .expect("the source line");
+    let caret_line = lines
+        .iter()
+        .find(|line| line.contains('^'))
+        .expect("a caret line");
+    assert_eq!(caret_line.find('^'), source_line.find("x2"), "{report}");
+    assert_eq!(caret_line.matches('^').count(), 2, "{report}");
+    assert!(report.contains("hint: did you mean `x1 * x2`?"), "{report}");
+}
+
+#[test]
+fn an_unknown_function_gets_a_hint() {
+    let report = user_error(&["trace", "sigmod(x)", "--at", "x=1"]);
+    assert!(report.contains("sigmod"), "{report}");
+    assert!(report.contains("hint: did you mean `sigmoid`?"), "{report}");
+}
+
+#[test]
+fn input_value_errors() {
+    let report = user_error(&["trace", SEED, "--at", "x1=3"]);
+    assert!(report.contains("no value for input `x2`"), "{report}");
+    assert!(
+        report.contains("hint: ") && report.contains("--at x2="),
+        "{report}"
+    );
+
+    let report = user_error(&["trace", SEED, "--at", "x1=3,x2=4,z=1"]);
+    assert!(
+        report.contains("`z`") && report.contains("`x1`, `x2`"),
+        "{report}"
+    );
+
+    for malformed in ["x1", "x1=three", "=3", "x1=3,x1=4"] {
+        user_error(&["trace", SEED, "--at", malformed]);
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let program = "(".repeat(100_000);
+    let report = user_error(&["trace", &program]);
+    assert!(report.contains("nested too deeply"), "{report}");
+    assert!(
+        report.len() < 1_000,
+        "long lines are cut: {} bytes",
+        report.len()
+    );
+
+    let output = backprop_with_stdin(&["check", "-"], &program);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn nan_results_are_printed_not_fatal() {
+    let trace = json(&["trace", "log(x)", "--at", "x=-1", "--format", "json"]);
+    assert_eq!(trace["output"]["value"], "NaN");
+    for format in ["text", "markdown", "latex"] {
+        let output = backprop(&["trace", "log(x)", "--at", "x=-1", "--format", format]);
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        assert!(
+            stdout(&output).contains("NaN"),
+            "{format}: {}",
+            stdout(&output)
+        );
+    }
+    let trace = json(&["trace", "1/x", "--at", "x=0", "--format", "json"]);
+    assert_eq!(trace["output"]["value"], "inf");
+}
+
+#[test]
+fn odd_arguments_are_user_errors() {
+    for args in [
+        &["trace", ""][..],
+        &["trace", "   "],
+        &["trace", "x +"],
+        &["trace", ")"],
+        &["trace", "é"],
+        &["check", "a = ; b"],
+    ] {
+        user_error(args);
+    }
+    let output = backprop(&["trace"]);
+    assert_eq!(output.status.code(), Some(2), "clap's own errors exit 2");
+    let output = backprop(&["trace", SEED, "--format", "yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn help_has_examples() {
+    let output = backprop(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = stdout(&output);
+    assert!(
+        help.contains("trace") && help.contains("check") && help.contains("examples"),
+        "{help}"
+    );
+    assert!(help.contains("example:SLUG"), "{help}");
+    for command in ["trace", "check"] {
+        let output = backprop(&[command, "--help"]);
+        let help = stdout(&output);
+        assert!(
+            help.contains("Examples:") && help.contains(&format!("backprop {command} ")),
+            "{help}"
+        );
+    }
+}
+
+#[test]
+fn long_operator_chains_are_a_clear_error_not_a_stack_overflow() {
+    let program = vec!["x"; 5_000].join("+");
+    let output = backprop_with_stdin(&["check", "-", "--at", "x=1"], &program);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nested too deeply"),
+        "{}",
+        stderr(&output)
+    );
+    let program = vec!["x"; 200].join("+");
+    let output = backprop_with_stdin(&["check", "-", "--at", "x=1"], &program);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
