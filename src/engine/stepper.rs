@@ -92,14 +92,14 @@ impl Stepper {
                 found: inputs.len(),
             });
         }
-        if let Mode::Forward { wrt } = mode {
-            if input_slot.get(wrt.0).copied().flatten().is_none() {
-                let name = graph
-                    .nodes()
-                    .get(wrt.0)
-                    .map_or_else(|| format!("#{}", wrt.0), |n| n.name.clone());
-                return Err(EngineError::NotAnInput { name });
-            }
+        if let Mode::Forward { wrt } = mode
+            && input_slot.get(wrt.0).copied().flatten().is_none()
+        {
+            let name = graph
+                .nodes()
+                .get(wrt.0)
+                .map_or_else(|| format!("#{}", wrt.0), |n| n.name.clone());
+            return Err(EngineError::NotAnInput { name });
         }
         let constant = |id: &NodeId| matches!(graph.node(*id).op, Op::Const(_));
         let computed: Vec<NodeId> = graph.ids().filter(|id| !constant(id)).collect();

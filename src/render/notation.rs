@@ -173,10 +173,11 @@ fn latex_name(name: &str, accent: Option<(&str, &str)>) -> String {
 
 /// Split a trailing index off a name: `x1` → (`x`, `1`), `b_2` → (`b`, `2`), `W` → (`W`, none).
 fn split_index(name: &str) -> (&str, Option<&str>) {
-    if let Some((stem, index)) = name.split_once('_') {
-        if !stem.is_empty() && !index.is_empty() {
-            return (stem, Some(index));
-        }
+    if let Some((stem, index)) = name.split_once('_')
+        && !stem.is_empty()
+        && !index.is_empty()
+    {
+        return (stem, Some(index));
     }
     let stem = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '′');
     if stem.is_empty() || stem.len() == name.len() {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs everything needed to build, lint and test the project; skips what is
+# already installed, so it is cheap to run again. Installs:
+#   - Rust: wasm32-unknown-unknown target, rustfmt, clippy
+#   - trunk 0.21.14 and wasm-bindgen-cli (the version Cargo.lock resolves)
+#   - wasm-opt from the npm package binaryen, into .ci/node (git-ignored)
+#   - chromium, chromium-driver (browser tests), mesa-vulkan-drivers (wgpu tests)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+
+say() { printf 'setup: %s\n' "$*"; }
+
+command -v cargo >/dev/null || { say "cargo not found; install Rust with rustup first"; exit 1; }
+
+# Rust target and components.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "installing Rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+        say "installing Rust component $component"
+        rustup component add "$component"
+    fi
+done
+
+# trunk (0.22 needs a newer rustc; --locked keeps its dependencies buildable).
+if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
+    say "installing trunk $TRUNK_VERSION (takes a while)"
+    cargo install --locked "trunk@$TRUNK_VERSION"
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate version in Cargo.lock.
+[[ -f Cargo.lock ]] || cargo generate-lockfile
+BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+[[ -n "$BINDGEN_VERSION" ]] || { say "wasm-bindgen not found in Cargo.lock"; exit 1; }
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" ]]; then
+    say "installing wasm-bindgen-cli $BINDGEN_VERSION"
+    cargo install "wasm-bindgen-cli@$BINDGEN_VERSION"
+fi
+
+# wasm-opt from npm (Debian's binaryen is too old and breaks the wasm).
+if ! "$ROOT/.ci/node/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -qF "(version_$BINARYEN_VERSION)"; then
+    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .ci/node"
+    mkdir -p .ci/node
+    npm install --prefix .ci/node --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+fi
+
+# Debian packages, with one apt-get update only when something is missing.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+if ((${#missing[@]})); then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update
+    apt-get install -y "${missing[@]}"
+fi
+
+say "ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version), $(chromium --version 2>/dev/null || echo chromium?)"
