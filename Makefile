@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.ci/node/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup serve build test lint fmt clean
+.PHONY: help setup serve build test browser-test e2e lint fmt clean
 .NOTPARALLEL:
 
 help: ## List the commands
@@ -33,9 +33,17 @@ lint: ## rustfmt check and clippy (host, and wasm32 for the browser app)
 fmt: ## Format the code
 	cargo fmt
 
-test: setup lint ## Everything CI runs: lint, release web build (prints wasm size), cargo test
+test: setup lint ## Everything CI runs: lint, release web build (prints wasm size), cargo test, browser tests
 	bash .ci/build-web.sh
 	cargo test
+	bash .ci/browser-tests.sh
+	bash .ci/e2e.sh
+
+browser-test: setup ## Component tests (tests/browser.rs) in headless Chromium via wasm-bindgen-test
+	bash .ci/browser-tests.sh
+
+e2e: build ## End-to-end tests (tests/e2e) of a fresh release build in headless Chromium
+	bash .ci/e2e.sh
 
 clean: ## Remove build outputs
 	cargo clean

@@ -5,6 +5,7 @@
 #   - trunk 0.21.14 and wasm-bindgen-cli (the version Cargo.lock resolves)
 #   - wasm-opt from the npm package binaryen, into .ci/node (git-ignored)
 #   - chromium, chromium-driver (browser tests), mesa-vulkan-drivers (wgpu tests)
+#   - the E2E tests' npm packages (npm ci in tests/e2e) when the lockfile changed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -59,6 +60,16 @@ if ((${#missing[@]})); then
     say "installing Debian packages: ${missing[*]}"
     apt-get update
     apt-get install -y "${missing[@]}"
+fi
+
+# E2E test packages: playwright-core only, which drives the system Chromium and
+# downloads no browser. Reinstalled when package-lock.json changes.
+E2E_DIR=tests/e2e
+e2e_lock="$(sha256sum "$E2E_DIR/package-lock.json" | cut -d' ' -f1)"
+if [[ "$(cat "$E2E_DIR/node_modules/.lock-sha256" 2>/dev/null)" != "$e2e_lock" ]]; then
+    say "installing the E2E test packages (npm ci in $E2E_DIR)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$E2E_DIR" --no-audit --no-fund --loglevel=error
+    echo "$e2e_lock" >"$E2E_DIR/node_modules/.lock-sha256"
 fi
 
 say "ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version), $(chromium --version 2>/dev/null || echo chromium?)"

@@ -10,6 +10,8 @@ pub struct Example {
     pub intro: String,
     /// The whole file, which is itself the program.
     pub source: &'static str,
+    /// The program without its title and intro comments, as the editor shows it.
+    pub program: &'static str,
 }
 
 const FILES: [(&str, &str); 5] = [
@@ -52,11 +54,18 @@ fn parse_header(slug: &'static str, source: &'static str) -> Example {
         .map(str::trim);
     let title = comments.next().unwrap_or(slug).to_string();
     let intro = comments.collect::<Vec<_>>().join(" ");
+    let header_end = source
+        .lines()
+        .take_while(|line| line.starts_with('#') || line.trim().is_empty())
+        .map(|line| line.len() + 1)
+        .sum::<usize>();
+    let program = source.get(header_end.min(source.len())..).unwrap_or(source);
     Example {
         slug,
         title,
         intro,
         source,
+        program,
     }
 }
 
@@ -85,6 +94,10 @@ mod tests {
         assert_eq!(
             find("two-paths").unwrap().title,
             "Two paths to x1: (x1 + x2) · x1"
+        );
+        assert_eq!(
+            find("two-paths").unwrap().program,
+            "x1 = 3\nx2 = 4\n(x1 + x2) * x1\n"
         );
         assert_eq!(find("nope"), None);
     }

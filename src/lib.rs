@@ -12,9 +12,13 @@ pub mod engine;
 pub mod examples;
 pub mod graph;
 pub mod lang;
+pub mod layout;
 pub mod number;
 pub mod program;
 pub mod render;
+pub mod session;
+pub mod url_state;
+pub mod viewport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

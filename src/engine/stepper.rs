@@ -211,9 +211,66 @@ impl Stepper {
         Some(rest.iter().fold(*first, |sum, x| sum + x))
     }
 
+    /// Whether the backward pass has visited the node, so its adjoint is final.
+    pub fn visited(&self, id: NodeId) -> bool {
+        self.visited[id.0]
+    }
+
     /// The contributions summed into a node's adjoint, in arrival order.
     pub fn contributions(&self, id: NodeId) -> &[f64] {
         &self.contributions[id.0]
+    }
+
+    /// `∂node/∂(its input_index-th input)` at the current values, once the node's value
+    /// is known (what the graph view writes on an edge).
+    pub fn local_derivative(&self, node: NodeId, input_index: usize) -> Option<f64> {
+        let value = self.values[node.0]?;
+        let args: Option<Vec<f64>> = self
+            .graph
+            .node(node)
+            .inputs
+            .iter()
+            .map(|i| self.values[i.0])
+            .collect();
+        let formula = self
+            .graph
+            .node(node)
+            .op
+            .local_derivatives()
+            .into_iter()
+            .nth(input_index)?;
+        Some(formula.eval(&args?, value))
+    }
+
+    /// Which nodes hold a forward value that a backward step still to come will read (the
+    /// "tape"): an input value read by a consumer's local derivative, or a node's own
+    /// value read by its derivative (exp, sigmoid, tanh, sqrt). Empty in forward mode.
+    pub fn tape(&self) -> Vec<bool> {
+        let mut needed = vec![false; self.graph.len()];
+        if self.mode != Mode::Reverse {
+            return needed;
+        }
+        for consumer in self
+            .graph
+            .ids()
+            .filter(|&id| !self.visited[id.0] && self.values[id.0].is_some())
+        {
+            let node = self.graph.node(consumer);
+            for (target, formula) in node.inputs.iter().zip(node.op.local_derivatives()) {
+                if matches!(self.graph.node(*target).op, Op::Const(_)) {
+                    continue;
+                }
+                for (index, input) in node.inputs.iter().enumerate() {
+                    needed[input.0] |= formula.reads_arg(index);
+                }
+                needed[consumer.0] |= formula.reads_out();
+            }
+        }
+        for (id, flag) in needed.iter_mut().enumerate() {
+            *flag &=
+                self.values[id].is_some() && !matches!(self.graph.nodes()[id].op, Op::Const(_));
+        }
+        needed
     }
 
     /// ∂node/∂wrt in forward mode, once computed.
@@ -221,13 +278,15 @@ impl Stepper {
         self.tangents[id.0]
     }
 
-    /// The derivative of the output by each input, where known: adjoints in reverse mode,
-    /// or (forward mode) the output's tangent for the chosen input.
+    /// The derivative of the output by each input, once final: in reverse mode an input's
+    /// adjoint after the backward pass has visited it (before that it may be a partial
+    /// sum), in forward mode the output's tangent for the chosen input.
     pub fn gradients(&self) -> Vec<(NodeId, Option<f64>)> {
         self.graph
             .inputs()
             .map(|id| match self.mode {
-                Mode::Reverse => (id, self.adjoint(id)),
+                Mode::Reverse if self.visited[id.0] => (id, self.adjoint(id)),
+                Mode::Reverse => (id, None),
                 Mode::Forward { wrt } if wrt == id => (id, self.tangent(self.graph.output())),
                 Mode::Forward { .. } => (id, None),
             })
@@ -412,10 +471,13 @@ impl Stepper {
             .iter()
             .map(|i| self.tangents[i.0].unwrap_or(f64::NAN))
             .collect();
-        let tangent = partials
+        // Constants have no tangent, just as they receive no adjoint: their terms are left
+        // out rather than multiplied by 0, which would turn an infinite partial into NaN.
+        let tangent = inputs
             .iter()
-            .zip(&arg_tangents)
-            .fold(0.0, |sum, (p, t)| sum + p * t);
+            .zip(partials.iter().zip(&arg_tangents))
+            .filter(|(input, _)| !matches!(self.graph.node(**input).op, Op::Const(_)))
+            .fold(0.0, |sum, (_, (p, t))| sum + p * t);
         self.values[node.0] = Some(value);
         self.tangents[node.0] = Some(tangent);
         StepDetail::Tangent {

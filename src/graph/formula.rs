@@ -61,6 +61,29 @@ pub fn power(base: f64, exponent: f64) -> f64 {
 }
 
 impl Formula {
+    /// Whether the formula reads the node's `i`-th input value.
+    pub fn reads_arg(&self, i: usize) -> bool {
+        self.any(&|f| *f == Formula::Arg(i))
+    }
+
+    /// Whether the formula reads the node's own output value.
+    pub fn reads_out(&self) -> bool {
+        self.any(&|f| *f == Formula::Out)
+    }
+
+    fn any(&self, test: &dyn Fn(&Formula) -> bool) -> bool {
+        test(self)
+            || match self {
+                Formula::Num(_) | Formula::Arg(_) | Formula::Out => false,
+                Formula::Neg(a) | Formula::Call(_, a) | Formula::Positive(a) => a.any(test),
+                Formula::Add(a, b)
+                | Formula::Sub(a, b)
+                | Formula::Mul(a, b)
+                | Formula::Div(a, b)
+                | Formula::Pow(a, b) => a.any(test) || b.any(test),
+            }
+    }
+
     /// Evaluate with the node's input values `args` and output value `out`.
     /// A missing argument evaluates to NaN rather than panicking.
     pub fn eval(&self, args: &[f64], out: f64) -> f64 {
@@ -148,6 +171,14 @@ mod tests {
         assert_eq!(positive(arg(0)).eval(&[1e-300], 0.0), 1.0);
         assert_eq!(call(Function::Sign, arg(0)).eval(&[0.0], 0.0), 0.0);
         assert!(positive(arg(0)).eval(&[f64::NAN], 0.0).is_nan());
+    }
+
+    #[test]
+    fn knows_which_values_it_reads() {
+        let quotient = neg(div(arg(0), pow(arg(1), num(2.0))));
+        assert!(quotient.reads_arg(0) && quotient.reads_arg(1) && !quotient.reads_out());
+        assert!(mul(out(), sub(num(1.0), out())).reads_out());
+        assert!(!num(1.0).reads_arg(0));
     }
 
     #[test]

@@ -157,13 +157,18 @@ fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
                 .zip(parts)
                 .map(|(update, part)| UpdateReport {
                     target: graph.node(update.target).name.clone(),
-                    rule: part.rule.clone(),
-                    substituted: part.substituted.clone(),
-                    local: part.local.join(", "),
+                    rule: part.rule(),
+                    substituted: part.substituted(),
+                    local: part
+                        .local
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     local_value: Number(update.local),
                     contribution: Number(update.contribution),
                     result: Number(update.adjoint),
-                    total: part.total.clone(),
+                    total: part.total.as_ref().map(ToString::to_string),
                 })
                 .collect();
             (None, Some(reports))

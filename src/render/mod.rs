@@ -1,10 +1,16 @@
 //! Text renderers shared by the CLI and the UI.
 
+pub mod equation;
 pub mod formula;
 pub mod json;
 pub mod notation;
+pub mod speech;
 pub mod step;
 pub mod trace;
 
-pub use notation::Notation;
+#[cfg(test)]
+mod mathml_check;
+
+pub use equation::{Equation, Relation};
+pub use notation::{Notation, Operator, math_block, math_inline};
 pub use step::{RulePart, StepText, step_text};

@@ -1,5 +1,11 @@
-//! Notations for math text: plain Unicode (`x̄1 += ∂v4/∂x1 · v̄4`) and LaTeX
-//! (`\bar{x}_{1} \mathrel{+}= \frac{\partial v_{4}}{\partial x_{1}} \cdot \bar{v}_{4}`).
+//! Notations for math text: plain Unicode (`x̄1 += ∂v4/∂x1 · v̄4`), LaTeX
+//! (`\bar{x}_{1} \mathrel{+}= \frac{\partial v_{4}}{\partial x_{1}} \cdot \bar{v}_{4}`) and
+//! MathML Core fragments for the browser. Every symbol and every join is written here, so
+//! the rest of `render` works in any notation.
+
+mod mathml;
+
+pub use mathml::{math_block, math_inline};
 
 use crate::number::format_number;
 
@@ -7,6 +13,18 @@ use crate::number::format_number;
 pub enum Notation {
     Plain,
     Latex,
+    /// The content of a `<math>` element (see [`math_block`]), with all text escaped.
+    MathMl,
+}
+
+/// The infix operators and relations that join rendered pieces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    Plus,
+    Minus,
+    Times,
+    Equals,
+    PlusEquals,
 }
 
 impl Notation {
@@ -15,31 +33,29 @@ impl Notation {
         match self {
             Notation::Plain => name.to_string(),
             Notation::Latex => latex_name(name, None),
+            Notation::MathMl => mathml::name(name, None),
         }
     }
 
     /// The adjoint of a node: `x̄1`, `\bar{x}_{1}`.
     pub fn adjoint(self, name: &str) -> String {
-        self.accented(name, '\u{304}', "bar", "overline")
+        match self {
+            Notation::Plain => plain_accented(name, '\u{304}'),
+            Notation::Latex => latex_name(name, Some(("bar", "overline"))),
+            Notation::MathMl => mathml::name(name, Some('¯')),
+        }
     }
 
     /// The tangent of a node in forward mode: `ẋ1`, `\dot{x}_{1}`.
     pub fn tangent(self, name: &str) -> String {
-        self.accented(name, '\u{307}', "dot", "dot")
-    }
-
-    fn accented(self, name: &str, combining: char, short: &str, long: &str) -> String {
         match self {
-            Notation::Plain => {
-                let mut chars = name.chars();
-                let first = chars.next().map(String::from).unwrap_or_default();
-                format!("{first}{combining}{}", chars.as_str())
-            }
-            Notation::Latex => latex_name(name, Some((short, long))),
+            Notation::Plain => plain_accented(name, '\u{307}'),
+            Notation::Latex => latex_name(name, Some(("dot", "dot"))),
+            Notation::MathMl => mathml::name(name, Some('˙')),
         }
     }
 
-    /// `∂v4/∂x1`
+    /// The partial derivative of one node by another, given their names: `∂v4/∂x1`.
     pub fn partial(self, of: &str, by: &str) -> String {
         match self {
             Notation::Plain => format!("∂{of}/∂{by}"),
@@ -50,6 +66,7 @@ impl Notation {
                     self.var(by)
                 )
             }
+            Notation::MathMl => mathml::partial(&self.var(of), &self.var(by)),
         }
     }
 
@@ -62,16 +79,55 @@ impl Notation {
                 .replace('∞', "\\infty")
                 .replace("NaN", "\\mathrm{NaN}")
                 .replace('e', "\\mathrm{e}"),
+            Notation::MathMl => mathml::number(&text),
         }
     }
 
-    /// A number as an operand: negative ones in parentheses, `3 · (-2)`.
-    pub fn operand(self, x: f64) -> String {
-        let text = self.number(x);
-        if is_negative(&text) {
-            self.parens(&text)
-        } else {
-            text
+    /// Whether [`Notation::number`] writes `x` as a product (`1.5 × 10⁻⁷`), so that it
+    /// needs parentheses as the base of a power.
+    pub fn writes_as_product(self, x: f64) -> bool {
+        self == Notation::MathMl && format_number(x).contains('e')
+    }
+
+    /// The operator alone: `+`, `\cdot`, `<mo>=</mo>`.
+    pub fn operator(self, operator: Operator) -> &'static str {
+        match (self, operator) {
+            (Notation::MathMl, _) => mathml::operator(operator),
+            (_, Operator::Plus) => "+",
+            (Notation::Plain, Operator::Minus) => "−",
+            (_, Operator::Minus) => "-",
+            (Notation::Plain, Operator::Times) => "·",
+            (_, Operator::Times) => "\\cdot",
+            (_, Operator::Equals) => "=",
+            (Notation::Plain, Operator::PlusEquals) => "+=",
+            (_, Operator::PlusEquals) => "\\mathrel{+}=",
+        }
+    }
+
+    /// `left operator right`: `7 · 3`, `x̄1 += 7`.
+    pub fn infix(self, left: &str, operator: Operator, right: &str) -> String {
+        let symbol = self.operator(operator);
+        match self {
+            Notation::Plain | Notation::Latex => format!("{left} {symbol} {right}"),
+            Notation::MathMl => format!("{left}{symbol}{right}"),
+        }
+    }
+
+    /// A unary minus: `−a`.
+    pub fn negative(self, operand: &str) -> String {
+        match self {
+            Notation::Plain | Notation::Latex => {
+                format!("{}{operand}", self.operator(Operator::Minus))
+            }
+            Notation::MathMl => mathml::negative(operand),
+        }
+    }
+
+    /// Between the assignments of one step: `v̄4 = 1; v̄3 += …`.
+    pub fn separator(self) -> &'static str {
+        match self {
+            Notation::Plain | Notation::Latex => "; ",
+            Notation::MathMl => mathml::SEPARATOR,
         }
     }
 
@@ -79,27 +135,7 @@ impl Notation {
         match self {
             Notation::Plain => format!("({inner})"),
             Notation::Latex => format!("\\left({inner}\\right)"),
-        }
-    }
-
-    pub fn times(self) -> &'static str {
-        match self {
-            Notation::Plain => " · ",
-            Notation::Latex => " \\cdot ",
-        }
-    }
-
-    pub fn minus(self) -> &'static str {
-        match self {
-            Notation::Plain => "−",
-            Notation::Latex => "-",
-        }
-    }
-
-    pub fn plus_equals(self) -> &'static str {
-        match self {
-            Notation::Plain => " += ",
-            Notation::Latex => " \\mathrel{+}= ",
+            Notation::MathMl => mathml::parens(inner),
         }
     }
 
@@ -110,14 +146,27 @@ impl Notation {
                 None => format!("{base}^{exponent}"),
             },
             Notation::Latex => format!("{base}^{{{exponent}}}"),
+            Notation::MathMl => mathml::power(base, exponent),
         }
+    }
+
+    /// Whether exponents are set apart (raised), so they never need parentheses.
+    pub fn raises_exponents(self) -> bool {
+        self != Notation::Plain
     }
 
     pub fn fraction(self, numerator: &str, denominator: &str) -> String {
         match self {
             Notation::Plain => format!("{numerator}/{denominator}"),
             Notation::Latex => format!("\\frac{{{numerator}}}{{{denominator}}}"),
+            Notation::MathMl => mathml::fraction(numerator, denominator),
         }
+    }
+
+    /// Whether fractions are stacked (numerator over denominator), so they bind like an
+    /// atom; on one line (`a/b`) they bind like a product.
+    pub fn stacks_fractions(self) -> bool {
+        self != Notation::Plain
     }
 
     pub fn call(self, function: &str, argument: &str) -> String {
@@ -132,6 +181,7 @@ impl Notation {
                 };
                 format!("{name}\\left({argument}\\right)")
             }
+            Notation::MathMl => mathml::call(function, argument),
         }
     }
 
@@ -140,13 +190,16 @@ impl Notation {
         match self {
             Notation::Plain => format!("1[{argument} > 0]"),
             Notation::Latex => format!("\\mathbf{{1}}\\left[{argument} > 0\\right]"),
+            Notation::MathMl => mathml::positive(argument),
         }
     }
 }
 
-/// Whether rendered text starts with a minus sign, ASCII or typographic.
-pub fn is_negative(text: &str) -> bool {
-    text.starts_with(['-', '−'])
+/// A combining accent on the first letter: `x̄1`.
+fn plain_accented(name: &str, combining: char) -> String {
+    let mut chars = name.chars();
+    let first = chars.next().map(String::from).unwrap_or_default();
+    format!("{first}{combining}{}", chars.as_str())
 }
 
 /// `x1` → `x_{1}`, `b_2` → `b_{2}`, `lr` → `\mathit{lr}`, with an optional accent given as
@@ -214,6 +267,7 @@ fn superscript(exponent: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::Notation::{Latex, Plain};
+    use super::Operator;
 
     #[test]
     fn plain_accents_sit_on_the_first_letter() {
@@ -236,11 +290,21 @@ mod tests {
 
     #[test]
     fn numbers_and_powers() {
-        assert_eq!(Plain.operand(-2.0), "(−2)");
         assert_eq!(Plain.number(-1.5e-7), "−1.5e−7");
         assert_eq!(Plain.power("v", "2"), "v²");
         assert_eq!(Plain.power("v", "0.5"), "v^0.5");
         assert_eq!(Latex.number(f64::INFINITY), "\\infty");
         assert_eq!(Latex.number(1.5e-7), "1.5\\mathrm{e}-7");
+    }
+
+    #[test]
+    fn operators_join_with_spaces_in_text() {
+        assert_eq!(Plain.infix("7", Operator::Times, "3"), "7 · 3");
+        assert_eq!(Latex.infix("a", Operator::Minus, "b"), "a - b");
+        assert_eq!(
+            Latex.infix("\\bar{x}", Operator::PlusEquals, "1"),
+            "\\bar{x} \\mathrel{+}= 1"
+        );
+        assert_eq!(Plain.negative("a"), "−a");
     }
 }

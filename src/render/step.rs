@@ -1,7 +1,9 @@
-//! A step record as text: the rule in symbols, the same rule with numbers, the local
-//! derivatives it used, and how an adjoint adds up (`x̄1 = 7 + 3 = 10`).
+//! A step record as rule parts: each assignment as an [`Equation`] (`x̄1 += ∂v4/∂x1 · v̄4
+//! = 7 · 1 = 7`), with the local derivatives it used (`∂v4/∂x1 = v3 = 7`) and how an
+//! adjoint adds up (`x̄1 = 7 + 3 = 10`).
 
-use super::formula::{formula, op_expression};
+use super::equation::{Equation, Relation};
+use super::formula::{Expr, formula, op_expression, product, sum};
 use super::notation::Notation;
 use crate::engine::{StepDetail, StepRecord, Update};
 use crate::graph::{Graph, NodeId, Op};
@@ -9,44 +11,62 @@ use crate::graph::{Graph, NodeId, Op};
 /// One assignment of a step: a step may make several (a backward visit updates each input).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RulePart {
-    /// In symbols: `x̄1 += ∂v4/∂x1 · v̄4`.
-    pub rule: String,
-    /// With numbers: `x̄1 += 7 · 1 = 7`.
-    pub substituted: String,
+    /// `x̄1 += ∂v4/∂x1 · v̄4 = 7 · 1 = 7`, in parts.
+    pub equation: Equation,
     /// The local derivatives used: `∂v4/∂x1 = v3 = 7`.
-    pub local: Vec<String>,
+    pub local: Vec<Equation>,
     /// Where an adjoint has several contributions: `x̄1 = 7 + 3 = 10`.
-    pub total: Option<String>,
+    pub total: Option<Equation>,
+}
+
+impl RulePart {
+    fn new(equation: Equation) -> RulePart {
+        RulePart {
+            equation,
+            local: vec![],
+            total: None,
+        }
+    }
+
+    /// In symbols: `x̄1 += ∂v4/∂x1 · v̄4`.
+    pub fn rule(&self) -> String {
+        self.equation.rule()
+    }
+
+    /// With numbers: `x̄1 += 7 · 1 = 7`.
+    pub fn substituted(&self) -> String {
+        self.equation.substituted()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepText {
+    pub notation: Notation,
     pub parts: Vec<RulePart>,
 }
 
 impl StepText {
+    /// The parts' rules, separated: `v̄4 = 1; v̄3 += ∂v4/∂v3 · v̄4`.
     pub fn rule(&self) -> String {
-        self.parts
-            .iter()
-            .map(|p| p.rule.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.joined(RulePart::rule)
     }
 
+    /// The parts with numbers, separated: `v̄4 = 1; v̄3 += 3 · 1 = 3`.
     pub fn substituted(&self) -> String {
-        self.parts
-            .iter()
-            .map(|p| p.substituted.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.joined(RulePart::substituted)
+    }
+
+    fn joined(&self, text: fn(&RulePart) -> String) -> String {
+        let texts: Vec<String> = self.parts.iter().map(text).collect();
+        texts.join(self.notation.separator())
     }
 }
 
 /// A node as it appears in a formula: its name, or its value for a constant.
-pub fn symbol(graph: &Graph, id: NodeId, n: Notation) -> String {
+pub fn symbol(graph: &Graph, id: NodeId, n: Notation) -> Expr {
     match graph.node(id).op {
-        Op::Const(c) => n.number(c),
-        _ => n.var(&graph.node(id).name),
+        Op::Const(c) => Expr::number(c, n),
+        _ => Expr::name(&graph.node(id).name, n),
     }
 }
 
@@ -54,7 +74,7 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
     let node = record.node;
     let name = &graph.node(node).name;
     let parts = match &record.detail {
-        StepDetail::Input { value } => vec![assignment(n.var(name), "", *value, n)],
+        StepDetail::Input { value } => vec![value_part(n.var(name), *value, n)],
         StepDetail::Compute { args, value } => vec![compute(graph, node, args, *value, n)],
         StepDetail::Visit {
             seeded,
@@ -63,23 +83,19 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
         } => {
             let mut parts = Vec::new();
             if *seeded {
-                parts.push(RulePart {
-                    rule: format!("{} = 1", n.adjoint(name)),
-                    substituted: format!("{} = 1", n.adjoint(name)),
-                    local: vec![],
-                    total: None,
-                });
+                parts.push(value_part(n.adjoint(name), 1.0, n));
             }
             parts.extend(updates.iter().map(|u| backward_update(graph, node, u, n)));
             if parts.is_empty() {
                 let output = &graph.node(graph.output()).name;
-                let partial = n.partial(output, name);
-                parts.push(RulePart {
-                    rule: format!("{partial} = {}", n.adjoint(name)),
-                    substituted: format!("{partial} = {}", n.number(*adjoint)),
-                    local: vec![],
-                    total: None,
-                });
+                let gradient = Equation::new(
+                    n,
+                    n.partial(output, name),
+                    Relation::Equals,
+                    n.number(*adjoint),
+                )
+                .with_symbolic(n.adjoint(name));
+                parts.push(RulePart::new(gradient));
             }
             parts
         }
@@ -94,123 +110,109 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
             if graph.node(node).op == Op::Input {
                 let seed = if *seeded { 1.0 } else { 0.0 };
                 vec![
-                    assignment(n.var(name), "", *value, n),
-                    assignment(n.tangent(name), "", seed, n),
+                    value_part(n.var(name), *value, n),
+                    value_part(n.tangent(name), seed, n),
                 ]
             } else {
-                let value_part = compute(graph, node, args, *value, n);
                 vec![
-                    value_part,
+                    compute(graph, node, args, *value, n),
                     tangent_part(graph, node, partials, arg_tangents, *tangent, n),
                 ]
             }
         }
     };
-    StepText { parts }
+    StepText { notation: n, parts }
 }
 
-fn assignment(lhs: String, expression: &str, value: f64, n: Notation) -> RulePart {
-    let number = n.number(value);
-    let (rule, substituted) = if expression.is_empty() {
-        (format!("{lhs} = {number}"), format!("{lhs} = {number}"))
-    } else {
-        (
-            format!("{lhs} = {expression}"),
-            format!("{lhs} = {expression} = {number}"),
-        )
-    };
-    RulePart {
-        rule,
-        substituted,
-        local: vec![],
-        total: None,
-    }
+/// `x1 = 3`: a value given, not computed.
+fn value_part(lhs: String, value: f64, n: Notation) -> RulePart {
+    RulePart::new(Equation::new(n, lhs, Relation::Equals, n.number(value)))
 }
 
-fn compute(graph: &Graph, node: NodeId, args: &[f64], value: f64, n: Notation) -> RulePart {
-    let op = graph.node(node).op;
-    let names: Vec<String> = graph
+fn symbols(graph: &Graph, node: NodeId, n: Notation) -> Vec<Expr> {
+    graph
         .node(node)
         .inputs
         .iter()
         .map(|&i| symbol(graph, i, n))
-        .collect();
-    let numbers: Vec<String> = args.iter().map(|&x| n.number(x)).collect();
-    let lhs = n.var(&graph.node(node).name);
-    RulePart {
-        rule: format!("{lhs} = {}", op_expression(op, &names, n)),
-        substituted: format!(
-            "{lhs} = {} = {}",
-            op_expression(op, &numbers, n),
-            n.number(value)
-        ),
-        local: vec![],
-        total: None,
-    }
+        .collect()
 }
 
-/// `∂v4/∂x1 = v3 = 7` (or just `∂v3/∂x1 = 1` when the formula is a number).
+/// `v3 = x1 + x2 = 3 + 4 = 7`
+fn compute(graph: &Graph, node: NodeId, args: &[f64], value: f64, n: Notation) -> RulePart {
+    let op = graph.node(node).op;
+    let numbers: Vec<Expr> = args.iter().map(|&x| Expr::number(x, n)).collect();
+    let equation = Equation::new(
+        n,
+        n.var(&graph.node(node).name),
+        Relation::Equals,
+        n.number(value),
+    )
+    .with_symbolic(op_expression(op, &symbols(graph, node, n), n).into_text())
+    .with_numeric(op_expression(op, &numbers, n).into_text());
+    RulePart::new(equation)
+}
+
+/// `∂v4/∂x1 = v3 = 7` (or just `∂v3/∂x1 = 1` when the formula is the number).
 fn local_derivative(
     graph: &Graph,
     node: NodeId,
     input_index: usize,
     local: f64,
     n: Notation,
-) -> String {
+) -> Equation {
     let target = graph.node(node).inputs[input_index];
-    let op = graph.node(node).op;
-    let names: Vec<String> = graph
-        .node(node)
-        .inputs
-        .iter()
-        .map(|&i| symbol(graph, i, n))
-        .collect();
-    let out = n.var(&graph.node(node).name);
-    let partial = n.partial(&graph.node(node).name, &graph.node(target).name);
+    let name = &graph.node(node).name;
     let number = n.number(local);
-    match op.local_derivatives().get(input_index) {
-        Some(f) => {
-            let symbolic = formula(f, &names, &out, n);
-            if symbolic == number {
-                format!("{partial} = {number}")
-            } else {
-                format!("{partial} = {symbolic} = {number}")
-            }
-        }
-        None => format!("{partial} = {number}"),
+    let symbolic = graph
+        .node(node)
+        .op
+        .local_derivatives()
+        .get(input_index)
+        .map(|f| formula(f, &symbols(graph, node, n), &Expr::name(name, n), n).into_text())
+        .filter(|symbolic| *symbolic != number);
+    let partial = n.partial(name, &graph.node(target).name);
+    let equation = Equation::new(n, partial, Relation::Equals, number);
+    match symbolic {
+        Some(symbolic) => equation.with_symbolic(symbolic),
+        None => equation,
     }
 }
 
+/// `x̄1 += ∂v4/∂x1 · v̄4 = 7 · 1 = 7`, and `x̄1 = 7 + 3 = 10` once it adds up.
 fn backward_update(graph: &Graph, node: NodeId, update: &Update, n: Notation) -> RulePart {
     let node_name = &graph.node(node).name;
     let target_name = &graph.node(update.target).name;
     let target = n.adjoint(target_name);
-    let rule = format!(
-        "{target}{}{}{}{}",
-        n.plus_equals(),
-        n.partial(node_name, target_name),
-        n.times(),
-        n.adjoint(node_name)
+    let symbolic = product(
+        Expr::partial(node_name, target_name, n),
+        Expr::adjoint(node_name, n),
+        n,
     );
-    let substituted = format!(
-        "{target}{}{}{}{} = {}",
-        n.plus_equals(),
-        n.operand(update.local),
-        n.times(),
-        n.operand(update.upstream),
-        n.number(update.contribution)
+    let numeric = product(
+        Expr::number(update.local, n),
+        Expr::number(update.upstream, n),
+        n,
     );
+    let equation = Equation::new(
+        n,
+        target.clone(),
+        Relation::PlusEquals,
+        n.number(update.contribution),
+    )
+    .with_symbolic(symbolic.into_text())
+    .with_numeric(numeric.into_text());
     let total = update.previous.map(|previous| {
-        format!(
-            "{target} = {} + {} = {}",
-            n.number(previous),
-            n.operand(update.contribution),
-            n.number(update.adjoint)
-        )
+        let terms = sum(
+            Expr::number(previous, n),
+            Expr::number(update.contribution, n),
+            n,
+        );
+        Equation::new(n, target, Relation::Equals, n.number(update.adjoint))
+            .with_numeric(terms.into_text())
     });
     RulePart {
-        rule,
-        substituted,
+        equation,
         local: vec![local_derivative(
             graph,
             node,
@@ -222,6 +224,7 @@ fn backward_update(graph: &Graph, node: NodeId, update: &Update, n: Notation) ->
     }
 }
 
+/// `v̇3 = ∂v3/∂x1 · ẋ1 + ∂v3/∂x2 · ẋ2 = 1 · 1 + 1 · 0 = 1`, over the computed inputs.
 fn tangent_part(
     graph: &Graph,
     node: NodeId,
@@ -235,45 +238,35 @@ fn tangent_part(
     let terms: Vec<usize> = (0..inputs.len())
         .filter(|&i| !matches!(graph.node(inputs[i]).op, Op::Const(_)))
         .collect();
-    let lhs = n.tangent(name);
-    let symbolic: Vec<String> = terms
+    let symbolic = terms
         .iter()
         .map(|&i| {
-            format!(
-                "{}{}{}",
-                n.partial(name, &graph.node(inputs[i]).name),
-                n.times(),
-                n.tangent(&graph.node(inputs[i]).name)
-            )
+            let input = &graph.node(inputs[i]).name;
+            product(Expr::partial(name, input, n), Expr::tangent(input, n), n)
         })
-        .collect();
-    let numeric: Vec<String> = terms
+        .reduce(|a, b| sum(a, b, n));
+    let numeric = terms
         .iter()
         .map(|&i| {
-            format!(
-                "{}{}{}",
-                n.operand(partials[i]),
-                n.times(),
-                n.operand(arg_tangents[i])
+            product(
+                Expr::number(partials[i], n),
+                Expr::number(arg_tangents[i], n),
+                n,
             )
         })
-        .collect();
-    let (rule, substituted) = if terms.is_empty() {
-        (format!("{lhs} = 0"), format!("{lhs} = 0"))
-    } else {
-        (
-            format!("{lhs} = {}", symbolic.join(" + ")),
-            format!("{lhs} = {} = {}", numeric.join(" + "), n.number(tangent)),
-        )
-    };
-    let local = terms
-        .iter()
-        .map(|&i| local_derivative(graph, node, i, partials[i], n))
-        .collect();
+        .reduce(|a, b| sum(a, b, n));
+    let mut equation = Equation::new(n, n.tangent(name), Relation::Equals, n.number(tangent));
+    if let (Some(symbolic), Some(numeric)) = (symbolic, numeric) {
+        equation = equation
+            .with_symbolic(symbolic.into_text())
+            .with_numeric(numeric.into_text());
+    }
     RulePart {
-        rule,
-        substituted,
-        local,
+        equation,
+        local: terms
+            .iter()
+            .map(|&i| local_derivative(graph, node, i, partials[i], n))
+            .collect(),
         total: None,
     }
 }

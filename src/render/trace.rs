@@ -1,8 +1,9 @@
 //! Whole-trace documents: a finished run laid out the way the seeds present it (forward
 //! table, seeded backward pass, gradients), as plain text, Markdown or LaTeX.
 //!
-//! [`build`] turns a stepper into a [`Trace`] of ready-made strings in one notation; the
-//! `text`, `markdown` and `latex` modules only arrange those strings on the page.
+//! [`build`] turns a stepper into a [`Trace`] of [`Equation`]s rendered in one notation,
+//! mostly the steps' own rule parts; the `text`, `markdown` and `latex` modules only
+//! arrange them on the page.
 
 mod latex;
 mod markdown;
@@ -12,79 +13,13 @@ pub use latex::latex;
 pub use markdown::markdown;
 pub use text::text;
 
-use super::formula::op_expression;
+pub use super::equation::{Equation, Relation};
+
 use super::notation::Notation;
-use super::step::{RulePart, step_text, symbol};
-use crate::engine::{Mode, StepDetail, StepRecord, Stepper, Update};
-use crate::graph::{Graph, NodeId, Op};
+use super::step::{RulePart, step_text};
+use crate::engine::{Mode, StepDetail, Stepper};
+use crate::graph::{NodeId, Op};
 use std::collections::HashMap;
-use std::fmt;
-
-/// `lhs relation a = b = c`: an assignment or an update with its chain of right-hand
-/// sides, kept apart so LaTeX can align on the relation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Equation {
-    /// Empty when the text could not be split; the chain then holds the whole equation.
-    pub lhs: String,
-    /// `=`, `+=` or `\mathrel{+}=`.
-    pub relation: String,
-    pub chain: Vec<String>,
-}
-
-impl Equation {
-    /// An equation whose chain drops consecutive repeats (`ẋ1 = 1 = 1` is `ẋ1 = 1`).
-    pub fn new(
-        lhs: impl Into<String>,
-        relation: &str,
-        chain: impl IntoIterator<Item = String>,
-    ) -> Equation {
-        let mut terms: Vec<String> = chain.into_iter().collect();
-        terms.dedup();
-        Equation {
-            lhs: lhs.into(),
-            relation: relation.to_string(),
-            chain: terms,
-        }
-    }
-
-    /// The right-hand sides joined by ` = `.
-    pub fn rhs(&self) -> String {
-        self.chain.join(" = ")
-    }
-
-    /// Split `text` as `lhs relation rest`; if it does not start that way, keep it whole.
-    fn parse(text: &str, lhs: &str, relation: &str) -> Equation {
-        match text.strip_prefix(&format!("{lhs} {relation} ")) {
-            Some(rest) => Equation::new(lhs, relation, [rest.to_string()]),
-            None => Equation::new("", "", [text.to_string()]),
-        }
-    }
-
-    /// A rule part's symbolic rule and substituted numbers as one chain:
-    /// `x̄1 += ∂v3/∂x1 · v̄3 = 1 · 3 = 3`.
-    fn from_part(part: &RulePart, lhs: &str, relation: &str) -> Equation {
-        let rule = Equation::parse(&part.rule, lhs, relation);
-        let substituted = Equation::parse(&part.substituted, lhs, relation);
-        if rule.lhs.is_empty() || substituted.lhs.is_empty() {
-            return Equation::new("", "", [part.substituted.clone()]);
-        }
-        Equation::new(
-            lhs,
-            relation,
-            rule.chain.into_iter().chain(substituted.chain),
-        )
-    }
-}
-
-impl fmt::Display for Equation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.lhs.is_empty() {
-            write!(f, "{}", self.rhs())
-        } else {
-            write!(f, "{} {} {}", self.lhs, self.relation, self.rhs())
-        }
-    }
-}
 
 /// One node of the forward pass, as a row of the seeds' table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,7 +31,7 @@ pub struct ForwardRow {
     pub computation: Equation,
     pub value: String,
     /// The local derivative by each computed input: `∂v4/∂x1 = v3 = 7`.
-    pub locals: Vec<String>,
+    pub locals: Vec<Equation>,
     /// Forward mode: the tangent rule and the tangent.
     pub tangent: Option<Tangent>,
 }
@@ -112,9 +47,9 @@ pub struct Tangent {
 /// adjoint updates it makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackwardStep {
-    /// The node with its forward rule: `v4 = v3 · x1`.
+    /// The node's forward computation; its rule is `v4 = v3 · x1`.
     pub node: Equation,
-    pub locals: Vec<String>,
+    pub locals: Vec<Equation>,
     pub updates: Vec<AdjointUpdate>,
 }
 
@@ -167,29 +102,26 @@ pub fn build(stepper: &Stepper, source: &str, n: Notation) -> Trace {
     let mut seed = None;
     let mut backward = Vec::new();
     for record in run.history() {
-        let text = step_text(graph, record, n);
+        let mut parts = step_text(graph, record, n).parts.into_iter();
         match &record.detail {
             StepDetail::Input { .. } | StepDetail::Compute { .. } | StepDetail::Tangent { .. } => {
-                row_of.insert(record.node, forward.len());
-                forward.push(forward_row(graph, record, &text.parts, n));
+                if let Some(row) = forward_row(parts) {
+                    row_of.insert(record.node, forward.len());
+                    forward.push(row);
+                }
             }
             StepDetail::Visit {
                 seeded, updates, ..
             } => {
-                let name = &graph.node(record.node).name;
-                let skip = usize::from(*seeded);
                 if *seeded {
-                    seed = text
-                        .parts
-                        .first()
-                        .map(|part| Equation::from_part(part, &n.adjoint(name), "="));
+                    seed = parts.next().map(|part| part.equation);
                 }
-                let update_parts: Vec<&RulePart> =
-                    text.parts.iter().skip(skip).take(updates.len()).collect();
-                let step = backward_step(graph, record.node, updates, &update_parts, n);
-                if let Some(&row) = row_of.get(&record.node) {
-                    forward[row].locals = step.locals.clone();
-                }
+                let updates: Vec<RulePart> = parts.take(updates.len()).collect();
+                let Some(&row) = row_of.get(&record.node) else {
+                    continue;
+                };
+                let step = backward_step(forward[row].computation.clone(), updates);
+                forward[row].locals = step.locals.clone();
                 if graph.node(record.node).op != Op::Input {
                     backward.push(step);
                 }
@@ -218,7 +150,12 @@ fn assignment(run: &Stepper, id: NodeId, n: Notation) -> Equation {
     let value = run
         .value(id)
         .map_or_else(|| "?".to_string(), |x| n.number(x));
-    Equation::new(n.var(&run.graph().node(id).name), "=", [value])
+    Equation::new(
+        n,
+        n.var(&run.graph().node(id).name),
+        Relation::Equals,
+        value,
+    )
 }
 
 /// `∂v4/∂x1 = x̄1 = 10` for each input whose derivative the run computed.
@@ -233,116 +170,74 @@ fn gradients(run: &Stepper, n: Notation) -> Vec<Gradient> {
                 Mode::Reverse => n.adjoint(name),
                 Mode::Forward { .. } => n.tangent(output),
             };
-            let chain = [carrier, n.number(gradient?)];
+            let derivative = Equation::new(
+                n,
+                n.partial(output, name),
+                Relation::Equals,
+                n.number(gradient?),
+            )
+            .with_symbolic(carrier);
             Some(Gradient {
                 input: assignment(run, id, n),
-                derivative: Equation::new(n.partial(output, name), "=", chain),
+                derivative,
             })
         })
         .collect()
 }
 
-/// A forward step as a table row; `parts` are its rule parts (forward mode: value, tangent).
-fn forward_row(graph: &Graph, record: &StepRecord, parts: &[RulePart], n: Notation) -> ForwardRow {
-    let node = graph.node(record.node);
-    let name = n.var(&node.name);
-    let value = n.number(record_value(record));
-    let (formula, computation) = match &record.detail {
-        StepDetail::Compute { args, .. } | StepDetail::Tangent { args, .. }
-            if node.op != Op::Input =>
-        {
-            let symbols: Vec<String> = node.inputs.iter().map(|&i| symbol(graph, i, n)).collect();
-            let numbers: Vec<String> = args.iter().map(|&x| n.number(x)).collect();
-            let formula = op_expression(node.op, &symbols, n);
-            let chain = [
-                formula.clone(),
-                op_expression(node.op, &numbers, n),
-                value.clone(),
-            ];
-            (Some(formula), Equation::new(name.clone(), "=", chain))
-        }
-        _ => (None, Equation::new(name.clone(), "=", [value.clone()])),
-    };
-    let tangent = match &record.detail {
-        StepDetail::Tangent { tangent, .. } => parts.get(1).map(|part| Tangent {
-            rule: Equation::from_part(part, &n.tangent(&node.name), "="),
-            value: n.number(*tangent),
-        }),
-        _ => None,
-    };
-    // Reverse mode fills in the locals from the backward visit, where they are used.
-    let locals = match &record.detail {
-        StepDetail::Tangent { .. } => parts
-            .get(1)
+/// A forward step as a table row, from its rule parts: the value, then in forward mode
+/// the tangent.
+fn forward_row(mut parts: impl Iterator<Item = RulePart>) -> Option<ForwardRow> {
+    let computation = parts.next()?.equation;
+    let tangent = parts.next();
+    Some(ForwardRow {
+        node: computation.lhs.clone(),
+        formula: computation.symbolic.clone(),
+        value: computation.result.clone(),
+        // Reverse mode fills in the locals from the backward visit, where they are used.
+        locals: tangent
+            .as_ref()
             .map(|part| part.local.clone())
             .unwrap_or_default(),
-        _ => vec![],
-    };
-    ForwardRow {
-        node: name,
-        formula,
+        tangent: tangent.map(|part| Tangent {
+            value: part.equation.result.clone(),
+            rule: part.equation,
+        }),
         computation,
-        value,
-        locals,
-        tangent,
-    }
+    })
 }
 
-/// The value a forward step computed (for a forward-mode step, not its tangent).
-fn record_value(record: &StepRecord) -> f64 {
-    match &record.detail {
-        StepDetail::Tangent { value, .. } => *value,
-        _ => record.result(),
-    }
-}
-
-/// A backward visit; `parts` are the rule parts of its `updates`, one each.
-fn backward_step(
-    graph: &Graph,
-    id: NodeId,
-    updates: &[Update],
-    parts: &[&RulePart],
-    n: Notation,
-) -> BackwardStep {
-    let node = graph.node(id);
-    let symbols: Vec<String> = node.inputs.iter().map(|&i| symbol(graph, i, n)).collect();
-    let relation = n.plus_equals().trim();
-    let updates = updates
-        .iter()
-        .zip(parts)
-        .map(|(update, part)| {
-            let target = n.adjoint(&graph.node(update.target).name);
-            AdjointUpdate {
-                update: Equation::from_part(part, &target, relation),
-                total: part
-                    .total
-                    .as_deref()
-                    .map(|total| Equation::parse(total, &target, "=")),
-            }
-        })
-        .collect();
+/// A backward visit of the node computed by `computation`, from the rule parts of its
+/// updates.
+fn backward_step(computation: Equation, updates: Vec<RulePart>) -> BackwardStep {
     BackwardStep {
-        node: Equation::new(
-            n.var(&node.name),
-            "=",
-            [op_expression(node.op, &symbols, n)],
-        ),
-        locals: parts
+        node: computation,
+        locals: updates
             .iter()
             .flat_map(|part| part.local.iter().cloned())
             .collect(),
-        updates,
+        updates: updates
+            .into_iter()
+            .map(|part| AdjointUpdate {
+                update: part.equation,
+                total: part.total,
+            })
+            .collect(),
     }
 }
 
 /// `Through v4 = v3 · x1, with ∂v4/∂v3 = x1 = 3 and ∂v4/∂x1 = v3 = 7:`, with `math`
 /// wrapping each formula for the target format.
 fn through(step: &BackwardStep, math: impl Fn(&str) -> String) -> String {
-    let node = math(&step.node.to_string());
+    let node = math(&step.node.rule());
     if step.updates.is_empty() {
         return format!("Through {node}: its inputs are constants, so nothing flows back.");
     }
-    let locals: Vec<String> = step.locals.iter().map(|local| math(local)).collect();
+    let locals: Vec<String> = step
+        .locals
+        .iter()
+        .map(|local| math(&local.to_string()))
+        .collect();
     match locals.split_last() {
         None => format!("Through {node}:"),
         Some((last, [])) => format!("Through {node}, with {last}:"),

@@ -1,25 +1,97 @@
-//! The browser app (Leptos, client-side rendering).
+//! The browser app (Leptos, client-side rendering): the page layout and the context that
+//! hands every component the app state. Components live in the submodules; browser glue
+//! (URL, timers, keyboard, clipboard, theme) in `hooks`.
 
+mod controls;
+mod editor;
+mod explanation;
+mod gallery;
+mod gradients;
+mod graph_view;
+mod hooks;
+mod inputs;
+mod state;
+
+use crate::examples;
+use crate::session::Session;
 use leptos::prelude::*;
+use state::AppState;
 
-/// The program shown when the page first loads.
-const INITIAL_PROGRAM: &str = "(x1+x2)*x1";
-
-/// Root component: the whole page below `<body>`.
+/// The whole page below `<body>`.
 #[component]
 pub fn App() -> impl IntoView {
+    let session = hooks::session_from_location().unwrap_or_else(|| {
+        let first = examples::all()
+            .into_iter()
+            .next()
+            .map_or("(x1 + x2) * x1", |e| e.program);
+        Session::new(first)
+    });
+    let state = AppState::new(session);
+    provide_context(state);
+    state.dark.set(hooks::initial_dark_theme());
+    hooks::apply_theme(state.dark.get_untracked(), false);
+    hooks::sync_location(state);
+    hooks::drive_playback(state);
+    hooks::keyboard_shortcuts(state);
+
     view! {
-        <header>
+        <header class="top">
             <h1>"backprop-viz"</h1>
+            <p class="tagline">"Step through the forward pass, then watch the chain rule fill in every gradient."</p>
+            <div class="top-actions">
+                <CopyLink />
+                <button
+                    class="theme"
+                    aria-label="Dark theme"
+                    aria-pressed=move || state.dark.get().to_string()
+                    on:click=move |_| {
+                        state.dark.update(|dark| *dark = !*dark);
+                        hooks::apply_theme(state.dark.get_untracked(), true);
+                    }
+                >
+                    {move || if state.dark.get() { "☀ Light" } else { "☾ Dark" }}
+                </button>
+            </div>
         </header>
-        <main>
-            <textarea aria-label="Program" rows="4" spellcheck="false">
-                {INITIAL_PROGRAM}
-            </textarea>
-            <p>
-                "Write a small program; the visualizer steps through its forward pass, \
-                 then the backward pass that computes every gradient."
-            </p>
+        <main class="layout">
+            <aside class="side">
+                <editor::Editor />
+                <inputs::InputsPanel />
+                <inputs::ModeSwitch />
+                <gallery::Gallery />
+            </aside>
+            <div class="stage">
+                <controls::StepControls />
+                <graph_view::GraphView />
+                <div class="below">
+                    <explanation::Explanation />
+                    <gradients::Gradients />
+                </div>
+            </div>
         </main>
+    }
+}
+
+#[component]
+fn CopyLink() -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    view! {
+        <button
+            on:click=move |_| {
+                leptos::task::spawn_local(async move {
+                    copied.set(Some(hooks::copy_link().await));
+                });
+            }
+        >
+            "Copy link"
+        </button>
+        <span class="copied" role="status">
+            {move || match copied.get() {
+                Some(true) => "Link copied",
+                Some(false) => "Copy failed: use the address bar",
+                None => "",
+            }}
+        </span>
     }
 }

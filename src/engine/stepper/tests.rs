@@ -183,3 +183,67 @@ fn serde_round_trip_restores_the_step() {
     let too_far = json.replace("\"cursor\":5", "\"cursor\":50");
     assert!(serde_json::from_str::<Stepper>(&too_far).is_err());
 }
+
+#[test]
+fn the_tape_holds_what_the_backward_pass_will_read() {
+    let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse);
+    let names = |s: &Stepper| -> Vec<String> {
+        s.tape()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t)
+            .map(|(i, _)| s.graph().nodes()[i].name.clone())
+            .collect()
+    };
+    s.seek(3);
+    assert!(
+        names(&s).is_empty(),
+        "v4 is not computed yet, and v3 = x1 + x2 needs no values"
+    );
+    s.seek(4);
+    assert_eq!(
+        names(&s),
+        ["x1", "v3"],
+        "the seeds: we are about to need v1 and v3"
+    );
+    s.seek(5);
+    assert!(
+        names(&s).is_empty(),
+        "after visiting v4 nothing more is read"
+    );
+    let mut s = stepper("a = sigmoid(x)", &[0.0], Mode::Reverse);
+    s.seek(2);
+    assert_eq!(
+        names(&s),
+        ["a"],
+        "sigmoid's derivative reads its own output"
+    );
+}
+
+#[test]
+fn local_derivatives_are_known_once_the_node_is_computed() {
+    let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse);
+    s.seek(3);
+    assert_eq!(s.local_derivative(NodeId(3), 1), None);
+    s.seek(4);
+    assert_eq!(
+        (
+            s.local_derivative(NodeId(3), 0),
+            s.local_derivative(NodeId(3), 1)
+        ),
+        (Some(3.0), Some(7.0))
+    );
+    assert_eq!(s.local_derivative(NodeId(3), 2), None);
+}
+
+#[test]
+fn constant_subexpressions_have_a_zero_tangent_even_where_a_partial_is_infinite() {
+    let mut s = stepper("log(0) * x", &[2.0], Mode::Forward { wrt: NodeId(0) });
+    s.run_to_end();
+    assert_eq!(s.tangent(NodeId(2)), Some(0.0), "log(0) is a constant");
+    assert_eq!(
+        s.tangent(s.graph().output()),
+        Some(f64::NEG_INFINITY),
+        "∂(log(0)·x)/∂x = log(0)"
+    );
+}

@@ -57,11 +57,8 @@ fn math(text: &str) -> String {
 
 /// `lhs &relation rhs`, one row of an `align*`.
 fn aligned(equation: &Equation) -> String {
-    if equation.lhs.is_empty() {
-        format!("&{}", equation.rhs())
-    } else {
-        format!("{} &{} {}", equation.lhs, equation.relation, equation.rhs())
-    }
+    let relation = equation.notation.operator(equation.relation.into());
+    format!("{} &{relation} {}", equation.lhs, equation.rhs())
 }
 
 fn align(rows: Vec<String>, doc: &mut Vec<String>) {
@@ -100,7 +97,7 @@ fn forward_table(trace: &Trace, doc: &mut Vec<String>) {
             } else {
                 row.locals
                     .iter()
-                    .map(|local| math(local))
+                    .map(|local| math(&local.to_string()))
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -46,7 +46,8 @@ fn forward_table(trace: &Trace, doc: &mut Vec<String>) {
         let locals = if row.locals.is_empty() {
             "—".to_string()
         } else {
-            escape(&row.locals.join(", "))
+            let locals: Vec<String> = row.locals.iter().map(ToString::to_string).collect();
+            escape(&locals.join(", "))
         };
         let formula = row
             .formula

@@ -1,0 +1,249 @@
+//! The app's state as plain data: the program being edited, the stepper of its last valid
+//! version, the input values and the mode. Every user action is a method here; the UI
+//! only renders what it reads and calls these methods.
+
+use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
+use crate::graph::{Graph, NodeId};
+use crate::program::{ProgramError, compile};
+use crate::url_state::{ModeChoice, UrlState};
+
+/// The value a free variable starts with until the user sets one.
+pub const DEFAULT_INPUT: f64 = 1.0;
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    source: String,
+    error: Option<ProgramError>,
+    /// The stepper of the last program that compiled; None until one does.
+    stepper: Option<Stepper>,
+    /// Values the user set, by input name; kept across edits so a variable that
+    /// disappears and comes back keeps its value.
+    overrides: Vec<(String, f64)>,
+    mode: ModeChoice,
+}
+
+/// One row of the gradients table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradientRow {
+    pub name: String,
+    /// From the stepper, once the steps have produced it.
+    pub gradient: Option<f64>,
+    /// By central finite differences.
+    pub numeric: f64,
+    /// Between the two, once the gradient is known.
+    pub relative_error: Option<f64>,
+}
+
+impl Session {
+    pub fn new(source: &str) -> Session {
+        let mut session = Session {
+            source: String::new(),
+            error: None,
+            stepper: None,
+            overrides: vec![],
+            mode: ModeChoice::Reverse,
+        };
+        session.set_source(source);
+        session
+    }
+
+    /// The view a link describes.
+    pub fn from_url(state: UrlState) -> Session {
+        let mut session = Session {
+            source: String::new(),
+            error: None,
+            stepper: None,
+            overrides: state.inputs,
+            mode: state.mode,
+        };
+        session.set_source(&state.program);
+        session.seek(state.step);
+        session
+    }
+
+    /// What a link to this view holds.
+    pub fn to_url(&self) -> UrlState {
+        let (inputs, step) = match &self.stepper {
+            Some(stepper) => {
+                let graph = stepper.graph();
+                let values = graph
+                    .inputs()
+                    .zip(stepper.inputs())
+                    .map(|(id, &v)| (graph.node(id).name.clone(), v));
+                (values.collect(), stepper.cursor())
+            }
+            None => (self.overrides.clone(), 0),
+        };
+        UrlState {
+            program: self.source.clone(),
+            inputs,
+            mode: self.mode.clone(),
+            step,
+        }
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Why the current text does not compile, if it does not.
+    pub fn error(&self) -> Option<&ProgramError> {
+        self.error.as_ref()
+    }
+
+    pub fn stepper(&self) -> Option<&Stepper> {
+        self.stepper.as_ref()
+    }
+
+    pub fn graph(&self) -> Option<&Graph> {
+        self.stepper.as_ref().map(Stepper::graph)
+    }
+
+    pub fn mode(&self) -> &ModeChoice {
+        &self.mode
+    }
+
+    /// Replace the program text. If it compiles, its graph replaces the shown one and
+    /// the step position is kept where it still exists; if not, the error is recorded
+    /// and the last valid graph stays.
+    pub fn set_source(&mut self, text: &str) {
+        self.source = text.to_string();
+        match compile(text) {
+            Ok(graph) => {
+                self.error = None;
+                let cursor = self.stepper.as_ref().map_or(0, Stepper::cursor);
+                self.rebuild(graph, cursor);
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// Set an input's value, keeping the step position.
+    pub fn set_input(&mut self, name: &str, value: f64) {
+        self.overrides.retain(|(n, _)| n != name);
+        self.overrides.push((name.to_string(), value));
+        if let Some(stepper) = &self.stepper {
+            let cursor = stepper.cursor();
+            let graph = stepper.graph().clone();
+            self.rebuild(graph, cursor);
+        }
+    }
+
+    /// Switch between reverse and forward mode; the stepping starts over.
+    pub fn set_mode(&mut self, mode: ModeChoice) {
+        self.mode = mode;
+        if let Some(stepper) = &self.stepper {
+            let graph = stepper.graph().clone();
+            self.rebuild(graph, 0);
+        }
+    }
+
+    /// Take the next step; its record, if there was one.
+    pub fn step_forward(&mut self) -> Option<StepRecord> {
+        self.stepper.as_mut()?.step()
+    }
+
+    pub fn step_back(&mut self) -> Option<StepRecord> {
+        self.stepper.as_mut()?.step_back()
+    }
+
+    pub fn reset(&mut self) {
+        self.seek(0);
+    }
+
+    pub fn seek(&mut self, cursor: usize) {
+        if let Some(stepper) = &mut self.stepper {
+            stepper.seek(cursor);
+        }
+    }
+
+    /// After the last forward step (in forward mode: the end).
+    pub fn jump_to_forward_end(&mut self) {
+        if let Some(stepper) = &mut self.stepper {
+            let forward = stepper
+                .schedule()
+                .iter()
+                .filter(|(phase, _)| *phase == Phase::Forward)
+                .count();
+            stepper.seek(forward);
+        }
+    }
+
+    pub fn jump_to_backward_end(&mut self) {
+        if let Some(stepper) = &mut self.stepper {
+            stepper.run_to_end();
+        }
+    }
+
+    /// The inputs with their current values, in graph order.
+    pub fn inputs(&self) -> Vec<(NodeId, String, f64)> {
+        let Some(stepper) = &self.stepper else {
+            return vec![];
+        };
+        let graph = stepper.graph();
+        graph
+            .inputs()
+            .zip(stepper.inputs())
+            .map(|(id, &value)| (id, graph.node(id).name.clone(), value))
+            .collect()
+    }
+
+    /// Every input's gradient so far, beside its finite-difference estimate.
+    pub fn gradients(&self) -> Vec<GradientRow> {
+        let Some(stepper) = &self.stepper else {
+            return vec![];
+        };
+        let graph = stepper.graph();
+        let Ok(reference) = check::gradient_check(graph, stepper.inputs()) else {
+            return vec![];
+        };
+        stepper
+            .gradients()
+            .into_iter()
+            .zip(reference.entries)
+            .map(|((id, gradient), entry)| GradientRow {
+                name: graph.node(id).name.clone(),
+                gradient,
+                numeric: entry.numeric,
+                relative_error: gradient.map(|g| check::relative_error(g, entry.numeric)),
+            })
+            .collect()
+    }
+
+    /// A new stepper for `graph` with the current values and mode, at `cursor` (clamped).
+    fn rebuild(&mut self, graph: Graph, cursor: usize) {
+        let known: Vec<(String, f64)> = self
+            .overrides
+            .iter()
+            .filter(|(name, _)| graph.find(name).is_some())
+            .cloned()
+            .collect();
+        let Ok(values) = inputs::resolve(&graph, &known, Some(DEFAULT_INPUT)) else {
+            return;
+        };
+        let mode = match &self.mode {
+            ModeChoice::Reverse => Mode::Reverse,
+            ModeChoice::Forward { wrt } => {
+                let chosen = graph
+                    .find(wrt)
+                    .filter(|&id| graph.inputs().any(|i| i == id));
+                match chosen.or_else(|| graph.inputs().next()) {
+                    Some(id) => {
+                        self.mode = ModeChoice::Forward {
+                            wrt: graph.node(id).name.clone(),
+                        };
+                        Mode::Forward { wrt: id }
+                    }
+                    None => Mode::Reverse,
+                }
+            }
+        };
+        if let Ok(mut stepper) = Stepper::new(graph, values, mode) {
+            stepper.seek(cursor);
+            self.stepper = Some(stepper);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+//! Session tests: editing, errors that keep the last graph, inputs, modes, links.
+
+use super::*;
+use crate::examples;
+
+fn two_paths() -> Session {
+    Session::new(examples::find("two-paths").unwrap().program)
+}
+
+fn value(session: &Session, name: &str) -> Option<f64> {
+    let stepper = session.stepper().unwrap();
+    stepper.value(stepper.graph().find(name).unwrap())
+}
+
+#[test]
+fn an_example_loads_at_step_zero_with_its_values() {
+    let session = two_paths();
+    assert!(session.error().is_none());
+    assert_eq!(session.stepper().unwrap().cursor(), 0);
+    let inputs: Vec<(String, f64)> = session
+        .inputs()
+        .into_iter()
+        .map(|(_, n, v)| (n, v))
+        .collect();
+    assert_eq!(inputs, [("x1".to_string(), 3.0), ("x2".to_string(), 4.0)]);
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_valid_graph_and_position() {
+    let mut session = two_paths();
+    session.seek(5);
+    session.set_source("(x1 + x2 x1");
+    assert!(session.error().is_some());
+    assert_eq!(session.source(), "(x1 + x2 x1");
+    assert_eq!(session.graph().unwrap().len(), 4);
+    assert_eq!(session.stepper().unwrap().cursor(), 5);
+    session.set_source("(x1 + x2) * x1 * 2");
+    assert!(session.error().is_none());
+    assert_eq!(
+        session.stepper().unwrap().cursor(),
+        5,
+        "the position is kept where it exists"
+    );
+}
+
+#[test]
+fn free_variables_start_at_the_default() {
+    let session = Session::new("a * b");
+    assert_eq!(
+        session
+            .inputs()
+            .iter()
+            .map(|(_, _, v)| *v)
+            .collect::<Vec<_>>(),
+        [DEFAULT_INPUT; 2]
+    );
+}
+
+#[test]
+fn a_program_that_never_compiled_has_no_graph() {
+    let session = Session::new("x +");
+    assert!(session.error().is_some() && session.stepper().is_none());
+    assert!(session.gradients().is_empty());
+}
+
+#[test]
+fn changing_an_input_keeps_the_step_and_reruns_the_values() {
+    let mut session = two_paths();
+    session.seek(6);
+    session.set_input("x1", 5.0);
+    assert_eq!(session.stepper().unwrap().cursor(), 6);
+    assert_eq!(value(&session, "v4"), Some(45.0));
+    session.set_source("x1 = 3\nx2 = 4\nx1 * x2 + x1");
+    assert_eq!(
+        value(&session, "x1"),
+        Some(5.0),
+        "the user's value outlives the edit"
+    );
+}
+
+#[test]
+fn jumps_and_reset() {
+    let mut session = two_paths();
+    session.jump_to_forward_end();
+    assert_eq!(session.stepper().unwrap().cursor(), 4);
+    session.jump_to_backward_end();
+    assert!(session.stepper().unwrap().is_done());
+    session.reset();
+    assert_eq!(session.stepper().unwrap().cursor(), 0);
+    assert!(session.step_back().is_none());
+    assert_eq!(session.step_forward().unwrap().index, 0);
+}
+
+#[test]
+fn forward_mode_by_name_follows_edits() {
+    let mut session = two_paths();
+    session.set_mode(ModeChoice::Forward { wrt: "x2".into() });
+    session.jump_to_backward_end();
+    let stepper = session.stepper().unwrap();
+    assert_eq!(stepper.tangent(stepper.graph().output()), Some(3.0));
+    session.set_source("y * 2");
+    assert_eq!(
+        session.mode(),
+        &ModeChoice::Forward { wrt: "y".into() },
+        "x2 is gone: the first input"
+    );
+}
+
+#[test]
+fn gradients_fill_in_and_sit_beside_finite_differences() {
+    let mut session = two_paths();
+    assert!(session.gradients().iter().all(|row| row.gradient.is_none()));
+    session.seek(5);
+    assert!(
+        session.gradients().iter().all(|row| row.gradient.is_none()),
+        "x̄1 = 7 is only partial here"
+    );
+    session.jump_to_backward_end();
+    let rows = session.gradients();
+    assert_eq!(
+        rows.iter().map(|r| r.gradient).collect::<Vec<_>>(),
+        [Some(10.0), Some(3.0)]
+    );
+    assert!((rows[0].numeric - 10.0).abs() < 1e-6);
+    assert!(rows[0].relative_error.unwrap() < 1e-8);
+}
+
+#[test]
+fn links_restore_the_exact_view() {
+    let mut session = two_paths();
+    session.set_input("x2", -0.25);
+    session.set_mode(ModeChoice::Forward { wrt: "x1".into() });
+    session.seek(3);
+    let state = session.to_url();
+    let fragment = state.to_fragment();
+    let restored = Session::from_url(UrlState::from_fragment(&fragment).unwrap());
+    assert_eq!(restored.to_url(), state);
+    assert_eq!(restored.stepper().unwrap().cursor(), 3);
+    assert_eq!(restored.stepper(), session.stepper());
+}

@@ -1,0 +1,77 @@
+//! Step controls: reset, back, forward, play/pause with a speed, the two jumps, and the
+//! counter ("backward 2 / 4").
+
+use super::state::AppState;
+use crate::engine::Phase;
+use leptos::prelude::*;
+
+#[component]
+pub fn StepControls() -> impl IntoView {
+    let state = AppState::get();
+    let counter = move || {
+        state
+            .session
+            .with(|s| match s.stepper().map(|stepper| stepper.progress()) {
+                Some((Phase::Forward, done, total)) => format!("forward {done} / {total}"),
+                Some((Phase::Backward, done, total)) => format!("backward {done} / {total}"),
+                None => "no program".to_string(),
+            })
+    };
+    let at_start = move || {
+        state
+            .session
+            .with(|s| s.stepper().is_none_or(|st| st.cursor() == 0))
+    };
+    let at_end = move || {
+        state
+            .session
+            .with(|s| s.stepper().is_none_or(|st| st.is_done()))
+    };
+    let reverse = move || {
+        state.session.with(|s| {
+            s.stepper()
+                .is_some_and(|st| st.mode() == crate::engine::Mode::Reverse)
+        })
+    };
+    let play_label = move || if state.playing.get() { "Pause" } else { "Play" };
+    view! {
+        <div class="controls" role="toolbar" aria-label="Step controls">
+            <button on:click=move |_| state.reset() disabled=at_start title="Reset (Home)">"Reset"</button>
+            <button on:click=move |_| state.step_back() disabled=at_start title="Step back (←)">"Step back"</button>
+            <button class="primary" on:click=move |_| state.step_forward() disabled=at_end title="Step forward (→)">
+                "Step forward"
+            </button>
+            <button
+                on:click=move |_| state.toggle_playing()
+                aria-label=play_label
+                aria-pressed=move || state.playing.get().to_string()
+                title="Play or pause (Space)"
+            >
+                {play_label}
+            </button>
+            <label class="speed">
+                <span>"Speed"</span>
+                <input
+                    type="range"
+                    aria-label="Speed"
+                    min="0.5"
+                    max="8"
+                    step="0.5"
+                    prop:value=move || state.speed.get().to_string()
+                    on:input=move |ev| {
+                        if let Ok(speed) = event_target_value(&ev).parse::<f64>() {
+                            state.speed.set(speed);
+                        }
+                    }
+                />
+            </label>
+            <button on:click=move |_| state.jump_to_forward_end() title="Jump to the end of the forward pass">
+                "Jump to end of forward"
+            </button>
+            <button on:click=move |_| state.jump_to_backward_end() disabled=move || !reverse() title="Jump to the end of the backward pass (End)">
+                "Jump to end of backward"
+            </button>
+            <output class="counter" data-step-counter="" aria-live="off">{counter}</output>
+        </div>
+    }
+}

@@ -1,0 +1,71 @@
+//! The program editor: a textarea that re-parses as you type, with the error's span
+//! underlined in place and the message beside it.
+
+use super::state::AppState;
+use crate::lang::span::locate;
+use leptos::prelude::*;
+
+#[component]
+pub fn Editor() -> impl IntoView {
+    let state = AppState::get();
+    let source = move || state.session.with(|s| s.source().to_string());
+    let error = move || {
+        state.session.with(|s| {
+            s.error().map(|e| {
+                let info = locate(s.source(), e.span().start);
+                (
+                    e.span(),
+                    format!("Line {}, column {}: {e}", info.line, info.column),
+                    e.hint(),
+                )
+            })
+        })
+    };
+    let rows = move || source().lines().count().clamp(3, 24) + 1;
+    // The mirror sits under the transparent textarea, with the same text and metrics, so
+    // a <mark> around the error span underlines exactly those characters.
+    let mirror = move || {
+        let text = source();
+        match error() {
+            Some((span, _, _)) => {
+                let start = span.start.min(text.len());
+                let end = span.end.clamp(start, text.len());
+                let marked = text
+                    .get(start..end)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or(" ")
+                    .to_string();
+                let before = text.get(..start).unwrap_or("").to_string();
+                let after = text.get(end..).unwrap_or("").to_string();
+                view! { {before}<mark data-error-span="">{marked}</mark>{after}" " }.into_any()
+            }
+            None => view! { {text}" " }.into_any(),
+        }
+    };
+    view! {
+        <div class="editor">
+            <label class="panel-title" for="program">"Program"</label>
+            <div class="editor-field">
+                <div class="editor-mirror" aria-hidden="true">{mirror}</div>
+                <textarea
+                    id="program"
+                    aria-label="Program"
+                    spellcheck="false"
+                    autocapitalize="off"
+                    autocomplete="off"
+                    rows=rows
+                    aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                    aria-describedby="program-error"
+                    prop:value=source
+                    on:input=move |ev| state.edit_source(&event_target_value(&ev))
+                ></textarea>
+            </div>
+            <div id="program-error" class="editor-error" role="alert">
+                {move || error().map(|(_, message, hint)| view! {
+                    <p class="error-message">{message}</p>
+                    {hint.map(|h| view! { <p class="error-hint">"Hint: " {h}</p> })}
+                })}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,112 @@
+//! The explanation panel: the current step's rules as MathML (in symbols, then with
+//! numbers), its local derivatives, the history of steps (click to go back there), and a
+//! live region that says each step in words. Each formula is inline MathML in a block of
+//! its own, so it sits left-aligned; CSS sets `math-style: normal` for full-size fractions.
+
+use super::state::AppState;
+use crate::engine::{Phase, StepRecord};
+use crate::graph::Graph;
+use crate::render::speech::describe;
+use crate::render::{Notation, math_inline, step_text};
+use leptos::prelude::*;
+
+fn phase_name(record: &StepRecord) -> &'static str {
+    match record.phase {
+        Phase::Forward => "forward",
+        Phase::Backward => "backward",
+    }
+}
+
+/// The current step as MathML blocks: one equation per rule part, with its local
+/// derivatives and, where an adjoint adds up, the total.
+fn current_step(graph: &Graph, record: &StepRecord) -> impl IntoView + use<> {
+    let text = step_text(graph, record, Notation::MathMl);
+    let heading = format!(
+        "Step {} · {} · {}",
+        record.index + 1,
+        phase_name(record),
+        graph.node(record.node).name
+    );
+    view! {
+        <h3 class="step-heading">{heading}</h3>
+        {text.parts.into_iter().map(|part| {
+            let locals: Vec<String> = part.local.iter().map(|l| math_inline(&l.to_string())).collect();
+            view! {
+                <div class="rule">
+                    <div class="math" inner_html=math_inline(&part.equation.to_string())></div>
+                    {(!locals.is_empty()).then(|| view! {
+                        <p class="locals">"using "
+                            {locals.into_iter().map(|m| view! { <span class="math-inline" inner_html=m></span> }).collect_view()}
+                        </p>
+                    })}
+                    {part.total.map(|total| view! {
+                        <div class="math total" inner_html=math_inline(&total.to_string())></div>
+                    })}
+                </div>
+            }
+        }).collect_view()}
+    }
+}
+
+#[component]
+pub fn Explanation() -> impl IntoView {
+    let state = AppState::get();
+    let current = move || {
+        state.session.with(|s| {
+            let stepper = s.stepper()?;
+            let record = stepper.history().last()?;
+            Some(current_step(stepper.graph(), record).into_any())
+        })
+    };
+    let spoken = move || {
+        state.session.with(|s| {
+            let stepper = s.stepper()?;
+            stepper
+                .history()
+                .last()
+                .map(|record| describe(stepper.graph(), record, stepper.progress()))
+        })
+    };
+    let history = move || {
+        state.session.with(|s| {
+            let Some(stepper) = s.stepper() else { return Vec::new() };
+            let graph = stepper.graph();
+            stepper
+                .history()
+                .iter()
+                .map(|record| {
+                    let label = step_text(graph, record, Notation::Plain).substituted();
+                    let target = record.index + 1;
+                    let is_current = target == stepper.cursor();
+                    view! {
+                        <li class=phase_name(record)>
+                            <button aria-current=is_current.then_some("step") on:click=move |_| state.seek(target)>
+                                {label}
+                            </button>
+                        </li>
+                    }
+                })
+                .rev()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="explanation" aria-label="Explanation">
+            <h2 class="panel-title">"Explanation"</h2>
+            <div class="current-step">
+                {move || current().unwrap_or_else(|| view! {
+                    <p class="muted">
+                        "Press " <kbd>"Step forward"</kbd> " (or →) to evaluate the graph one node at a time; "
+                        "then the backward pass seeds the output's adjoint with 1 and walks back, adding "
+                        "each node's contribution to its inputs' adjoints."
+                    </p>
+                }.into_any())}
+            </div>
+            <p class="sr-only" aria-live="polite" data-live="">{spoken}</p>
+            <details class="history" open>
+                <summary>"History (newest first; click a step to go back to it)"</summary>
+                <ol reversed>{history}</ol>
+            </details>
+        </section>
+    }
+}

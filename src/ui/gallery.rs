@@ -1,0 +1,37 @@
+//! The worked-examples gallery: title and introduction of each, one click loads it.
+
+use super::state::AppState;
+use crate::examples;
+use leptos::prelude::*;
+
+#[component]
+pub fn Gallery() -> impl IntoView {
+    let state = AppState::get();
+    let current = move || state.session.with(|s| s.source().to_string());
+    view! {
+        <details class="gallery" open>
+            <summary class="panel-title">"Worked examples"</summary>
+            <ul>
+                {examples::all().into_iter().map(|example| {
+                    let program = example.program;
+                    let slug = example.slug;
+                    let title = example.title.clone();
+                    let intro = example.intro.clone();
+                    view! {
+                        <li>
+                            <button
+                                class="example"
+                                data-example=slug
+                                aria-pressed=move || (current() == program).to_string()
+                                on:click=move |_| state.load_example(&example)
+                            >
+                                <span class="example-title">{title}</span>
+                                <span class="example-intro">{intro}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </details>
+    }
+}

@@ -1,0 +1,146 @@
+//! Everything that touches the browser outside the component tree: the URL fragment and
+//! history, the play timer, keyboard shortcuts, the clipboard and the colour theme.
+
+use super::state::AppState;
+use crate::session::Session;
+use crate::url_state::UrlState;
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+
+/// The session described by the page's URL fragment, if it holds a valid link.
+pub fn session_from_location() -> Option<Session> {
+    let hash = window().location().hash().ok()?;
+    UrlState::from_fragment(&hash).ok().map(Session::from_url)
+}
+
+fn fragment_of(session: &Session) -> String {
+    format!("#{}", session.to_url().to_fragment())
+}
+
+/// Record the current view in the URL: a new history entry (`push`) or in place.
+pub fn write_location(session: &Session, push: bool) {
+    let url = fragment_of(session);
+    let Ok(history) = window().history() else {
+        return;
+    };
+    if window().location().hash().ok().as_deref() == Some(url.as_str()) {
+        return;
+    }
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// Keep the URL in step with the session, and restore the session when the user goes
+/// back or forward in history.
+pub fn sync_location(state: AppState) {
+    Effect::new(move |_| state.session.with(|session| write_location(session, false)));
+    let listener = window_event_listener(leptos::ev::popstate, move |_| {
+        if let Some(session) = session_from_location() {
+            state.playing.set(false);
+            state.session.set(session);
+        }
+    });
+    on_cleanup(move || listener.remove());
+}
+
+/// While `playing`, take a step every `1 / speed` seconds; stop at the end.
+pub fn drive_playback(state: AppState) {
+    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+        if let Some(Some(handle)) = previous {
+            handle.clear();
+        }
+        if !state.playing.get() {
+            return None;
+        }
+        let period = Duration::from_secs_f64(1.0 / state.speed.get().clamp(0.25, 20.0));
+        set_interval_with_handle(
+            move || {
+                let stepped = state
+                    .session
+                    .try_update(|s| s.step_forward().is_some())
+                    .unwrap_or(false);
+                if !stepped {
+                    state.playing.set(false);
+                }
+            },
+            period,
+        )
+        .ok()
+    });
+}
+
+/// ←/→ step, Space plays or pauses, Home resets, End jumps to the end; not while typing.
+pub fn keyboard_shortcuts(state: AppState) {
+    let listener = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.alt_key() || event.ctrl_key() || event.meta_key() || typing_in_a_field(&event) {
+            return;
+        }
+        match event.key().as_str() {
+            "ArrowRight" => state.step_forward(),
+            "ArrowLeft" => state.step_back(),
+            " " => state.toggle_playing(),
+            "Home" => state.reset(),
+            "End" => state.jump_to_backward_end(),
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || listener.remove());
+}
+
+fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(element) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    let tag = element.tag_name().to_ascii_lowercase();
+    matches!(tag.as_str(), "textarea" | "select")
+        || (tag == "input" && element.get_attribute("type").as_deref() != Some("range"))
+}
+
+/// Put the page's address on the clipboard; resolves to whether it worked.
+pub async fn copy_link() -> bool {
+    let Ok(href) = window().location().href() else {
+        return false;
+    };
+    let promise = window().navigator().clipboard().write_text(&href);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+const THEME_KEY: &str = "backprop-viz-theme";
+
+/// The theme the user chose before, else the system's.
+pub fn initial_dark_theme() -> bool {
+    let stored = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten());
+    match stored.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+    }
+}
+
+/// Apply the theme to the document and remember the choice.
+pub fn apply_theme(dark: bool, remember: bool) {
+    let theme = if dark { "dark" } else { "light" };
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    if remember && let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(THEME_KEY, theme);
+    }
+}

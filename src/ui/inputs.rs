@@ -1,0 +1,138 @@
+//! The inputs panel (a number field and a slider per input) and the mode switch.
+
+use super::state::AppState;
+use crate::url_state::ModeChoice;
+use leptos::prelude::*;
+
+#[component]
+pub fn InputsPanel() -> impl IntoView {
+    let state = AppState::get();
+    let inputs = move || state.session.with(|s| s.inputs());
+    view! {
+        <fieldset class="inputs">
+            <legend class="panel-title">"Inputs"</legend>
+            {move || {
+                let rows = inputs();
+                if rows.is_empty() {
+                    return view! { <p class="muted">"This program has no inputs."</p> }.into_any();
+                }
+                rows.into_iter()
+                    .map(|(_, name, value)| view! { <InputRow name=name value=value /> })
+                    .collect_view()
+                    .into_any()
+            }}
+        </fieldset>
+    }
+}
+
+/// The slider's range around a value: at least ±5, wide enough to hold the value.
+fn slider_range(value: f64) -> (f64, f64, f64) {
+    let half = if value.is_finite() {
+        (value.abs() * 2.0).max(5.0)
+    } else {
+        5.0
+    };
+    (-half, half, half / 100.0)
+}
+
+#[component]
+fn InputRow(name: String, value: f64) -> impl IntoView {
+    let state = AppState::get();
+    let (min, max, step) = slider_range(value);
+    let set = {
+        let name = name.clone();
+        move |text: String| {
+            if let Ok(parsed) = text.trim().parse::<f64>() {
+                state.set_input(&name, parsed);
+            }
+        }
+    };
+    let set_from_slider = set.clone();
+    let id = format!("input-{name}");
+    view! {
+        <div class="input-row">
+            <label for=id.clone()>{name.clone()}</label>
+            <input
+                id=id
+                type="number"
+                step="any"
+                aria-label=name.clone()
+                prop:value=value.to_string()
+                on:change=move |ev| set(event_target_value(&ev))
+            />
+            <input
+                type="range"
+                aria-label=format!("{name} slider")
+                min=min
+                max=max
+                step=step
+                prop:value=value.to_string()
+                on:input=move |ev| set_from_slider(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+#[component]
+pub fn ModeSwitch() -> impl IntoView {
+    let state = AppState::get();
+    let mode = move || state.session.with(|s| s.mode().clone());
+    let forward = move || matches!(mode(), ModeChoice::Forward { .. });
+    let input_names = move || {
+        state.session.with(|s| {
+            s.inputs()
+                .into_iter()
+                .map(|(_, n, _)| n)
+                .collect::<Vec<_>>()
+        })
+    };
+    let first_input = move || input_names().into_iter().next();
+    let wrt = move || match mode() {
+        ModeChoice::Forward { wrt } => wrt,
+        ModeChoice::Reverse => first_input().unwrap_or_default(),
+    };
+    view! {
+        <fieldset class="mode">
+            <legend class="panel-title">"Mode"</legend>
+            <label>
+                <input
+                    type="radio"
+                    name="mode"
+                    aria-label="Reverse mode"
+                    prop:checked=move || !forward()
+                    on:change=move |_| state.set_mode(ModeChoice::Reverse)
+                />
+                " Reverse mode (backpropagation)"
+            </label>
+            <label>
+                <input
+                    type="radio"
+                    name="mode"
+                    aria-label="Forward mode"
+                    prop:checked=forward
+                    disabled=move || first_input().is_none()
+                    on:change=move |_| {
+                        if let Some(wrt) = first_input() {
+                            state.set_mode(ModeChoice::Forward { wrt });
+                        }
+                    }
+                />
+                " Forward mode (tangents)"
+            </label>
+            <label class="wrt">
+                "Differentiate by "
+                <select
+                    aria-label="Differentiate by"
+                    prop:value=wrt
+                    on:change=move |ev| state.set_mode(ModeChoice::Forward { wrt: event_target_value(&ev) })
+                >
+                    {move || input_names().into_iter().map(|name| {
+                        let selected = name == wrt();
+                        let value = name.clone();
+                        view! { <option value=value selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        </fieldset>
+    }
+}

@@ -1,0 +1,111 @@
+//! The app's reactive state: the [`Session`] in one signal, plus what only the view
+//! needs (playing, speed, theme). Components get it from context and call its methods.
+
+use super::hooks;
+use crate::examples::Example;
+use crate::session::Session;
+use crate::url_state::ModeChoice;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub session: RwSignal<Session>,
+    pub playing: RwSignal<bool>,
+    /// Steps per second while playing.
+    pub speed: RwSignal<f64>,
+    pub dark: RwSignal<bool>,
+    /// When an edit last started a new history entry (ms since the epoch).
+    last_edit_entry: StoredValue<f64>,
+}
+
+/// Edits closer together than this share one history entry.
+const EDIT_ENTRY_GAP_MS: f64 = 2000.0;
+
+impl AppState {
+    pub fn new(session: Session) -> AppState {
+        AppState {
+            session: RwSignal::new(session),
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(1.5),
+            dark: RwSignal::new(false),
+            last_edit_entry: StoredValue::new(0.0),
+        }
+    }
+
+    /// The state provided by [`super::App`].
+    pub fn get() -> AppState {
+        use_context::<AppState>().unwrap_or_else(|| AppState::new(Session::new("x")))
+    }
+
+    pub fn step_forward(&self) {
+        self.session.update(|s| {
+            s.step_forward();
+        });
+    }
+
+    pub fn step_back(&self) {
+        self.playing.set(false);
+        self.session.update(|s| {
+            s.step_back();
+        });
+    }
+
+    pub fn reset(&self) {
+        self.playing.set(false);
+        self.session.update(Session::reset);
+    }
+
+    pub fn seek(&self, cursor: usize) {
+        self.playing.set(false);
+        self.session.update(|s| s.seek(cursor));
+    }
+
+    pub fn jump_to_forward_end(&self) {
+        self.playing.set(false);
+        self.session.update(Session::jump_to_forward_end);
+    }
+
+    pub fn jump_to_backward_end(&self) {
+        self.playing.set(false);
+        self.session.update(Session::jump_to_backward_end);
+    }
+
+    pub fn toggle_playing(&self) {
+        let done = self
+            .session
+            .with(|s| s.stepper().is_none_or(|stepper| stepper.is_done()));
+        if done && !self.playing.get_untracked() {
+            self.session.update(Session::reset);
+        }
+        self.playing.update(|playing| *playing = !*playing);
+    }
+
+    /// Load a worked example at step 0, as a new history entry.
+    pub fn load_example(&self, example: &Example) {
+        self.playing.set(false);
+        self.session.set(Session::new(example.program));
+        self.session
+            .with_untracked(|s| hooks::write_location(s, true));
+    }
+
+    /// Replace the program text; a burst of typing becomes one history entry.
+    pub fn edit_source(&self, text: &str) {
+        let now = js_sys::Date::now();
+        let new_entry = now - self.last_edit_entry.get_value() > EDIT_ENTRY_GAP_MS;
+        self.last_edit_entry.set_value(now);
+        self.session.update(|s| s.set_source(text));
+        if new_entry {
+            self.session
+                .with_untracked(|s| hooks::write_location(s, true));
+        }
+    }
+
+    pub fn set_input(&self, name: &str, value: f64) {
+        self.session.update(|s| s.set_input(name, value));
+    }
+
+    pub fn set_mode(&self, mode: ModeChoice) {
+        self.playing.set(false);
+        self.session.update(|s| s.set_mode(mode));
+    }
+}

@@ -1,0 +1,150 @@
+//! Pan and zoom of the graph view: the SVG viewBox as plain arithmetic.
+
+/// The visible region of the drawing, in drawing units (an SVG viewBox).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// Closest and farthest zoom, in screen pixels per drawing unit.
+pub const MIN_SCALE: f64 = 0.15;
+pub const MAX_SCALE: f64 = 4.0;
+/// Below this a fitted view stops shrinking and shows the start of the drawing instead, so
+/// the labels of a large graph stay legible (pan to see the rest).
+pub const LEGIBLE_SCALE: f64 = 0.7;
+
+impl Viewport {
+    /// Show a `content_width` × `content_height` drawing in a frame of that many pixels:
+    /// all of it, centred, unless that would shrink it below [`LEGIBLE_SCALE`].
+    pub fn fit(
+        content_width: f64,
+        content_height: f64,
+        frame_width: f64,
+        frame_height: f64,
+    ) -> Viewport {
+        let frame_width = frame_width.max(1.0);
+        let frame_height = frame_height.max(1.0);
+        let scale = (frame_width / content_width.max(1.0))
+            .min(frame_height / content_height.max(1.0))
+            .clamp(LEGIBLE_SCALE, 1.1);
+        let width = frame_width / scale;
+        let height = frame_height / scale;
+        let centre = |content: f64, visible: f64| {
+            if content <= visible {
+                (content - visible) / 2.0
+            } else {
+                0.0
+            }
+        };
+        Viewport {
+            x: centre(content_width, width),
+            y: centre(content_height, height),
+            width,
+            height,
+        }
+    }
+
+    /// Screen pixels per drawing unit in a frame `frame_width` pixels wide.
+    pub fn scale(&self, frame_width: f64) -> f64 {
+        frame_width / self.width
+    }
+
+    /// Zoom by `factor` (> 1 zooms in) keeping the drawing point `(ax, ay)` where it is on
+    /// screen, within [`MIN_SCALE`]..[`MAX_SCALE`].
+    pub fn zoom(&self, factor: f64, ax: f64, ay: f64, frame_width: f64) -> Viewport {
+        if !factor.is_finite() || factor <= 0.0 {
+            return *self;
+        }
+        let scale = (self.scale(frame_width) * factor).clamp(MIN_SCALE, MAX_SCALE);
+        let ratio = self.scale(frame_width) / scale;
+        Viewport {
+            x: ax - (ax - self.x) * ratio,
+            y: ay - (ay - self.y) * ratio,
+            width: self.width * ratio,
+            height: self.height * ratio,
+        }
+    }
+
+    /// Move the drawing by `(dx, dy)` screen pixels.
+    pub fn pan(&self, dx: f64, dy: f64, frame_width: f64) -> Viewport {
+        let scale = self.scale(frame_width);
+        Viewport {
+            x: self.x - dx / scale,
+            y: self.y - dy / scale,
+            ..*self
+        }
+    }
+
+    /// The drawing point under the screen point `(px, py)` of the frame.
+    pub fn to_drawing(&self, px: f64, py: f64, frame_width: f64) -> (f64, f64) {
+        let scale = self.scale(frame_width);
+        (self.x + px / scale, self.y + py / scale)
+    }
+
+    /// The `viewBox` attribute value.
+    pub fn view_box(&self) -> String {
+        format!(
+            "{:.1} {:.1} {:.1} {:.1}",
+            self.x, self.y, self.width, self.height
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn a_small_drawing_is_centred_whole() {
+        let v = Viewport::fit(400.0, 200.0, 800.0, 400.0);
+        assert!(close(v.scale(800.0), 1.1), "never blown up past 1.1×");
+        assert!(v.x < 0.0 && v.x + v.width > 400.0 && close(v.x + v.width / 2.0, 200.0));
+    }
+
+    #[test]
+    fn a_large_drawing_stays_legible_from_its_start() {
+        let v = Viewport::fit(8000.0, 3000.0, 800.0, 600.0);
+        assert!(close(v.scale(800.0), LEGIBLE_SCALE));
+        assert_eq!((v.x, v.y), (0.0, 0.0));
+    }
+
+    #[test]
+    fn zoom_keeps_the_anchor_in_place_and_is_bounded() {
+        let v = Viewport {
+            x: 0.0,
+            y: 0.0,
+            width: 800.0,
+            height: 600.0,
+        };
+        let zoomed = v.zoom(2.0, 200.0, 150.0, 800.0);
+        assert!(close(zoomed.width, 400.0) && close(zoomed.x, 100.0));
+        let anchor = zoomed.to_drawing(200.0, 150.0, 800.0);
+        assert!(
+            close(anchor.0, 200.0) && close(anchor.1, 150.0),
+            "the anchor stays under the pointer"
+        );
+        assert!(close(v.zoom(1e9, 0.0, 0.0, 800.0).scale(800.0), MAX_SCALE));
+        assert!(close(v.zoom(1e-9, 0.0, 0.0, 800.0).scale(800.0), MIN_SCALE));
+        assert_eq!(v.zoom(f64::NAN, 0.0, 0.0, 800.0), v);
+    }
+
+    #[test]
+    fn pan_moves_by_screen_pixels() {
+        let v = Viewport {
+            x: 0.0,
+            y: 0.0,
+            width: 400.0,
+            height: 300.0,
+        };
+        let moved = v.pan(80.0, -40.0, 800.0);
+        assert_eq!((moved.x, moved.y), (-40.0, 20.0));
+        assert_eq!(v.view_box(), "0.0 0.0 400.0 300.0");
+    }
+}

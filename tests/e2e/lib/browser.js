@@ -1,0 +1,32 @@
+// Launches the system Chromium through playwright-core (no downloaded browsers),
+// headless and without the background traffic to Google hosts that a closed
+// network refuses. Playwright gives each launch a fresh profile directory.
+
+import { chromium } from 'playwright-core';
+
+/** The browser binary; CHROMIUM overrides it. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** Starts Chromium; throws (never skips) when it cannot. */
+export async function launchChromium() {
+  try {
+    return await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: 60_000,
+    });
+  } catch (error) {
+    throw new Error(`could not start Chromium at ${CHROMIUM}: ${error.message}`);
+  }
+}
