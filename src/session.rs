@@ -20,6 +20,9 @@ pub struct Session {
     /// disappears and comes back keeps its value.
     overrides: Vec<(String, f64)>,
     mode: ModeChoice,
+    /// Counts stepper rebuilds (program, inputs or mode changed), so views can tell a past
+    /// step record apart from the one with the same index before the change.
+    revision: u64,
 }
 
 /// One row of the gradients table.
@@ -42,6 +45,7 @@ impl Session {
             stepper: None,
             overrides: vec![],
             mode: ModeChoice::Reverse,
+            revision: 0,
         };
         session.set_source(source);
         session
@@ -55,6 +59,7 @@ impl Session {
             stepper: None,
             overrides: state.inputs,
             mode: state.mode,
+            revision: 0,
         };
         session.set_source(&state.program);
         session.seek(state.step);
@@ -103,12 +108,27 @@ impl Session {
         &self.mode
     }
 
-    /// Replace the program text. If it compiles, its graph replaces the shown one and
-    /// the step position is kept where it still exists; if not, the error is recorded
-    /// and the last valid graph stays.
+    /// Changes whenever the stepper is rebuilt.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Replace the program text and compile it (see [`Session::compile`]).
     pub fn set_source(&mut self, text: &str) {
+        self.set_text(text);
+        self.compile();
+    }
+
+    /// Replace the program text without compiling it yet (while the user is typing).
+    pub fn set_text(&mut self, text: &str) {
         self.source = text.to_string();
-        match compile(text) {
+    }
+
+    /// Compile the current text. If it compiles, its graph replaces the shown one and the
+    /// step position is kept where it still exists; if not, the error is recorded and the
+    /// last valid graph stays.
+    pub fn compile(&mut self) {
+        match compile(&self.source) {
             Ok(graph) => {
                 self.error = None;
                 let cursor = self.stepper.as_ref().map_or(0, Stepper::cursor);
@@ -241,6 +261,7 @@ impl Session {
         if let Ok(mut stepper) = Stepper::new(graph, values, mode) {
             stepper.seek(cursor);
             self.stepper = Some(stepper);
+            self.revision += 1;
         }
     }
 }

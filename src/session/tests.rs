@@ -138,3 +138,16 @@ fn links_restore_the_exact_view() {
     assert_eq!(restored.stepper().unwrap().cursor(), 3);
     assert_eq!(restored.stepper(), session.stepper());
 }
+
+#[test]
+fn text_can_change_before_it_is_compiled() {
+    let mut session = two_paths();
+    session.set_text("x1 x2");
+    assert!(session.error().is_none(), "not compiled yet");
+    assert_eq!(session.source(), "x1 x2");
+    session.compile();
+    assert!(session.error().is_some());
+    let revision = session.revision();
+    session.set_source("a * b");
+    assert!(session.revision() > revision);
+}

@@ -67,28 +67,43 @@ pub fn Explanation() -> impl IntoView {
                 .map(|record| describe(stepper.graph(), record, stepper.progress()))
         })
     };
-    let history = move || {
+    // One entry per step taken, newest first, keyed so a step adds one element rather
+    // than rebuilding the list; the key changes when the stepper is rebuilt.
+    let entries = move || {
         state.session.with(|s| {
-            let Some(stepper) = s.stepper() else { return Vec::new() };
-            let graph = stepper.graph();
-            stepper
-                .history()
-                .iter()
-                .map(|record| {
-                    let label = step_text(graph, record, Notation::Plain).substituted();
-                    let target = record.index + 1;
-                    let is_current = target == stepper.cursor();
-                    view! {
-                        <li class=phase_name(record)>
-                            <button aria-current=is_current.then_some("step") on:click=move |_| state.seek(target)>
-                                {label}
-                            </button>
-                        </li>
-                    }
-                })
+            let taken = s.stepper().map_or(0, |st| st.cursor());
+            (0..taken)
                 .rev()
+                .map(|index| (s.revision(), index))
                 .collect::<Vec<_>>()
         })
+    };
+    let cursor = Memo::new(move |_| {
+        state
+            .session
+            .with(|s| s.stepper().map_or(0, |st| st.cursor()))
+    });
+    let entry = move |(_, index): (u64, usize)| {
+        let (label, phase) = state.session.with_untracked(|s| {
+            s.stepper()
+                .and_then(|st| {
+                    st.history().get(index).map(|r| {
+                        (
+                            step_text(st.graph(), r, Notation::Plain).substituted(),
+                            phase_name(r),
+                        )
+                    })
+                })
+                .unwrap_or_default()
+        });
+        let target = index + 1;
+        view! {
+            <li class=phase>
+                <button aria-current=move || (cursor.get() == target).then_some("step") on:click=move |_| state.seek(target)>
+                    {label}
+                </button>
+            </li>
+        }
     };
     view! {
         <section class="explanation" aria-label="Explanation">
@@ -105,7 +120,9 @@ pub fn Explanation() -> impl IntoView {
             <p class="sr-only" aria-live="polite" data-live="">{spoken}</p>
             <details class="history" open>
                 <summary>"History (newest first; click a step to go back to it)"</summary>
-                <ol reversed>{history}</ol>
+                <ol reversed>
+                    <For each=entries key=|key| *key children=entry />
+                </ol>
             </details>
         </section>
     }

@@ -5,7 +5,7 @@
 use super::state::AppState;
 use crate::engine::{Mode, Phase, Stepper};
 use crate::graph::{Graph, NodeId, Op};
-use crate::layout::{Layout, NodeSize, Point, layout};
+use crate::layout::{EdgePath, Layout, NodeSize, Point, layout};
 use crate::number::format_number;
 use crate::render::Notation;
 use crate::viewport::Viewport;
@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 const NODE_HEIGHT: f64 = 72.0;
 
-/// A graph with its layout; equal when the graphs are, so stepping does not lay out again.
+/// A graph with its layout. Equal when the graphs have the same structure (names, ops,
+/// wiring), so stepping, new input values or edits that move text around do not lay the
+/// graph out or rebuild its elements again.
 #[derive(Clone)]
 struct Drawing {
     graph: Graph,
@@ -24,8 +26,28 @@ struct Drawing {
 
 impl PartialEq for Drawing {
     fn eq(&self, other: &Drawing) -> bool {
-        self.graph == other.graph
+        let same_node = |(a, b): (&crate::graph::Node, &crate::graph::Node)| {
+            a.name == b.name && a.op == b.op && a.inputs == b.inputs
+        };
+        self.graph.output() == other.graph.output()
+            && self.graph.len() == other.graph.len()
+            && self
+                .graph
+                .nodes()
+                .iter()
+                .zip(other.graph.nodes())
+                .all(same_node)
     }
+}
+
+/// Read from the current stepper about node `id`, or None if there is no stepper or the
+/// node does not exist in it (for the moment between a new graph and new elements).
+fn probe<T>(state: AppState, id: NodeId, read: impl Fn(&Stepper) -> Option<T>) -> Option<T> {
+    state.session.with(|s| {
+        s.stepper()
+            .filter(|st| id.0 < st.graph().len())
+            .and_then(read)
+    })
 }
 
 /// How an op is labelled in its box.
@@ -137,10 +159,144 @@ fn midpoint(points: &[Point]) -> Point {
     }
 }
 
+fn node_view(
+    state: AppState,
+    d: &Drawing,
+    id: NodeId,
+    current: Memo<Option<NodeId>>,
+    tape: Memo<Vec<bool>>,
+) -> impl IntoView + use<> {
+    let node = d.graph.node(id).clone();
+    let size = d.sizes[id.0];
+    let centre = d.layout.nodes[id.0];
+    let reverse = move || probe(state, id, |st| Some(st.mode() == Mode::Reverse)).unwrap_or(true);
+    let value = move || probe(state, id, |st| st.value(id));
+    let adjoint = move || {
+        if reverse() {
+            probe(state, id, |st| st.adjoint(id))
+        } else {
+            None
+        }
+    };
+    let tangent = move || {
+        if reverse() {
+            None
+        } else {
+            probe(state, id, |st| st.tangent(id))
+        }
+    };
+    let derivative = move || probe(state, id, |st| derivative_line(st, id));
+    let on_tape = move || tape.with(|t| t.get(id.0).copied().unwrap_or(false));
+    let leaf = node.op.is_leaf();
+    let constant = matches!(node.op, Op::Const(_));
+    let output = id == d.graph.output();
+    let class = move || {
+        let mut classes = vec!["node", if leaf { "leaf" } else { "op" }];
+        let flags = [
+            (constant, "constant"),
+            (current.get() == Some(id), "current"),
+            (on_tape(), "tape"),
+            (output, "output"),
+            (
+                [value(), adjoint(), tangent()]
+                    .iter()
+                    .flatten()
+                    .any(|v| !v.is_finite()),
+                "nonfinite",
+            ),
+        ];
+        classes.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
+        classes.join(" ")
+    };
+    let name = node.name.clone();
+    let op_name = node.op.name();
+    let title = move || {
+        let value = value()
+            .map(|v| format!("\nvalue {}", format_number(v)))
+            .unwrap_or_default();
+        let derivative = derivative().map(|l| format!("\n{l}")).unwrap_or_default();
+        format!("{name} ({op_name}){value}{derivative}")
+    };
+    view! {
+        <g
+            class=class
+            data-node=node.name.clone()
+            data-value=move || exact(value())
+            data-adjoint=move || exact(adjoint())
+            data-tangent=move || exact(tangent())
+            transform=format!("translate({:.1},{:.1})", centre.x - size.width / 2.0, centre.y - size.height / 2.0)
+        >
+            <title>{title}</title>
+            <rect width=size.width height=size.height rx="10" />
+            <text class="node-name" x="12" y="22">{node.name.clone()}</text>
+            <text class="node-op" x=size.width - 12.0 y="22" text-anchor="end">{op_label(node.op)}</text>
+            <text class="node-value" x="12" y="44">{move || value().map(|v| format!("= {}", format_number(v))).unwrap_or_default()}</text>
+            <text class="node-derivative" x="12" y="63">{move || derivative().unwrap_or_default()}</text>
+            <text class="tape-badge" x=size.width - 12.0 y="63" text-anchor="end">{move || if on_tape() { "tape" } else { "" }}</text>
+        </g>
+    }
+}
+
+/// An edge's path (under the boxes) and its local-derivative label (over them).
+fn edge_views(
+    state: AppState,
+    d: &Drawing,
+    edge: &EdgePath,
+    current: Memo<Option<NodeId>>,
+    backward: Memo<bool>,
+) -> (impl IntoView + use<>, impl IntoView + use<>) {
+    let (to, index) = (edge.to, edge.input_index);
+    let from_name = d.graph.node(edge.from).name.clone();
+    let to_name = d.graph.node(edge.to).name.clone();
+    let partial = Notation::Plain.partial(&to_name, &from_name);
+    let class = move || match (current.get() == Some(to), backward.get()) {
+        (true, true) => "edge active backward",
+        (true, false) => "edge active",
+        (false, true) => "edge backward",
+        (false, false) => "edge",
+    };
+    let label = move || {
+        probe(state, to, |st| st.local_derivative(to, index))
+            .map(|l| format!("{partial} = {}", format_number(l)))
+            .unwrap_or_default()
+    };
+    let mid = midpoint(&edge.points);
+    let path = view! {
+        <g class=class data-edge=format!("{from_name}->{to_name}")>
+            <path
+                d=edge_path(&edge.points)
+                marker-end=move || if backward.get() { "" } else { "url(#arrow)" }
+                marker-start=move || if backward.get() { "url(#arrow)" } else { "" }
+            />
+        </g>
+    };
+    let text = view! {
+        <text class=move || format!("{} edge-label", class()) x=mid.x y=mid.y - 6.0 text-anchor="middle">{label}</text>
+    };
+    (path, text)
+}
+
 #[component]
 pub fn GraphView() -> impl IntoView {
     let state = AppState::get();
     let drawing = Memo::new(move |_| state.session.with(|s| s.graph().map(drawing)));
+    let current = Memo::new(move |_| {
+        state.session.with(|s| {
+            s.stepper()
+                .and_then(|st| st.history().last().map(|r| r.node))
+        })
+    });
+    let backward = Memo::new(move |_| {
+        state.session.with(|s| {
+            s.stepper()
+                .is_some_and(|st| st.progress().0 == Phase::Backward && st.cursor() > 0)
+        })
+    });
+    let tape = Memo::new(move |_| {
+        state
+            .session
+            .with(|s| s.stepper().map(Stepper::tape).unwrap_or_default())
+    });
     let viewport = RwSignal::new(Viewport {
         x: 0.0,
         y: 0.0,
@@ -180,122 +336,27 @@ pub fn GraphView() -> impl IntoView {
         });
     };
     let drag = StoredValue::new(None::<(f64, f64)>);
-
-    let nodes = move || {
-        let Some(d) = drawing.get() else {
-            return Vec::new();
-        };
-        state.session.with(|s| {
-            let Some(stepper) = s.stepper() else { return Vec::new() };
-            let current = stepper.history().last().map(|r| r.node);
-            let tape = stepper.tape();
-            d.graph
+    // Built once per graph structure; what changes with each step is reactive inside.
+    let elements = move || {
+        drawing.get().map(|d| {
+            let nodes: Vec<_> = d
+                .graph
                 .ids()
-                .map(|id| {
-                    let node = d.graph.node(id);
-                    let size = &d.sizes[id.0];
-                    let centre = &d.layout.nodes[id.0];
-                    let value = stepper.value(id);
-                    let (adjoint, tangent) = match stepper.mode() {
-                        Mode::Reverse => (stepper.adjoint(id), None),
-                        Mode::Forward { .. } => (None, stepper.tangent(id)),
-                    };
-                    let mut classes = vec!["node", if node.op.is_leaf() { "leaf" } else { "op" }];
-                    if matches!(node.op, Op::Const(_)) {
-                        classes.push("constant");
-                    }
-                    if current == Some(id) {
-                        classes.push("current");
-                    }
-                    if tape[id.0] {
-                        classes.push("tape");
-                    }
-                    if id == d.graph.output() {
-                        classes.push("output");
-                    }
-                    if [value, adjoint, tangent].iter().flatten().any(|v| !v.is_finite()) {
-                        classes.push("nonfinite");
-                    }
-                    let title = format!(
-                        "{} ({}){}{}",
-                        node.name,
-                        node.op.name(),
-                        value.map(|v| format!("\nvalue {}", format_number(v))).unwrap_or_default(),
-                        derivative_line(stepper, id).map(|l| format!("\n{l}")).unwrap_or_default(),
-                    );
-                    view! {
-                        <g
-                            class=classes.join(" ")
-                            data-node=node.name.clone()
-                            data-value=exact(value)
-                            data-adjoint=exact(adjoint)
-                            data-tangent=exact(tangent)
-                            transform=format!("translate({:.1},{:.1})", centre.x - size.width / 2.0, centre.y - size.height / 2.0)
-                        >
-                            <title>{title}</title>
-                            <rect width=size.width height=size.height rx="10" />
-                            <text class="node-name" x="12" y="22">{node.name.clone()}</text>
-                            <text class="node-op" x=size.width - 12.0 y="22" text-anchor="end">{op_label(node.op)}</text>
-                            <text class="node-value" x="12" y="44">
-                                {value.map(|v| format!("= {}", format_number(v))).unwrap_or_default()}
-                            </text>
-                            <text class="node-derivative" x="12" y="63">{derivative_line(stepper, id).unwrap_or_default()}</text>
-                            {tape[id.0].then(|| view! {
-                                <text class="tape-badge" x=size.width - 12.0 y="63" text-anchor="end">"tape"</text>
-                            })}
-                        </g>
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-
-    // Paths go under the boxes, their derivative labels over them.
-    let edges = move || {
-        let Some(d) = drawing.get() else {
-            return (Vec::new(), Vec::new());
-        };
-        state.session.with(|s| {
-            let Some(stepper) = s.stepper() else {
-                return (Vec::new(), Vec::new());
-            };
-            let current = stepper.history().last().map(|r| r.node);
-            let backward = stepper.progress().0 == Phase::Backward && stepper.cursor() > 0;
-            d.layout
+                .map(|id| node_view(state, &d, id, current, tape))
+                .collect();
+            let (paths, labels): (Vec<_>, Vec<_>) = d
+                .layout
                 .edges
                 .iter()
-                .map(|edge| {
-                    let from = &d.graph.node(edge.from).name;
-                    let to = &d.graph.node(edge.to).name;
-                    let local = stepper.local_derivative(edge.to, edge.input_index);
-                    let label = local.map(|l| format!("{} = {}", Notation::Plain.partial(to, from), format_number(l)));
-                    let active = current == Some(edge.to);
-                    let class = match (active, backward) {
-                        (true, true) => "edge active backward",
-                        (true, false) => "edge active",
-                        (false, true) => "edge backward",
-                        (false, false) => "edge",
-                    };
-                    let mid = midpoint(&edge.points);
-                    let path = edge_path(&edge.points);
-                    let edge = view! {
-                        <g class=class data-edge=format!("{from}->{to}")>
-                            <path
-                                d=path
-                                marker-end=if backward { "" } else { "url(#arrow)" }
-                                marker-start=if backward { "url(#arrow)" } else { "" }
-                            />
-                        </g>
-                    };
-                    let label = label.map(|text| view! {
-                        <text class=format!("{class} edge-label") x=mid.x y=mid.y - 6.0 text-anchor="middle">{text}</text>
-                    });
-                    (edge, label)
-                })
-                .unzip::<_, _, Vec<_>, Vec<_>>()
+                .map(|edge| edge_views(state, &d, edge, current, backward))
+                .unzip();
+            view! {
+                <g class="edges">{paths}</g>
+                <g class="nodes">{nodes}</g>
+                <g class="edge-labels">{labels}</g>
+            }
         })
     };
-
     view! {
         <div class="graph-frame">
             <div class="graph-tools" role="toolbar" aria-label="Zoom">
@@ -338,9 +399,7 @@ pub fn GraphView() -> impl IntoView {
                         <path d="M0,0 L10,5 L0,10 z" />
                     </marker>
                 </defs>
-                <g class="edges">{move || edges().0}</g>
-                <g class="nodes">{nodes}</g>
-                <g class="edge-labels">{move || edges().1}</g>
+                {elements}
             </svg>
         </div>
     }

@@ -105,6 +105,18 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
         || (tag == "input" && element.get_attribute("type").as_deref() != Some("range"))
 }
 
+/// Run `action` after `delay`, cancelling the one still waiting in `pending`.
+pub fn debounce(
+    pending: StoredValue<Option<TimeoutHandle>>,
+    delay: Duration,
+    action: impl FnOnce() + 'static,
+) {
+    if let Some(handle) = pending.get_value() {
+        handle.clear();
+    }
+    pending.set_value(set_timeout_with_handle(action, delay).ok());
+}
+
 /// Put the page's address on the clipboard; resolves to whether it worked.
 pub async fn copy_link() -> bool {
     let Ok(href) = window().location().href() else {

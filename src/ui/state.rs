@@ -6,6 +6,7 @@ use crate::examples::Example;
 use crate::session::Session;
 use crate::url_state::ModeChoice;
 use leptos::prelude::*;
+use std::time::Duration;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -14,9 +15,14 @@ pub struct AppState {
     /// Steps per second while playing.
     pub speed: RwSignal<f64>,
     pub dark: RwSignal<bool>,
-    /// When an edit last started a new history entry (ms since the epoch).
+    /// When the last edit happened (ms since the epoch).
     last_edit_entry: StoredValue<f64>,
+    /// The compile waiting for typing to pause.
+    pending_compile: StoredValue<Option<TimeoutHandle>>,
 }
+
+/// How long typing must pause before the program is compiled again.
+const COMPILE_DELAY: Duration = Duration::from_millis(90);
 
 /// Edits closer together than this share one history entry.
 const EDIT_ENTRY_GAP_MS: f64 = 2000.0;
@@ -29,6 +35,7 @@ impl AppState {
             speed: RwSignal::new(1.5),
             dark: RwSignal::new(false),
             last_edit_entry: StoredValue::new(0.0),
+            pending_compile: StoredValue::new(None),
         }
     }
 
@@ -88,16 +95,22 @@ impl AppState {
             .with_untracked(|s| hooks::write_location(s, true));
     }
 
-    /// Replace the program text; a burst of typing becomes one history entry.
+    /// Replace the program text at once and compile it once typing pauses; a burst of
+    /// typing becomes one history entry.
     pub fn edit_source(&self, text: &str) {
         let now = js_sys::Date::now();
         let new_entry = now - self.last_edit_entry.get_value() > EDIT_ENTRY_GAP_MS;
         self.last_edit_entry.set_value(now);
-        self.session.update(|s| s.set_source(text));
-        if new_entry {
-            self.session
-                .with_untracked(|s| hooks::write_location(s, true));
-        }
+        self.session.update(|s| s.set_text(text));
+        let state = *self;
+        hooks::debounce(self.pending_compile, COMPILE_DELAY, move || {
+            state.session.update(Session::compile);
+            if new_entry {
+                state
+                    .session
+                    .with_untracked(|s| hooks::write_location(s, true));
+            }
+        });
     }
 
     pub fn set_input(&self, name: &str, value: f64) {
