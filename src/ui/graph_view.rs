@@ -2,6 +2,7 @@
 //! node's value and adjoint (or tangent), the local derivative on each edge, the step's
 //! node and edges highlighted, the tape marked, and pan and zoom.
 
+use super::hooks;
 use super::state::AppState;
 use crate::engine::{Mode, Phase, Stepper};
 use crate::graph::{Graph, NodeId, Op};
@@ -326,8 +327,9 @@ pub fn GraphView() -> impl IntoView {
     };
     Effect::new(move |_| {
         drawing.track();
-        fit();
+        hooks::after_layout(fit);
     });
+    hooks::on_resize(fit);
     let zoom_by = move |factor: f64| {
         let (_, _, w, h) = frame();
         viewport.update(|v| {

@@ -105,6 +105,17 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
         || (tag == "input" && element.get_attribute("type").as_deref() != Some("range"))
 }
 
+/// Run `action` once the browser has laid the page out (on the next animation frame).
+pub fn after_layout(action: impl FnOnce() + 'static) {
+    request_animation_frame(action);
+}
+
+/// Run `action` whenever the window is resized, for as long as the calling component lives.
+pub fn on_resize(action: impl Fn() + 'static) {
+    let listener = window_event_listener(leptos::ev::resize, move |_| action());
+    on_cleanup(move || listener.remove());
+}
+
 /// Run `action` after `delay`, cancelling the one still waiting in `pending`.
 pub fn debounce(
     pending: StoredValue<Option<TimeoutHandle>>,
