@@ -189,6 +189,31 @@ impl Op {
     }
 }
 
+/// One of every computed op (powers with several exponents), for tests that must cover
+/// them all.
+#[cfg(test)]
+pub(crate) const SAMPLE_OPS: [Op; 19] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Neg,
+    Op::PowConst(2.0),
+    Op::PowConst(3.0),
+    Op::PowConst(-0.5),
+    Op::Pow,
+    Op::Exp,
+    Op::Log,
+    Op::Sqrt,
+    Op::Sin,
+    Op::Cos,
+    Op::Tanh,
+    Op::Sigmoid,
+    Op::Relu,
+    Op::Abs,
+    Op::Identity,
+];
+
 /// The logistic function, computed without overflow for large |x|.
 fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {

@@ -3,28 +3,6 @@
 use super::*;
 use crate::render::mathml_check::assert_mathml;
 
-const COMPUTED_OPS: [Op; 19] = [
-    Op::Add,
-    Op::Sub,
-    Op::Mul,
-    Op::Div,
-    Op::Neg,
-    Op::PowConst(2.0),
-    Op::PowConst(3.0),
-    Op::PowConst(-0.5),
-    Op::Pow,
-    Op::Exp,
-    Op::Log,
-    Op::Sqrt,
-    Op::Sin,
-    Op::Cos,
-    Op::Tanh,
-    Op::Sigmoid,
-    Op::Relu,
-    Op::Abs,
-    Op::Identity,
-];
-
 fn names(list: &[&str], n: Notation) -> Vec<Expr> {
     list.iter().map(|name| Expr::name(name, n)).collect()
 }
@@ -89,7 +67,7 @@ fn local_derivatives_read_like_the_seeds() {
 fn mathml_forward_rules_and_derivatives_are_well_formed() {
     let m = Notation::MathMl;
     let out = Expr::name("v3", m);
-    for op in COMPUTED_OPS {
+    for op in crate::graph::op::SAMPLE_OPS {
         for args in [names(&["x1", "w_out"], m), numbers(&[-2.5, 1.5e-7], m)] {
             let args = &args[..op.arity()];
             assert_mathml(&rule(op, args, m));
