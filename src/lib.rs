@@ -17,6 +17,8 @@ pub mod number;
 pub mod program;
 pub mod render;
 pub mod session;
+pub mod tensor;
+pub mod train;
 pub mod url_state;
 pub mod viewport;
 

@@ -1,0 +1,242 @@
+//! Elementwise ops: every scalar [`Op`] applied element by element, binary ops with NumPy
+//! broadcasting. Forward values come from [`Op::apply`] and gradients from the same
+//! [`Op::local_derivatives`] formulas the scalar stepper shows, so no rule is written twice.
+
+use super::shape::{broadcast_shapes_for, reduce_to_shape, source_indices};
+use super::{Tensor, TensorError, expect_shape};
+use crate::graph::op::Op;
+
+/// Apply `op` to one operand (unary ops) or two broadcast operands (binary ops).
+pub fn forward(op: Op, inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
+    let layout = Layout::new(op, inputs)?;
+    let data = (0..layout.count())
+        .map(|element| op.apply(&layout.args(inputs, element)))
+        .collect();
+    Ok(Tensor::from_parts(layout.shape, data))
+}
+
+/// The gradient for each operand: `upstream ⊙ ∂out/∂input` evaluated per element, summed
+/// over the dimensions that broadcasting stretched.
+pub fn vjp(
+    op: Op,
+    inputs: &[&Tensor],
+    output: &Tensor,
+    upstream: &Tensor,
+) -> Result<Vec<Tensor>, TensorError> {
+    let layout = Layout::new(op, inputs)?;
+    expect_shape(op.name(), "output", output, &layout.shape)?;
+    expect_shape(op.name(), "upstream gradient", upstream, &layout.shape)?;
+    let derivatives = op.local_derivatives();
+    let mut full_gradients = vec![Vec::with_capacity(layout.count()); inputs.len()];
+    for element in 0..layout.count() {
+        let args = layout.args(inputs, element);
+        let out = output.data()[element];
+        let seed = upstream.data()[element];
+        for (gradient, derivative) in full_gradients.iter_mut().zip(&derivatives) {
+            gradient.push(seed * derivative.eval(&args, out));
+        }
+    }
+    full_gradients
+        .into_iter()
+        .zip(inputs)
+        .map(|(gradient, input)| {
+            let full = Tensor::from_parts(layout.shape.clone(), gradient);
+            reduce_to_shape(&full, input.shape())
+        })
+        .collect()
+}
+
+/// Where each output element reads its operands: the broadcast shape and, per operand, the
+/// source index of every output element (`None` when the operand already has that shape).
+struct Layout {
+    shape: Vec<usize>,
+    sources: Vec<Option<Vec<usize>>>,
+}
+
+impl Layout {
+    fn new(op: Op, inputs: &[&Tensor]) -> Result<Layout, TensorError> {
+        let arity = op.arity();
+        if arity == 0 {
+            return Err(TensorError::NotElementwise { op: op.name() });
+        }
+        if inputs.len() != arity {
+            return Err(TensorError::Arity {
+                op: op.name(),
+                expected: arity,
+                found: inputs.len(),
+            });
+        }
+        let mut shape = inputs[0].shape().to_vec();
+        for input in &inputs[1..] {
+            shape = broadcast_shapes_for(op.name(), &shape, input.shape())?;
+        }
+        let sources = inputs
+            .iter()
+            .map(|input| (input.shape() != shape).then(|| source_indices(input.shape(), &shape)))
+            .collect();
+        Ok(Layout { shape, sources })
+    }
+
+    fn count(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The operand values that meet at output element `element`.
+    fn args(&self, inputs: &[&Tensor], element: usize) -> Vec<f64> {
+        inputs
+            .iter()
+            .zip(&self.sources)
+            .map(|(input, source)| {
+                let index = source.as_ref().map_or(element, |indices| indices[element]);
+                input.data()[index]
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::op::SAMPLE_OPS;
+    use crate::tensor::check::{assert_vjp_matches_differences, broadcast_pair, tensor_in};
+    use proptest::prelude::*;
+
+    fn tensor(shape: &[usize], data: &[f64]) -> Tensor {
+        Tensor::from_vec(shape.to_vec(), data.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn broadcasts_a_column_against_a_row() {
+        let column = tensor(&[3, 1], &[1.0, 2.0, 3.0]);
+        let row = tensor(&[1, 4], &[10.0, 20.0, 30.0, 40.0]);
+        let sum = forward(Op::Add, &[&column, &row]).unwrap();
+        assert_eq!(sum.shape(), &[3, 4]);
+        assert_eq!(&sum.data()[4..8], &[12.0, 22.0, 32.0, 42.0]);
+        let upstream = Tensor::ones(&[3, 4]).unwrap();
+        let grads = vjp(Op::Add, &[&column, &row], &sum, &upstream).unwrap();
+        assert_eq!(grads[0].data(), &[4.0, 4.0, 4.0]);
+        assert_eq!(grads[1].data(), &[3.0, 3.0, 3.0, 3.0]);
+    }
+
+    #[test]
+    fn scalar_times_matrix_sums_the_scalar_gradient() {
+        let two = Tensor::scalar(2.0);
+        let matrix = tensor(&[2, 2], &[1.0, 2.0, 3.0, 4.0]);
+        let product = forward(Op::Mul, &[&two, &matrix]).unwrap();
+        assert_eq!(product.data(), &[2.0, 4.0, 6.0, 8.0]);
+        let upstream = Tensor::ones(&[2, 2]).unwrap();
+        let grads = vjp(Op::Mul, &[&two, &matrix], &product, &upstream).unwrap();
+        assert_eq!(grads[0].shape(), &[] as &[usize]);
+        assert_eq!(grads[0].data(), &[10.0]);
+        assert_eq!(grads[1].data(), &[2.0; 4]);
+    }
+
+    #[test]
+    fn relu_at_zero_has_zero_gradient() {
+        let x = tensor(&[3], &[-1.0, 0.0, 2.0]);
+        let y = forward(Op::Relu, &[&x]).unwrap();
+        let grads = vjp(Op::Relu, &[&x], &y, &Tensor::ones(&[3]).unwrap()).unwrap();
+        assert_eq!(y.data(), &[0.0, 0.0, 2.0]);
+        assert_eq!(grads[0].data(), &[0.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn refuses_leaves_wrong_arity_and_clashing_shapes() {
+        let a = Tensor::zeros(&[2, 3]).unwrap();
+        let b = Tensor::zeros(&[4]).unwrap();
+        assert!(matches!(
+            forward(Op::Const(1.0), &[]),
+            Err(TensorError::NotElementwise { .. })
+        ));
+        assert!(matches!(
+            forward(Op::Add, &[&a]),
+            Err(TensorError::Arity {
+                expected: 2,
+                found: 1,
+                ..
+            })
+        ));
+        assert_eq!(
+            forward(Op::Mul, &[&a, &b]).unwrap_err().to_string(),
+            "mul: [2,3] and [4] do not broadcast — dimensions 3 and 4 differ"
+        );
+    }
+
+    #[test]
+    fn refuses_an_upstream_gradient_of_the_wrong_shape() {
+        let a = Tensor::zeros(&[2]).unwrap();
+        let y = forward(Op::Exp, &[&a]).unwrap();
+        let upstream = Tensor::zeros(&[3]).unwrap();
+        assert!(matches!(
+            vjp(Op::Exp, &[&a], &y, &upstream),
+            Err(TensorError::GradientShape { .. })
+        ));
+    }
+
+    /// Operand values inside each op's smooth domain: positive bases for logs, roots and
+    /// powers, denominators away from zero, and kinks (relu, abs) away from zero.
+    fn domain(op: Op, operand: usize) -> fn(f64) -> f64 {
+        fn positive(x: f64) -> f64 {
+            x.abs() + 0.5
+        }
+        fn away_from_zero(x: f64) -> f64 {
+            x + 0.25_f64.copysign(x)
+        }
+        fn any(x: f64) -> f64 {
+            x
+        }
+        match (op, operand) {
+            (Op::Log | Op::Sqrt | Op::PowConst(_) | Op::Pow, 0) | (Op::Div, 1) => positive,
+            (Op::Relu | Op::Abs, _) => away_from_zero,
+            _ => any,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn every_op_matches_finite_differences(
+            op_index in 0..SAMPLE_OPS.len(),
+            (left_shape, right_shape) in broadcast_pair(),
+            seed in any::<u64>(),
+        ) {
+            let op = SAMPLE_OPS[op_index];
+            let shapes = [left_shape, right_shape];
+            let inputs: Vec<Tensor> = (0..op.arity())
+                .map(|operand| tensor_in(&shapes[operand], seed ^ operand as u64, domain(op, operand)))
+                .collect();
+            assert_vjp_matches_differences(
+                &inputs,
+                &[true, true],
+                |operands| forward(op, operands),
+                |operands, output, upstream| vjp(op, operands, output, upstream),
+                seed,
+            );
+        }
+    }
+
+    #[test]
+    fn named_broadcasting_cases_match_finite_differences() {
+        let cases: [(Op, &[usize], &[usize]); 4] = [
+            (Op::Add, &[3, 1], &[1, 4]),
+            (Op::Mul, &[2, 3], &[3]),
+            (Op::Mul, &[], &[2, 2]),
+            (Op::Div, &[5, 1, 3], &[4, 1]),
+        ];
+        for (seed, (op, left, right)) in cases.into_iter().enumerate() {
+            let seed = seed as u64;
+            let inputs = [
+                tensor_in(left, seed, domain(op, 0)),
+                tensor_in(right, seed + 100, domain(op, 1)),
+            ];
+            assert_vjp_matches_differences(
+                &inputs,
+                &[true, true],
+                |operands| forward(op, operands),
+                |operands, output, upstream| vjp(op, operands, output, upstream),
+                seed,
+            );
+        }
+    }
+}
