@@ -16,6 +16,7 @@ pub mod layout;
 pub mod number;
 pub mod program;
 pub mod render;
+pub mod rng;
 pub mod session;
 pub mod tensor;
 pub mod train;

@@ -12,7 +12,6 @@ mod error;
 pub mod loss;
 pub mod matmul;
 mod nested;
-mod random;
 pub mod reduce;
 pub mod shape;
 pub mod softmax;
@@ -81,7 +80,10 @@ impl Tensor {
         let count = element_count(shape)?;
         Ok(Tensor {
             shape: shape.to_vec(),
-            data: random::standard_normals(seed, count),
+            data: {
+                let mut generator = crate::rng::SplitMix64::new(seed);
+                (0..count).map(|_| generator.gaussian()).collect()
+            },
         })
     }
 

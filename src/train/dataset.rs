@@ -6,7 +6,7 @@
 //! `[-1.5, 1.5]²`; `noise` is the standard deviation of Gaussian noise added to each
 //! coordinate, in the same units.
 
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 use std::f64::consts::{PI, TAU};
 use thiserror::Error;
 

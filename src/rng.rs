@@ -1,5 +1,6 @@
-//! A tiny seeded pseudo-random generator: SplitMix64 for integers and uniforms,
-//! Box–Muller for Gaussians. Small enough for the wasm bundle, identical on every platform.
+//! The one seeded pseudo-random generator of the crate (datasets, `randn`, shuffles):
+//! SplitMix64 for integers and uniforms, Box–Muller for Gaussians. Small enough for the
+//! wasm bundle, and the same seed gives the same sequence on every platform.
 
 /// Adds to the state on every draw: the odd constant nearest 2⁶⁴/φ.
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
