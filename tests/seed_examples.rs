@@ -159,3 +159,15 @@ fn every_example_agrees_with_forward_mode_and_finite_differences() {
         );
     }
 }
+
+#[test]
+fn the_seeds_dead_neuron_is_exactly_zero_in_decimal_arithmetic() {
+    // The first hidden neuron of the seeds' 2-3-1 network: 0.5·1 − 0.3·2 + 0.1 = 0, so its
+    // ReLU passes no gradient back and its row of ∂W1 is zero.
+    let graph = compile("z = w1*x1 + w2*x2 + b; h = relu(z); L = h * 0.3").unwrap();
+    let mut s = Stepper::new(graph, vec![0.5, 1.0, -0.3, 2.0, 0.1], Mode::Reverse).unwrap();
+    s.run_to_end();
+    assert_eq!(value(&s, "z"), 0.0);
+    assert_eq!((adjoint(&s, "h"), adjoint(&s, "z")), (0.3, 0.0));
+    assert_eq!((adjoint(&s, "w1"), adjoint(&s, "w2")), (0.0, 0.0));
+}

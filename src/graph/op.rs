@@ -127,8 +127,8 @@ impl Op {
         match self {
             Op::Input => f64::NAN,
             Op::Const(c) => c,
-            Op::Add => a + b,
-            Op::Sub => a - b,
+            Op::Add => cancel_to_zero(a + b, a, b),
+            Op::Sub => cancel_to_zero(a - b, a, b),
             Op::Mul => a * b,
             Op::Div => a / b,
             Op::Neg => -a,
@@ -213,6 +213,19 @@ pub(crate) const SAMPLE_OPS: [Op; 19] = [
     Op::Abs,
     Op::Identity,
 ];
+
+/// A sum that cancels to within a few units in the last place of its operands is taken as
+/// exactly 0. Programs are written in decimals, and `0.5·1 − 0.3·2 + 0.1` should be 0, not
+/// the 2.8e-17 that binary rounding leaves: the difference decides which side of a kink
+/// (relu, abs) a value falls on, and the seeds' 2-3-1 network has a neuron exactly at 0.
+fn cancel_to_zero(sum: f64, a: f64, b: f64) -> f64 {
+    const ULPS: f64 = 4.0;
+    if sum != 0.0 && sum.abs() <= ULPS * f64::EPSILON * a.abs().max(b.abs()) {
+        0.0
+    } else {
+        sum
+    }
+}
 
 /// The logistic function, computed without overflow for large |x|.
 fn sigmoid(x: f64) -> f64 {

@@ -72,3 +72,22 @@ fn function_table_round_trips() {
     }
     assert_eq!(Op::function("sigmod"), None);
 }
+
+#[test]
+fn decimal_sums_that_cancel_are_exactly_zero() {
+    let dot = 0.5 * 1.0 + -0.3 * 2.0;
+    assert_ne!(dot + 0.1, 0.0, "binary rounding leaves a residue");
+    assert_eq!(Op::Add.apply(&[dot, 0.1]), 0.0, "the seeds' dead neuron");
+    assert_eq!(Op::Sub.apply(&[0.1 + 0.2, 0.3]), 0.0);
+    assert_eq!(
+        Op::Add.apply(&[1e-20, 1.0]),
+        1.0,
+        "no cancellation, nothing changes"
+    );
+    assert_eq!(
+        Op::Sub.apply(&[1e-10, 0.5e-10]),
+        0.5e-10,
+        "small but not a residue"
+    );
+    assert!(Op::Add.apply(&[f64::INFINITY, f64::NEG_INFINITY]).is_nan());
+}
