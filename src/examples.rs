@@ -14,7 +14,7 @@ pub struct Example {
     pub program: &'static str,
 }
 
-const FILES: [(&str, &str); 5] = [
+const FILES: [(&str, &str); 7] = [
     ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
     (
         "linear-square",
@@ -32,6 +32,11 @@ const FILES: [(&str, &str); 5] = [
         "lin-relu-lin",
         include_str!("../www/examples/05-lin-relu-lin.bp"),
     ),
+    (
+        "tiny-relu-network",
+        include_str!("../www/examples/06-tiny-relu-network.bp"),
+    ),
+    ("moons-mlp", include_str!("../www/examples/07-moons-mlp.bp")),
 ];
 
 /// Every example, in gallery order.

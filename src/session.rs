@@ -2,6 +2,7 @@
 //! version, the input values and the mode. Every user action is a method here; the UI
 //! only renders what it reads and calls these methods.
 
+use crate::engine::record::scalar;
 use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
 use crate::graph::{Graph, NodeId};
 use crate::program::{ProgramError, compile};
@@ -74,7 +75,8 @@ impl Session {
                 let values = graph
                     .inputs()
                     .zip(stepper.inputs())
-                    .map(|(id, &v)| (graph.node(id).name.clone(), v));
+                    .filter(|(_, v)| v.rank() == 0)
+                    .map(|(id, v)| (graph.node(id).name.clone(), v.data()[0]));
                 (values.collect(), stepper.cursor())
             }
             None => (self.overrides.clone(), 0),
@@ -195,7 +197,8 @@ impl Session {
         }
     }
 
-    /// The inputs with their current values, in graph order.
+    /// The scalar inputs with their current values, in graph order (tensor inputs keep
+    /// the values the program gives them).
     pub fn inputs(&self) -> Vec<(NodeId, String, f64)> {
         let Some(stepper) = &self.stepper else {
             return vec![];
@@ -204,28 +207,31 @@ impl Session {
         graph
             .inputs()
             .zip(stepper.inputs())
-            .map(|(id, &value)| (id, graph.node(id).name.clone(), value))
+            .filter(|(_, value)| value.rank() == 0)
+            .map(|(id, value)| (id, graph.node(id).name.clone(), value.data()[0]))
             .collect()
     }
 
-    /// Every input's gradient so far, beside its finite-difference estimate.
+    /// Every scalar input's gradient so far, beside its finite-difference estimate.
     pub fn gradients(&self) -> Vec<GradientRow> {
         let Some(stepper) = &self.stepper else {
             return vec![];
         };
         let graph = stepper.graph();
-        let Ok(reference) = check::gradient_check(graph, stepper.inputs()) else {
-            return vec![];
-        };
         stepper
             .gradients()
             .into_iter()
-            .zip(reference.entries)
-            .map(|((id, gradient), entry)| GradientRow {
-                name: graph.node(id).name.clone(),
-                gradient,
-                numeric: entry.numeric,
-                relative_error: gradient.map(|g| check::relative_error(g, entry.numeric)),
+            .enumerate()
+            .filter(|(_, (id, _))| graph.node(*id).is_scalar())
+            .map(|(slot, (id, gradient))| {
+                let gradient = gradient.map(|g| scalar(&g));
+                let numeric = check::numeric_gradient(graph, stepper.inputs(), slot, 0);
+                GradientRow {
+                    name: graph.node(id).name.clone(),
+                    gradient,
+                    numeric,
+                    relative_error: gradient.map(|g| check::relative_error(g, numeric)),
+                }
             })
             .collect()
     }
@@ -258,7 +264,12 @@ impl Session {
                 }
             }
         };
-        if let Ok(mut stepper) = Stepper::new(graph, values, mode) {
+        // Forward mode has no rule for tensor ops: such programs step in reverse mode.
+        let stepper = Stepper::new(graph.clone(), values.clone(), mode).or_else(|_| {
+            self.mode = ModeChoice::Reverse;
+            Stepper::new(graph, values, Mode::Reverse)
+        });
+        if let Ok(mut stepper) = stepper {
             stepper.seek(cursor);
             self.stepper = Some(stepper);
             self.revision += 1;

@@ -228,13 +228,15 @@ fn built_in_examples() {
         "squared-error",
         "sigmoid-neuron",
         "lin-relu-lin",
+        "tiny-relu-network",
+        "moons-mlp",
     ] {
         assert!(
             list.lines().any(|line| line.starts_with(slug)),
             "{slug} in\n{list}"
         );
     }
-    assert_eq!(list.lines().count(), 5);
+    assert_eq!(list.lines().count(), 7);
     assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
 }
 

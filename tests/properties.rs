@@ -1,10 +1,11 @@
 //! Property tests on random programs: reverse mode == forward mode == finite differences,
 //! exact undo, seek == stepping, and a parser that never panics.
 
-use backprop_viz::engine::{Mode, Stepper, gradient_check};
+use backprop_viz::engine::{Mode, Stepper, gradient_check, inputs};
 use backprop_viz::graph::Graph;
 use backprop_viz::lang::parse;
 use backprop_viz::program::compile;
+use backprop_viz::tensor::Tensor;
 use proptest::prelude::*;
 
 /// A random expression shape; leaves pick a name from the names in scope.
@@ -102,16 +103,22 @@ fn inputs() -> impl Strategy<Value = Vec<f64>> {
 }
 
 /// The graph and one value per input node (programs may not read every x).
-fn setup(source: &str, values: &[f64]) -> (Graph, Vec<f64>) {
+fn setup(source: &str, values: &[f64]) -> (Graph, Vec<Tensor>) {
     let graph = compile(source).unwrap_or_else(|e| panic!("{source}: {e}"));
     let values = graph
         .inputs()
         .map(|id| {
             let name = &graph.node(id).name;
-            name[1..].parse::<usize>().map_or(0.5, |i| values[i])
+            Tensor::scalar(name[1..].parse::<usize>().map_or(0.5, |i| values[i]))
         })
         .collect();
     (graph, values)
+}
+
+/// The number a scalar (shape `[]`) tensor holds.
+fn number(value: &Tensor) -> f64 {
+    assert_eq!(value.shape(), [0usize; 0], "{value:?} is not a scalar");
+    value.item().unwrap()
 }
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -126,12 +133,12 @@ proptest! {
         let (graph, values) = setup(&source, &values);
         let mut reverse = Stepper::new(graph.clone(), values.clone(), Mode::Reverse).unwrap();
         reverse.run_to_end();
-        prop_assume!(reverse.value(graph.output()).unwrap().is_finite());
+        prop_assume!(number(reverse.value(graph.output()).unwrap()).is_finite());
         for (id, gradient) in reverse.gradients() {
             let mut forward = Stepper::new(graph.clone(), values.clone(), Mode::Forward { wrt: id }).unwrap();
             forward.run_to_end();
-            let tangent = forward.tangent(graph.output()).unwrap();
-            let gradient = gradient.unwrap();
+            let tangent = number(forward.tangent(graph.output()).unwrap());
+            let gradient = number(&gradient.unwrap());
             prop_assert!(close(gradient, tangent, 1e-9), "{}: {} vs {} in\n{}", graph.node(id).name, gradient, tangent, source);
         }
     }
@@ -140,7 +147,7 @@ proptest! {
     fn reverse_mode_equals_finite_differences(source in program(false), values in inputs()) {
         let (graph, values) = setup(&source, &values);
         let check = gradient_check(&graph, &values).unwrap();
-        prop_assume!(graph.evaluate(&values)[graph.output().0].is_finite());
+        prop_assume!(number(&graph.evaluate(&values)[graph.output().0]).is_finite());
         prop_assert!(check.max_relative_error < 1e-5, "{:?}\n{}", check, source);
     }
 
@@ -199,7 +206,8 @@ const TOKENS: [&str; 32] = [
 fn check_never_panics(text: &str) {
     match compile(text) {
         Ok(graph) => {
-            let values = vec![0.5; graph.inputs().count()];
+            // Scalar inputs start at 0.5; tensor inputs keep the values the program gives.
+            let values = inputs::resolve(&graph, &[], Some(0.5)).unwrap();
             let mut stepper = Stepper::new(graph, values, Mode::Reverse).unwrap();
             stepper.run_to_end();
         }

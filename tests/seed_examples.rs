@@ -1,7 +1,9 @@
 //! The seeds' worked examples, run from `www/examples`, must reproduce their published
 //! numbers exactly (or to the digits the seed prints, where it rounds).
 
-use backprop_viz::engine::{Mode, StepDetail, Stepper, gradient_check, inputs};
+use backprop_viz::engine::{EngineError, Mode, StepDetail, Stepper, gradient_check, inputs};
+use backprop_viz::graph::Role;
+use backprop_viz::tensor::Tensor;
 use backprop_viz::{examples, program::compile};
 
 /// Run an example to the end with its default inputs.
@@ -14,16 +16,26 @@ fn run(slug: &str) -> Stepper {
     stepper
 }
 
+fn scalars(values: &[f64]) -> Vec<Tensor> {
+    values.iter().map(|&x| Tensor::scalar(x)).collect()
+}
+
+/// The number a scalar (shape `[]`) tensor holds.
+fn number(value: &Tensor) -> f64 {
+    assert_eq!(value.shape(), [0usize; 0], "{value:?} is not a scalar");
+    value.item().unwrap()
+}
+
 fn value(s: &Stepper, name: &str) -> f64 {
-    s.value(s.graph().find(name).unwrap()).unwrap()
+    number(s.value(s.graph().find(name).unwrap()).unwrap())
 }
 
 fn adjoint(s: &Stepper, name: &str) -> f64 {
-    s.adjoint(s.graph().find(name).unwrap()).unwrap()
+    number(&s.adjoint(s.graph().find(name).unwrap()).unwrap())
 }
 
 fn output(s: &Stepper) -> f64 {
-    s.value(s.graph().output()).unwrap()
+    number(s.value(s.graph().output()).unwrap())
 }
 
 fn assert_close(actual: f64, printed: f64, decimals: i32, what: &str) {
@@ -53,7 +65,7 @@ fn two_paths_x1_plus_x2_times_x1() {
                 updates
                     .iter()
                     .filter(|u| u.target == x1)
-                    .map(|u| (visited.clone(), u.adjoint)),
+                    .map(|u| (visited.clone(), number(&u.adjoint))),
             );
         }
     }
@@ -126,7 +138,7 @@ fn linear_relu_linear() {
 fn relu_at_exactly_zero_passes_no_gradient() {
     // The seeds' convention relu'(0) = 0 (their 2-3-1 network has a neuron exactly at 0).
     let graph = compile("z = w*x + b; h = relu(z); L = (h - t)^2").unwrap();
-    let mut s = Stepper::new(graph, vec![0.5, 2.0, -1.0, 1.0], Mode::Reverse).unwrap();
+    let mut s = Stepper::new(graph, scalars(&[0.5, 2.0, -1.0, 1.0]), Mode::Reverse).unwrap();
     s.run_to_end();
     assert_eq!(value(&s, "z"), 0.0);
     assert_eq!(adjoint(&s, "h"), -2.0);
@@ -135,16 +147,35 @@ fn relu_at_exactly_zero_passes_no_gradient() {
 
 #[test]
 fn every_example_agrees_with_forward_mode_and_finite_differences() {
+    let mut scalar_examples = Vec::new();
     for example in examples::all() {
         let reverse = run(example.slug);
         let graph = reverse.graph().clone();
         let values = reverse.inputs().to_vec();
+        if graph.nodes().iter().any(|node| !node.is_scalar()) {
+            // Forward mode differentiates scalar programs only; the tensor examples are
+            // checked below (`tiny_relu_network_every_number`, `moons_mlp_…`).
+            for id in graph.inputs() {
+                let refused =
+                    Stepper::new(graph.clone(), values.clone(), Mode::Forward { wrt: id });
+                assert!(
+                    matches!(
+                        refused,
+                        Err(EngineError::TensorTangent { .. } | EngineError::NoForwardRule { .. })
+                    ),
+                    "{}: {refused:?}",
+                    example.slug
+                );
+            }
+            continue;
+        }
+        scalar_examples.push(example.slug);
         for (id, gradient) in reverse.gradients() {
             let mut forward =
                 Stepper::new(graph.clone(), values.clone(), Mode::Forward { wrt: id }).unwrap();
             forward.run_to_end();
-            let tangent = forward.tangent(graph.output()).unwrap();
-            let gradient = gradient.unwrap();
+            let tangent = number(forward.tangent(graph.output()).unwrap());
+            let gradient = number(&gradient.unwrap());
             assert!(
                 (tangent - gradient).abs() <= 1e-12 * gradient.abs().max(1.0),
                 "{}: {tangent} vs {gradient}",
@@ -158,6 +189,84 @@ fn every_example_agrees_with_forward_mode_and_finite_differences() {
             example.slug
         );
     }
+    for seed in [
+        "two-paths",
+        "linear-square",
+        "squared-error",
+        "sigmoid-neuron",
+        "lin-relu-lin",
+    ] {
+        assert!(scalar_examples.contains(&seed), "{seed} was not checked");
+    }
+}
+
+/// The values of a tensor node, row-major.
+fn values(s: &Stepper, name: &str) -> Vec<f64> {
+    s.value(s.graph().find(name).unwrap())
+        .unwrap()
+        .data()
+        .to_vec()
+}
+
+fn adjoints(s: &Stepper, name: &str) -> Vec<f64> {
+    s.adjoint(s.graph().find(name).unwrap())
+        .unwrap()
+        .data()
+        .to_vec()
+}
+
+fn assert_all_close(actual: &[f64], printed: &[f64], decimals: i32, what: &str) {
+    assert_eq!(actual.len(), printed.len(), "{what}: {actual:?}");
+    for (a, p) in actual.iter().zip(printed) {
+        assert_close(*a, *p, decimals, what);
+    }
+}
+
+#[test]
+fn tiny_relu_network_every_number() {
+    // The numbers the example's intro prints.
+    let s = run("tiny-relu-network");
+    assert_eq!(
+        values(&s, "z1")[0],
+        0.0,
+        "the first hidden neuron sits exactly at 0"
+    );
+    assert_all_close(&values(&s, "y"), &[-0.14], 2, "ŷ");
+    assert_close(output(&s), 0.65, 2, "L");
+    assert_all_close(&adjoints(&s, "y"), &[-1.14], 2, "∂L/∂ŷ");
+    assert_all_close(&adjoints(&s, "W2"), &[0.0, -1.824, -0.912], 3, "∂L/∂W2");
+    assert_all_close(
+        &adjoints(&s, "W1"),
+        &[0.0, 0.0, 0.570, 1.140, -0.798, -1.596],
+        3,
+        "∂L/∂W1",
+    );
+    assert_eq!(
+        &adjoints(&s, "W1")[..2],
+        [0.0, 0.0],
+        "the dead neuron's row"
+    );
+}
+
+#[test]
+fn moons_mlp_agrees_with_finite_differences_except_at_the_labels() {
+    // Labels are class numbers, so nudging one has no derivative to compare with.
+    let s = run("moons-mlp");
+    let graph = s.graph();
+    let check = gradient_check(graph, s.inputs()).unwrap();
+    for entry in &check.entries {
+        let node = graph.node(entry.input);
+        if matches!(node.role, Role::Labels(_)) {
+            assert_eq!(entry.analytic, 0.0, "{}[{}]", node.name, entry.element);
+        } else {
+            assert!(
+                entry.relative_error < 1e-8,
+                "{}[{}]: {entry:?}",
+                node.name,
+                entry.element
+            );
+        }
+    }
 }
 
 #[test]
@@ -165,7 +274,7 @@ fn the_seeds_dead_neuron_is_exactly_zero_in_decimal_arithmetic() {
     // The first hidden neuron of the seeds' 2-3-1 network: 0.5·1 − 0.3·2 + 0.1 = 0, so its
     // ReLU passes no gradient back and its row of ∂W1 is zero.
     let graph = compile("z = w1*x1 + w2*x2 + b; h = relu(z); L = h * 0.3").unwrap();
-    let mut s = Stepper::new(graph, vec![0.5, 1.0, -0.3, 2.0, 0.1], Mode::Reverse).unwrap();
+    let mut s = Stepper::new(graph, scalars(&[0.5, 1.0, -0.3, 2.0, 0.1]), Mode::Reverse).unwrap();
     s.run_to_end();
     assert_eq!(value(&s, "z"), 0.0);
     assert_eq!((adjoint(&s, "h"), adjoint(&s, "z")), (0.3, 0.0));

@@ -31,6 +31,16 @@ Examples:
 Exit status: 0 if the max relative error is below 1e-6, 1 if not (NaN included),
 2 on an error in the program or the arguments.";
 
+const TRAIN_EXAMPLES: &str = "\
+Examples:
+  backprop train example:moons-mlp --steps 300 --lr 0.02 --optimizer adam
+  backprop train @model.bp --steps 50 --lr 0.1 --optimizer momentum --format json
+  backprop train example:moons-mlp --steps 20 --accumulate 4      (4 micro-batches per update)
+  backprop train example:moons-mlp --steps 5 --no-zero-grad      (see gradients pile up)
+
+The program marks what to train with `W = param(…)` and reads data with
+`X = features(moons, 256, 64)` and `y = labels(moons, 256, 64)`; its last line is the loss.";
+
 /// Step through forward and reverse-mode automatic differentiation of small programs.
 #[derive(Debug, Parser)]
 #[command(name = "backprop", version, after_help = MAIN_EXAMPLES)]
@@ -47,6 +57,9 @@ pub enum Command {
     /// Compare the backward pass's gradients with central finite differences
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Train a program's parameters and print the loss per step and the final accuracy
+    #[command(after_help = TRAIN_EXAMPLES)]
+    Train(TrainArgs),
     /// List the built-in worked examples, for use as example:SLUG
     Examples,
 }
@@ -84,6 +97,40 @@ pub struct CheckArgs {
     /// How to print the comparison
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// How many optimizer updates to make
+    #[arg(long, default_value_t = 100)]
+    pub steps: u64,
+    /// The learning rate
+    #[arg(long, default_value_t = 0.1)]
+    pub lr: f64,
+    /// The update rule
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
+    pub optimizer: OptimizerArg,
+    /// Micro-batches whose gradients accumulate (and are averaged) before each update
+    #[arg(long, default_value_t = 1)]
+    pub accumulate: usize,
+    /// Keep the previous step's gradients (a classic bug, shown on purpose)
+    #[arg(long)]
+    pub no_zero_grad: bool,
+    /// How to print the run
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// Plain gradient descent
+    Sgd,
+    /// Gradient descent with momentum 0.9
+    Momentum,
+    /// Adam (β1 = 0.9, β2 = 0.999)
+    Adam,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

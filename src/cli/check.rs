@@ -7,7 +7,7 @@ use super::inputs::input_values;
 use super::source::{compile_source, load};
 use crate::engine::gradient_check;
 use crate::number::format_number;
-use crate::render::json::{self, CheckReport, Number};
+use crate::render::json::{self, CheckReport, Number, Values};
 use crate::render::trace::one_line;
 use std::io::Read;
 
@@ -38,7 +38,7 @@ pub fn text(report: &CheckReport) -> String {
         .inputs
         .0
         .iter()
-        .map(|(name, x)| format!("{name} = {}", number(*x)))
+        .map(|(name, x)| format!("{name} = {}", values(x)))
         .collect();
     let at = if inputs.is_empty() {
         String::new()
@@ -48,7 +48,7 @@ pub fn text(report: &CheckReport) -> String {
     let output = format!(
         "{} = {}",
         report.output.name,
-        report.output.value.map_or("?".into(), number)
+        report.output.value.as_ref().map_or("?".into(), values)
     );
     let mut lines = vec![
         format!(
@@ -64,8 +64,12 @@ pub fn text(report: &CheckReport) -> String {
         let header = ["input", "analytic", "numeric", "relative error"].map(String::from);
         let rows = report.gradients.iter().map(|gradient| {
             let Number(error) = gradient.relative_error;
+            let input = match gradient.element {
+                Some(element) => format!("{}[{element}]", gradient.input),
+                None => gradient.input.clone(),
+            };
             [
-                gradient.input.clone(),
+                input,
                 number(gradient.analytic),
                 number(gradient.numeric),
                 small(error),
@@ -113,6 +117,11 @@ fn aligned<const N: usize>(rows: Vec<[String; N]>) -> Vec<String> {
 
 fn number(x: Number) -> String {
     format_number(x.0)
+}
+
+/// A number, or a tensor's values in brackets.
+fn values(x: &Values) -> String {
+    crate::render::Notation::Plain.tensor(&x.0)
 }
 
 /// A relative error: two significant digits in scientific notation, `0` for zero.

@@ -30,6 +30,14 @@ pub enum CliError {
     WrtNotAnInput { name: String, inputs: Vec<String> },
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Train(#[from] crate::train::TrainError),
+    #[error("{what} must be {expected}, found {found}")]
+    BadOption {
+        what: &'static str,
+        expected: &'static str,
+        found: String,
+    },
     /// A failure of the machine rather than of the arguments.
     #[error("{0}")]
     System(String),
@@ -53,7 +61,11 @@ impl CliError {
             CliError::WrtWithoutForward => {
                 Some("add `--mode forward`, or drop `--wrt`".to_string())
             }
-            CliError::Read { .. } | CliError::Engine(_) | CliError::System(_) => None,
+            CliError::Read { .. }
+            | CliError::Engine(_)
+            | CliError::Train(_)
+            | CliError::BadOption { .. }
+            | CliError::System(_) => None,
         }
     }
 

@@ -3,9 +3,10 @@
 use super::error::{CliError, code_list};
 use crate::engine::inputs::{InputError, parse_assignments, resolve};
 use crate::graph::Graph;
+use crate::tensor::Tensor;
 
 /// One value per input, in graph order, from `--at` (each occurrence a list) or defaults.
-pub fn input_values(graph: &Graph, at: &[String]) -> Result<Vec<f64>, CliError> {
+pub fn input_values(graph: &Graph, at: &[String]) -> Result<Vec<Tensor>, CliError> {
     let given = parse_assignments(&at.join(",")).map_err(|error| explain(graph, error, &[]))?;
     resolve(graph, &given, None).map_err(|error| explain(graph, error, &given))
 }
@@ -21,12 +22,15 @@ fn explain(graph: &Graph, error: InputError, given: &[(String, f64)]) -> CliErro
             format!("the program's inputs are {}", code_list(inputs))
         }
         InputError::Duplicate { name } => format!("give `{name}` one value"),
+        InputError::NotScalar { name, .. } => {
+            format!("`--at` sets numbers; edit the line `{name} = …` of the program instead")
+        }
         InputError::Missing { .. } => {
             let missing: Vec<String> = graph
                 .inputs()
                 .map(|id| graph.node(id))
                 .filter(|node| {
-                    node.default.is_none() && !given.iter().any(|(name, _)| *name == node.name)
+                    node.value.is_none() && !given.iter().any(|(name, _)| *name == node.name)
                 })
                 .map(|node| format!("{}=…", node.name))
                 .collect();
@@ -47,6 +51,7 @@ mod tests {
     fn values(source: &str, at: &[&str]) -> Result<Vec<f64>, CliError> {
         let at: Vec<String> = at.iter().map(|s| s.to_string()).collect();
         input_values(&compile(source).unwrap(), &at)
+            .map(|values| values.iter().map(|v| v.data()[0]).collect())
     }
 
     fn failure(source: &str, at: &[&str]) -> (String, String) {

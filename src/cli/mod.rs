@@ -7,6 +7,7 @@ pub mod error;
 pub mod inputs;
 pub mod source;
 pub mod trace;
+pub mod train;
 
 pub use args::Cli;
 pub use error::CliError;
@@ -41,6 +42,10 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
                 status: if passed { 0 } else { EXIT_CHECK_FAILED },
             })
         }
+        Command::Train(args) => Ok(Output {
+            stdout: train::run(args, stdin)?,
+            status: 0,
+        }),
         Command::Examples => Ok(Output {
             stdout: example_list(),
             status: 0,
@@ -78,7 +83,7 @@ mod tests {
         assert!(
             output
                 .stdout
-                .starts_with("two-paths       Two paths to x1: (x1 + x2) · x1\n"),
+                .starts_with("two-paths          Two paths to x1: (x1 + x2) · x1\n"),
             "{}",
             output.stdout
         );

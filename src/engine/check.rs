@@ -3,11 +3,14 @@
 use super::record::Mode;
 use super::stepper::{EngineError, Stepper};
 use crate::graph::{Graph, NodeId};
+use crate::tensor::Tensor;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckEntry {
     pub input: NodeId,
+    /// Which element of the input (row-major), for tensor inputs; 0 for a scalar.
+    pub element: usize,
     pub analytic: f64,
     pub numeric: f64,
     pub relative_error: f64,
@@ -26,32 +29,27 @@ pub fn relative_error(analytic: f64, numeric: f64) -> f64 {
     (analytic - numeric).abs() / 1f64.max(analytic.abs()).max(numeric.abs())
 }
 
-/// Compare every input's adjoint with `(f(x + h) − f(x − h)) / 2h`, with
-/// `h = ∛ε · max(1, |x|)`, which balances truncation and rounding error.
-pub fn gradient_check(graph: &Graph, inputs: &[f64]) -> Result<GradientCheck, EngineError> {
+/// Compare every input element's adjoint with `(f(x + h) − f(x − h)) / 2h`, with
+/// `h = ∛ε · max(1, |x|)`, which balances truncation and rounding error. For a tensor
+/// output, `f` is the sum of its elements (the backward pass seeds it with ones).
+pub fn gradient_check(graph: &Graph, inputs: &[Tensor]) -> Result<GradientCheck, EngineError> {
     let mut stepper = Stepper::new(graph.clone(), inputs.to_vec(), Mode::Reverse)?;
     stepper.run_to_end();
-    let output = graph.output().0;
-    let f = |point: &[f64]| graph.evaluate(point)[output];
-    let entries: Vec<CheckEntry> = graph
-        .inputs()
-        .enumerate()
-        .map(|(slot, id)| {
-            let h = f64::EPSILON.cbrt() * inputs[slot].abs().max(1.0);
-            let mut plus = inputs.to_vec();
-            let mut minus = inputs.to_vec();
-            plus[slot] += h;
-            minus[slot] -= h;
-            let numeric = (f(&plus) - f(&minus)) / (2.0 * h);
-            let analytic = stepper.adjoint(id).unwrap_or(0.0);
-            CheckEntry {
+    let mut entries = Vec::new();
+    for (slot, id) in graph.inputs().enumerate() {
+        let adjoint = stepper.adjoint(id);
+        for element in 0..inputs[slot].len() {
+            let numeric = numeric_gradient(graph, inputs, slot, element);
+            let analytic = adjoint.as_ref().map_or(0.0, |a| a.data()[element]);
+            entries.push(CheckEntry {
                 input: id,
+                element,
                 analytic,
                 numeric,
                 relative_error: relative_error(analytic, numeric),
-            }
-        })
-        .collect();
+            });
+        }
+    }
     let max_relative_error = entries
         .iter()
         .map(|e| e.relative_error)
@@ -68,6 +66,33 @@ pub fn gradient_check(graph: &Graph, inputs: &[f64]) -> Result<GradientCheck, En
     })
 }
 
+/// `(f(x + h) − f(x − h)) / 2h` for one element of the `slot`-th input, where `f` sums the
+/// output's elements.
+pub fn numeric_gradient(graph: &Graph, inputs: &[Tensor], slot: usize, element: usize) -> f64 {
+    let output = graph.output().0;
+    let Some(x) = inputs
+        .get(slot)
+        .and_then(|t| t.data().get(element))
+        .copied()
+    else {
+        return f64::NAN;
+    };
+    let h = f64::EPSILON.cbrt() * x.abs().max(1.0);
+    let nudged = |delta: f64| {
+        let mut point = inputs.to_vec();
+        point[slot] = nudge(&inputs[slot], element, delta);
+        graph.evaluate(&point)[output].data().iter().sum::<f64>()
+    };
+    (nudged(h) - nudged(-h)) / (2.0 * h)
+}
+
+/// `tensor` with `delta` added to one element.
+fn nudge(tensor: &Tensor, element: usize, delta: f64) -> Tensor {
+    let mut data = tensor.data().to_vec();
+    data[element] += delta;
+    Tensor::from_vec(tensor.shape().to_vec(), data).unwrap_or_else(|_| tensor.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +101,7 @@ mod tests {
     #[test]
     fn seed_example_passes_the_check() {
         let graph = compile("(x1+x2)*x1").unwrap();
-        let check = gradient_check(&graph, &[3.0, 4.0]).unwrap();
+        let check = gradient_check(&graph, &[Tensor::scalar(3.0), Tensor::scalar(4.0)]).unwrap();
         assert_eq!(check.entries[0].analytic, 10.0);
         assert!((check.entries[0].numeric - 10.0).abs() < 1e-8);
         assert!(check.max_relative_error < 1e-9);
@@ -91,7 +116,7 @@ mod tests {
     #[test]
     fn nan_is_reported_not_hidden() {
         let graph = compile("sqrt(x)").unwrap();
-        let check = gradient_check(&graph, &[-1.0]).unwrap();
+        let check = gradient_check(&graph, &[Tensor::scalar(-1.0)]).unwrap();
         assert!(check.max_relative_error.is_nan());
     }
 }

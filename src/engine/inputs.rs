@@ -1,6 +1,7 @@
 //! Input values: parsing `x1=3,x2=4` assignments and matching them to a graph's inputs.
 
 use crate::graph::{Graph, NodeId};
+use crate::tensor::Tensor;
 use thiserror::Error;
 
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -15,6 +16,8 @@ pub enum InputError {
     Duplicate { name: String },
     #[error("no value for input `{name}`")]
     Missing { name: String },
+    #[error("`{name}` is a tensor of shape {}; its values are set in the program", crate::tensor::shape_text(.shape))]
+    NotScalar { name: String, shape: Vec<usize> },
 }
 
 /// Parse `x1=3,x2=-4.5` (spaces allowed, `;` also separates) into name–value pairs.
@@ -60,11 +63,12 @@ fn parse_value(text: &str) -> Option<f64> {
 
 /// One value per input node, in [`Graph::inputs`] order: from `given`, else the binding's
 /// default, else `fallback` (the UI's starting value; `None` makes a missing value an error).
+/// Only scalar inputs can be given; tensors keep the value the program gives them.
 pub fn resolve(
     graph: &Graph,
     given: &[(String, f64)],
     fallback: Option<f64>,
-) -> Result<Vec<f64>, InputError> {
+) -> Result<Vec<Tensor>, InputError> {
     let inputs: Vec<NodeId> = graph.inputs().collect();
     if let Some((name, _)) = given
         .iter()
@@ -82,15 +86,21 @@ pub fn resolve(
         .iter()
         .map(|&id| {
             let node = graph.node(id);
-            given
-                .iter()
-                .find(|(name, _)| *name == node.name)
-                .map(|(_, value)| *value)
-                .or(node.default)
-                .or(fallback)
-                .ok_or_else(|| InputError::Missing {
+            let given = given.iter().find(|(name, _)| *name == node.name);
+            match given {
+                Some(_) if !node.is_scalar() => Err(InputError::NotScalar {
                     name: node.name.clone(),
-                })
+                    shape: node.shape.clone(),
+                }),
+                Some((_, value)) => Ok(Tensor::scalar(*value)),
+                None => node
+                    .value
+                    .clone()
+                    .or(fallback.map(Tensor::scalar))
+                    .ok_or_else(|| InputError::Missing {
+                        name: node.name.clone(),
+                    }),
+            }
         })
         .collect()
 }
@@ -127,7 +137,10 @@ mod tests {
     fn resolves_given_then_default_then_fallback() {
         let graph = compile("a = 2; a * b * c").unwrap();
         let given = parse_assignments("c=5").unwrap();
-        assert_eq!(resolve(&graph, &given, Some(1.0)).unwrap(), [2.0, 1.0, 5.0]);
+        assert_eq!(
+            resolve(&graph, &given, Some(1.0)).unwrap(),
+            [2.0, 1.0, 5.0].map(Tensor::scalar)
+        );
         assert_eq!(
             resolve(&graph, &given, None),
             Err(InputError::Missing { name: "b".into() })

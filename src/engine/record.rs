@@ -2,7 +2,9 @@
 //! into rules with symbols (`x̄1 += ∂v4/∂x1 · v̄4`) and with numbers (`x̄1 += 7 · 1 = 7`).
 
 use crate::graph::NodeId;
+use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,7 +23,10 @@ pub enum Mode {
     Forward { wrt: NodeId },
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Values in records are shared with the stepper, not copied.
+pub type Value = Arc<Tensor>;
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct StepRecord {
     /// Position of this step in the whole schedule, from 0.
     pub index: usize,
@@ -30,60 +35,78 @@ pub struct StepRecord {
     pub detail: StepDetail,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum StepDetail {
     /// Forward: an input takes its value.
-    Input { value: f64 },
+    Input { value: Value },
     /// Forward: a node applies its op to its inputs' values.
-    Compute { args: Vec<f64>, value: f64 },
+    Compute {
+        args: Vec<Value>,
+        value: Value,
+        /// Why the op refused its operands (a label out of range); the value is NaN.
+        error: Option<String>,
+    },
     /// Backward: the node's adjoint is final; it pushes a contribution to each input.
     Visit {
-        /// True for the output node, whose adjoint is seeded with 1.
+        /// True for the output node, whose adjoint is seeded with ones.
         seeded: bool,
-        adjoint: f64,
+        adjoint: Value,
+        /// The node's operand values, which matrix rules read (`W̄ += v̄ · xᵀ`).
+        args: Vec<Value>,
         updates: Vec<Update>,
     },
     /// Forward mode: value and tangent of a node together.
     Tangent {
-        args: Vec<f64>,
-        value: f64,
+        args: Vec<Value>,
+        value: Value,
         /// For inputs: whether this is the input we differentiate by (tangent 1).
         seeded: bool,
-        /// ∂node/∂input_i, one per input.
-        partials: Vec<f64>,
+        /// ∂node/∂input_i element by element, one per input.
+        partials: Vec<Value>,
         /// The inputs' tangents.
-        arg_tangents: Vec<f64>,
-        tangent: f64,
+        arg_tangents: Vec<Value>,
+        tangent: Value,
     },
 }
 
-/// One `adjoint[target] += local · adjoint[node]` of a backward step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One `adjoint[target] += contribution` of a backward step: `local · upstream` for an
+/// elementwise op (summed over broadcast dimensions), the op's matrix rule otherwise
+/// (`Ā += V̄ Bᵀ`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Update {
     pub target: NodeId,
     /// Which input of the visited node the target is (for its local-derivative formula).
     pub input_index: usize,
-    /// ∂node/∂target.
-    pub local: f64,
+    /// ∂node/∂target element by element, for elementwise ops; `None` for tensor ops.
+    pub local: Option<Value>,
     /// The visited node's adjoint.
-    pub upstream: f64,
-    /// `local · upstream`.
-    pub contribution: f64,
+    pub upstream: Value,
+    /// What this update adds to the target's adjoint.
+    pub contribution: Value,
     /// The target's adjoint before this update, if it had received anything yet; the
     /// new adjoint is `previous + contribution` (`7 + 3 = 10`).
-    pub previous: Option<f64>,
-    pub adjoint: f64,
+    pub previous: Option<Value>,
+    pub adjoint: Value,
 }
 
 impl StepRecord {
-    /// The number this step produced: a value (forward), an adjoint (backward) or a
+    /// The tensor this step produced: a value (forward), an adjoint (backward) or a
     /// tangent (forward mode).
-    pub fn result(&self) -> f64 {
+    pub fn result_value(&self) -> &Value {
         match &self.detail {
-            StepDetail::Input { value } | StepDetail::Compute { value, .. } => *value,
-            StepDetail::Visit { adjoint, .. } => *adjoint,
-            StepDetail::Tangent { tangent, .. } => *tangent,
+            StepDetail::Input { value } | StepDetail::Compute { value, .. } => value,
+            StepDetail::Visit { adjoint, .. } => adjoint,
+            StepDetail::Tangent { tangent, .. } => tangent,
         }
     }
+
+    /// The number this step produced, for a scalar node (NaN for a tensor).
+    pub fn result(&self) -> f64 {
+        scalar(self.result_value())
+    }
+}
+
+/// The number a one-element tensor holds; NaN for a larger one.
+pub fn scalar(value: &Tensor) -> f64 {
+    value.item().unwrap_or(f64::NAN)
 }

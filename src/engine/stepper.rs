@@ -1,23 +1,34 @@
 //! The stepper: a value holding values, adjoints (or tangents) and a cursor into a fixed
 //! schedule of steps. Every step can be undone exactly, so `seek` can go anywhere.
 //!
-//! Reverse mode: one forward step per non-constant node in id order, then one backward
-//! step per non-constant node in reverse order. The first backward step seeds the
-//! output's adjoint with 1. Forward mode: one step per non-constant node, computing the
+//! Values are tensors (a scalar has shape `[]`). Reverse mode: one forward step per
+//! non-constant node in id order, then one backward step per non-constant node in reverse
+//! order. The first backward step seeds the output's adjoint with ones. Forward mode: one step per non-constant node, computing the
 //! value and the tangent together.
 
-use super::record::{Mode, Phase, StepDetail, StepRecord, Update};
+use super::record::{Mode, Phase, StepDetail, StepRecord, Update, Value, scalar};
 use crate::graph::{Graph, NodeId, Op};
-use crate::number::serde_f64;
+use crate::tensor::{Tensor, elementwise, ops, shape_text};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum EngineError {
     #[error("the program has {expected} inputs but {found} values were given")]
     InputCount { expected: usize, found: usize },
+    #[error("`{name}` has shape {}, but its value has shape {}", shape_text(.expected), shape_text(.found))]
+    InputShape {
+        name: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
     #[error("forward mode differentiates by an input, and `{name}` is not one")]
     NotAnInput { name: String },
+    #[error("forward mode differentiates by a single number, and `{name}` is a tensor")]
+    TensorTangent { name: String },
+    #[error("forward mode is for elementwise programs; `{op}` has only a reverse rule here")]
+    NoForwardRule { op: &'static str },
     #[error("step {cursor} is past the last step ({len})")]
     CursorOutOfRange { cursor: usize, len: usize },
 }
@@ -26,15 +37,17 @@ pub enum EngineError {
 #[serde(into = "Snapshot", try_from = "Snapshot")]
 pub struct Stepper {
     graph: Graph,
-    inputs: Vec<f64>,
+    inputs: Vec<Tensor>,
     mode: Mode,
     schedule: Vec<(Phase, NodeId)>,
     /// For each node, its position among the inputs (input nodes only).
     input_slot: Vec<Option<usize>>,
-    values: Vec<Option<f64>>,
-    tangents: Vec<Option<f64>>,
-    /// Each node's adjoint contributions in the order they arrived; the adjoint is their sum.
-    contributions: Vec<Vec<f64>>,
+    values: Vec<Option<Value>>,
+    tangents: Vec<Option<Value>>,
+    /// Each node's adjoint contributions in the order they arrived.
+    contributions: Vec<Vec<Value>>,
+    /// Each node's adjoint: its contributions summed in arrival order.
+    adjoints: Vec<Option<Value>>,
     visited: Vec<bool>,
     /// The records of the steps taken; its length is the cursor.
     history: Vec<StepRecord>,
@@ -44,8 +57,7 @@ pub struct Stepper {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Snapshot {
     pub graph: Graph,
-    #[serde(with = "serde_f64::vec")]
-    pub inputs: Vec<f64>,
+    pub inputs: Vec<Tensor>,
     pub mode: Mode,
     pub cursor: usize,
 }
@@ -79,8 +91,9 @@ impl TryFrom<Snapshot> for Stepper {
 }
 
 impl Stepper {
-    /// A stepper at step 0. `inputs` holds one value per input node, in graph order.
-    pub fn new(graph: Graph, inputs: Vec<f64>, mode: Mode) -> Result<Stepper, EngineError> {
+    /// A stepper at step 0. `inputs` holds one value per input node, in graph order, each
+    /// of its node's shape.
+    pub fn new(graph: Graph, inputs: Vec<Tensor>, mode: Mode) -> Result<Stepper, EngineError> {
         let mut input_slot = vec![None; graph.len()];
         for (slot, id) in graph.inputs().enumerate() {
             input_slot[id.0] = Some(slot);
@@ -92,34 +105,43 @@ impl Stepper {
                 found: inputs.len(),
             });
         }
-        if let Mode::Forward { wrt } = mode
-            && input_slot.get(wrt.0).copied().flatten().is_none()
-        {
-            let name = graph
-                .nodes()
-                .get(wrt.0)
-                .map_or_else(|| format!("#{}", wrt.0), |n| n.name.clone());
-            return Err(EngineError::NotAnInput { name });
+        for (id, value) in graph.inputs().zip(&inputs) {
+            let node = graph.node(id);
+            if value.shape() != node.shape {
+                return Err(EngineError::InputShape {
+                    name: node.name.clone(),
+                    expected: node.shape.clone(),
+                    found: value.shape().to_vec(),
+                });
+            }
         }
-        let constant = |id: &NodeId| matches!(graph.node(*id).op, Op::Const(_));
-        let computed: Vec<NodeId> = graph.ids().filter(|id| !constant(id)).collect();
+        if let Mode::Forward { wrt } = mode {
+            check_forward_mode(&graph, wrt, &input_slot)?;
+        }
+        let computed: Vec<NodeId> = graph
+            .ids()
+            .filter(|&id| !graph.node(id).op.is_constant())
+            .collect();
         let mut schedule: Vec<(Phase, NodeId)> =
             computed.iter().map(|&id| (Phase::Forward, id)).collect();
         if mode == Mode::Reverse {
             schedule.extend(computed.iter().rev().map(|&id| (Phase::Backward, id)));
         }
-        let constants: Vec<Option<f64>> = graph
+        let constants: Vec<Option<Value>> = graph
             .nodes()
             .iter()
-            .map(|node| {
-                if let Op::Const(c) = node.op {
-                    Some(c)
-                } else {
-                    None
-                }
+            .map(|node| match node.op {
+                Op::Const(c) => Some(Arc::new(Tensor::scalar(c))),
+                Op::Literal => Some(Arc::new(node.value.clone().unwrap_or_else(|| node.nan()))),
+                _ => None,
             })
             .collect();
-        let tangents = constants.iter().map(|c| c.map(|_| 0.0)).collect();
+        let tangents = graph
+            .nodes()
+            .iter()
+            .zip(&constants)
+            .map(|(node, c)| c.as_ref().map(|_| Arc::new(node.nan().map(|_| 0.0))))
+            .collect();
         let n = graph.len();
         Ok(Stepper {
             graph,
@@ -130,6 +152,7 @@ impl Stepper {
             values: constants,
             tangents,
             contributions: vec![Vec::new(); n],
+            adjoints: vec![None; n],
             visited: vec![false; n],
             history: Vec::new(),
         })
@@ -139,7 +162,7 @@ impl Stepper {
         &self.graph
     }
 
-    pub fn inputs(&self) -> &[f64] {
+    pub fn inputs(&self) -> &[Tensor] {
         &self.inputs
     }
 
@@ -193,22 +216,27 @@ impl Stepper {
         }
     }
 
-    pub fn value(&self, id: NodeId) -> Option<f64> {
-        self.values[id.0]
+    /// The node's value, once computed.
+    pub fn value(&self, id: NodeId) -> Option<&Value> {
+        self.values[id.0].as_ref()
+    }
+
+    /// A scalar node's value, once computed (NaN for a tensor).
+    pub fn scalar_value(&self, id: NodeId) -> Option<f64> {
+        self.value(id).map(|v| scalar(v))
     }
 
     /// ∂output/∂node in reverse mode: blank (None) until a contribution arrives or the
-    /// node is visited (then 0 if nothing reached it).
-    pub fn adjoint(&self, id: NodeId) -> Option<f64> {
-        self.adjoint_sum(id)
-            .or_else(|| self.visited[id.0].then_some(0.0))
+    /// node is visited (then zeros if nothing reached it).
+    pub fn adjoint(&self, id: NodeId) -> Option<Value> {
+        self.adjoints[id.0].clone().or_else(|| {
+            self.visited[id.0].then(|| Arc::new(self.graph.node(id).nan().map(|_| 0.0)))
+        })
     }
 
-    /// The sum of the contributions in arrival order, None before the first. Summing in
-    /// order (rather than keeping a running total) is what makes undo exact.
-    fn adjoint_sum(&self, id: NodeId) -> Option<f64> {
-        let (first, rest) = self.contributions[id.0].split_first()?;
-        Some(rest.iter().fold(*first, |sum, x| sum + x))
+    /// A scalar node's adjoint (NaN for a tensor).
+    pub fn scalar_adjoint(&self, id: NodeId) -> Option<f64> {
+        self.adjoint(id).map(|v| scalar(&v))
     }
 
     /// Whether the backward pass has visited the node, so its adjoint is final.
@@ -217,34 +245,35 @@ impl Stepper {
     }
 
     /// The contributions summed into a node's adjoint, in arrival order.
-    pub fn contributions(&self, id: NodeId) -> &[f64] {
+    pub fn contributions(&self, id: NodeId) -> &[Value] {
         &self.contributions[id.0]
     }
 
-    /// `∂node/∂(its input_index-th input)` at the current values, once the node's value
-    /// is known (what the graph view writes on an edge).
-    pub fn local_derivative(&self, node: NodeId, input_index: usize) -> Option<f64> {
-        let value = self.values[node.0]?;
-        let args: Option<Vec<f64>> = self
+    /// `∂node/∂(its input_index-th input)` at the current values, element by element, for
+    /// an elementwise node whose value is known (what the graph view writes on an edge).
+    pub fn local_derivative(&self, node: NodeId, input_index: usize) -> Option<Tensor> {
+        let value = self.values[node.0].as_ref()?;
+        let op = self.graph.node(node).op;
+        if !op.is_elementwise() {
+            return None;
+        }
+        let args: Option<Vec<&Tensor>> = self
             .graph
             .node(node)
             .inputs
             .iter()
-            .map(|i| self.values[i.0])
+            .map(|i| self.values[i.0].as_deref())
             .collect();
-        let formula = self
-            .graph
-            .node(node)
-            .op
-            .local_derivatives()
+        elementwise::local_derivatives(op, &args?, value)
+            .ok()?
             .into_iter()
-            .nth(input_index)?;
-        Some(formula.eval(&args?, value))
+            .nth(input_index)
     }
 
     /// Which nodes hold a forward value that a backward step still to come will read (the
-    /// "tape"): an input value read by a consumer's local derivative, or a node's own
-    /// value read by its derivative (exp, sigmoid, tanh, sqrt). Empty in forward mode.
+    /// "tape"): an input value read by a consumer's local derivative or matrix rule, or a
+    /// node's own value read by its derivative (exp, sigmoid, tanh, softmax). Empty in
+    /// forward mode.
     pub fn tape(&self) -> Vec<bool> {
         let mut needed = vec![false; self.graph.len()];
         if self.mode != Mode::Reverse {
@@ -256,38 +285,40 @@ impl Stepper {
             .filter(|&id| !self.visited[id.0] && self.values[id.0].is_some())
         {
             let node = self.graph.node(consumer);
-            for (target, formula) in node.inputs.iter().zip(node.op.local_derivatives()) {
-                if matches!(self.graph.node(*target).op, Op::Const(_)) {
-                    continue;
-                }
-                for (index, input) in node.inputs.iter().enumerate() {
-                    needed[input.0] |= formula.reads_arg(index);
-                }
-                needed[consumer.0] |= formula.reads_out();
+            let wanted: Vec<bool> = node
+                .inputs
+                .iter()
+                .map(|input| !self.graph.node(*input).op.is_constant())
+                .collect();
+            let reads = ops::backward_reads(node.op, &wanted);
+            for (input, read) in node.inputs.iter().zip(reads.args) {
+                needed[input.0] |= read;
             }
+            needed[consumer.0] |= reads.output;
         }
         for (id, flag) in needed.iter_mut().enumerate() {
-            *flag &=
-                self.values[id].is_some() && !matches!(self.graph.nodes()[id].op, Op::Const(_));
+            *flag &= self.values[id].is_some() && !self.graph.nodes()[id].op.is_constant();
         }
         needed
     }
 
     /// ∂node/∂wrt in forward mode, once computed.
-    pub fn tangent(&self, id: NodeId) -> Option<f64> {
-        self.tangents[id.0]
+    pub fn tangent(&self, id: NodeId) -> Option<&Value> {
+        self.tangents[id.0].as_ref()
     }
 
     /// The derivative of the output by each input, once final: in reverse mode an input's
     /// adjoint after the backward pass has visited it (before that it may be a partial
     /// sum), in forward mode the output's tangent for the chosen input.
-    pub fn gradients(&self) -> Vec<(NodeId, Option<f64>)> {
+    pub fn gradients(&self) -> Vec<(NodeId, Option<Value>)> {
         self.graph
             .inputs()
             .map(|id| match self.mode {
                 Mode::Reverse if self.visited[id.0] => (id, self.adjoint(id)),
                 Mode::Reverse => (id, None),
-                Mode::Forward { wrt } if wrt == id => (id, self.tangent(self.graph.output())),
+                Mode::Forward { wrt } if wrt == id => {
+                    (id, self.tangent(self.graph.output()).cloned())
+                }
                 Mode::Forward { .. } => (id, None),
             })
             .collect()
@@ -346,10 +377,10 @@ impl Stepper {
                 seeded, updates, ..
             } => {
                 for update in updates.iter().rev() {
-                    self.contributions[update.target.0].pop();
+                    self.pop_contribution(update.target);
                 }
                 if *seeded {
-                    self.contributions[node].pop();
+                    self.pop_contribution(record.node);
                 }
                 self.visited[node] = false;
             }
@@ -373,72 +404,114 @@ impl Stepper {
     }
 
     /// Replace the input values, keeping the step position.
-    pub fn set_inputs(&mut self, inputs: Vec<f64>) -> Result<(), EngineError> {
+    pub fn set_inputs(&mut self, inputs: Vec<Tensor>) -> Result<(), EngineError> {
         let cursor = self.cursor();
         *self = Stepper::new(self.graph.clone(), inputs, self.mode)?;
         self.seek(cursor);
         Ok(())
     }
 
-    fn args(&self, node: NodeId) -> Vec<f64> {
+    fn args(&self, node: NodeId) -> Vec<Value> {
         let inputs = &self.graph.node(node).inputs;
         inputs
             .iter()
-            .map(|i| self.values[i.0].unwrap_or(f64::NAN))
+            .map(|i| {
+                self.values[i.0]
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(self.graph.node(*i).nan()))
+            })
             .collect()
     }
 
-    fn input_value(&self, node: NodeId) -> Option<f64> {
-        self.input_slot[node.0].map(|slot| self.inputs[slot])
+    fn input_value(&self, node: NodeId) -> Option<Value> {
+        self.input_slot[node.0].map(|slot| Arc::new(self.inputs[slot].clone()))
+    }
+
+    /// Add a contribution to a node's adjoint, keeping the running sum in arrival order.
+    fn push_contribution(&mut self, id: NodeId, contribution: Value) -> Option<Value> {
+        let previous = self.adjoints[id.0].clone();
+        let sum = match &previous {
+            Some(sum) => Arc::new(add(sum, &contribution)),
+            None => contribution.clone(),
+        };
+        self.contributions[id.0].push(contribution);
+        self.adjoints[id.0] = Some(sum);
+        previous
+    }
+
+    /// Remove the last contribution; the sum is recomputed in order, so undo is exact.
+    fn pop_contribution(&mut self, id: NodeId) {
+        let contributions = &mut self.contributions[id.0];
+        contributions.pop();
+        self.adjoints[id.0] = contributions.split_first().map(|(first, rest)| {
+            rest.iter()
+                .fold(first.clone(), |sum, x| Arc::new(add(&sum, x)))
+        });
     }
 
     fn evaluate(&mut self, node: NodeId) -> StepDetail {
         if let Some(value) = self.input_value(node) {
-            self.values[node.0] = Some(value);
+            self.values[node.0] = Some(value.clone());
             return StepDetail::Input { value };
         }
         let args = self.args(node);
-        let value = self.graph.node(node).op.apply(&args);
-        self.values[node.0] = Some(value);
-        StepDetail::Compute { args, value }
+        let refs: Vec<&Tensor> = args.iter().map(|a| &**a).collect();
+        let (value, error) = match ops::forward(self.graph.node(node).op, &refs) {
+            Ok(value) => (value, None),
+            Err(error) => (self.graph.node(node).nan(), Some(error.to_string())),
+        };
+        let value = Arc::new(value);
+        self.values[node.0] = Some(value.clone());
+        StepDetail::Compute { args, value, error }
     }
 
-    /// The one place where `adjoint[input] += local · adjoint[node]` happens.
+    /// The one place where `adjoint[input] += contribution` happens: `local · adjoint`
+    /// for elementwise ops, the op's vector-Jacobian product otherwise.
     fn visit(&mut self, node: NodeId) -> StepDetail {
         let seeded = node == self.graph.output();
         if seeded {
-            self.contributions[node.0].push(1.0);
+            let ones = Arc::new(self.graph.node(node).nan().map(|_| 1.0));
+            self.push_contribution(node, ones);
         }
-        let adjoint = self.adjoint(node).unwrap_or(0.0);
+        let adjoint = self
+            .adjoint(node)
+            .unwrap_or_else(|| Arc::new(self.graph.node(node).nan().map(|_| 0.0)));
         self.visited[node.0] = true;
         let args = self.args(node);
-        let value = self.values[node.0].unwrap_or(f64::NAN);
+        let refs: Vec<&Tensor> = args.iter().map(|a| &**a).collect();
+        let value = self.values[node.0]
+            .clone()
+            .unwrap_or_else(|| Arc::new(self.graph.node(node).nan()));
         let op = self.graph.node(node).op;
         let inputs = self.graph.node(node).inputs.clone();
+        let pulled = pull_back(op, &refs, &value, &adjoint);
         let mut updates = Vec::with_capacity(inputs.len());
-        for (input_index, (target, partial)) in
-            inputs.into_iter().zip(op.local_derivatives()).enumerate()
+        for (input_index, (target, (local, contribution))) in
+            inputs.into_iter().zip(pulled).enumerate()
         {
-            if matches!(self.graph.node(target).op, Op::Const(_)) {
+            if self.graph.node(target).op.is_constant() {
                 continue;
             }
-            let local = partial.eval(&args, value);
-            let contribution = local * adjoint;
-            let previous = self.adjoint_sum(target);
-            self.contributions[target.0].push(contribution);
+            let contribution =
+                Arc::new(contribution.unwrap_or_else(|| self.graph.node(target).nan()));
+            let previous = self.push_contribution(target, contribution.clone());
+            let target_adjoint = self.adjoints[target.0]
+                .clone()
+                .unwrap_or_else(|| contribution.clone());
             updates.push(Update {
                 target,
                 input_index,
-                local,
-                upstream: adjoint,
+                local: local.map(Arc::new),
+                upstream: adjoint.clone(),
                 contribution,
                 previous,
-                adjoint: previous.map_or(contribution, |p| p + contribution),
+                adjoint: target_adjoint,
             });
         }
         StepDetail::Visit {
             seeded,
             adjoint,
+            args,
             updates,
         }
     }
@@ -446,9 +519,9 @@ impl Stepper {
     fn tangent_step(&mut self, node: NodeId, wrt: NodeId) -> StepDetail {
         if let Some(value) = self.input_value(node) {
             let seeded = node == wrt;
-            let tangent = if seeded { 1.0 } else { 0.0 };
-            self.values[node.0] = Some(value);
-            self.tangents[node.0] = Some(tangent);
+            let tangent = Arc::new(value.map(|_| if seeded { 1.0 } else { 0.0 }));
+            self.values[node.0] = Some(value.clone());
+            self.tangents[node.0] = Some(tangent.clone());
             return StepDetail::Tangent {
                 args: vec![],
                 value,
@@ -459,35 +532,106 @@ impl Stepper {
             };
         }
         let args = self.args(node);
+        let refs: Vec<&Tensor> = args.iter().map(|a| &**a).collect();
         let op = self.graph.node(node).op;
-        let value = op.apply(&args);
-        let partials: Vec<f64> = op
-            .local_derivatives()
+        let shape_nan = self.graph.node(node).nan();
+        let value = ops::forward(op, &refs).unwrap_or_else(|_| shape_nan.clone());
+        let partials: Vec<Tensor> = elementwise::local_derivatives(op, &refs, &value)
+            .unwrap_or_else(|_| vec![shape_nan.clone(); refs.len()]);
+        let inputs = self.graph.node(node).inputs.clone();
+        let arg_tangents: Vec<Value> = inputs
             .iter()
-            .map(|f| f.eval(&args, value))
-            .collect();
-        let inputs = &self.graph.node(node).inputs;
-        let arg_tangents: Vec<f64> = inputs
-            .iter()
-            .map(|i| self.tangents[i.0].unwrap_or(f64::NAN))
+            .map(|i| {
+                self.tangents[i.0]
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(self.graph.node(*i).nan()))
+            })
             .collect();
         // Constants have no tangent, just as they receive no adjoint: their terms are left
         // out rather than multiplied by 0, which would turn an infinite partial into NaN.
-        let tangent = inputs
-            .iter()
-            .zip(partials.iter().zip(&arg_tangents))
-            .filter(|(input, _)| !matches!(self.graph.node(**input).op, Op::Const(_)))
-            .fold(0.0, |sum, (_, (p, t))| sum + p * t);
-        self.values[node.0] = Some(value);
-        self.tangents[node.0] = Some(tangent);
+        let mut tangent = shape_nan.map(|_| 0.0);
+        for ((input, partial), arg_tangent) in inputs.iter().zip(&partials).zip(&arg_tangents) {
+            if self.graph.node(*input).op.is_constant() {
+                continue;
+            }
+            let term = ops::forward(Op::Mul, &[partial, arg_tangent])
+                .unwrap_or_else(|_| shape_nan.clone());
+            tangent = add(&tangent, &term);
+        }
+        let value = Arc::new(value);
+        let tangent = Arc::new(tangent);
+        self.values[node.0] = Some(value.clone());
+        self.tangents[node.0] = Some(tangent.clone());
         StepDetail::Tangent {
             args,
             value,
             seeded: false,
-            partials,
+            partials: partials.into_iter().map(Arc::new).collect(),
             arg_tangents,
             tangent,
         }
+    }
+}
+
+/// The elementwise sum of two tensors of one shape (NaN where the shapes differ, which
+/// the graph's shape checks rule out).
+fn add(a: &Tensor, b: &Tensor) -> Tensor {
+    a.zip_with(b, |x, y| x + y)
+        .unwrap_or_else(|| a.map(|_| f64::NAN))
+}
+
+/// For each input of a node: its local derivative (elementwise ops only) and the
+/// contribution to its adjoint, `None` where the op refused its operands.
+fn pull_back(
+    op: Op,
+    args: &[&Tensor],
+    value: &Tensor,
+    adjoint: &Tensor,
+) -> Vec<(Option<Tensor>, Option<Tensor>)> {
+    if op.is_elementwise() {
+        let Ok(locals) = elementwise::local_derivatives(op, args, value) else {
+            return vec![(None, None); args.len()];
+        };
+        return locals
+            .into_iter()
+            .zip(args)
+            .map(|(local, arg)| {
+                let contribution = elementwise::pull_back(&local, adjoint, arg.shape()).ok();
+                (Some(local), contribution)
+            })
+            .collect();
+    }
+    match ops::vjp(op, args, value, adjoint) {
+        Ok(gradients) => gradients.into_iter().map(|g| (None, Some(g))).collect(),
+        Err(_) => vec![(None, None); args.len()],
+    }
+}
+
+/// Forward mode needs a scalar input to differentiate by and elementwise ops throughout.
+fn check_forward_mode(
+    graph: &Graph,
+    wrt: NodeId,
+    input_slot: &[Option<usize>],
+) -> Result<(), EngineError> {
+    if input_slot.get(wrt.0).copied().flatten().is_none() {
+        let name = graph
+            .nodes()
+            .get(wrt.0)
+            .map_or_else(|| format!("#{}", wrt.0), |n| n.name.clone());
+        return Err(EngineError::NotAnInput { name });
+    }
+    if !graph.node(wrt).is_scalar() {
+        return Err(EngineError::TensorTangent {
+            name: graph.node(wrt).name.clone(),
+        });
+    }
+    match graph
+        .nodes()
+        .iter()
+        .find(|node| !node.op.is_leaf() && !node.op.is_elementwise())
+    {
+        Some(node) => Err(EngineError::NoForwardRule { op: node.op.name() }),
+        None => Ok(()),
     }
 }
 

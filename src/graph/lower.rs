@@ -1,30 +1,23 @@
 //! Lowering: AST to [`Graph`]. Inputs come first, in order of first appearance; every
-//! variable is one node however often it is read; bindings name their node.
+//! variable is one node however often it is read; bindings name their node. Every node's
+//! shape is worked out here, so a shape error points at the expression that caused it.
 
-use super::{Graph, Node, NodeId, Op};
+mod constant;
+
+use super::{Graph, Node, NodeId, Op, Role};
 use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement};
+use crate::tensor::{Tensor, TensorError, ops};
+use crate::train::{DataSpec, batch_tensors, data::MAX_POINTS};
 use std::collections::HashMap;
 use thiserror::Error;
 
 /// Most nodes a graph may have.
 pub const MAX_NODES: usize = 10_000;
+/// Most numbers all of a graph's values may hold together (64 MiB of `f64`).
+pub const MAX_GRAPH_ELEMENTS: usize = 1 << 23;
 
-/// Functions that take tensors; known names, so they get a precise message.
-const TENSOR_FUNCTIONS: [&str; 13] = [
-    "sum",
-    "mean",
-    "max",
-    "softmax",
-    "log_softmax",
-    "cross_entropy",
-    "mse",
-    "zeros",
-    "ones",
-    "randn",
-    "transpose",
-    "param",
-    "matmul",
-];
+/// Calls that are not ops: constructors, parameters and data.
+const SPECIAL_FORMS: [&str; 6] = ["zeros", "ones", "randn", "param", "features", "labels"];
 
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum LowerError {
@@ -34,11 +27,11 @@ pub enum LowerError {
         span: Span,
         suggestion: Option<String>,
     },
-    #[error("`{name}` takes {expected} argument, found {found}")]
+    #[error("`{name}` takes {expected} argument{}, found {found}", if .expected == "1" { "" } else { "s" })]
     WrongArity {
         name: String,
         span: Span,
-        expected: usize,
+        expected: String,
         found: usize,
     },
     #[error("`{name}` is already defined")]
@@ -53,10 +46,21 @@ pub enum LowerError {
     SelfReference { name: String, span: Span },
     #[error("`{name}` is a function, not a variable")]
     FunctionName { name: String, span: Span },
-    #[error("{what} are not supported in scalar programs yet")]
-    Unsupported { what: &'static str, span: Span },
+    /// An op refused the shapes (or a literal its rows): `@: [3,2] @ [3] — …`.
+    #[error("{error}")]
+    Shape { error: Box<TensorError>, span: Span },
+    #[error("{what} is not a constant")]
+    NotConstant { what: String, span: Span },
+    #[error("{message}")]
+    BadArgument { message: String, span: Span },
+    #[error("`{what}(…)` must be the whole value of a binding")]
+    NeedsName { what: &'static str, span: Span },
+    #[error("unknown dataset `{name}`")]
+    UnknownDataset { name: String, span: Span },
     #[error("the program is too large: more than {MAX_NODES} nodes")]
     TooManyNodes { span: Span },
+    #[error("the program's tensors hold more than {MAX_GRAPH_ELEMENTS} numbers in all")]
+    TooManyElements { span: Span },
 }
 
 impl LowerError {
@@ -68,8 +72,13 @@ impl LowerError {
             | LowerError::UsedBeforeDefinition { span, .. }
             | LowerError::SelfReference { span, .. }
             | LowerError::FunctionName { span, .. }
-            | LowerError::Unsupported { span, .. }
-            | LowerError::TooManyNodes { span } => *span,
+            | LowerError::Shape { span, .. }
+            | LowerError::NotConstant { span, .. }
+            | LowerError::BadArgument { span, .. }
+            | LowerError::NeedsName { span, .. }
+            | LowerError::UnknownDataset { span, .. }
+            | LowerError::TooManyNodes { span }
+            | LowerError::TooManyElements { span } => *span,
         }
     }
 
@@ -85,7 +94,19 @@ impl LowerError {
             LowerError::FunctionName { name, .. } => {
                 Some(format!("call it as `{name}(…)`, or pick another name"))
             }
-            LowerError::TooManyNodes { .. } => Some("split the program into smaller ones".into()),
+            LowerError::NotConstant { .. } => Some(
+                "initial values are built from numbers, literals, zeros, ones and randn".into(),
+            ),
+            LowerError::NeedsName { what, .. } => {
+                Some(format!("write it on a line of its own: `W = {what}(…)`"))
+            }
+            LowerError::UnknownDataset { .. } => Some(format!(
+                "the datasets are {}",
+                crate::train::dataset::DATASET_NAMES.join(", ")
+            )),
+            LowerError::TooManyNodes { .. } | LowerError::TooManyElements { .. } => {
+                Some("split the program into smaller ones".into())
+            }
             _ => None,
         }
     }
@@ -96,7 +117,8 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
     let bindings = collect_bindings(program)?;
     let mut lowerer = Lowerer::default();
     for input in collect_inputs(program, &bindings)? {
-        lowerer.push_named(input.name, Op::Input, vec![], input.span, input.default)?;
+        let id = lowerer.push_named(input.name, Op::Input, vec![], input.span, input.value)?;
+        lowerer.nodes[id.0].role = input.role;
     }
     let mut output = NodeId(0);
     for statement in &program.statements {
@@ -149,8 +171,12 @@ fn collect_bindings(program: &Program) -> Result<HashMap<&str, (usize, Span)>, L
     Ok(bindings)
 }
 
+fn is_function(name: &str) -> bool {
+    Op::function(name).is_some() || SPECIAL_FORMS.contains(&name)
+}
+
 fn check_not_function(name: &str, span: Span) -> Result<(), LowerError> {
-    if Op::function(name).is_some() || TENSOR_FUNCTIONS.contains(&name) {
+    if is_function(name) {
         return Err(LowerError::FunctionName {
             name: name.to_string(),
             span,
@@ -162,7 +188,17 @@ fn check_not_function(name: &str, span: Span) -> Result<(), LowerError> {
 struct InputDecl {
     name: String,
     span: Span,
-    default: Option<f64>,
+    value: Option<Tensor>,
+    role: Role,
+}
+
+/// Whether a binding's value makes the bound name an input (a leaf with a default):
+/// numbers, literals, constructors, parameters and data.
+fn is_leaf_binding(value: &Expr) -> bool {
+    value.is_constant()
+        || constant::is_constructor(value)
+        || matches!(&value.kind, ExprKind::Call { name, .. }
+            if matches!(name.as_str(), "param" | "features" | "labels"))
 }
 
 /// Inputs in source order: bindings to constants, and free variables at their first use.
@@ -177,12 +213,13 @@ fn collect_inputs(
                 name,
                 name_span,
                 value,
-            } if value.is_constant() => {
-                let default = constant_value(value)?;
+            } if is_leaf_binding(value) => {
+                let (value, role) = leaf_value(value)?;
                 inputs.push(InputDecl {
                     name: name.clone(),
                     span: *name_span,
-                    default: Some(default),
+                    value: Some(value),
+                    role,
                 });
             }
             _ => {
@@ -208,7 +245,8 @@ fn collect_inputs(
                         None => inputs.push(InputDecl {
                             name: name.to_string(),
                             span,
-                            default: None,
+                            value: None,
+                            role: Role::Value,
                         }),
                     }
                 }
@@ -218,19 +256,93 @@ fn collect_inputs(
     Ok(inputs)
 }
 
-/// The value of a constant expression (see [`Expr::is_constant`]).
-fn constant_value(expr: &Expr) -> Result<f64, LowerError> {
-    match &expr.kind {
-        ExprKind::Number(n) => Ok(*n),
-        ExprKind::Neg(inner) => constant_value(inner).map(|n| -n),
-        _ => Err(LowerError::Unsupported {
-            what: "tensor literals",
-            span: expr.span,
-        }),
+/// The default value and role of a leaf binding (see [`is_leaf_binding`]).
+fn leaf_value(value: &Expr) -> Result<(Tensor, Role), LowerError> {
+    let ExprKind::Call { name, args, .. } = &value.kind else {
+        return Ok((constant::evaluate(value)?, Role::Value));
+    };
+    let arity = |expected: &str, allowed: std::ops::RangeInclusive<usize>| {
+        if allowed.contains(&args.len()) {
+            Ok(())
+        } else {
+            Err(LowerError::WrongArity {
+                name: name.clone(),
+                span: value.span,
+                expected: expected.into(),
+                found: args.len(),
+            })
+        }
+    };
+    match name.as_str() {
+        "param" => {
+            arity("1", 1..=1)?;
+            Ok((constant::evaluate(&args[0])?, Role::Param))
+        }
+        "features" | "labels" => {
+            arity("3 or 4", 3..=4)?;
+            let spec = data_spec(args)?;
+            let dataset = spec.generate().map_err(|error| LowerError::BadArgument {
+                message: error.to_string(),
+                span: value.span,
+            })?;
+            let first = spec
+                .epoch(&dataset, 0)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let (features, labels) = batch_tensors(&dataset, &first);
+            Ok(if name == "features" {
+                (features, Role::Features(spec))
+            } else {
+                (labels, Role::Labels(spec))
+            })
+        }
+        _ => Ok((constant::evaluate(value)?, Role::Value)),
     }
 }
 
-/// Every variable read in `expr`, left to right.
+/// `features(moons, points, batch[, seed])`'s arguments.
+fn data_spec(args: &[Expr]) -> Result<DataSpec, LowerError> {
+    let dataset = match &args[0].kind {
+        ExprKind::Var(name) if DataSpec::is_dataset(name) => name.clone(),
+        _ => {
+            return Err(LowerError::UnknownDataset {
+                name: args[0].to_string(),
+                span: args[0].span,
+            });
+        }
+    };
+    let count = |expr: &Expr, what: &str| -> Result<usize, LowerError> {
+        let n = constant::whole_number(expr, what)?;
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| (1..=MAX_POINTS).contains(&n))
+            .ok_or_else(|| LowerError::BadArgument {
+                message: format!("{what} is between 1 and {MAX_POINTS}"),
+                span: expr.span,
+            })
+    };
+    let points = count(&args[1], "the number of points")?;
+    let batch = count(&args[2], "the batch size")?;
+    if batch > points {
+        return Err(LowerError::BadArgument {
+            message: format!("a batch of {batch} is more than the {points} points"),
+            span: args[2].span,
+        });
+    }
+    let seed = match args.get(3) {
+        Some(seed) => constant::whole_number(seed, "the seed")?,
+        None => 0,
+    };
+    Ok(DataSpec {
+        dataset,
+        points,
+        batch,
+        seed,
+    })
+}
+
+/// Every variable read in `expr`, left to right (a dataset's name is not a variable).
 fn variables<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
     match &expr.kind {
         ExprKind::Var(name) => out.push((name, expr.span)),
@@ -239,6 +351,9 @@ fn variables<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
         ExprKind::Binary { lhs, rhs, .. } => {
             variables(lhs, out);
             variables(rhs, out);
+        }
+        ExprKind::Call { name, args, .. } if name == "features" || name == "labels" => {
+            args.iter().skip(1).for_each(|item| variables(item, out));
         }
         ExprKind::Call { args: items, .. } | ExprKind::Tensor(items) => {
             items.iter().for_each(|item| variables(item, out));
@@ -249,24 +364,55 @@ fn variables<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
 #[derive(Default)]
 struct Lowerer {
     nodes: Vec<Node>,
+    shapes: Vec<Vec<usize>>,
+    elements: usize,
     user_named: Vec<bool>,
     scope: HashMap<String, NodeId>,
 }
 
 impl Lowerer {
-    fn push(&mut self, op: Op, inputs: Vec<NodeId>, span: Span) -> Result<NodeId, LowerError> {
+    /// Add a node, working out its shape from its inputs' (a leaf's from its value).
+    fn push_valued(
+        &mut self,
+        op: Op,
+        inputs: Vec<NodeId>,
+        span: Span,
+        value: Option<Tensor>,
+    ) -> Result<NodeId, LowerError> {
         if self.nodes.len() >= MAX_NODES {
             return Err(LowerError::TooManyNodes { span });
+        }
+        let shape = match &value {
+            Some(value) => value.shape().to_vec(),
+            None if op.is_leaf() => Vec::new(),
+            None => {
+                let shapes: Vec<&[usize]> = inputs.iter().map(|i| &self.shapes[i.0][..]).collect();
+                ops::output_shape(op, &shapes).map_err(|error| LowerError::Shape {
+                    error: Box::new(error),
+                    span,
+                })?
+            }
+        };
+        self.elements += shape.iter().product::<usize>();
+        if self.elements > MAX_GRAPH_ELEMENTS {
+            return Err(LowerError::TooManyElements { span });
         }
         self.nodes.push(Node {
             name: String::new(),
             op,
             inputs,
             span,
-            default: None,
+            value,
+            role: Role::Value,
+            shape: shape.clone(),
         });
+        self.shapes.push(shape);
         self.user_named.push(false);
         Ok(NodeId(self.nodes.len() - 1))
+    }
+
+    fn push(&mut self, op: Op, inputs: Vec<NodeId>, span: Span) -> Result<NodeId, LowerError> {
+        self.push_valued(op, inputs, span, None)
     }
 
     fn push_named(
@@ -275,13 +421,11 @@ impl Lowerer {
         op: Op,
         inputs: Vec<NodeId>,
         span: Span,
-        default: Option<f64>,
+        value: Option<Tensor>,
     ) -> Result<NodeId, LowerError> {
-        let id = self.push(op, inputs, span)?;
+        let id = self.push_valued(op, inputs, span, value)?;
         self.scope.insert(name.clone(), id);
-        let node = &mut self.nodes[id.0];
-        node.name = name;
-        node.default = default;
+        self.nodes[id.0].name = name;
         self.user_named[id.0] = true;
         Ok(id)
     }
@@ -289,10 +433,14 @@ impl Lowerer {
     fn expr(&mut self, expr: &Expr) -> Result<NodeId, LowerError> {
         let span = expr.span;
         match &expr.kind {
-            ExprKind::Number(_) | ExprKind::Neg(_) if expr.is_constant() => {
-                let value = constant_value(expr)?;
-                self.push(Op::Const(value), vec![], span)
+            ExprKind::Number(n) => self.push(Op::Const(*n), vec![], span),
+            ExprKind::Neg(_) if expr.is_constant() => {
+                let value = constant::evaluate(expr)?;
+                let number = value.item().unwrap_or(f64::NAN);
+                self.push(Op::Const(number), vec![], span)
             }
+            ExprKind::Tensor(_) => self.literal(expr),
+            ExprKind::Call { .. } if constant::is_constructor(expr) => self.literal(expr),
             ExprKind::Var(name) => {
                 self.scope
                     .get(name)
@@ -307,18 +455,11 @@ impl Lowerer {
                 self.push(Op::Neg, vec![a], span)
             }
             ExprKind::Binary {
-                op: BinaryOp::MatMul,
-                ..
-            } => Err(LowerError::Unsupported {
-                what: "matrix products (`@`)",
-                span,
-            }),
-            ExprKind::Binary {
                 op: BinaryOp::Pow,
                 lhs,
                 rhs,
-            } if rhs.is_constant() => {
-                let exponent = constant_value(rhs)?;
+            } if rhs.is_constant() && !matches!(rhs.kind, ExprKind::Tensor(_)) => {
+                let exponent = constant::evaluate(rhs)?.item().unwrap_or(f64::NAN);
                 let a = self.expr(lhs)?;
                 self.push(Op::PowConst(exponent), vec![a], span)
             }
@@ -330,7 +471,8 @@ impl Lowerer {
                     BinaryOp::Sub => Op::Sub,
                     BinaryOp::Mul => Op::Mul,
                     BinaryOp::Div => Op::Div,
-                    BinaryOp::Pow | BinaryOp::MatMul => Op::Pow,
+                    BinaryOp::Pow => Op::Pow,
+                    BinaryOp::MatMul => Op::MatMul,
                 };
                 self.push(op, vec![a, b], span)
             }
@@ -339,11 +481,13 @@ impl Lowerer {
                 name_span,
                 args,
             } => self.call(name, *name_span, args, span),
-            ExprKind::Number(_) | ExprKind::Tensor(_) => Err(LowerError::Unsupported {
-                what: "tensor literals",
-                span,
-            }),
         }
+    }
+
+    /// A constant tensor inside an expression: a leaf holding its value.
+    fn literal(&mut self, expr: &Expr) -> Result<NodeId, LowerError> {
+        let value = constant::evaluate(expr)?;
+        self.push_valued(Op::Literal, vec![], expr.span, Some(value))
     }
 
     fn call(
@@ -354,11 +498,8 @@ impl Lowerer {
         span: Span,
     ) -> Result<NodeId, LowerError> {
         let Some(op) = Op::function(name) else {
-            if TENSOR_FUNCTIONS.contains(&name) {
-                return Err(LowerError::Unsupported {
-                    what: "tensor functions",
-                    span: name_span,
-                });
+            if let Some(&what) = SPECIAL_FORMS.iter().find(|&&form| form == name) {
+                return Err(LowerError::NeedsName { what, span });
             }
             return Err(LowerError::UnknownFunction {
                 name: name.to_string(),
@@ -366,16 +507,34 @@ impl Lowerer {
                 suggestion: suggest_function(name),
             });
         };
-        if args.len() != op.arity() {
+        let reduction = op.axis().is_some();
+        let arity_ok = args.len() == op.arity() || (reduction && args.len() == 2);
+        if !arity_ok {
+            let expected = if reduction {
+                "1 or 2".to_string()
+            } else {
+                op.arity().to_string()
+            };
             return Err(LowerError::WrongArity {
                 name: name.to_string(),
                 span,
-                expected: op.arity(),
+                expected,
                 found: args.len(),
             });
         }
-        let a = self.expr(&args[0])?;
-        self.push(op, vec![a], span)
+        let operands = match (reduction, args) {
+            (true, [input, axis]) => {
+                let a = self.expr(input)?;
+                let rank = self.shapes[a.0].len();
+                let axis = resolve_axis(constant::axis_number(axis)?, rank, axis.span)?;
+                return self.push(op.with_axis(Some(axis)), vec![a], span);
+            }
+            _ => args
+                .iter()
+                .map(|arg| self.expr(arg))
+                .collect::<Result<Vec<NodeId>, LowerError>>()?,
+        };
+        self.push(op, operands, span)
     }
 
     /// Number the unnamed nodes `v{k}`, where k counts non-constant nodes from 1, and
@@ -384,9 +543,16 @@ impl Lowerer {
         let mut ordinal = 0;
         for id in 0..self.nodes.len() {
             let node = &self.nodes[id];
-            if let Op::Const(value) = node.op {
-                self.nodes[id].name = value.to_string();
-                continue;
+            match (&node.op, &node.value) {
+                (Op::Const(value), _) => {
+                    self.nodes[id].name = value.to_string();
+                    continue;
+                }
+                (Op::Literal, Some(value)) => {
+                    self.nodes[id].name = literal_name(value);
+                    continue;
+                }
+                _ => {}
             }
             ordinal += 1;
             if self.user_named[id] {
@@ -399,6 +565,32 @@ impl Lowerer {
             self.nodes[id].name = name;
         }
         self.nodes
+    }
+}
+
+/// An axis counted from the end when negative (`-1` is the last), checked against `rank`.
+fn resolve_axis(axis: i64, rank: usize, span: Span) -> Result<usize, LowerError> {
+    let resolved = if axis < 0 {
+        i64::try_from(rank).unwrap_or(i64::MAX) + axis
+    } else {
+        axis
+    };
+    usize::try_from(resolved)
+        .ok()
+        .filter(|&a| a < rank)
+        .ok_or_else(|| LowerError::BadArgument {
+            message: format!("axis {axis} does not exist in a tensor with {rank} dimensions"),
+            span,
+        })
+}
+
+/// A constant tensor's name: its numbers when there are few, its shape otherwise.
+fn literal_name(value: &Tensor) -> String {
+    if value.len() <= 4 && value.rank() <= 1 {
+        let numbers: Vec<String> = value.data().iter().map(|x| x.to_string()).collect();
+        format!("[{}]", numbers.join(", "))
+    } else {
+        crate::tensor::shape_text(value.shape())
     }
 }
 
@@ -427,7 +619,11 @@ fn suggest_function(name: &str) -> Option<String> {
 }
 
 fn op_names() -> impl Iterator<Item = &'static str> {
-    super::op::FUNCTIONS.iter().map(|(name, _)| *name)
+    super::op::FUNCTIONS
+        .iter()
+        .chain(&super::op::TENSOR_FUNCTIONS)
+        .map(|(name, _)| *name)
+        .chain(SPECIAL_FORMS)
 }
 
 #[cfg(test)]

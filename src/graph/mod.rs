@@ -9,6 +9,8 @@ mod lower;
 pub mod op;
 
 use crate::lang::Span;
+use crate::tensor::Tensor;
+use crate::train::DataSpec;
 use serde::{Deserialize, Serialize};
 
 pub use formula::Formula;
@@ -29,8 +31,55 @@ pub struct Node {
     pub inputs: Vec<NodeId>,
     /// Where the node comes from in the source.
     pub span: Span,
-    /// For inputs bound to a constant (`x1 = 3`): the default value.
-    pub default: Option<f64>,
+    /// The shape of the node's value (`[]` for a scalar), worked out when lowering.
+    #[serde(default)]
+    pub shape: Vec<usize>,
+    /// For leaves: an input's default (`x1 = 3`, `W = [[1, 2]]`) or a literal's value.
+    pub value: Option<Tensor>,
+    /// What an input is for in training; plain values for everything else.
+    #[serde(default, skip_serializing_if = "Role::is_value")]
+    pub role: Role,
+}
+
+impl Node {
+    /// A value of the node's shape that is all NaN: what a failed op produces.
+    pub fn nan(&self) -> Tensor {
+        Tensor::full(&self.shape, f64::NAN).unwrap_or_else(|_| Tensor::scalar(f64::NAN))
+    }
+
+    /// Whether the node holds a single number.
+    pub fn is_scalar(&self) -> bool {
+        self.shape.is_empty()
+    }
+}
+
+/// What an input node is for when a program is trained.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A value the program reads (the default for every node).
+    #[default]
+    Value,
+    /// A trainable parameter, `W = param(randn([2, 16], 1))`: optimizers update it.
+    Param,
+    /// The features of a minibatch, `X = features(moons, 256, 64)`: `[batch, 2]`.
+    Features(DataSpec),
+    /// The class labels of the same minibatch, `y = labels(moons, 256, 64)`: `[batch]`.
+    Labels(DataSpec),
+}
+
+impl Role {
+    pub fn is_value(&self) -> bool {
+        *self == Role::Value
+    }
+
+    /// The dataset a features or labels input draws from.
+    pub fn data(&self) -> Option<&DataSpec> {
+        match self {
+            Role::Features(spec) | Role::Labels(spec) => Some(spec),
+            Role::Value | Role::Param => None,
+        }
+    }
 }
 
 /// Deserializing checks the arena invariant, so a graph from outside cannot make the
@@ -68,6 +117,22 @@ impl TryFrom<RawGraph> for Graph {
                     "node {id} reads node {}, which does not come before it",
                     bad.0
                 ));
+            }
+            let shape = match &node.value {
+                Some(value) if node.op.is_leaf() => value.shape().to_vec(),
+                _ if node.op.is_leaf() => Vec::new(),
+                _ => {
+                    let shapes: Vec<&[usize]> = node
+                        .inputs
+                        .iter()
+                        .map(|input| &raw.nodes[input.0].shape[..])
+                        .collect();
+                    crate::tensor::ops::output_shape(node.op, &shapes)
+                        .map_err(|error| format!("node {id}: {error}"))?
+                }
+            };
+            if shape != node.shape {
+                return Err(format!("node {id} has the wrong shape"));
             }
         }
         Ok(Graph {
@@ -107,6 +172,11 @@ impl Graph {
         self.ids().filter(|&id| self.node(id).op == Op::Input)
     }
 
+    /// The trainable parameters, in graph order.
+    pub fn params(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.ids().filter(|&id| self.node(id).role == Role::Param)
+    }
+
     pub fn find(&self, name: &str) -> Option<NodeId> {
         self.ids().find(|&id| self.node(id).name == name)
     }
@@ -118,18 +188,22 @@ impl Graph {
             .collect()
     }
 
-    /// Evaluate every node's value at once, with `inputs[k]` for the k-th input node.
-    pub fn evaluate(&self, inputs: &[f64]) -> Vec<f64> {
-        let mut values: Vec<f64> = Vec::with_capacity(self.len());
+    /// Every node's value at once, with `inputs[k]` for the k-th input node. An op that
+    /// refuses its operands (a label out of range) gives NaN in its shape.
+    pub fn evaluate(&self, inputs: &[Tensor]) -> Vec<Tensor> {
+        let mut values: Vec<Tensor> = Vec::with_capacity(self.len());
         let mut next_input = inputs.iter();
         for node in &self.nodes {
-            let value = if node.op == Op::Input {
-                next_input.next().copied().unwrap_or(f64::NAN)
-            } else {
-                let args: Vec<f64> = node.inputs.iter().map(|i| values[i.0]).collect();
-                node.op.apply(&args)
+            let value = match node.op {
+                Op::Input => next_input.next().cloned(),
+                Op::Const(c) => Some(Tensor::scalar(c)),
+                Op::Literal => node.value.clone(),
+                op => {
+                    let args: Vec<&Tensor> = node.inputs.iter().map(|i| &values[i.0]).collect();
+                    crate::tensor::ops::forward(op, &args).ok()
+                }
             };
-            values.push(value);
+            values.push(value.unwrap_or_else(|| node.nan()));
         }
         values
     }

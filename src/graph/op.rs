@@ -34,7 +34,44 @@ pub enum Op {
     Abs,
     /// `name = other_name`: a copy, so the binding gets a node of its own.
     Identity,
+    /// A constant tensor (a literal such as `[1, 2]` or `zeros([3])` inside an
+    /// expression); its value is the node's `value`.
+    Literal,
+    /// Matrix product `A @ B` (matrix or vector operands).
+    MatMul,
+    /// The 2-D transpose `Aᵀ`.
+    Transpose,
+    /// The sum of all elements, or along one axis.
+    Sum(Axis),
+    /// The mean of all elements, or along one axis.
+    Mean(Axis),
+    /// The maximum of all elements, or along one axis.
+    Max(Axis),
+    /// Softmax along the last axis.
+    Softmax,
+    /// Log-softmax along the last axis.
+    LogSoftmax,
+    /// `cross_entropy(logits [N, C], labels [N])`: the mean negative log-likelihood.
+    CrossEntropy,
+    /// `mse(prediction, target)`: the mean squared difference of equal shapes.
+    Mse,
 }
+
+/// What a reduction runs over: every element (`None`) or one axis.
+pub type Axis = Option<usize>;
+
+/// The tensor functions callable from a program, with their ops. Reductions take an
+/// optional constant axis as a second argument.
+pub const TENSOR_FUNCTIONS: [(&str, Op); 8] = [
+    ("sum", Op::Sum(None)),
+    ("mean", Op::Mean(None)),
+    ("max", Op::Max(None)),
+    ("softmax", Op::Softmax),
+    ("log_softmax", Op::LogSoftmax),
+    ("cross_entropy", Op::CrossEntropy),
+    ("mse", Op::Mse),
+    ("transpose", Op::Transpose),
+];
 
 /// How an op is written, for rendering its forward rule.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,12 +98,38 @@ pub const FUNCTIONS: [(&str, Op); 9] = [
 ];
 
 impl Op {
-    /// The function called `name` in a program, if any.
+    /// The function called `name` in a program, if any (reductions over all elements).
     pub fn function(name: &str) -> Option<Op> {
         FUNCTIONS
             .iter()
+            .chain(&TENSOR_FUNCTIONS)
             .find(|(n, _)| *n == name)
             .map(|(_, op)| *op)
+    }
+
+    /// Whether the op applies a scalar rule element by element (with broadcasting), so its
+    /// local derivatives are the [`Formula`]s of [`Op::local_derivatives`]. The other
+    /// computed ops are tensor ops whose backward is a vector-Jacobian product.
+    pub fn is_elementwise(self) -> bool {
+        !self.is_leaf() && self.function_name_in(&TENSOR_FUNCTIONS).is_none() && self != Op::MatMul
+    }
+
+    /// The same op reducing over `axis` (reductions only; others are returned unchanged).
+    pub fn with_axis(self, axis: Axis) -> Op {
+        match self {
+            Op::Sum(_) => Op::Sum(axis),
+            Op::Mean(_) => Op::Mean(axis),
+            Op::Max(_) => Op::Max(axis),
+            other => other,
+        }
+    }
+
+    /// The axis of a reduction.
+    pub fn axis(self) -> Option<Axis> {
+        match self {
+            Op::Sum(axis) | Op::Mean(axis) | Op::Max(axis) => Some(axis),
+            _ => None,
+        }
     }
 
     /// The op's name as printed in JSON and the graph view.
@@ -81,21 +144,27 @@ impl Op {
             Op::Neg => "neg",
             Op::PowConst(_) | Op::Pow => "pow",
             Op::Identity => "identity",
+            Op::Literal => "literal",
+            Op::MatMul => "matmul",
             other => other.function_name().unwrap_or("?"),
         }
     }
 
     fn function_name(self) -> Option<&'static str> {
-        FUNCTIONS
-            .iter()
-            .find(|(_, op)| *op == self)
-            .map(|(n, _)| *n)
+        self.function_name_in(&FUNCTIONS)
+            .or_else(|| self.function_name_in(&TENSOR_FUNCTIONS))
+    }
+
+    fn function_name_in(self, table: &[(&'static str, Op)]) -> Option<&'static str> {
+        let plain = self.with_axis(None);
+        table.iter().find(|(_, op)| *op == plain).map(|(n, _)| *n)
     }
 
     pub fn arity(self) -> usize {
         match self {
-            Op::Input | Op::Const(_) => 0,
+            Op::Input | Op::Const(_) | Op::Literal => 0,
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => 2,
+            Op::MatMul | Op::CrossEntropy | Op::Mse => 2,
             _ => 1,
         }
     }
@@ -104,10 +173,16 @@ impl Op {
         self.arity() == 0
     }
 
+    /// Constants (numbers and literal tensors) are leaves with no step and no adjoint.
+    pub fn is_constant(self) -> bool {
+        matches!(self, Op::Const(_) | Op::Literal)
+    }
+
     pub fn notation(self) -> Notation {
         match self {
-            Op::Input | Op::Const(_) => Notation::Leaf,
+            Op::Input | Op::Const(_) | Op::Literal => Notation::Leaf,
             Op::Add => Notation::Infix("+"),
+            Op::MatMul => Notation::Infix("@"),
             Op::Sub => Notation::Infix("−"),
             Op::Mul => Notation::Infix("·"),
             Op::Div => Notation::Infix("/"),
@@ -125,7 +200,7 @@ impl Op {
         let a = args.first().copied().unwrap_or(f64::NAN);
         let b = args.get(1).copied().unwrap_or(f64::NAN);
         match self {
-            Op::Input => f64::NAN,
+            Op::Input | Op::Literal => f64::NAN,
             Op::Const(c) => c,
             Op::Add => cancel_to_zero(a + b, a, b),
             Op::Sub => cancel_to_zero(a - b, a, b),
@@ -151,16 +226,19 @@ impl Op {
             }
             Op::Abs => a.abs(),
             Op::Identity => a,
+            // Tensor ops have no scalar rule; `tensor::ops` runs them.
+            _ => f64::NAN,
         }
     }
 
     /// The local derivative `∂out/∂input_i` for each input, as formulas over the inputs
     /// (`Arg`) and the output (`Out`). Reusing the output where the math allows (exp,
     /// sigmoid, tanh, sqrt) is what the backward pass records forward values for.
+    /// Leaves and tensor ops have none: a tensor op's backward is its vector-Jacobian
+    /// product in `tensor::ops`.
     pub fn local_derivatives(self) -> Vec<Formula> {
         let one = || num(1.0);
         match self {
-            Op::Input | Op::Const(_) => vec![],
             Op::Add => vec![one(), one()],
             Op::Sub => vec![one(), num(-1.0)],
             Op::Mul => vec![arg(1), arg(0)],
@@ -185,6 +263,7 @@ impl Op {
             Op::Relu => vec![positive(arg(0))],
             Op::Abs => vec![call(Function::Sign, arg(0))],
             Op::Identity => vec![one()],
+            _ => vec![],
         }
     }
 }

@@ -33,6 +33,14 @@ impl Expr {
         Expr::new(n.var(name), Prec::Atom)
     }
 
+    /// A tensor's values (see [`Notation::tensor`]); a scalar is a number.
+    pub fn tensor(value: &crate::tensor::Tensor, n: Notation) -> Expr {
+        match value.item().filter(|_| value.rank() == 0) {
+            Some(x) => Expr::number(x, n),
+            None => Expr::new(n.tensor(value), Prec::Atom),
+        }
+    }
+
     /// A number; a negative one binds like a unary minus.
     pub fn number(x: f64, n: Notation) -> Expr {
         let prec = if x < 0.0 {
@@ -84,7 +92,13 @@ pub fn op_expression(op: Op, args: &[Expr], n: Notation) -> Expr {
     let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| Expr::name("?", n));
     match op.notation() {
         OpNotation::Leaf | OpNotation::Call("") => arg(0),
-        OpNotation::Call(name) => Expr::new(n.call(name, arg(0).text()), Prec::Atom),
+        OpNotation::Call(name) => {
+            let mut texts: Vec<String> = args.iter().map(|a| a.text().to_string()).collect();
+            if let Some(Some(axis)) = op.axis() {
+                texts.push(n.number(axis as f64));
+            }
+            Expr::new(n.call(name, &n.list(&texts)), Prec::Atom)
+        }
         OpNotation::Prefix(_) => negative(arg(0), n),
         OpNotation::PowerOf(exponent) => power(arg(0), Expr::number(exponent, n), n),
         OpNotation::Infix(_) => match op {
@@ -92,6 +106,7 @@ pub fn op_expression(op: Op, args: &[Expr], n: Notation) -> Expr {
             Op::Sub => difference(arg(0), arg(1), n),
             Op::Mul => product(arg(0), arg(1), n),
             Op::Div => quotient(arg(0), arg(1), n),
+            Op::MatMul => product(arg(0), arg(1), n),
             _ => power(arg(0), arg(1), n),
         },
     }
@@ -123,28 +138,45 @@ pub fn sum(a: Expr, b: Expr, n: Notation) -> Expr {
 }
 
 /// `a − b`, with `b` in parentheses when it is a sum or negative.
-fn difference(a: Expr, b: Expr, n: Notation) -> Expr {
+pub fn difference(a: Expr, b: Expr, n: Notation) -> Expr {
     let right = b.wrapped(n, b.prec == Prec::Sum || b.prec == Prec::Negative);
     Expr::new(n.infix(&a.text, Operator::Minus, &right), Prec::Sum)
 }
 
 /// `a · b`, with sums and negatives in parentheses: `3 · (−2)`.
 pub fn product(a: Expr, b: Expr, n: Notation) -> Expr {
+    joined_product(a, Operator::Times, b, n)
+}
+
+/// `a ⊙ b`, the elementwise product.
+pub fn hadamard(a: Expr, b: Expr, n: Notation) -> Expr {
+    joined_product(a, Operator::Hadamard, b, n)
+}
+
+fn joined_product(a: Expr, operator: Operator, b: Expr, n: Notation) -> Expr {
     let loose = |e: &Expr| e.prec == Prec::Sum || e.prec == Prec::Negative;
-    let text = n.infix(
-        &a.wrapped(n, loose(&a)),
-        Operator::Times,
-        &b.wrapped(n, loose(&b)),
-    );
+    let text = n.infix(&a.wrapped(n, loose(&a)), operator, &b.wrapped(n, loose(&b)));
     Expr::new(text, Prec::Product)
 }
 
-fn negative(a: Expr, n: Notation) -> Expr {
+/// `aᵀ`, with anything but an atom in parentheses.
+pub fn transposed(a: Expr, n: Notation) -> Expr {
+    let base = a.wrapped(n, a.prec < Prec::Atom);
+    Expr::new(n.transposed(&base), Prec::Power)
+}
+
+/// `f(a, b)`.
+pub fn call(function: &str, args: &[Expr], n: Notation) -> Expr {
+    let texts: Vec<String> = args.iter().map(|a| a.text().to_string()).collect();
+    Expr::new(n.call(function, &n.list(&texts)), Prec::Atom)
+}
+
+pub fn negative(a: Expr, n: Notation) -> Expr {
     let wrap = a.prec == Prec::Sum || a.prec == Prec::Negative;
     Expr::new(n.negative(&a.wrapped(n, wrap)), Prec::Negative)
 }
 
-fn quotient(a: Expr, b: Expr, n: Notation) -> Expr {
+pub fn quotient(a: Expr, b: Expr, n: Notation) -> Expr {
     if n.stacks_fractions() {
         return Expr::new(n.fraction(&a.text, &b.text), Prec::Atom);
     }

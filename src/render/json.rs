@@ -6,12 +6,51 @@ use super::step::step_text;
 use crate::engine::{GradientCheck, Mode, Phase, StepDetail, StepRecord, Stepper};
 use crate::graph::{Graph, NodeId};
 use crate::number::serde_f64;
+use crate::tensor::Tensor;
 use serde::{Serialize, Serializer};
 
 /// A number as JSON: finite ones as numbers, the others by name.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Number(#[serde(with = "serde_f64")] pub f64);
+
+/// A tensor as JSON: a scalar as a number, anything else as nested arrays (rows of rows),
+/// with NaN and ±∞ by name as in [`Number`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Values(pub Tensor);
+
+impl Values {
+    pub fn of(tensor: &Tensor) -> Values {
+        Values(tensor.clone())
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        nested(self.0.shape(), self.0.data(), serializer)
+    }
+}
+
+/// `data` (row-major, of `shape`) as nested JSON arrays.
+fn nested<S: Serializer>(shape: &[usize], data: &[f64], serializer: S) -> Result<S::Ok, S::Error> {
+    struct Slice<'a>(&'a [usize], &'a [f64]);
+    impl Serialize for Slice<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            nested(self.0, self.1, serializer)
+        }
+    }
+    match shape.split_first() {
+        None => Number(data.first().copied().unwrap_or(f64::NAN)).serialize(serializer),
+        Some((&rows, rest)) => {
+            let stride = rest.iter().product::<usize>();
+            serializer.collect_seq((0..rows).map(|row| {
+                let start = (row * stride).min(data.len());
+                let end = (start + stride).min(data.len());
+                Slice(rest, &data[start..end])
+            }))
+        }
+    }
+}
 
 /// Name–value pairs written as one JSON object, in their own order (the program's),
 /// not sorted.
@@ -27,7 +66,7 @@ impl<T: Serialize> Serialize for Named<T> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OutputValue {
     pub name: String,
-    pub value: Option<Number>,
+    pub value: Option<Values>,
 }
 
 /// Everything a run computed, for scripts.
@@ -39,10 +78,10 @@ pub struct TraceReport {
     /// Forward mode: the input the tangents are taken by.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wrt: Option<String>,
-    pub inputs: Named<Number>,
+    pub inputs: Named<Values>,
     pub output: OutputValue,
     /// ∂output/∂input for every input (reverse mode) or for `wrt` (forward mode).
-    pub gradients: Named<Number>,
+    pub gradients: Named<Values>,
     pub nodes: Vec<NodeReport>,
     pub steps: Vec<StepReport>,
 }
@@ -53,11 +92,13 @@ pub struct NodeReport {
     pub name: String,
     pub op: &'static str,
     pub inputs: Vec<usize>,
-    pub value: Option<Number>,
+    /// The shape of the node's value (`[]` for a number).
+    pub shape: Vec<usize>,
+    pub value: Option<Values>,
     /// Reverse mode: ∂output/∂node; null for constants and in forward mode.
-    pub adjoint: Option<Number>,
+    pub adjoint: Option<Values>,
     /// Forward mode: ∂node/∂wrt; null in reverse mode.
-    pub tangent: Option<Number>,
+    pub tangent: Option<Values>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,10 +110,13 @@ pub struct StepReport {
     pub substituted: String,
     /// The value (forward pass), the node's adjoint (backward pass) or its tangent
     /// (forward mode).
-    pub result: Number,
+    pub result: Values,
     /// Forward mode: the node's value, computed along with its tangent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<Number>,
+    pub value: Option<Values>,
+    /// Why the op refused its operands (its value is NaN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Backward steps: the adjoint updates, one per computed input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updates: Option<Vec<UpdateReport>>,
@@ -87,10 +131,12 @@ pub struct UpdateReport {
     pub substituted: String,
     /// `∂v4/∂x1 = v3 = 7`.
     pub local: String,
-    pub local_value: Number,
-    pub contribution: Number,
+    /// ∂node/∂target element by element (elementwise ops; absent for matrix rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_value: Option<Values>,
+    pub contribution: Values,
     /// The target's adjoint after this update.
-    pub result: Number,
+    pub result: Values,
     /// `x̄1 = 7 + 3 = 10`, once the target has several contributions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<String>,
@@ -115,12 +161,12 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
         inputs: input_values(graph, run.inputs()),
         output: OutputValue {
             name: name(graph.output()),
-            value: run.value(graph.output()).map(Number),
+            value: run.value(graph.output()).map(|v| Values::of(v)),
         },
         gradients: Named(
             run.gradients()
                 .into_iter()
-                .filter_map(|(id, g)| Some((name(id), Number(g?))))
+                .filter_map(|(id, g)| Some((name(id), Values::of(&*g?))))
                 .collect(),
         ),
         nodes: graph
@@ -130,9 +176,10 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
                 name: name(id),
                 op: graph.node(id).op.name(),
                 inputs: graph.node(id).inputs.iter().map(|input| input.0).collect(),
-                value: run.value(id).map(Number),
-                adjoint: run.adjoint(id).map(Number),
-                tangent: run.tangent(id).filter(|_| forward).map(Number),
+                shape: graph.node(id).shape.clone(),
+                value: run.value(id).map(|v| Values::of(v)),
+                adjoint: run.adjoint(id).map(|v| Values::of(&v)),
+                tangent: run.tangent(id).filter(|_| forward).map(|v| Values::of(v)),
             })
             .collect(),
         steps: run
@@ -146,7 +193,7 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
 fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
     let text = step_text(graph, record, Notation::Plain);
     let (value, updates) = match &record.detail {
-        StepDetail::Tangent { value, .. } => (Some(Number(*value)), None),
+        StepDetail::Tangent { value, .. } => (Some(Values::of(value)), None),
         StepDetail::Visit {
             seeded, updates, ..
         } => {
@@ -165,9 +212,9 @@ fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join(", "),
-                    local_value: Number(update.local),
-                    contribution: Number(update.contribution),
-                    result: Number(update.adjoint),
+                    local_value: update.local.as_ref().map(|l| Values::of(l)),
+                    contribution: Values::of(&update.contribution),
+                    result: Values::of(&update.adjoint),
                     total: part.total.as_ref().map(ToString::to_string),
                 })
                 .collect();
@@ -181,18 +228,22 @@ fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
         node: graph.node(record.node).name.clone(),
         rule: text.rule(),
         substituted: text.substituted(),
-        result: Number(record.result()),
+        result: Values::of(record.result_value()),
         value,
+        error: match &record.detail {
+            StepDetail::Compute { error, .. } => error.clone(),
+            _ => None,
+        },
         updates,
     }
 }
 
-fn input_values(graph: &Graph, values: &[f64]) -> Named<Number> {
+fn input_values(graph: &Graph, values: &[Tensor]) -> Named<Values> {
     Named(
         graph
             .inputs()
             .zip(values)
-            .map(|(id, &x)| (graph.node(id).name.clone(), Number(x)))
+            .map(|(id, x)| (graph.node(id).name.clone(), Values::of(x)))
             .collect(),
     )
 }
@@ -201,8 +252,9 @@ fn input_values(graph: &Graph, values: &[f64]) -> Named<Number> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckReport {
     pub program: String,
-    pub inputs: Named<Number>,
+    pub inputs: Named<Values>,
     pub output: OutputValue,
+    /// One entry per input element.
     pub gradients: Vec<CheckedGradient>,
     pub max_relative_error: Number,
     /// The check passes when the max relative error is below this.
@@ -213,6 +265,9 @@ pub struct CheckReport {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckedGradient {
     pub input: String,
+    /// Which element of a tensor input (row-major).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<usize>,
     pub value: Number,
     /// From the backward pass.
     pub analytic: Number,
@@ -225,27 +280,33 @@ pub struct CheckedGradient {
 pub fn check(
     graph: &Graph,
     source: &str,
-    inputs: &[f64],
+    inputs: &[Tensor],
     result: &GradientCheck,
     tolerance: f64,
 ) -> CheckReport {
     let output = graph.output();
-    let output_value = graph.evaluate(inputs).get(output.0).copied();
+    let output_value = graph.evaluate(inputs).get(output.0).map(Values::of);
     CheckReport {
         program: source.to_string(),
         inputs: input_values(graph, inputs),
         output: OutputValue {
             name: graph.node(output).name.clone(),
-            value: output_value.map(Number),
+            value: output_value,
         },
-        // One entry per input, in input order.
         gradients: result
             .entries
             .iter()
-            .zip(inputs)
-            .map(|(entry, &value)| CheckedGradient {
+            .map(|entry| CheckedGradient {
                 input: graph.node(entry.input).name.clone(),
-                value: Number(value),
+                element: (!graph.node(entry.input).is_scalar()).then_some(entry.element),
+                value: Number(
+                    graph
+                        .inputs()
+                        .position(|id| id == entry.input)
+                        .and_then(|slot| inputs.get(slot))
+                        .and_then(|value| value.data().get(entry.element).copied())
+                        .unwrap_or(f64::NAN),
+                ),
                 analytic: Number(entry.analytic),
                 numeric: Number(entry.numeric),
                 relative_error: Number(entry.relative_error),
@@ -264,8 +325,12 @@ mod tests {
     use crate::program::compile;
     use serde_json::{Value, json};
 
+    fn scalars(values: &[f64]) -> Vec<Tensor> {
+        values.iter().map(|&x| Tensor::scalar(x)).collect()
+    }
+
     fn report(source: &str, inputs: &[f64], mode: Mode) -> Value {
-        let stepper = Stepper::new(compile(source).unwrap(), inputs.to_vec(), mode).unwrap();
+        let stepper = Stepper::new(compile(source).unwrap(), scalars(inputs), mode).unwrap();
         serde_json::to_value(trace(&stepper, source)).unwrap()
     }
 
@@ -280,7 +345,7 @@ mod tests {
         assert_eq!(r["gradients"], json!({"x1": 10.0, "x2": 3.0}));
         assert_eq!(
             r["nodes"][3],
-            json!({"id": 3, "name": "v4", "op": "mul", "inputs": [2, 0], "value": 21.0, "adjoint": 1.0, "tangent": null})
+            json!({"id": 3, "name": "v4", "op": "mul", "inputs": [2, 0], "shape": [], "value": 21.0, "adjoint": 1.0, "tangent": null})
         );
         let steps = r["steps"].as_array().unwrap();
         assert_eq!(steps.len(), 8);
@@ -308,7 +373,7 @@ mod tests {
     fn inputs_keep_program_order() {
         let stepper = Stepper::new(
             compile("z = 1; a = 2; z * a").unwrap(),
-            vec![1.0, 2.0],
+            scalars(&[1.0, 2.0]),
             Mode::Reverse,
         )
         .unwrap();
@@ -342,14 +407,15 @@ mod tests {
     #[test]
     fn check_report_passes_and_fails_on_the_tolerance() {
         let graph = compile("(x1+x2)*x1").unwrap();
-        let result = gradient_check(&graph, &[3.0, 4.0]).unwrap();
-        let passed = check(&graph, "(x1+x2)*x1", &[3.0, 4.0], &result, 1e-6);
+        let inputs = scalars(&[3.0, 4.0]);
+        let result = gradient_check(&graph, &inputs).unwrap();
+        let passed = check(&graph, "(x1+x2)*x1", &inputs, &result, 1e-6);
         assert!(passed.passed);
         assert_eq!(
             passed.output,
             OutputValue {
                 name: "v4".into(),
-                value: Some(Number(21.0))
+                value: Some(Values(Tensor::scalar(21.0)))
             }
         );
         assert_eq!(
@@ -360,11 +426,13 @@ mod tests {
             ("x1", Number(3.0))
         );
         assert_eq!(passed.gradients[0].analytic, Number(10.0));
-        assert!(!check(&graph, "", &[3.0, 4.0], &result, 0.0).passed);
+        assert!(!check(&graph, "", &inputs, &result, 0.0).passed);
 
         let graph = compile("sqrt(x)").unwrap();
-        let nan = gradient_check(&graph, &[-1.0]).unwrap();
-        let failed = serde_json::to_value(check(&graph, "sqrt(x)", &[-1.0], &nan, 1e-6)).unwrap();
+        let minus_one = scalars(&[-1.0]);
+        let nan = gradient_check(&graph, &minus_one).unwrap();
+        let failed =
+            serde_json::to_value(check(&graph, "sqrt(x)", &minus_one, &nan, 1e-6)).unwrap();
         assert_eq!(failed["passed"], false);
         assert_eq!(failed["max_relative_error"], "NaN");
     }

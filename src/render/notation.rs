@@ -8,6 +8,10 @@ mod mathml;
 pub use mathml::{math_block, math_inline};
 
 use crate::number::format_number;
+use crate::tensor::Tensor;
+
+/// The most elements a tensor may have to be written out in full.
+pub const MAX_SHOWN_ELEMENTS: usize = 24;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notation {
@@ -23,6 +27,8 @@ pub enum Operator {
     Plus,
     Minus,
     Times,
+    /// The elementwise product `⊙`.
+    Hadamard,
     Equals,
     PlusEquals,
 }
@@ -98,6 +104,8 @@ impl Notation {
             (_, Operator::Minus) => "-",
             (Notation::Plain, Operator::Times) => "·",
             (_, Operator::Times) => "\\cdot",
+            (Notation::Plain, Operator::Hadamard) => "⊙",
+            (_, Operator::Hadamard) => "\\odot",
             (_, Operator::Equals) => "=",
             (Notation::Plain, Operator::PlusEquals) => "+=",
             (_, Operator::PlusEquals) => "\\mathrel{+}=",
@@ -182,6 +190,73 @@ impl Notation {
                 format!("{name}\\left({argument}\\right)")
             }
             Notation::MathMl => mathml::call(function, argument),
+        }
+    }
+
+    /// A tensor's values: a scalar as a number, a small vector or matrix in brackets,
+    /// a larger tensor by its shape (`tensor 64×16`).
+    pub fn tensor(self, value: &Tensor) -> String {
+        if value.rank() == 0 {
+            return self.number(value.data()[0]);
+        }
+        if value.len() > MAX_SHOWN_ELEMENTS || value.rank() > 2 || value.is_empty() {
+            let dims: Vec<String> = value.shape().iter().map(usize::to_string).collect();
+            return self.text(&format!("tensor {}", dims.join("×")));
+        }
+        let columns = value.shape()[value.rank() - 1];
+        let rows: Vec<Vec<String>> = value
+            .data()
+            .chunks(columns)
+            .map(|row| row.iter().map(|&x| self.number(x)).collect())
+            .collect();
+        match self {
+            Notation::Plain => {
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|row| format!("[{}]", row.join(", ")))
+                    .collect();
+                if value.rank() == 1 {
+                    lines.concat()
+                } else {
+                    format!("[{}]", lines.join(", "))
+                }
+            }
+            Notation::Latex => {
+                let lines: Vec<String> = rows.iter().map(|row| row.join(" & ")).collect();
+                format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", lines.join(" \\\\ "))
+            }
+            Notation::MathMl => mathml::matrix(&rows),
+        }
+    }
+
+    /// Whether [`Notation::tensor`] writes the values out (not just the shape).
+    pub fn shows_values(value: &Tensor) -> bool {
+        value.len() <= MAX_SHOWN_ELEMENTS && value.rank() <= 2
+    }
+
+    /// Words inside a formula: `tensor 64×16`.
+    pub fn text(self, words: &str) -> String {
+        match self {
+            Notation::Plain => words.to_string(),
+            Notation::Latex => format!("\\text{{{}}}", escape_latex(words)),
+            Notation::MathMl => mathml::text(words),
+        }
+    }
+
+    /// Arguments of a call: `a, b`.
+    pub fn list(self, items: &[String]) -> String {
+        match self {
+            Notation::Plain | Notation::Latex => items.join(", "),
+            Notation::MathMl => items.join(&mathml::comma()),
+        }
+    }
+
+    /// A matrix transposed: `xᵀ`, `x^{\top}`.
+    pub fn transposed(self, base: &str) -> String {
+        match self {
+            Notation::Plain => format!("{base}ᵀ"),
+            Notation::Latex => format!("{base}^{{\\top}}"),
+            Notation::MathMl => mathml::transposed(base),
         }
     }
 

@@ -3,9 +3,11 @@
 
 use super::formula::{Expr, op_expression};
 use super::notation::Notation;
+use crate::engine::record::Value;
 use crate::engine::{Phase, StepDetail, StepRecord};
 use crate::graph::Graph;
 use crate::number::format_number;
+use crate::tensor::Tensor;
 
 /// One sentence (or a few) saying what `record` did; `position` is (phase, k, n) as in
 /// [`crate::engine::Stepper::progress`] right after the step.
@@ -17,41 +19,54 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: (Phase, usize, usi
     };
     let node = graph.node(record.node);
     let name = &node.name;
-    let number = |x: f64| format_number(x);
-    let computation = |args: &[f64], value: f64| {
+    let number = |x: &Tensor| spoken(x);
+    let computation = |args: &[Value], value: &Tensor| {
         let numbers: Vec<Expr> = args
             .iter()
-            .map(|&a| Expr::number(a, Notation::Plain))
+            .map(|a| Expr::tensor(a, Notation::Plain))
             .collect();
         let text = op_expression(node.op, &numbers, Notation::Plain).into_text();
-        format!("{name} = {} = {}", words(&text), number(value))
+        let shown = args.iter().all(|a| Notation::shows_values(a));
+        if shown {
+            format!("{name} = {} = {}", words(&text), number(value))
+        } else {
+            format!("{name} is {}", number(value))
+        }
     };
     let body = match &record.detail {
-        StepDetail::Input { value } => format!("input {name} is {}.", number(*value)),
-        StepDetail::Compute { args, value } => format!("{}.", computation(args, *value)),
+        StepDetail::Input { value } => format!("input {name} is {}.", number(value)),
+        StepDetail::Compute { args, value, .. } => format!("{}.", computation(args, value)),
         StepDetail::Visit {
             seeded,
             adjoint,
             updates,
+            ..
         } => {
             let mut sentences = Vec::new();
             if *seeded {
                 sentences.push(format!("the output {name} gets adjoint 1."));
             }
             for update in updates {
-                sentences.push(format!(
-                    "The adjoint of {} increases by {} times {}, that is {}, to {}.",
-                    graph.node(update.target).name,
-                    number(update.local),
-                    number(update.upstream),
-                    number(update.contribution),
-                    number(update.adjoint)
-                ));
+                let target = &graph.node(update.target).name;
+                sentences.push(match &update.local {
+                    Some(local) => format!(
+                        "The adjoint of {target} increases by {} times {}, that is {}, to {}.",
+                        number(local),
+                        number(&update.upstream),
+                        number(&update.contribution),
+                        number(&update.adjoint)
+                    ),
+                    None => format!(
+                        "The adjoint of {target} increases by {}, to {}.",
+                        number(&update.contribution),
+                        number(&update.adjoint)
+                    ),
+                });
             }
             if sentences.is_empty() {
                 sentences.push(format!(
                     "{name} passes nothing back; its adjoint is {}.",
-                    number(*adjoint)
+                    number(adjoint)
                 ));
             }
             sentences.join(" ")
@@ -64,8 +79,8 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: (Phase, usize, usi
         } if args.is_empty() => {
             format!(
                 "input {name} is {} with tangent {}.",
-                number(*value),
-                number(*tangent)
+                number(value),
+                number(tangent)
             )
         }
         StepDetail::Tangent {
@@ -76,12 +91,24 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: (Phase, usize, usi
         } => {
             format!(
                 "{}, with tangent {}.",
-                computation(args, *value),
-                number(*tangent)
+                computation(args, value),
+                number(tangent)
             )
         }
     };
     format!("{phase} step {k} of {n}: {body}")
+}
+
+/// A value in words: a number, a small tensor's values, or a large tensor's shape.
+fn spoken(value: &Tensor) -> String {
+    if value.rank() == 0 {
+        return format_number(value.data()[0]);
+    }
+    if Notation::shows_values(value) {
+        return words(&Notation::Plain.tensor(value));
+    }
+    let dims: Vec<String> = value.shape().iter().map(usize::to_string).collect();
+    format!("a {} tensor", dims.join(" by "))
 }
 
 /// Operators a screen reader says badly, in words.
@@ -102,7 +129,7 @@ mod tests {
     fn describes_the_seed_example() {
         let mut stepper = Stepper::new(
             compile("(x1+x2)*x1").unwrap(),
-            vec![3.0, 4.0],
+            vec![Tensor::scalar(3.0), Tensor::scalar(4.0)],
             Mode::Reverse,
         )
         .unwrap();

@@ -3,10 +3,15 @@
 //! adjoint adds up (`x̄1 = 7 + 3 = 10`).
 
 use super::equation::{Equation, Relation};
-use super::formula::{Expr, formula, op_expression, product, sum};
+use super::formula::{
+    Expr, call, difference, formula, hadamard, negative, op_expression, product, quotient, sum,
+    transposed,
+};
 use super::notation::Notation;
+use crate::engine::record::Value;
 use crate::engine::{StepDetail, StepRecord, Update};
 use crate::graph::{Graph, NodeId, Op};
+use crate::tensor::Tensor;
 
 /// One assignment of a step: a step may make several (a backward visit updates each input).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,25 +79,30 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
     let node = record.node;
     let name = &graph.node(node).name;
     let parts = match &record.detail {
-        StepDetail::Input { value } => vec![value_part(n.var(name), *value, n)],
-        StepDetail::Compute { args, value } => vec![compute(graph, node, args, *value, n)],
+        StepDetail::Input { value } => vec![value_part(n.var(name), value, n)],
+        StepDetail::Compute { args, value, .. } => vec![compute(graph, node, args, value, n)],
         StepDetail::Visit {
             seeded,
             adjoint,
+            args,
             updates,
         } => {
             let mut parts = Vec::new();
             if *seeded {
-                parts.push(value_part(n.adjoint(name), 1.0, n));
+                parts.push(value_part(n.adjoint(name), &adjoint.map(|_| 1.0), n));
             }
-            parts.extend(updates.iter().map(|u| backward_update(graph, node, u, n)));
+            parts.extend(
+                updates
+                    .iter()
+                    .map(|u| backward_update(graph, node, u, args, n)),
+            );
             if parts.is_empty() {
                 let output = &graph.node(graph.output()).name;
                 let gradient = Equation::new(
                     n,
                     n.partial(output, name),
                     Relation::Equals,
-                    n.number(*adjoint),
+                    n.tensor(adjoint),
                 )
                 .with_symbolic(n.adjoint(name));
                 parts.push(RulePart::new(gradient));
@@ -108,15 +118,15 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
             tangent,
         } => {
             if graph.node(node).op == Op::Input {
-                let seed = if *seeded { 1.0 } else { 0.0 };
+                let seed = value.map(|_| if *seeded { 1.0 } else { 0.0 });
                 vec![
-                    value_part(n.var(name), *value, n),
-                    value_part(n.tangent(name), seed, n),
+                    value_part(n.var(name), value, n),
+                    value_part(n.tangent(name), &seed, n),
                 ]
             } else {
                 vec![
-                    compute(graph, node, args, *value, n),
-                    tangent_part(graph, node, partials, arg_tangents, *tangent, n),
+                    compute(graph, node, args, value, n),
+                    tangent_part(graph, node, partials, arg_tangents, tangent, n),
                 ]
             }
         }
@@ -125,8 +135,8 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
 }
 
 /// `x1 = 3`: a value given, not computed.
-fn value_part(lhs: String, value: f64, n: Notation) -> RulePart {
-    RulePart::new(Equation::new(n, lhs, Relation::Equals, n.number(value)))
+fn value_part(lhs: String, value: &Tensor, n: Notation) -> RulePart {
+    RulePart::new(Equation::new(n, lhs, Relation::Equals, n.tensor(value)))
 }
 
 fn symbols(graph: &Graph, node: NodeId, n: Notation) -> Vec<Expr> {
@@ -138,18 +148,26 @@ fn symbols(graph: &Graph, node: NodeId, n: Notation) -> Vec<Expr> {
         .collect()
 }
 
-/// `v3 = x1 + x2 = 3 + 4 = 7`
-fn compute(graph: &Graph, node: NodeId, args: &[f64], value: f64, n: Notation) -> RulePart {
+/// Whether every tensor is small enough to write out, so substituting them helps.
+fn all_shown(values: &[&Tensor]) -> bool {
+    values.iter().all(|v| Notation::shows_values(v))
+}
+
+/// `v3 = x1 + x2 = 3 + 4 = 7` (the middle part only when the operands can be written out).
+fn compute(graph: &Graph, node: NodeId, args: &[Value], value: &Tensor, n: Notation) -> RulePart {
     let op = graph.node(node).op;
-    let numbers: Vec<Expr> = args.iter().map(|&x| Expr::number(x, n)).collect();
-    let equation = Equation::new(
+    let mut equation = Equation::new(
         n,
         n.var(&graph.node(node).name),
         Relation::Equals,
-        n.number(value),
+        n.tensor(value),
     )
-    .with_symbolic(op_expression(op, &symbols(graph, node, n), n).into_text())
-    .with_numeric(op_expression(op, &numbers, n).into_text());
+    .with_symbolic(op_expression(op, &symbols(graph, node, n), n).into_text());
+    let refs: Vec<&Tensor> = args.iter().map(|a| &**a).collect();
+    if all_shown(&refs) {
+        let numbers: Vec<Expr> = refs.iter().map(|x| Expr::tensor(x, n)).collect();
+        equation = equation.with_numeric(op_expression(op, &numbers, n).into_text());
+    }
     RulePart::new(equation)
 }
 
@@ -158,12 +176,12 @@ fn local_derivative(
     graph: &Graph,
     node: NodeId,
     input_index: usize,
-    local: f64,
+    local: &Tensor,
     n: Notation,
 ) -> Equation {
     let target = graph.node(node).inputs[input_index];
     let name = &graph.node(node).name;
-    let number = n.number(local);
+    let number = n.tensor(local);
     let symbolic = graph
         .node(node)
         .op
@@ -179,48 +197,162 @@ fn local_derivative(
     }
 }
 
-/// `x̄1 += ∂v4/∂x1 · v̄4 = 7 · 1 = 7`, and `x̄1 = 7 + 3 = 10` once it adds up.
-fn backward_update(graph: &Graph, node: NodeId, update: &Update, n: Notation) -> RulePart {
-    let node_name = &graph.node(node).name;
+/// `x̄1 += ∂v4/∂x1 · v̄4 = 7 · 1 = 7`, and `x̄1 = 7 + 3 = 10` once it adds up. Tensor
+/// ops give their rule in matrix form: `W̄ += v̄ · xᵀ`.
+fn backward_update(
+    graph: &Graph,
+    node: NodeId,
+    update: &Update,
+    args: &[Value],
+    n: Notation,
+) -> RulePart {
     let target_name = &graph.node(update.target).name;
     let target = n.adjoint(target_name);
-    let symbolic = product(
+    let (symbolic, numeric) = match &update.local {
+        Some(local) => elementwise_rule(graph, node, update, local, n),
+        None => (
+            matrix_rule(graph, node, update.input_index, n),
+            matrix_numbers(graph.node(node).op, update, args, n),
+        ),
+    };
+    let mut equation = Equation::new(
+        n,
+        target.clone(),
+        Relation::PlusEquals,
+        n.tensor(&update.contribution),
+    )
+    .with_symbolic(symbolic.into_text());
+    if let Some(numeric) = numeric {
+        equation = equation.with_numeric(numeric.into_text());
+    }
+    let total = update.previous.as_ref().map(|previous| {
+        let mut total = Equation::new(n, target, Relation::Equals, n.tensor(&update.adjoint));
+        if all_shown(&[previous, &update.contribution]) {
+            let terms = sum(
+                Expr::tensor(previous, n),
+                Expr::tensor(&update.contribution, n),
+                n,
+            );
+            total = total.with_numeric(terms.into_text());
+        }
+        total
+    });
+    let local = update
+        .local
+        .as_ref()
+        .map(|local| local_derivative(graph, node, update.input_index, local, n));
+    RulePart {
+        equation,
+        local: local.into_iter().collect(),
+        total,
+    }
+}
+
+/// `∂v/∂x · v̄` (`⊙` between tensors), summed back over broadcast dimensions.
+fn elementwise_rule(
+    graph: &Graph,
+    node: NodeId,
+    update: &Update,
+    local: &Tensor,
+    n: Notation,
+) -> (Expr, Option<Expr>) {
+    let node_name = &graph.node(node).name;
+    let target_name = &graph.node(update.target).name;
+    let scalar = local.rank() == 0;
+    let join = if scalar { product } else { hadamard };
+    let mut symbolic = join(
         Expr::partial(node_name, target_name, n),
         Expr::adjoint(node_name, n),
         n,
     );
-    let numeric = product(
-        Expr::number(update.local, n),
-        Expr::number(update.upstream, n),
-        n,
-    );
-    let equation = Equation::new(
-        n,
-        target.clone(),
-        Relation::PlusEquals,
-        n.number(update.contribution),
-    )
-    .with_symbolic(symbolic.into_text())
-    .with_numeric(numeric.into_text());
-    let total = update.previous.map(|previous| {
-        let terms = sum(
-            Expr::number(previous, n),
-            Expr::number(update.contribution, n),
+    let broadcast = local.shape() != update.contribution.shape();
+    if broadcast {
+        symbolic = call("unbroadcast", &[symbolic], n);
+    }
+    let numeric = (all_shown(&[local, &update.upstream]) && !broadcast)
+        .then(|| join(Expr::tensor(local, n), Expr::tensor(&update.upstream, n), n));
+    (symbolic, numeric)
+}
+
+/// The numbers of a matrix product's rule, `v̄ · Bᵀ` with B written out, when small.
+fn matrix_numbers(op: Op, update: &Update, args: &[Value], n: Notation) -> Option<Expr> {
+    if op != Op::MatMul {
+        return None;
+    }
+    let other = args.get(1 - update.input_index)?;
+    if !all_shown(&[other, &update.upstream]) {
+        return None;
+    }
+    let upstream = Expr::tensor(&update.upstream, n);
+    let other = transposed(Expr::tensor(other, n), n);
+    Some(if update.input_index == 0 {
+        product(upstream, other, n)
+    } else {
+        product(other, upstream, n)
+    })
+}
+
+/// A tensor op's vector-Jacobian product for one operand, in matrix form.
+fn matrix_rule(graph: &Graph, node: NodeId, input_index: usize, n: Notation) -> Expr {
+    let the_node = graph.node(node);
+    let args = symbols(graph, node, n);
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| Expr::name("?", n));
+    let out = Expr::name(&the_node.name, n);
+    let bar = Expr::adjoint(&the_node.name, n);
+    let input_shape = &graph.node(the_node.inputs[input_index]).shape;
+    let count = Expr::number(input_shape.iter().product::<usize>() as f64, n);
+    let spread = |axis: Option<usize>| match axis {
+        Some(axis) => call("broadcast", &[bar.clone(), Expr::number(axis as f64, n)], n),
+        None => call("broadcast", std::slice::from_ref(&bar), n),
+    };
+    match (the_node.op, input_index) {
+        (Op::MatMul, 0) => product(bar, transposed(arg(1), n), n),
+        (Op::MatMul, _) => product(transposed(arg(0), n), bar, n),
+        (Op::Transpose, _) => transposed(bar, n),
+        (Op::Sum(axis), _) => spread(axis),
+        (Op::Mean(axis), _) => {
+            let lane = match axis {
+                Some(axis) => Expr::number(input_shape.get(axis).copied().unwrap_or(1) as f64, n),
+                None => count,
+            };
+            quotient(spread(axis), lane, n)
+        }
+        (Op::Max(axis), _) => hadamard(
+            call("onehot", &[call("argmax", &[arg(0)], n)], n),
+            spread(axis),
             n,
-        );
-        Equation::new(n, target, Relation::Equals, n.number(update.adjoint))
-            .with_numeric(terms.into_text())
-    });
-    RulePart {
-        equation,
-        local: vec![local_derivative(
-            graph,
-            node,
-            update.input_index,
-            update.local,
+        ),
+        (Op::Softmax, _) => hadamard(
+            out.clone(),
+            difference(bar.clone(), call("sum", &[hadamard(bar, out, n)], n), n),
             n,
-        )],
-        total,
+        ),
+        (Op::LogSoftmax, _) => difference(
+            bar.clone(),
+            hadamard(call("exp", &[out], n), call("sum", &[bar], n), n),
+            n,
+        ),
+        (Op::CrossEntropy, 0) => {
+            let rows = Expr::number(input_shape.first().copied().unwrap_or(1) as f64, n);
+            let error = difference(
+                call("softmax", &[arg(0)], n),
+                call("onehot", &[arg(1)], n),
+                n,
+            );
+            product(quotient(error, rows, n), bar, n)
+        }
+        (Op::Mse, index) => {
+            let residual = difference(arg(0), arg(1), n);
+            let scaled = quotient(product(Expr::number(2.0, n), residual, n), count, n);
+            let signed = if index == 0 {
+                scaled
+            } else {
+                negative(scaled, n)
+            };
+            product(signed, bar, n)
+        }
+        // Labels are class indices: nothing flows back to them.
+        _ => Expr::number(0.0, n),
     }
 }
 
@@ -228,44 +360,54 @@ fn backward_update(graph: &Graph, node: NodeId, update: &Update, n: Notation) ->
 fn tangent_part(
     graph: &Graph,
     node: NodeId,
-    partials: &[f64],
-    arg_tangents: &[f64],
-    tangent: f64,
+    partials: &[Value],
+    arg_tangents: &[Value],
+    tangent: &Tensor,
     n: Notation,
 ) -> RulePart {
     let name = &graph.node(node).name;
     let inputs = &graph.node(node).inputs;
     let terms: Vec<usize> = (0..inputs.len())
-        .filter(|&i| !matches!(graph.node(inputs[i]).op, Op::Const(_)))
+        .filter(|&i| !graph.node(inputs[i]).op.is_constant())
         .collect();
+    let join = if tangent.rank() == 0 {
+        product
+    } else {
+        hadamard
+    };
     let symbolic = terms
         .iter()
         .map(|&i| {
             let input = &graph.node(inputs[i]).name;
-            product(Expr::partial(name, input, n), Expr::tangent(input, n), n)
+            join(Expr::partial(name, input, n), Expr::tangent(input, n), n)
         })
         .reduce(|a, b| sum(a, b, n));
+    let shown = terms
+        .iter()
+        .all(|&i| all_shown(&[&partials[i], &arg_tangents[i]]));
     let numeric = terms
         .iter()
         .map(|&i| {
-            product(
-                Expr::number(partials[i], n),
-                Expr::number(arg_tangents[i], n),
+            join(
+                Expr::tensor(&partials[i], n),
+                Expr::tensor(&arg_tangents[i], n),
                 n,
             )
         })
-        .reduce(|a, b| sum(a, b, n));
-    let mut equation = Equation::new(n, n.tangent(name), Relation::Equals, n.number(tangent));
-    if let (Some(symbolic), Some(numeric)) = (symbolic, numeric) {
-        equation = equation
-            .with_symbolic(symbolic.into_text())
-            .with_numeric(numeric.into_text());
+        .reduce(|a, b| sum(a, b, n))
+        .filter(|_| shown);
+    let mut equation = Equation::new(n, n.tangent(name), Relation::Equals, n.tensor(tangent));
+    if let Some(symbolic) = symbolic {
+        equation = equation.with_symbolic(symbolic.into_text());
+    }
+    if let Some(numeric) = numeric {
+        equation = equation.with_numeric(numeric.into_text());
     }
     RulePart {
         equation,
         local: terms
             .iter()
-            .map(|&i| local_derivative(graph, node, i, partials[i], n))
+            .map(|&i| local_derivative(graph, node, i, &partials[i], n))
             .collect(),
         total: None,
     }

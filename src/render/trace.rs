@@ -149,7 +149,7 @@ pub fn build(stepper: &Stepper, source: &str, n: Notation) -> Trace {
 fn assignment(run: &Stepper, id: NodeId, n: Notation) -> Equation {
     let value = run
         .value(id)
-        .map_or_else(|| "?".to_string(), |x| n.number(x));
+        .map_or_else(|| "?".to_string(), |x| n.tensor(x));
     Equation::new(
         n,
         n.var(&run.graph().node(id).name),
@@ -174,7 +174,7 @@ fn gradients(run: &Stepper, n: Notation) -> Vec<Gradient> {
                 n,
                 n.partial(output, name),
                 Relation::Equals,
-                n.number(gradient?),
+                n.tensor(&*gradient?),
             )
             .with_symbolic(carrier);
             Some(Gradient {

@@ -23,27 +23,67 @@ pub fn vjp(
     output: &Tensor,
     upstream: &Tensor,
 ) -> Result<Vec<Tensor>, TensorError> {
+    let locals = local_derivatives(op, inputs, output)?;
+    expect_shape(op.name(), "upstream gradient", upstream, output.shape())?;
+    locals
+        .iter()
+        .zip(inputs)
+        .map(|(local, input)| pull_back(local, upstream, input.shape()))
+        .collect()
+}
+
+/// `∂out/∂input_i` for each operand, element by element in the output's (broadcast)
+/// shape: the op's derivative formula evaluated at each element.
+pub fn local_derivatives(
+    op: Op,
+    inputs: &[&Tensor],
+    output: &Tensor,
+) -> Result<Vec<Tensor>, TensorError> {
     let layout = Layout::new(op, inputs)?;
     expect_shape(op.name(), "output", output, &layout.shape)?;
-    expect_shape(op.name(), "upstream gradient", upstream, &layout.shape)?;
     let derivatives = op.local_derivatives();
-    let mut full_gradients = vec![Vec::with_capacity(layout.count()); inputs.len()];
+    let mut locals = vec![Vec::with_capacity(layout.count()); inputs.len()];
     for element in 0..layout.count() {
         let args = layout.args(inputs, element);
         let out = output.data()[element];
-        let seed = upstream.data()[element];
-        for (gradient, derivative) in full_gradients.iter_mut().zip(&derivatives) {
-            gradient.push(seed * derivative.eval(&args, out));
+        for (local, derivative) in locals.iter_mut().zip(&derivatives) {
+            local.push(derivative.eval(&args, out));
         }
     }
-    full_gradients
+    Ok(locals
         .into_iter()
-        .zip(inputs)
-        .map(|(gradient, input)| {
-            let full = Tensor::from_parts(layout.shape.clone(), gradient);
-            reduce_to_shape(&full, input.shape())
-        })
-        .collect()
+        .map(|local| Tensor::from_parts(layout.shape.clone(), local))
+        .collect())
+}
+
+/// `upstream ⊙ local`, summed down to the operand's `shape` (the chain rule through one
+/// elementwise op, including the backward of broadcasting).
+pub fn pull_back(
+    local: &Tensor,
+    upstream: &Tensor,
+    shape: &[usize],
+) -> Result<Tensor, TensorError> {
+    let product = upstream
+        .zip_with(local, |seed, derivative| seed * derivative)
+        .ok_or_else(|| TensorError::GradientShape {
+            op: "elementwise",
+            what: "upstream gradient",
+            expected: local.shape().to_vec(),
+            found: upstream.shape().to_vec(),
+        })?;
+    reduce_to_shape(&product, shape)
+}
+
+/// The shape of an elementwise op's result: its operands broadcast together.
+pub(crate) fn output_shape(op: Op, shapes: &[&[usize]]) -> Result<Vec<usize>, TensorError> {
+    let (first, rest) = shapes.split_first().ok_or(TensorError::Arity {
+        op: op.name(),
+        expected: op.arity(),
+        found: 0,
+    })?;
+    rest.iter().try_fold(first.to_vec(), |shape, next| {
+        broadcast_shapes_for(op.name(), &shape, next)
+    })
 }
 
 /// Where each output element reads its operands: the broadcast shape and, per operand, the
@@ -66,10 +106,8 @@ impl Layout {
                 found: inputs.len(),
             });
         }
-        let mut shape = inputs[0].shape().to_vec();
-        for input in &inputs[1..] {
-            shape = broadcast_shapes_for(op.name(), &shape, input.shape())?;
-        }
+        let shapes: Vec<&[usize]> = inputs.iter().map(|input| input.shape()).collect();
+        let shape = output_shape(op, &shapes)?;
         let sources = inputs
             .iter()
             .map(|input| (input.shape() != shape).then(|| source_indices(input.shape(), &shape)))

@@ -10,20 +10,8 @@ use super::{Tensor, TensorError, expect_shape, operands};
 
 /// `logits` as `(rows, classes)` and `labels` as class indices, checked.
 fn classification(logits: &Tensor, labels: &Tensor) -> Result<(usize, Vec<usize>), TensorError> {
-    let &[rows, classes] = logits.shape() else {
-        return Err(TensorError::Rank {
-            op: "cross_entropy",
-            shape: logits.shape().to_vec(),
-            expected: "logits of shape [N, C]",
-        });
-    };
-    if labels.shape() != [rows] {
-        return Err(TensorError::ShapeMismatch {
-            op: "cross_entropy",
-            left: logits.shape().to_vec(),
-            right: labels.shape().to_vec(),
-        });
-    }
+    cross_entropy_shape(logits.shape(), labels.shape())?;
+    let classes = logits.shape()[1];
     let indices = labels
         .data()
         .iter()
@@ -88,14 +76,42 @@ pub fn cross_entropy_vjp(
 
 fn same_shapes<'a>(inputs: &[&'a Tensor]) -> Result<[&'a Tensor; 2], TensorError> {
     let [prediction, target] = operands("mse", inputs)?;
-    if prediction.shape() != target.shape() {
+    mse_shape(prediction.shape(), target.shape())?;
+    Ok([prediction, target])
+}
+
+/// `mse` of operands of these shapes is a scalar if the shapes are equal.
+pub(crate) fn mse_shape(prediction: &[usize], target: &[usize]) -> Result<Vec<usize>, TensorError> {
+    if prediction != target {
         return Err(TensorError::ShapeMismatch {
             op: "mse",
-            left: prediction.shape().to_vec(),
-            right: target.shape().to_vec(),
+            left: prediction.to_vec(),
+            right: target.to_vec(),
         });
     }
-    Ok([prediction, target])
+    Ok(Vec::new())
+}
+
+/// `cross_entropy` of logits `[N, C]` and labels `[N]` is a scalar.
+pub(crate) fn cross_entropy_shape(
+    logits: &[usize],
+    labels: &[usize],
+) -> Result<Vec<usize>, TensorError> {
+    let &[rows, _] = logits else {
+        return Err(TensorError::Rank {
+            op: "cross_entropy",
+            shape: logits.to_vec(),
+            expected: "logits of shape [N, C]",
+        });
+    };
+    if labels != [rows] {
+        return Err(TensorError::ShapeMismatch {
+            op: "cross_entropy",
+            left: logits.to_vec(),
+            right: labels.to_vec(),
+        });
+    }
+    Ok(Vec::new())
 }
 
 /// `mean((prediction − target)²)` over all elements; operands must have equal shapes.

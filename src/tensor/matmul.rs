@@ -49,6 +49,23 @@ impl Product {
     }
 }
 
+/// The shape of `A @ B` for operands of these shapes.
+pub(crate) fn product_shape(left: &[usize], right: &[usize]) -> Result<Vec<usize>, TensorError> {
+    Product::new(left, right).map(|product| product.output_shape)
+}
+
+/// The shape of a matrix's transpose; only matrices have one.
+pub(crate) fn transpose_shape(shape: &[usize]) -> Result<Vec<usize>, TensorError> {
+    match *shape {
+        [rows, cols] => Ok(vec![cols, rows]),
+        _ => Err(TensorError::Rank {
+            op: "transpose",
+            shape: shape.to_vec(),
+            expected: "a matrix (2 dimensions)",
+        }),
+    }
+}
+
 fn not_a_matrix(shape: &[usize]) -> TensorError {
     TensorError::Rank {
         op: "@",
@@ -66,12 +83,14 @@ pub fn forward(inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
     } = product;
     let (a, b) = (left.data(), right.data());
     let mut v = vec![0.0; rows * cols];
-    // i-k-j order: the innermost loop walks rows of B and V contiguously.
-    for i in 0..rows {
-        for k in 0..inner {
-            let a_ik = a[i * inner + k];
-            for j in 0..cols {
-                v[i * cols + j] += a_ik * b[k * cols + j];
+    if inner > 0 && cols > 0 {
+        // i-k-j order over row slices: the innermost loop walks rows of B and V
+        // contiguously, without bounds checks, so it vectorizes.
+        for (a_row, v_row) in a.chunks_exact(inner).zip(v.chunks_exact_mut(cols)) {
+            for (&a_ik, b_row) in a_row.iter().zip(b.chunks_exact(cols)) {
+                for (v_ij, &b_kj) in v_row.iter_mut().zip(b_row) {
+                    *v_ij += a_ik * b_kj;
+                }
             }
         }
     }
@@ -94,16 +113,24 @@ pub fn vjp(
     let (a, b, v_bar) = (left.data(), right.data(), upstream.data());
     let mut a_bar = vec![0.0; rows * inner];
     let mut b_bar = vec![0.0; inner * cols];
-    for i in 0..rows {
-        for k in 0..inner {
-            // Ā[i,k] = Σ_j V̄[i,j] · Bᵀ[j,k], where Bᵀ[j,k] is B[k,j].
-            let v_bar_row = &v_bar[i * cols..(i + 1) * cols];
-            let b_row = &b[k * cols..(k + 1) * cols];
-            a_bar[i * inner + k] = v_bar_row.iter().zip(b_row).map(|(g, b)| g * b).sum();
-            // B̄[k,j] += Aᵀ[k,i] · V̄[i,j], where Aᵀ[k,i] is A[i,k].
-            let a_ik = a[i * inner + k];
-            for (b_bar_kj, g) in b_bar[k * cols..(k + 1) * cols].iter_mut().zip(v_bar_row) {
-                *b_bar_kj += a_ik * g;
+    if inner > 0 && cols > 0 {
+        for ((v_bar_row, a_row), a_bar_row) in v_bar
+            .chunks_exact(cols)
+            .zip(a.chunks_exact(inner))
+            .zip(a_bar.chunks_exact_mut(inner))
+        {
+            for (((a_ik, a_bar_ik), b_row), b_bar_row) in a_row
+                .iter()
+                .zip(a_bar_row.iter_mut())
+                .zip(b.chunks_exact(cols))
+                .zip(b_bar.chunks_exact_mut(cols))
+            {
+                // Ā[i,k] = Σ_j V̄[i,j] · Bᵀ[j,k], where Bᵀ[j,k] is B[k,j].
+                *a_bar_ik = dot(v_bar_row, b_row);
+                // B̄[k,j] += Aᵀ[k,i] · V̄[i,j], where Aᵀ[k,i] is A[i,k].
+                for (b_bar_kj, g) in b_bar_row.iter_mut().zip(v_bar_row) {
+                    *b_bar_kj += a_ik * g;
+                }
             }
         }
     }
@@ -113,15 +140,29 @@ pub fn vjp(
     ])
 }
 
+/// `Σ xᵢ·yᵢ` with four running sums, so the loop vectorizes.
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut sums = [0.0; 4];
+    let (x_quads, y_quads) = (x.chunks_exact(4), y.chunks_exact(4));
+    let tail: f64 = x_quads
+        .remainder()
+        .iter()
+        .zip(y_quads.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (xs, ys) in x_quads.zip(y_quads) {
+        for lane in 0..4 {
+            sums[lane] += xs[lane] * ys[lane];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
+}
+
 /// The transpose of a matrix: `[m, n]` becomes `[n, m]`.
 pub fn transpose(inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
     let [matrix] = operands("transpose", inputs)?;
-    let &[rows, cols] = matrix.shape() else {
-        return Err(TensorError::Rank {
-            op: "transpose",
-            shape: matrix.shape().to_vec(),
-            expected: "a matrix (2 dimensions)",
-        });
+    let [cols, rows] = transpose_shape(matrix.shape())?[..] else {
+        unreachable!("a transpose shape has two dimensions")
     };
     let data = matrix.data();
     let mut transposed = Vec::with_capacity(data.len());

@@ -7,11 +7,15 @@
 //! [`Op`](crate::graph::op::Op) rules and derivative formulas element by element, so each
 //! derivative is written once.
 
+pub mod backend;
+pub mod cpu;
 pub mod elementwise;
 mod error;
+pub mod gpu;
 pub mod loss;
 pub mod matmul;
 mod nested;
+pub mod ops;
 pub mod reduce;
 pub mod shape;
 pub mod softmax;
@@ -19,8 +23,10 @@ pub mod softmax;
 #[cfg(test)]
 mod check;
 
+pub use backend::{Backend, BackendError, Quantity};
 pub use error::{TensorError, shape_text};
 pub use nested::Nested;
+use serde::{Deserialize, Serialize};
 pub use shape::{broadcast_shapes, reduce_to_shape};
 
 /// The most elements a tensor may hold (4 Mi, 32 MiB of `f64`).
@@ -29,11 +35,28 @@ pub const MAX_ELEMENTS: usize = 1 << 22;
 pub const MAX_RANK: usize = 32;
 
 /// A dense `f64` array in row-major order. The data length always equals the product of
-/// the shape, which is at most [`MAX_ELEMENTS`].
-#[derive(Clone, Debug, PartialEq)]
+/// the shape, which is at most [`MAX_ELEMENTS`] (checked again when deserializing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawTensor")]
 pub struct Tensor {
     shape: Vec<usize>,
+    #[serde(with = "crate::number::serde_f64::vec")]
     data: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+struct RawTensor {
+    shape: Vec<usize>,
+    #[serde(with = "crate::number::serde_f64::vec")]
+    data: Vec<f64>,
+}
+
+impl TryFrom<RawTensor> for Tensor {
+    type Error = TensorError;
+
+    fn try_from(raw: RawTensor) -> Result<Tensor, TensorError> {
+        Tensor::from_vec(raw.shape, raw.data)
+    }
 }
 
 impl Tensor {
@@ -141,6 +164,23 @@ impl Tensor {
             flat = flat * dim + i;
         }
         self.data.get(flat).copied()
+    }
+
+    /// `f` applied to every element.
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
+        Tensor::from_parts(
+            self.shape.clone(),
+            self.data.iter().map(|&x| f(x)).collect(),
+        )
+    }
+
+    /// `f` applied to the elements of two tensors of the same shape, pairwise; `None`
+    /// when the shapes differ.
+    pub fn zip_with(&self, other: &Tensor, f: impl Fn(f64, f64) -> f64) -> Option<Tensor> {
+        (self.shape == other.shape).then(|| {
+            let data = self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b));
+            Tensor::from_parts(self.shape.clone(), data.collect())
+        })
     }
 
     /// A tensor whose shape is known to match its data (shapes derived from valid inputs).

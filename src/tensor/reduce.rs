@@ -170,14 +170,33 @@ pub fn max_vjp(
 }
 
 fn non_empty_lanes(input: &Tensor, over: Over) -> Result<Lanes, TensorError> {
-    let lanes = Lanes::new("max", input.shape(), over)?;
+    non_empty("max", input.shape(), over)
+}
+
+fn non_empty(op: &'static str, shape: &[usize], over: Over) -> Result<Lanes, TensorError> {
+    let lanes = Lanes::new(op, shape, over)?;
     if lanes.length == 0 {
         return Err(TensorError::EmptyReduction {
-            op: "max",
-            shape: input.shape().to_vec(),
+            op,
+            shape: shape.to_vec(),
         });
     }
     Ok(lanes)
+}
+
+/// The shape a reduction leaves: `[]` over all elements, the shape without `axis`
+/// otherwise. `max` has no identity, so it refuses zero elements per lane.
+pub(crate) fn reduced_shape(
+    op: &'static str,
+    shape: &[usize],
+    over: Over,
+) -> Result<Vec<usize>, TensorError> {
+    let lanes = if op == "max" {
+        non_empty(op, shape, over)?
+    } else {
+        Lanes::new(op, shape, over)?
+    };
+    Ok(lanes.output_shape)
 }
 
 /// The first step of `lane` holding its largest value (a NaN is never replaced).

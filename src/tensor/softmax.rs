@@ -5,15 +5,16 @@ use super::{Tensor, TensorError, expect_shape, operands};
 
 /// The length of the rows along the last axis; a scalar has no last axis.
 fn last_axis(op: &'static str, input: &Tensor) -> Result<usize, TensorError> {
-    input
-        .shape()
-        .last()
-        .copied()
-        .ok_or_else(|| TensorError::Rank {
-            op,
-            shape: Vec::new(),
-            expected: "at least one dimension",
-        })
+    row_length(op, input.shape())
+}
+
+/// The length of a shape's rows along its last axis, which must exist.
+pub(crate) fn row_length(op: &'static str, shape: &[usize]) -> Result<usize, TensorError> {
+    shape.last().copied().ok_or_else(|| TensorError::Rank {
+        op,
+        shape: Vec::new(),
+        expected: "at least one dimension",
+    })
 }
 
 /// `log_softmax` of each row: `x − max − ln Σ exp(x − max)`.

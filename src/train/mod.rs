@@ -6,11 +6,15 @@
 //! Randomness comes from a small seeded generator ([`crate::rng::SplitMix64`]), so a seed gives
 //! the same data and the same batches on every run and every platform.
 
+pub mod data;
 pub mod dataset;
 pub mod metrics;
 pub mod optimizer;
+pub mod trainer;
 
 pub use crate::rng::SplitMix64;
+pub use data::{DataSpec, batch_tensors};
 pub use dataset::{Dataset, DatasetError};
 pub use metrics::{MetricsError, accuracy, argmax_rows};
 pub use optimizer::{Optimizer, OptimizerError, OptimizerKind, UpdateRule, zero_grad};
+pub use trainer::{TrainConfig, TrainError, Trainer};

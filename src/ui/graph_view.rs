@@ -4,11 +4,14 @@
 
 use super::hooks;
 use super::state::AppState;
+use crate::engine::record::Value;
 use crate::engine::{Mode, Phase, Stepper};
 use crate::graph::{Graph, NodeId, Op};
 use crate::layout::{EdgePath, Layout, NodeSize, Point, layout};
 use crate::number::format_number;
 use crate::render::Notation;
+use crate::render::json::Values;
+use crate::tensor::Tensor;
 use crate::viewport::Viewport;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -28,7 +31,7 @@ struct Drawing {
 impl PartialEq for Drawing {
     fn eq(&self, other: &Drawing) -> bool {
         let same_node = |(a, b): (&crate::graph::Node, &crate::graph::Node)| {
-            a.name == b.name && a.op == b.op && a.inputs == b.inputs
+            a.name == b.name && a.op == b.op && a.inputs == b.inputs && a.shape == b.shape
         };
         self.graph.output() == other.graph.output()
             && self.graph.len() == other.graph.len()
@@ -71,8 +74,16 @@ fn op_label(op: Op) -> String {
 fn node_size(graph: &Graph, id: NodeId) -> NodeSize {
     let node = graph.node(id);
     let label = node.name.chars().count() + op_label(node.op).chars().count();
+    // A few values are written out in the box (see `shown`): about 8 characters each.
+    let elements: usize = node.shape.iter().product();
+    let values = if node.shape.is_empty() || elements > 4 {
+        12
+    } else {
+        8 * elements + 6
+    };
+    let text = (label + 6).max(values + node.name.chars().count());
     NodeSize {
-        width: (7.5 * label as f64 + 44.0).clamp(128.0, 240.0),
+        width: (7.0 * text as f64 + 24.0).clamp(128.0, 300.0),
         height: NODE_HEIGHT,
     }
 }
@@ -87,9 +98,23 @@ fn drawing(graph: &Graph) -> Drawing {
     }
 }
 
-/// The full-precision text behind a displayed number (the test hooks' format).
-fn exact(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+/// The full-precision text behind a displayed value (the test hooks' format): a number,
+/// or a tensor as nested JSON arrays.
+fn exact(value: Option<Value>) -> String {
+    match value {
+        None => String::new(),
+        Some(v) if v.rank() == 0 => v.data()[0].to_string(),
+        Some(v) => serde_json::to_string(&Values::of(&v)).unwrap_or_default(),
+    }
+}
+
+/// A value as a box shows it: a number, a few values, or a tensor's shape.
+fn shown(value: &Tensor) -> String {
+    if value.rank() == 0 || value.len() <= 4 {
+        return Notation::Plain.tensor(value);
+    }
+    let dims: Vec<String> = value.shape().iter().map(usize::to_string).collect();
+    format!("tensor {}", dims.join("×"))
 }
 
 /// "x̄1 = 7 + 3 = 10", "x̄1 = 10", or the tangent "ẋ1 = 1".
@@ -98,20 +123,20 @@ fn derivative_line(stepper: &Stepper, id: NodeId) -> Option<String> {
     match stepper.mode() {
         Mode::Forward { .. } => stepper
             .tangent(id)
-            .map(|t| format!("{} = {}", Notation::Plain.tangent(name), format_number(t))),
+            .map(|t| format!("{} = {}", Notation::Plain.tangent(name), shown(t))),
         Mode::Reverse => {
             let adjoint = stepper.adjoint(id)?;
             let parts = stepper.contributions(id);
             let bar = Notation::Plain.adjoint(name);
             if parts.len() < 2 {
-                return Some(format!("{bar} = {}", format_number(adjoint)));
+                return Some(format!("{bar} = {}", shown(&adjoint)));
             }
-            let shown: Vec<String> = parts.iter().take(3).map(|&c| format_number(c)).collect();
+            let terms: Vec<String> = parts.iter().take(3).map(|c| shown(c)).collect();
             let more = if parts.len() > 3 { " + …" } else { "" };
             Some(format!(
                 "{bar} = {}{more} = {}",
-                shown.join(" + "),
-                format_number(adjoint)
+                terms.join(" + "),
+                shown(&adjoint)
             ))
         }
     }
@@ -171,7 +196,7 @@ fn node_view(
     let size = d.sizes[id.0];
     let centre = d.layout.nodes[id.0];
     let reverse = move || probe(state, id, |st| Some(st.mode() == Mode::Reverse)).unwrap_or(true);
-    let value = move || probe(state, id, |st| st.value(id));
+    let value = move || probe(state, id, |st| st.value(id).cloned());
     let adjoint = move || {
         if reverse() {
             probe(state, id, |st| st.adjoint(id))
@@ -183,13 +208,13 @@ fn node_view(
         if reverse() {
             None
         } else {
-            probe(state, id, |st| st.tangent(id))
+            probe(state, id, |st| st.tangent(id).cloned())
         }
     };
     let derivative = move || probe(state, id, |st| derivative_line(st, id));
     let on_tape = move || tape.with(|t| t.get(id.0).copied().unwrap_or(false));
     let leaf = node.op.is_leaf();
-    let constant = matches!(node.op, Op::Const(_));
+    let constant = node.op.is_constant();
     let output = id == d.graph.output();
     let class = move || {
         let mut classes = vec!["node", if leaf { "leaf" } else { "op" }];
@@ -202,7 +227,7 @@ fn node_view(
                 [value(), adjoint(), tangent()]
                     .iter()
                     .flatten()
-                    .any(|v| !v.is_finite()),
+                    .any(|v| v.data().iter().any(|x| !x.is_finite())),
                 "nonfinite",
             ),
         ];
@@ -213,7 +238,7 @@ fn node_view(
     let op_name = node.op.name();
     let title = move || {
         let value = value()
-            .map(|v| format!("\nvalue {}", format_number(v)))
+            .map(|v| format!("\nvalue {}", shown(&v)))
             .unwrap_or_default();
         let derivative = derivative().map(|l| format!("\n{l}")).unwrap_or_default();
         format!("{name} ({op_name}){value}{derivative}")
@@ -231,7 +256,7 @@ fn node_view(
             <rect width=size.width height=size.height rx="10" />
             <text class="node-name" x="12" y="22">{node.name.clone()}</text>
             <text class="node-op" x=size.width - 12.0 y="22" text-anchor="end">{op_label(node.op)}</text>
-            <text class="node-value" x="12" y="44">{move || value().map(|v| format!("= {}", format_number(v))).unwrap_or_default()}</text>
+            <text class="node-value" x="12" y="44">{move || value().map(|v| format!("= {}", shown(&v))).unwrap_or_default()}</text>
             <text class="node-derivative" x="12" y="63">{move || derivative().unwrap_or_default()}</text>
             <text class="tape-badge" x=size.width - 12.0 y="63" text-anchor="end">{move || if on_tape() { "tape" } else { "" }}</text>
         </g>
@@ -258,7 +283,7 @@ fn edge_views(
     };
     let label = move || {
         probe(state, to, |st| st.local_derivative(to, index))
-            .map(|l| format!("{partial} = {}", format_number(l)))
+            .map(|l| format!("{partial} = {}", shown(&l)))
             .unwrap_or_default()
     };
     let mid = midpoint(&edge.points);

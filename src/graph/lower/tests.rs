@@ -32,7 +32,7 @@ fn seed_example_numbers_nodes_like_the_seeds() {
 fn bindings_name_their_nodes_and_constant_bindings_are_inputs() {
     let g = graph("W = 2; x = 3; b = 1\nu = W*x; v = u + b; y = v^2");
     assert_eq!(names(&g), ["W", "x", "b", "u", "v", "y"]);
-    assert_eq!(g.node(NodeId(0)).default, Some(2.0));
+    assert_eq!(g.node(NodeId(0)).value, Some(Tensor::scalar(2.0)));
     assert_eq!(g.node(NodeId(5)).op, Op::PowConst(2.0));
     assert_eq!(g.inputs().count(), 3);
 }
@@ -106,12 +106,46 @@ fn errors_carry_spans_and_hints() {
         error("relu = 3; relu"),
         LowerError::FunctionName { .. }
     ));
-    assert!(matches!(error("W @ x"), LowerError::Unsupported { .. }));
-    assert!(matches!(
-        error("W = [1, 2]; W"),
-        LowerError::Unsupported { .. }
-    ));
-    assert!(matches!(error("sum(x)"), LowerError::Unsupported { .. }));
+}
+
+#[test]
+fn tensor_programs_lower_to_tensor_ops() {
+    let g = graph("[[1,2],[3,4]] @ [1,1]");
+    let output = g.node(g.output());
+    assert_eq!(output.op, Op::MatMul);
+    assert_eq!(output.shape, [2]);
+    assert_eq!(g.node(output.inputs[0]).op, Op::Literal);
+    assert_eq!(g.node(output.inputs[0]).shape, [2, 2]);
+    let g = graph("W = [1, 2]; W");
+    assert_eq!(g.node(NodeId(0)).op, Op::Input);
+    assert_eq!(
+        g.node(NodeId(0)).value,
+        Some(Tensor::from_vec(vec![2], vec![1.0, 2.0]).unwrap())
+    );
+    let g = graph("W = [1, 2]; sum(W)");
+    assert_eq!(g.node(g.output()).op, Op::Sum(None));
+    assert_eq!(g.node(g.output()).shape, [0usize; 0]);
+}
+
+#[test]
+fn shape_errors_are_lowering_errors() {
+    let e = error("W = [[1,2],[3,4],[5,6]]; W @ [1,2,3]");
+    assert!(matches!(e, LowerError::Shape { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "@: [3,2] @ [3] — inner dimensions 2 and 3 differ"
+    );
+    let e = error("[[1,2],[3]]");
+    assert!(matches!(e, LowerError::Shape { .. }), "{e:?}");
+    assert!(e.to_string().contains("ragged"), "{e}");
+    let e = error("zeros([5000, 5000])");
+    assert!(
+        matches!(
+            &e,
+            LowerError::Shape { error, .. } if matches!(**error, TensorError::TooLarge { .. })
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -125,7 +159,11 @@ fn node_limit_is_an_error() {
 #[test]
 fn evaluate_runs_the_whole_graph() {
     let g = graph("(x1+x2)*x1");
-    assert_eq!(g.evaluate(&[3.0, 4.0]), [3.0, 4.0, 7.0, 21.0]);
+    let inputs = [Tensor::scalar(3.0), Tensor::scalar(4.0)];
+    assert_eq!(
+        g.evaluate(&inputs),
+        [3.0, 4.0, 7.0, 21.0].map(Tensor::scalar)
+    );
 }
 
 #[test]

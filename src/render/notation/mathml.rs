@@ -155,6 +155,7 @@ pub(super) fn operator(operator: Operator) -> &'static str {
         Operator::Plus => "<mo>+</mo>",
         Operator::Minus => "<mo>−</mo>",
         Operator::Times => "<mo>·</mo>",
+        Operator::Hadamard => "<mo>⊙</mo>",
         Operator::Equals => "<mo>=</mo>",
         Operator::PlusEquals => "<mo>+=</mo>",
     }
@@ -194,6 +195,34 @@ pub(super) fn call(function: &str, argument: &str) -> String {
         "abs" => row(&format!("{}{argument}{}", mo("|"), mo("|"))),
         _ => format!("{}{}{}", mi(function), mo("\u{2061}"), parens(argument)),
     }
+}
+
+/// A matrix (or a row vector, one row) between brackets, from rendered entries.
+pub(super) fn matrix(rows: &[Vec<String>]) -> String {
+    let body: String = rows
+        .iter()
+        .map(|row| {
+            let cells: String = row
+                .iter()
+                .map(|cell| format!("<mtd>{cell}</mtd>"))
+                .collect();
+            format!("<mtr>{cells}</mtr>")
+        })
+        .collect();
+    row(&format!("{}<mtable>{body}</mtable>{}", mo("["), mo("]")))
+}
+
+/// Words inside a formula.
+pub(super) fn text(words: &str) -> String {
+    token("mtext", words)
+}
+
+pub(super) fn comma() -> String {
+    mo(",")
+}
+
+pub(super) fn transposed(base: &str) -> String {
+    power(base, &mi("T"))
 }
 
 /// The indicator `𝟙[x > 0]`.

@@ -4,6 +4,7 @@ use super::*;
 use crate::engine::{Mode, Stepper};
 use crate::program::compile;
 use crate::render::mathml_check::assert_mathml;
+use crate::tensor::Tensor;
 
 fn locals(part: &RulePart) -> Vec<String> {
     part.local.iter().map(ToString::to_string).collect()
@@ -14,7 +15,12 @@ fn total(part: &RulePart) -> Option<String> {
 }
 
 fn texts(source: &str, inputs: &[f64], mode: Mode, n: Notation) -> Vec<StepText> {
-    let mut stepper = Stepper::new(compile(source).unwrap(), inputs.to_vec(), mode).unwrap();
+    let mut stepper = Stepper::new(
+        compile(source).unwrap(),
+        inputs.iter().map(|&x| Tensor::scalar(x)).collect(),
+        mode,
+    )
+    .unwrap();
     stepper.run_to_end();
     stepper
         .history()

@@ -4,9 +4,15 @@ use super::*;
 use crate::engine::Stepper;
 use crate::examples;
 use crate::program::compile;
+use crate::tensor::Tensor;
 
 fn trace(source: &str, inputs: &[f64], mode: Mode) -> Trace {
-    let stepper = Stepper::new(compile(source).unwrap(), inputs.to_vec(), mode).unwrap();
+    let stepper = Stepper::new(
+        compile(source).unwrap(),
+        inputs.iter().map(|&x| Tensor::scalar(x)).collect(),
+        mode,
+    )
+    .unwrap();
     build(&stepper, source, Notation::Plain)
 }
 
@@ -192,7 +198,7 @@ fn an_output_that_is_an_input_still_has_a_gradient() {
 fn a_stepper_midway_is_traced_to_the_end() {
     let mut stepper = Stepper::new(
         compile("(x1+x2)*x1").unwrap(),
-        vec![3.0, 4.0],
+        vec![Tensor::scalar(3.0), Tensor::scalar(4.0)],
         Mode::Reverse,
     )
     .unwrap();
@@ -213,7 +219,7 @@ fn non_finite_values_are_spelled_out() {
 fn traces_in_mathml_are_well_formed() {
     let stepper = Stepper::new(
         compile("(x1+x2)*x1").unwrap(),
-        vec![3.0, 4.0],
+        vec![Tensor::scalar(3.0), Tensor::scalar(4.0)],
         Mode::Reverse,
     )
     .unwrap();

@@ -70,9 +70,15 @@ mod tests {
     use crate::engine::Mode;
     use crate::graph::NodeId;
     use crate::program::compile;
+    use crate::tensor::Tensor;
 
     fn document(source: &str, inputs: &[f64], mode: Mode) -> String {
-        let stepper = Stepper::new(compile(source).unwrap(), inputs.to_vec(), mode).unwrap();
+        let stepper = Stepper::new(
+            compile(source).unwrap(),
+            inputs.iter().map(|&x| Tensor::scalar(x)).collect(),
+            mode,
+        )
+        .unwrap();
         text(&stepper, source)
     }
 

@@ -1,0 +1,150 @@
+//! The WGSL sources (`kernels/*.wgsl`, compiled in) and the kernels (shader + entry point)
+//! the op modules dispatch.
+//!
+//! One file, one binding layout: binding 0 is the `params` uniform, then `reads` read-only
+//! storage buffers, then `writes` read-write ones, in that order, for every entry point in
+//! the file. The naga test checks each file against this table.
+
+/// A WGSL file and its binding layout.
+#[derive(Debug)]
+pub(crate) struct Shader {
+    /// The file name without `.wgsl`.
+    pub(crate) name: &'static str,
+    pub(crate) source: &'static str,
+    /// Read-only storage buffers, at bindings 1..=reads.
+    pub(crate) reads: u32,
+    /// Read-write storage buffers, after the read-only ones.
+    pub(crate) writes: u32,
+}
+
+/// One entry point of one shader: what a pipeline is made from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Kernel {
+    pub(crate) shader: &'static Shader,
+    pub(crate) entry: &'static str,
+}
+
+macro_rules! shader {
+    ($constant:ident, $name:literal, reads: $reads:literal, writes: $writes:literal) => {
+        pub(crate) static $constant: Shader = Shader {
+            name: $name,
+            source: include_str!(concat!("kernels/", $name, ".wgsl")),
+            reads: $reads,
+            writes: $writes,
+        };
+    };
+}
+
+shader!(FILL, "fill", reads: 0, writes: 1);
+shader!(ACCUMULATE, "accumulate", reads: 1, writes: 1);
+shader!(UNARY, "unary", reads: 1, writes: 1);
+shader!(UNARY_BACKWARD, "unary_backward", reads: 3, writes: 1);
+shader!(BINARY, "binary", reads: 2, writes: 1);
+shader!(BINARY_BACKWARD, "binary_backward", reads: 4, writes: 1);
+shader!(MATMUL, "matmul", reads: 2, writes: 1);
+shader!(TRANSPOSE, "transpose", reads: 1, writes: 1);
+shader!(REDUCE, "reduce", reads: 1, writes: 1);
+shader!(REDUCE_MAX, "reduce_max", reads: 1, writes: 2);
+shader!(REDUCE_BACKWARD, "reduce_backward", reads: 1, writes: 1);
+shader!(REDUCE_MAX_BACKWARD, "reduce_max_backward", reads: 2, writes: 1);
+shader!(SOFTMAX, "softmax", reads: 1, writes: 1);
+shader!(SOFTMAX_BACKWARD, "softmax_backward", reads: 2, writes: 1);
+shader!(CROSS_ENTROPY, "cross_entropy", reads: 2, writes: 1);
+shader!(CROSS_ENTROPY_BACKWARD, "cross_entropy_backward", reads: 3, writes: 1);
+shader!(MSE, "mse", reads: 2, writes: 1);
+shader!(MSE_BACKWARD, "mse_backward", reads: 3, writes: 1);
+shader!(SGD, "sgd", reads: 1, writes: 1);
+shader!(MOMENTUM, "momentum", reads: 1, writes: 2);
+shader!(ADAM, "adam", reads: 1, writes: 3);
+
+/// Every shader, for the naga test.
+#[cfg(test)]
+pub(crate) static SHADERS: [&Shader; 21] = [
+    &FILL,
+    &ACCUMULATE,
+    &UNARY,
+    &UNARY_BACKWARD,
+    &BINARY,
+    &BINARY_BACKWARD,
+    &MATMUL,
+    &TRANSPOSE,
+    &REDUCE,
+    &REDUCE_MAX,
+    &REDUCE_BACKWARD,
+    &REDUCE_MAX_BACKWARD,
+    &SOFTMAX,
+    &SOFTMAX_BACKWARD,
+    &CROSS_ENTROPY,
+    &CROSS_ENTROPY_BACKWARD,
+    &MSE,
+    &MSE_BACKWARD,
+    &SGD,
+    &MOMENTUM,
+    &ADAM,
+];
+
+const fn kernel(shader: &'static Shader, entry: &'static str) -> Kernel {
+    Kernel { shader, entry }
+}
+
+pub(crate) const FILL_VALUE: Kernel = kernel(&FILL, "fill");
+pub(crate) const SCALE: Kernel = kernel(&FILL, "scale");
+pub(crate) const ADD_INTO: Kernel = kernel(&ACCUMULATE, "accumulate");
+pub(crate) const COPY: Kernel = kernel(&ACCUMULATE, "copy");
+pub(crate) const UNARY_FORWARD: Kernel = kernel(&UNARY, "forward");
+pub(crate) const UNARY_VJP: Kernel = kernel(&UNARY_BACKWARD, "backward");
+pub(crate) const BINARY_FORWARD: Kernel = kernel(&BINARY, "forward");
+pub(crate) const BINARY_VJP_PER_THREAD: Kernel = kernel(&BINARY_BACKWARD, "per_thread");
+pub(crate) const BINARY_VJP_PER_GROUP: Kernel = kernel(&BINARY_BACKWARD, "per_group");
+pub(crate) const MATMUL_TILED: Kernel = kernel(&MATMUL, "main");
+pub(crate) const TRANSPOSE_TILED: Kernel = kernel(&TRANSPOSE, "main");
+pub(crate) const SUM_PER_THREAD: Kernel = kernel(&REDUCE, "per_thread");
+pub(crate) const SUM_PER_GROUP: Kernel = kernel(&REDUCE, "per_group");
+pub(crate) const MAX_PER_THREAD: Kernel = kernel(&REDUCE_MAX, "per_thread");
+pub(crate) const MAX_PER_GROUP: Kernel = kernel(&REDUCE_MAX, "per_group");
+pub(crate) const SPREAD: Kernel = kernel(&REDUCE_BACKWARD, "spread");
+pub(crate) const ROUTE_TO_MAX: Kernel = kernel(&REDUCE_MAX_BACKWARD, "route");
+pub(crate) const SOFTMAX_PER_THREAD: Kernel = kernel(&SOFTMAX, "per_thread");
+pub(crate) const SOFTMAX_PER_GROUP: Kernel = kernel(&SOFTMAX, "per_group");
+pub(crate) const SOFTMAX_VJP_PER_THREAD: Kernel = kernel(&SOFTMAX_BACKWARD, "per_thread");
+pub(crate) const SOFTMAX_VJP_PER_GROUP: Kernel = kernel(&SOFTMAX_BACKWARD, "per_group");
+pub(crate) const CROSS_ENTROPY_FORWARD: Kernel = kernel(&CROSS_ENTROPY, "forward");
+pub(crate) const CROSS_ENTROPY_VJP: Kernel = kernel(&CROSS_ENTROPY_BACKWARD, "backward");
+pub(crate) const MSE_FORWARD: Kernel = kernel(&MSE, "forward");
+pub(crate) const MSE_VJP: Kernel = kernel(&MSE_BACKWARD, "backward");
+pub(crate) const SGD_UPDATE: Kernel = kernel(&SGD, "update");
+pub(crate) const MOMENTUM_UPDATE: Kernel = kernel(&MOMENTUM, "update");
+pub(crate) const ADAM_UPDATE: Kernel = kernel(&ADAM, "update");
+
+/// Every kernel: for warming the pipeline cache, and for the test that each names an entry
+/// point of its shader.
+pub(crate) const KERNELS: [Kernel; 28] = [
+    FILL_VALUE,
+    SCALE,
+    ADD_INTO,
+    COPY,
+    UNARY_FORWARD,
+    UNARY_VJP,
+    BINARY_FORWARD,
+    BINARY_VJP_PER_THREAD,
+    BINARY_VJP_PER_GROUP,
+    MATMUL_TILED,
+    TRANSPOSE_TILED,
+    SUM_PER_THREAD,
+    SUM_PER_GROUP,
+    MAX_PER_THREAD,
+    MAX_PER_GROUP,
+    SPREAD,
+    ROUTE_TO_MAX,
+    SOFTMAX_PER_THREAD,
+    SOFTMAX_PER_GROUP,
+    SOFTMAX_VJP_PER_THREAD,
+    SOFTMAX_VJP_PER_GROUP,
+    CROSS_ENTROPY_FORWARD,
+    CROSS_ENTROPY_VJP,
+    MSE_FORWARD,
+    MSE_VJP,
+    SGD_UPDATE,
+    MOMENTUM_UPDATE,
+    ADAM_UPDATE,
+];

@@ -1,0 +1,310 @@
+//! Elementwise ops on the GPU: unary ops, and binary ops with NumPy broadcasting whose
+//! backward sums over the broadcast dimensions in the kernel (no CPU round trip).
+
+use super::super::layout::BroadcastLayout;
+use super::super::{GpuError, GpuTensor, Recorder, Write, kernels};
+use super::{LONG_LANE, to_u32};
+use crate::graph::op::Op;
+use bytemuck::{Pod, Zeroable};
+
+/// The unary ops with a GPU kernel, in f32.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryOp {
+    Neg,
+    Exp,
+    Log,
+    Sqrt,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+    /// `x^n` with a constant exponent.
+    PowConst(f32),
+    Identity,
+}
+
+impl UnaryOp {
+    /// The GPU form of a scalar [`Op`], if it is a unary elementwise op.
+    pub fn from_op(op: Op) -> Option<UnaryOp> {
+        Some(match op {
+            Op::Neg => UnaryOp::Neg,
+            Op::Exp => UnaryOp::Exp,
+            Op::Log => UnaryOp::Log,
+            Op::Sqrt => UnaryOp::Sqrt,
+            Op::Sin => UnaryOp::Sin,
+            Op::Cos => UnaryOp::Cos,
+            Op::Tanh => UnaryOp::Tanh,
+            Op::Sigmoid => UnaryOp::Sigmoid,
+            Op::Relu => UnaryOp::Relu,
+            Op::Abs => UnaryOp::Abs,
+            Op::PowConst(n) => UnaryOp::PowConst(n as f32),
+            Op::Identity => UnaryOp::Identity,
+            _ => return None,
+        })
+    }
+
+    /// The op code of unary.wgsl and unary_backward.wgsl.
+    fn code(self) -> u32 {
+        match self {
+            UnaryOp::Neg => 0,
+            UnaryOp::Exp => 1,
+            UnaryOp::Log => 2,
+            UnaryOp::Sqrt => 3,
+            UnaryOp::Sin => 4,
+            UnaryOp::Cos => 5,
+            UnaryOp::Tanh => 6,
+            UnaryOp::Sigmoid => 7,
+            UnaryOp::Relu => 8,
+            UnaryOp::Abs => 9,
+            UnaryOp::PowConst(_) => 10,
+            UnaryOp::Identity => 11,
+        }
+    }
+
+    fn exponent(self) -> f32 {
+        match self {
+            UnaryOp::PowConst(n) => n,
+            _ => 0.0,
+        }
+    }
+}
+
+/// The binary ops with a GPU kernel, in f32.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+impl BinaryOp {
+    /// The GPU form of a scalar [`Op`], if it is a binary elementwise op.
+    pub fn from_op(op: Op) -> Option<BinaryOp> {
+        Some(match op {
+            Op::Add => BinaryOp::Add,
+            Op::Sub => BinaryOp::Sub,
+            Op::Mul => BinaryOp::Mul,
+            Op::Div => BinaryOp::Div,
+            Op::Pow => BinaryOp::Pow,
+            _ => return None,
+        })
+    }
+
+    /// The op code of binary.wgsl and binary_backward.wgsl.
+    fn code(self) -> u32 {
+        match self {
+            BinaryOp::Add => 0,
+            BinaryOp::Sub => 1,
+            BinaryOp::Mul => 2,
+            BinaryOp::Div => 3,
+            BinaryOp::Pow => 4,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::Pow => "pow",
+        }
+    }
+}
+
+/// Which operand of a binary op a gradient is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Left,
+    Right,
+}
+
+impl Operand {
+    fn index(self) -> usize {
+        match self {
+            Operand::Left => 0,
+            Operand::Right => 1,
+        }
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct UnaryParams {
+    len: u32,
+    op: u32,
+    exponent: f32,
+    accumulate: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct BroadcastParams {
+    len: u32,
+    op: u32,
+    rank: u32,
+    operand: u32,
+    operand_len: u32,
+    reduced: u32,
+    accumulate: u32,
+    pad: u32,
+    dims: [[u32; 4]; 2],
+    lhs_strides: [[u32; 4]; 2],
+    rhs_strides: [[u32; 4]; 2],
+}
+
+impl BroadcastParams {
+    fn new(layout: &BroadcastLayout, op: BinaryOp) -> BroadcastParams {
+        let [dims, lhs_strides, rhs_strides] = layout.packed();
+        BroadcastParams {
+            len: to_u32(layout.shape.iter().product()),
+            op: op.code(),
+            rank: to_u32(layout.dims.len()),
+            operand: 0,
+            operand_len: 0,
+            reduced: 0,
+            accumulate: 0,
+            pad: 0,
+            dims,
+            lhs_strides,
+            rhs_strides,
+        }
+    }
+}
+
+impl Recorder<'_> {
+    /// `output = op(input)` element by element; `output` has the input's shape.
+    pub fn unary(
+        &mut self,
+        op: UnaryOp,
+        input: &GpuTensor,
+        output: &GpuTensor,
+    ) -> Result<(), GpuError> {
+        output.expect_shape("unary op", "output", input.shape())?;
+        let params = UnaryParams {
+            len: input.len_u32(),
+            op: op.code(),
+            exponent: op.exponent(),
+            accumulate: 0,
+        };
+        let grid = self.context().grid_per_item(input.len())?;
+        self.dispatch(
+            "unary op",
+            kernels::UNARY_FORWARD,
+            &params,
+            &[input.buffer()],
+            &[output.buffer()],
+            grid,
+        )
+    }
+
+    /// `grad (+)= upstream ⊙ op'(input, output)`, all of the input's shape.
+    pub fn unary_backward(
+        &mut self,
+        op: UnaryOp,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        upstream: &GpuTensor,
+        grad: &GpuTensor,
+        write: Write,
+    ) -> Result<(), GpuError> {
+        let shape = input.shape();
+        output.expect_shape("unary op", "output", shape)?;
+        upstream.expect_shape("unary op", "upstream gradient", shape)?;
+        grad.expect_shape("unary op", "gradient", shape)?;
+        let params = UnaryParams {
+            len: input.len_u32(),
+            op: op.code(),
+            exponent: op.exponent(),
+            accumulate: write.flag(),
+        };
+        let grid = self.context().grid_per_item(input.len())?;
+        self.dispatch(
+            "unary op backward",
+            kernels::UNARY_VJP,
+            &params,
+            &[input.buffer(), output.buffer(), upstream.buffer()],
+            &[grad.buffer()],
+            grid,
+        )
+    }
+
+    /// `output = op(lhs, rhs)` with NumPy broadcasting; `output` has the broadcast shape.
+    pub fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &GpuTensor,
+        rhs: &GpuTensor,
+        output: &GpuTensor,
+    ) -> Result<(), GpuError> {
+        let layout = BroadcastLayout::new(op.name(), lhs.shape(), rhs.shape())?;
+        output.expect_shape(op.name(), "output", &layout.shape)?;
+        let params = BroadcastParams::new(&layout, op);
+        let grid = self.context().grid_per_item(output.len())?;
+        self.dispatch(
+            op.name(),
+            kernels::BINARY_FORWARD,
+            &params,
+            &[lhs.buffer(), rhs.buffer()],
+            &[output.buffer()],
+            grid,
+        )
+    }
+
+    /// The gradient of one operand: `upstream ⊙ ∂op/∂operand`, summed over the dimensions
+    /// broadcasting stretched that operand, into `grad` (the operand's shape).
+    #[allow(clippy::too_many_arguments)]
+    pub fn binary_backward(
+        &mut self,
+        op: BinaryOp,
+        operand: Operand,
+        lhs: &GpuTensor,
+        rhs: &GpuTensor,
+        output: &GpuTensor,
+        upstream: &GpuTensor,
+        grad: &GpuTensor,
+        write: Write,
+    ) -> Result<(), GpuError> {
+        let layout = BroadcastLayout::new(op.name(), lhs.shape(), rhs.shape())?;
+        output.expect_shape(op.name(), "output", &layout.shape)?;
+        upstream.expect_shape(op.name(), "upstream gradient", &layout.shape)?;
+        let target = [lhs, rhs][operand.index()];
+        grad.expect_shape(op.name(), "gradient", target.shape())?;
+        let copies = layout.copies(operand.index());
+        let params = BroadcastParams {
+            operand: to_u32(operand.index()),
+            operand_len: target.len_u32(),
+            reduced: to_u32(copies),
+            accumulate: write.flag(),
+            ..BroadcastParams::new(&layout, op)
+        };
+        let (kernel, grid) = if copies >= LONG_LANE {
+            (
+                kernels::BINARY_VJP_PER_GROUP,
+                self.context().grid_per_group(target.len())?,
+            )
+        } else {
+            (
+                kernels::BINARY_VJP_PER_THREAD,
+                self.context().grid_per_item(target.len())?,
+            )
+        };
+        self.dispatch(
+            op.name(),
+            kernel,
+            &params,
+            &[
+                lhs.buffer(),
+                rhs.buffer(),
+                output.buffer(),
+                upstream.buffer(),
+            ],
+            &[grad.buffer()],
+            grid,
+        )
+    }
+}

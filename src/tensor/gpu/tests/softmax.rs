@@ -1,0 +1,84 @@
+//! `softmax` and `log_softmax` against `tensor::softmax`: short rows (one thread each),
+//! long rows (one workgroup each), large logits, and both backward rules.
+
+use super::harness::{Batch, any, gpu, random, report};
+use crate::tensor::{Tensor, softmax};
+
+const SHAPES: [&[usize]; 7] = [
+    &[1],
+    &[7],
+    &[5, 33],
+    &[3, 200],
+    &[2, 3, 130],
+    &[4, 1],
+    &[65, 10],
+];
+
+fn logits(x: f64) -> f64 {
+    3.0 * x
+}
+
+#[test]
+fn softmaxes_and_their_gradients_match_the_cpu() {
+    let Some(gpu) = gpu() else { return };
+    let mut batch = Batch::new(gpu);
+    type Forward = fn(&[&Tensor]) -> Result<Tensor, crate::tensor::TensorError>;
+    type Backward =
+        fn(&[&Tensor], &Tensor, &Tensor) -> Result<Vec<Tensor>, crate::tensor::TensorError>;
+    let rules: [(bool, Forward, Backward); 2] = [
+        (false, softmax::softmax, softmax::softmax_vjp),
+        (true, softmax::log_softmax, softmax::log_softmax_vjp),
+    ];
+    for (case, shape) in SHAPES.into_iter().enumerate() {
+        for (log, forward, backward) in rules {
+            let seed = 800 + 10 * case as u64;
+            let name = if log { "log_softmax" } else { "softmax" };
+            let label = format!("{name} {shape:?}");
+            let x = random(shape, seed, logits);
+            let y = forward(&[&x]).expect("cpu forward");
+            let upstream = random(shape, seed + 1, any);
+            let grads = backward(&[&x], &y, &upstream).expect("cpu vjp");
+            let x_gpu = batch.upload(&x);
+            let upstream_gpu = batch.upload(&upstream);
+            let y_gpu = batch.output(shape);
+            if log {
+                batch.recorder.log_softmax(&x_gpu, &y_gpu).expect(&label);
+            } else {
+                batch.recorder.softmax(&x_gpu, &y_gpu).expect(&label);
+            }
+            batch.expect(&label, &y_gpu, y);
+            batch.expect_gradient(
+                &format!("{label} grad"),
+                &grads[0],
+                |recorder, grad, write| {
+                    if log {
+                        recorder.log_softmax_backward(&y_gpu, &upstream_gpu, grad, write)
+                    } else {
+                        recorder.softmax_backward(&y_gpu, &upstream_gpu, grad, write)
+                    }
+                },
+            );
+        }
+    }
+    let large = Tensor::from_vec(vec![1, 3], vec![1000.0, 1000.0, -1000.0]).expect("logits");
+    for log in [false, true] {
+        let expected = if log {
+            softmax::log_softmax(&[&large])
+        } else {
+            softmax::softmax(&[&large])
+        }
+        .expect("cpu forward");
+        let x_gpu = batch.upload(&large);
+        let y_gpu = batch.output(&[1, 3]);
+        if log {
+            batch
+                .recorder
+                .log_softmax(&x_gpu, &y_gpu)
+                .expect("log_softmax");
+        } else {
+            batch.recorder.softmax(&x_gpu, &y_gpu).expect("softmax");
+        }
+        batch.expect(format!("large logits, log {log}"), &y_gpu, expected);
+    }
+    report("softmax", batch.finish());
+}

@@ -1,0 +1,171 @@
+//! Every computed [`Op`] on tensors: its result shape, its forward rule and its
+//! vector-Jacobian product, dispatched to the module that owns the op. The stepper and the
+//! CPU backend both run ops through here.
+
+use super::reduce::Over;
+use super::{Tensor, TensorError, elementwise, loss, matmul, reduce, softmax};
+use crate::graph::Op;
+
+fn over(axis: Option<usize>) -> Over {
+    axis.map_or(Over::All, Over::Axis)
+}
+
+/// The shape `op` gives operands of these shapes, or why it refuses them. Lowering checks
+/// every node with this before anything runs, so shape errors point at the source.
+pub fn output_shape(op: Op, shapes: &[&[usize]]) -> Result<Vec<usize>, TensorError> {
+    if shapes.len() != op.arity() {
+        return Err(TensorError::Arity {
+            op: op.name(),
+            expected: op.arity(),
+            found: shapes.len(),
+        });
+    }
+    match (op, shapes) {
+        (Op::MatMul, [a, b]) => matmul::product_shape(a, b),
+        (Op::Transpose, [a]) => matmul::transpose_shape(a),
+        (Op::Sum(axis), [a]) => reduce::reduced_shape("sum", a, over(axis)),
+        (Op::Mean(axis), [a]) => reduce::reduced_shape("mean", a, over(axis)),
+        (Op::Max(axis), [a]) => reduce::reduced_shape("max", a, over(axis)),
+        (Op::Softmax | Op::LogSoftmax, [a]) => {
+            softmax::row_length(op.name(), a)?;
+            Ok(a.to_vec())
+        }
+        (Op::CrossEntropy, [logits, labels]) => loss::cross_entropy_shape(logits, labels),
+        (Op::Mse, [prediction, target]) => loss::mse_shape(prediction, target),
+        _ if op.is_elementwise() => elementwise::output_shape(op, shapes),
+        _ => Err(TensorError::NotElementwise { op: op.name() }),
+    }
+}
+
+/// `op` applied to its operands.
+pub fn forward(op: Op, args: &[&Tensor]) -> Result<Tensor, TensorError> {
+    match op {
+        Op::MatMul => matmul::forward(args),
+        Op::Transpose => matmul::transpose(args),
+        Op::Sum(axis) => reduce::sum(over(axis), args),
+        Op::Mean(axis) => reduce::mean(over(axis), args),
+        Op::Max(axis) => reduce::max(over(axis), args),
+        Op::Softmax => softmax::softmax(args),
+        Op::LogSoftmax => softmax::log_softmax(args),
+        Op::CrossEntropy => loss::cross_entropy(args),
+        Op::Mse => loss::mse(args),
+        _ => elementwise::forward(op, args),
+    }
+}
+
+/// The gradient reaching each operand, `upstream` pulled back through `op`, each with its
+/// operand's shape.
+pub fn vjp(
+    op: Op,
+    args: &[&Tensor],
+    output: &Tensor,
+    upstream: &Tensor,
+) -> Result<Vec<Tensor>, TensorError> {
+    match op {
+        Op::MatMul => matmul::vjp(args, output, upstream),
+        Op::Transpose => matmul::transpose_vjp(args, output, upstream),
+        Op::Sum(axis) => reduce::sum_vjp(over(axis), args, output, upstream),
+        Op::Mean(axis) => reduce::mean_vjp(over(axis), args, output, upstream),
+        Op::Max(axis) => reduce::max_vjp(over(axis), args, output, upstream),
+        Op::Softmax => softmax::softmax_vjp(args, output, upstream),
+        Op::LogSoftmax => softmax::log_softmax_vjp(args, output, upstream),
+        Op::CrossEntropy => loss::cross_entropy_vjp(args, output, upstream),
+        Op::Mse => loss::mse_vjp(args, output, upstream),
+        _ => elementwise::vjp(op, args, output, upstream),
+    }
+}
+
+/// Which forward values an op's backward rule reads: what must be kept for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackwardReads {
+    /// One flag per operand.
+    pub args: Vec<bool>,
+    /// Whether the rule reads the op's own output (exp, sigmoid, softmax…).
+    pub output: bool,
+}
+
+/// What the backward of `op` reads when the gradients of the operands flagged in
+/// `wanted` are needed (constants receive none).
+pub fn backward_reads(op: Op, wanted: &[bool]) -> BackwardReads {
+    let arity = op.arity();
+    let mut reads = BackwardReads {
+        args: vec![false; arity],
+        output: false,
+    };
+    if op.is_elementwise() {
+        for (formula, _) in op
+            .local_derivatives()
+            .iter()
+            .zip(wanted)
+            .filter(|(_, wanted)| **wanted)
+        {
+            for (index, read) in reads.args.iter_mut().enumerate() {
+                *read |= formula.reads_arg(index);
+            }
+            reads.output |= formula.reads_out();
+        }
+        return reads;
+    }
+    let wants = |index: usize| wanted.get(index).copied().unwrap_or(false);
+    match op {
+        // Ā = V̄Bᵀ reads B, B̄ = AᵀV̄ reads A.
+        Op::MatMul => reads.args = vec![wants(1), wants(0)],
+        Op::Max(_) => reads.args = vec![true],
+        Op::Softmax | Op::LogSoftmax => reads.output = true,
+        Op::CrossEntropy | Op::Mse => reads.args = vec![true, true],
+        _ => {}
+    }
+    reads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tensor(shape: &[usize], data: &[f64]) -> Tensor {
+        Tensor::from_vec(shape.to_vec(), data.to_vec()).unwrap()
+    }
+
+    /// The shape function agrees with what forward produces, and refuses what it refuses.
+    #[test]
+    fn output_shape_matches_forward() {
+        let m = tensor(&[2, 3], &[1.0, -2.0, 3.0, 0.5, 0.0, -1.0]);
+        let v = tensor(&[3], &[1.0, 2.0, 3.0]);
+        let row = tensor(&[1, 3], &[1.0, 1.0, 1.0]);
+        let labels = tensor(&[2], &[0.0, 2.0]);
+        let cases: Vec<(Op, Vec<&Tensor>)> = vec![
+            (Op::MatMul, vec![&m, &v]),
+            (Op::MatMul, vec![&v, &m]),
+            (Op::Transpose, vec![&m]),
+            (Op::Sum(None), vec![&m]),
+            (Op::Mean(Some(1)), vec![&m]),
+            (Op::Max(Some(0)), vec![&m]),
+            (Op::Max(Some(2)), vec![&m]),
+            (Op::Softmax, vec![&m]),
+            (Op::LogSoftmax, vec![&v]),
+            (Op::CrossEntropy, vec![&m, &labels]),
+            (Op::CrossEntropy, vec![&m, &v]),
+            (Op::Mse, vec![&m, &m]),
+            (Op::Mse, vec![&m, &row]),
+            (Op::Add, vec![&m, &row]),
+            (Op::Mul, vec![&m, &v]),
+            (Op::Sub, vec![&m, &labels]),
+            (Op::Relu, vec![&m]),
+        ];
+        for (op, args) in cases {
+            let shapes: Vec<&[usize]> = args.iter().map(|t| t.shape()).collect();
+            let predicted = output_shape(op, &shapes);
+            let computed = forward(op, &args).map(|t| t.shape().to_vec());
+            assert_eq!(predicted, computed, "{op:?} on {shapes:?}");
+        }
+    }
+
+    #[test]
+    fn matmul_shape_error_reads_like_the_issue() {
+        let error = output_shape(Op::MatMul, &[&[3, 2], &[3]]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "@: [3,2] @ [3] — inner dimensions 2 and 3 differ"
+        );
+    }
+}

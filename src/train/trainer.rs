@@ -1,0 +1,255 @@
+//! The training loop over any [`Backend`]: each step feeds the next minibatch, zeroes the
+//! gradients (unless told not to, to show what forgetting does), runs forward and
+//! backward (several micro-batches accumulate with `+=` before one update), and lets the
+//! optimizer update the parameters.
+
+use super::data::{DataSpec, batch_tensors};
+use super::dataset::{Dataset, DatasetError};
+use super::metrics::{accuracy, argmax_rows};
+use super::optimizer::UpdateRule;
+use crate::graph::{Graph, NodeId, Op, Role};
+use crate::tensor::backend::{Backend, BackendError, Quantity};
+use thiserror::Error;
+
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("the program has no parameters to train; mark them with `W = param(…)`")]
+    NoParameters,
+    #[error("the loss `{name}` must be a single number, but it has shape {}", crate::tensor::shape_text(.shape))]
+    LossNotScalar { name: String, shape: Vec<usize> },
+    #[error("`{first}` and `{second}` draw from different datasets; give them the same arguments")]
+    MixedData { first: String, second: String },
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+}
+
+/// How a training run updates: the rule, the step size, and how gradients are handled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainConfig {
+    pub rule: UpdateRule,
+    pub learning_rate: f64,
+    /// Micro-batches whose gradients accumulate (and are averaged) before each update.
+    pub accumulate: usize,
+    /// Whether gradients are zeroed before each step (forgetting is a classic bug).
+    pub zero_grads: bool,
+}
+
+impl TrainConfig {
+    pub fn new(rule: UpdateRule, learning_rate: f64) -> TrainConfig {
+        TrainConfig {
+            rule,
+            learning_rate,
+            accumulate: 1,
+            zero_grads: true,
+        }
+    }
+}
+
+/// Where a program's minibatches come from.
+struct DataFeed {
+    spec: DataSpec,
+    dataset: Dataset,
+    features: Vec<NodeId>,
+    labels: Vec<NodeId>,
+    epoch: u64,
+    batches: Vec<Vec<usize>>,
+    next: usize,
+}
+
+impl DataFeed {
+    /// The data inputs of `graph`, which must all share one dataset.
+    fn of(graph: &Graph) -> Result<Option<DataFeed>, TrainError> {
+        let mut feed: Option<(DataSpec, String)> = None;
+        let (mut features, mut labels) = (Vec::new(), Vec::new());
+        for id in graph.inputs() {
+            let node = graph.node(id);
+            let Some(spec) = node.role.data() else {
+                continue;
+            };
+            match &feed {
+                Some((first, first_name)) if first != spec => {
+                    return Err(TrainError::MixedData {
+                        first: first_name.clone(),
+                        second: node.name.clone(),
+                    });
+                }
+                Some(_) => {}
+                None => feed = Some((spec.clone(), node.name.clone())),
+            }
+            match node.role {
+                Role::Features(_) => features.push(id),
+                _ => labels.push(id),
+            }
+        }
+        let Some((spec, _)) = feed else {
+            return Ok(None);
+        };
+        let dataset = spec.generate()?;
+        let batches = spec.epoch(&dataset, 0);
+        Ok(Some(DataFeed {
+            spec,
+            dataset,
+            features,
+            labels,
+            epoch: 0,
+            batches,
+            next: 0,
+        }))
+    }
+
+    /// The next minibatch's point indices, starting a new shuffled epoch when one ends.
+    fn next_batch(&mut self) -> Vec<usize> {
+        if self.next >= self.batches.len() {
+            self.epoch += 1;
+            self.batches = self.spec.epoch(&self.dataset, self.epoch);
+            self.next = 0;
+        }
+        let batch = self.batches.get(self.next).cloned().unwrap_or_default();
+        self.next += 1;
+        batch
+    }
+
+    fn write<B: Backend>(&self, backend: &mut B, indices: &[usize]) -> Result<(), TrainError> {
+        let (features, labels) = batch_tensors(&self.dataset, indices);
+        for &id in &self.features {
+            backend.write(id, &features)?;
+        }
+        for &id in &self.labels {
+            backend.write(id, &labels)?;
+        }
+        Ok(())
+    }
+}
+
+/// A training run: a backend holding the graph, the data feed and the step count.
+pub struct Trainer<B: Backend> {
+    backend: B,
+    graph: Graph,
+    config: TrainConfig,
+    data: Option<DataFeed>,
+    steps: u64,
+}
+
+impl<B: Backend> Trainer<B> {
+    /// Load `graph` into `backend` for training with `config`.
+    pub fn new(
+        mut backend: B,
+        graph: Graph,
+        config: TrainConfig,
+    ) -> Result<Trainer<B>, TrainError> {
+        if graph.params().next().is_none() {
+            return Err(TrainError::NoParameters);
+        }
+        let output = graph.node(graph.output());
+        if !output.is_scalar() {
+            return Err(TrainError::LossNotScalar {
+                name: output.name.clone(),
+                shape: output.shape.clone(),
+            });
+        }
+        backend.load(&graph)?;
+        let data = DataFeed::of(&graph)?;
+        Ok(Trainer {
+            backend,
+            graph,
+            config,
+            data,
+            steps: 0,
+        })
+    }
+
+    pub fn backend(&mut self) -> &mut B {
+        &mut self.backend
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub fn config(&self) -> TrainConfig {
+        self.config
+    }
+
+    pub fn set_config(&mut self, config: TrainConfig) {
+        self.config = config;
+    }
+
+    /// How many updates have been made.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// One update without reading anything back: every micro-batch's forward and
+    /// backward, then the optimizer. A GPU backend can queue several of these.
+    pub fn step_quietly(&mut self) -> Result<(), TrainError> {
+        if self.config.zero_grads {
+            self.backend.zero_grads()?;
+        }
+        let micro_batches = self.config.accumulate.max(1);
+        for _ in 0..micro_batches {
+            if let Some(data) = &mut self.data {
+                let batch = data.next_batch();
+                data.write(&mut self.backend, &batch)?;
+            }
+            self.backend.forward()?;
+            self.backend.backward()?;
+        }
+        if micro_batches > 1 {
+            self.backend.scale_grads(1.0 / micro_batches as f64)?;
+        }
+        self.backend
+            .update(self.config.rule, self.config.learning_rate)?;
+        self.steps += 1;
+        Ok(())
+    }
+
+    /// One update, returning the loss of its last micro-batch (before the update).
+    pub async fn step(&mut self) -> Result<f64, TrainError> {
+        self.step_quietly()?;
+        self.loss().await
+    }
+
+    /// The loss the last forward pass computed.
+    pub async fn loss(&mut self) -> Result<f64, TrainError> {
+        let output = self.graph.output();
+        let loss = self.backend.read(output, Quantity::Value).await?;
+        Ok(loss.item().unwrap_or(f64::NAN))
+    }
+
+    /// The share of the dataset's points (in full minibatches) whose largest logit is
+    /// their label, for a program with a `cross_entropy` loss over a dataset. It runs
+    /// forward passes, so [`Trainer::loss`] afterwards is the last evaluated batch's.
+    pub async fn accuracy(&mut self) -> Result<Option<f64>, TrainError> {
+        let Some(cross_entropy) = self
+            .graph
+            .nodes()
+            .iter()
+            .find(|node| node.op == Op::CrossEntropy)
+        else {
+            return Ok(None);
+        };
+        let (logits, labels) = (cross_entropy.inputs[0], cross_entropy.inputs[1]);
+        let classes = self.graph.node(logits).shape.last().copied().unwrap_or(1);
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let batches = data.spec.epoch(&data.dataset, 0);
+        let (mut predicted, mut truth) = (Vec::new(), Vec::new());
+        for batch in &batches {
+            if let Some(data) = &self.data {
+                data.write(&mut self.backend, batch)?;
+            }
+            self.backend.forward()?;
+            let scores = self.backend.read(logits, Quantity::Value).await?;
+            let known = self.backend.read(labels, Quantity::Value).await?;
+            predicted.extend(argmax_rows(scores.data(), classes));
+            truth.extend(known.data().iter().map(|&label| label as usize));
+        }
+        Ok(accuracy(&predicted, &truth).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests;
