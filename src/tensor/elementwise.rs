@@ -9,8 +9,9 @@ use crate::graph::op::Op;
 /// Apply `op` to one operand (unary ops) or two broadcast operands (binary ops).
 pub fn forward(op: Op, inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
     let layout = Layout::new(op, inputs)?;
+    let mut args = [0.0; 2];
     let data = (0..layout.count())
-        .map(|element| op.apply(&layout.args(inputs, element)))
+        .map(|element| op.apply(layout.args(inputs, element, &mut args)))
         .collect();
     Ok(Tensor::from_parts(layout.shape, data))
 }
@@ -43,11 +44,12 @@ pub fn local_derivatives(
     expect_shape(op.name(), "output", output, &layout.shape)?;
     let derivatives = op.local_derivatives();
     let mut locals = vec![Vec::with_capacity(layout.count()); inputs.len()];
+    let mut buffer = [0.0; 2];
     for element in 0..layout.count() {
-        let args = layout.args(inputs, element);
+        let args = layout.args(inputs, element, &mut buffer);
         let out = output.data()[element];
         for (local, derivative) in locals.iter_mut().zip(&derivatives) {
-            local.push(derivative.eval(&args, out));
+            local.push(derivative.eval(args, out));
         }
     }
     Ok(locals
@@ -119,16 +121,14 @@ impl Layout {
         self.shape.iter().product()
     }
 
-    /// The operand values that meet at output element `element`.
-    fn args(&self, inputs: &[&Tensor], element: usize) -> Vec<f64> {
-        inputs
-            .iter()
-            .zip(&self.sources)
-            .map(|(input, source)| {
-                let index = source.as_ref().map_or(element, |indices| indices[element]);
-                input.data()[index]
-            })
-            .collect()
+    /// The operand values that meet at output element `element`, written into `buffer`
+    /// (elementwise ops take at most two operands) so no element allocates.
+    fn args<'b>(&self, inputs: &[&Tensor], element: usize, buffer: &'b mut [f64; 2]) -> &'b [f64] {
+        for ((slot, input), source) in buffer.iter_mut().zip(inputs).zip(&self.sources) {
+            let index = source.as_ref().map_or(element, |indices| indices[element]);
+            *slot = input.data()[index];
+        }
+        &buffer[..inputs.len().min(2)]
     }
 }
 
