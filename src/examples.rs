@@ -14,7 +14,7 @@ pub struct Example {
     pub program: &'static str,
 }
 
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 10] = [
     ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
     (
         "linear-square",
@@ -37,6 +37,18 @@ const FILES: [(&str, &str); 7] = [
         include_str!("../www/examples/06-tiny-relu-network.bp"),
     ),
     ("moons-mlp", include_str!("../www/examples/07-moons-mlp.bp")),
+    (
+        "nan-spreads",
+        include_str!("../www/examples/08-nan-spreads.bp"),
+    ),
+    (
+        "vanishing-sigmoid",
+        include_str!("../www/examples/09-vanishing-sigmoid.bp"),
+    ),
+    (
+        "exploding-product",
+        include_str!("../www/examples/10-exploding-product.bp"),
+    ),
 ];
 
 /// Every example, in gallery order.

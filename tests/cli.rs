@@ -230,13 +230,16 @@ fn built_in_examples() {
         "lin-relu-lin",
         "tiny-relu-network",
         "moons-mlp",
+        "nan-spreads",
+        "vanishing-sigmoid",
+        "exploding-product",
     ] {
         assert!(
             list.lines().any(|line| line.starts_with(slug)),
             "{slug} in\n{list}"
         );
     }
-    assert_eq!(list.lines().count(), 7);
+    assert_eq!(list.lines().count(), 10);
     assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
 }
 
