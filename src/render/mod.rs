@@ -4,6 +4,7 @@ pub mod equation;
 pub mod formula;
 pub mod json;
 pub mod notation;
+pub mod pytorch;
 pub mod speech;
 pub mod step;
 pub mod trace;
