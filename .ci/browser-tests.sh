@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Component tests of the browser app (tests/browser.rs) in headless Chromium:
-# cargo builds the test for wasm32 and runs it through wasm-bindgen-test-runner,
-# which starts chromedriver; webdriver.json adds Chromium's path and flags (the
-# runner itself adds headless and no-sandbox). A browser that cannot start is a
-# failure. Extra arguments go to the test binary, e.g. a test name filter.
+# Browser tests in headless Chromium: the app's components (tests/browser.rs) and
+# the GPU backend on WebGPU against the CPU (tests/browser_gpu.rs). cargo builds
+# each test for wasm32 and runs it through wasm-bindgen-test-runner, which starts
+# chromedriver; webdriver.json adds Chromium's path and flags, among them
+# --enable-unsafe-webgpu, which gives a SwiftShader WebGPU adapter on a machine
+# without a GPU (the runner itself adds headless and no-sandbox). A browser that
+# cannot start, or no WebGPU adapter, is a failure. Extra arguments go to the test
+# binaries, e.g. a test name filter.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -19,4 +22,4 @@ export RUST_LIB_BACKTRACE=0
 
 [[ -x "$CHROMEDRIVER" ]] || { echo "browser-tests: chromedriver not found at $CHROMEDRIVER (run make setup)" >&2; exit 1; }
 
-cargo test --target wasm32-unknown-unknown --test browser -- "$@"
+cargo test --target wasm32-unknown-unknown --test browser --test browser_gpu -- "$@"

@@ -414,3 +414,67 @@ fn long_operator_chains_are_a_clear_error_not_a_stack_overflow() {
     let output = backprop_with_stdin(&["check", "-", "--at", "x=1"], &program);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+/// `--backend gpu` trains on the GPU (lavapipe in CI) and agrees with the CPU. Without an
+/// adapter this FAILS unless `BACKPROP_SKIP_GPU=1` (never set in CI).
+#[test]
+fn train_on_the_gpu_backend_matches_the_cpu() {
+    let args = |backend: &'static str| {
+        [
+            "train",
+            "example:moons-mlp",
+            "--steps",
+            "20",
+            "--lr",
+            "0.02",
+            "--optimizer",
+            "adam",
+            "--format",
+            "json",
+            "--backend",
+            backend,
+        ]
+    };
+    let output = backprop(&args("gpu"));
+    if output.status.code() != Some(0) && std::env::var("BACKPROP_SKIP_GPU").as_deref() == Ok("1") {
+        eprintln!("skipped (BACKPROP_SKIP_GPU=1): {}", stderr(&output));
+        return;
+    }
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let gpu: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    let cpu = json(&args("cpu"));
+    assert_eq!(cpu["backend"], "CPU (f64)");
+    let name = gpu["backend"].as_str().expect("the backend's name");
+    assert!(name.starts_with("GPU (f32): "), "{name}");
+    let losses = |report: &Value| -> Vec<f64> {
+        let losses = report["losses"].as_array().expect("losses");
+        losses.iter().filter_map(Value::as_f64).collect()
+    };
+    let (gpu_losses, cpu_losses) = (losses(&gpu), losses(&cpu));
+    assert_eq!(gpu_losses.len(), 20);
+    for (step, (g, c)) in gpu_losses.iter().zip(&cpu_losses).enumerate() {
+        assert!(
+            (g - c).abs() <= 1e-4 + 1e-3 * c.abs(),
+            "step {step}: {g} vs {c}"
+        );
+    }
+    let (g, c) = (gpu["accuracy"].as_f64(), cpu["accuracy"].as_f64());
+    assert!(
+        g.zip(c).is_some_and(|(g, c)| (g - c).abs() <= 0.02),
+        "{g:?} vs {c:?}"
+    );
+    // Text names the adapter too.
+    let output = backprop(&[
+        "train",
+        "example:moons-mlp",
+        "--steps",
+        "2",
+        "--backend",
+        "gpu",
+    ]);
+    assert!(
+        stdout(&output).contains("on the GPU (f32): "),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -37,6 +37,7 @@ Examples:
   backprop train @model.bp --steps 50 --lr 0.1 --optimizer momentum --format json
   backprop train example:moons-mlp --steps 20 --accumulate 4      (4 micro-batches per update)
   backprop train example:moons-mlp --steps 5 --no-zero-grad      (see gradients pile up)
+  backprop train example:moons-mlp --steps 300 --backend gpu      (f32 on the GPU via wgpu)
 
 The program marks what to train with `W = param(…)` and reads data with
 `X = features(moons, 256, 64)` and `y = labels(moons, 256, 64)`; its last line is the loss.";
@@ -118,6 +119,9 @@ pub struct TrainArgs {
     /// Keep the previous step's gradients (a classic bug, shown on purpose)
     #[arg(long)]
     pub no_zero_grad: bool,
+    /// Where the graph runs
+    #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
+    pub backend: BackendArg,
     /// How to print the run
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -131,6 +135,14 @@ pub enum OptimizerArg {
     Momentum,
     /// Adam (β1 = 0.9, β2 = 0.999)
     Adam,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// The f64 reference on the CPU
+    Cpu,
+    /// f32 on the GPU (Vulkan, Metal or DX12 through wgpu; fails if there is no adapter)
+    Gpu,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -183,6 +195,22 @@ mod tests {
             (args.format, args.mode, args.wrt),
             (TraceFormat::Text, ModeArg::Reverse, None)
         );
+    }
+
+    #[test]
+    fn train_runs_on_the_cpu_unless_told() {
+        let parse = |extra: &[&str]| {
+            let args = ["backprop", "train", "example:moons-mlp"];
+            let cli = Cli::try_parse_from(args.iter().chain(extra)).unwrap();
+            let Command::Train(args) = cli.command else {
+                panic!("not a train")
+            };
+            args.backend
+        };
+        assert_eq!(parse(&[]), BackendArg::Cpu);
+        assert_eq!(parse(&["--backend", "gpu"]), BackendArg::Gpu);
+        let wrong = ["backprop", "train", "x", "--backend", "tpu"];
+        assert!(Cli::try_parse_from(wrong).is_err());
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! `backprop train`: train a program's parameters on the CPU backend and print the loss
-//! of every step and the final training accuracy, as text or JSON.
+//! `backprop train`: train a program's parameters on the CPU backend (or the GPU one with
+//! `--backend gpu`) and print the loss of every step and the final training accuracy, as
+//! text or JSON.
 
-use super::args::{CheckFormat, OptimizerArg, TrainArgs};
+use super::args::{BackendArg, CheckFormat, OptimizerArg, TrainArgs};
 use super::error::CliError;
 use super::source::{compile_source, load};
+use crate::graph::Graph;
 use crate::number::format_number;
 use crate::render::json::Number;
-use crate::tensor::backend::block_on;
+use crate::tensor::backend::{Backend, block_on};
 use crate::tensor::cpu::CpuBackend;
+use crate::tensor::gpu::GpuBackend;
 use crate::train::{OptimizerKind, TrainConfig, Trainer, UpdateRule};
 use serde::Serialize;
 use std::io::Read;
@@ -54,14 +57,19 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         zero_grads: !args.no_zero_grad,
         ..TrainConfig::new(UpdateRule::default_for(kind), args.lr)
     };
-    let mut trainer = Trainer::new(CpuBackend::new(), graph, config)?;
-    let losses = (0..args.steps)
-        .map(|_| block_on(trainer.step()).map(Number))
-        .collect::<Result<Vec<Number>, _>>()?;
-    let accuracy = block_on(trainer.accuracy())?.map(Number);
+    let run = match args.backend {
+        BackendArg::Cpu => train(CpuBackend::new(), graph, config, args.steps)?,
+        BackendArg::Gpu => {
+            let backend = block_on(GpuBackend::acquire()).map_err(|error| {
+                CliError::System(format!("--backend gpu: the GPU is unavailable: {error}"))
+            })?;
+            train(backend, graph, config, args.steps)?
+        }
+    };
+    let (backend, losses, accuracy) = run;
     let report = TrainReport {
         program: source.text.clone(),
-        backend: "CPU (f64)".into(),
+        backend,
         optimizer: kind.name(),
         learning_rate: args.lr,
         accumulate: args.accumulate,
@@ -77,6 +85,22 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
                 + "\n"
         }
     })
+}
+
+/// `steps` updates on `backend`: its name, the loss of each step and the final accuracy.
+fn train<B: Backend>(
+    backend: B,
+    graph: Graph,
+    config: TrainConfig,
+    steps: u64,
+) -> Result<(String, Vec<Number>, Option<Number>), CliError> {
+    let name = backend.name();
+    let mut trainer = Trainer::new(backend, graph, config)?;
+    let losses = (0..steps)
+        .map(|_| block_on(trainer.step()).map(Number))
+        .collect::<Result<Vec<Number>, _>>()?;
+    let accuracy = block_on(trainer.accuracy())?.map(Number);
+    Ok((name, losses, accuracy))
 }
 
 /// One line per step, then the accuracy.

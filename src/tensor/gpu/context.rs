@@ -90,8 +90,18 @@ impl GpuContext {
         device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
             DeviceSignals::set(&errors.error, error.to_string());
         }));
+        #[cfg(not(target_arch = "wasm32"))]
+        let adapter = device.adapter_info();
+        #[cfg(target_arch = "wasm32")]
+        let adapter = {
+            let mut adapter = device.adapter_info();
+            if adapter.name.is_empty() {
+                adapter.name = browser_adapter_name(&device).unwrap_or_default();
+            }
+            adapter
+        };
         GpuContext {
-            adapter: device.adapter_info(),
+            adapter,
             limits: device.limits(),
             device,
             queue,
@@ -172,10 +182,13 @@ impl GpuContext {
         self.pipelines.len()
     }
 
-    /// Create every pipeline now rather than on first use (e.g. before timing).
+    /// Create every pipeline now rather than on first use (e.g. before timing), one per
+    /// op code for the kernels specialised by op.
     pub fn warm_up(&self) {
         for kernel in KERNELS {
-            self.pipelines.get(&self.device, kernel);
+            for op in 0..kernel.shader.ops.max(1) {
+                self.pipelines.get(&self.device, kernel, op);
+            }
         }
     }
 
@@ -272,8 +285,8 @@ impl GpuContext {
         )
     }
 
-    pub(crate) fn pipeline(&self, kernel: Kernel) -> Pipeline {
-        self.pipelines.get(&self.device, kernel)
+    pub(crate) fn pipeline(&self, kernel: Kernel, op: u32) -> Pipeline {
+        self.pipelines.get(&self.device, kernel, op)
     }
 
     pub(crate) fn pool(&self) -> &BufferPool {
@@ -302,6 +315,21 @@ impl GpuContext {
     pub(crate) fn grid_tiles(&self, x: usize, y: usize) -> Result<Grid, GpuError> {
         Grid::tiles(x, y, self.limits.max_compute_workgroups_per_dimension)
     }
+}
+
+/// What the browser tells about its adapter (`GPUAdapterInfo`: vendor, architecture,
+/// device, description), e.g. "google swiftshader": wgpu fills its name from the
+/// description only, which browsers usually leave empty.
+#[cfg(target_arch = "wasm32")]
+fn browser_adapter_name(device: &wgpu::Device) -> Option<String> {
+    let device: &wasm_bindgen::JsValue = device.as_webgpu()?.as_ref();
+    let info = js_sys::Reflect::get(device, &"adapterInfo".into()).ok()?;
+    let parts: Vec<String> = ["vendor", "architecture", "device", "description"]
+        .into_iter()
+        .filter_map(|key| js_sys::Reflect::get(&info, &key.into()).ok()?.as_string())
+        .filter(|part| !part.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 impl std::fmt::Debug for GpuContext {

@@ -14,10 +14,14 @@
 //! - [`Readback`] copies a tensor to a mappable buffer inside the recording and is awaited
 //!   after the submission (`map_async`; natively the device is polled, in the browser
 //!   nothing blocks).
+//! - [`GpuBackend`] runs a whole [`Graph`](crate::graph::Graph) behind the
+//!   [`Backend`](crate::tensor::Backend) trait: it queues the calls of training steps and
+//!   records them into one encoder, submitted once when a read needs a result.
 //!
 //! Backward kernels write into a destination the caller owns, either overwriting it or
 //! adding to it ([`Write`]), so a backend can accumulate adjoints without extra dispatches.
 
+mod backend;
 mod context;
 mod error;
 mod grid;
@@ -31,6 +35,7 @@ mod readback;
 mod recorder;
 mod tensor;
 
+pub use backend::GpuBackend;
 pub use context::{GpuContext, GpuCounters};
 pub use error::GpuError;
 pub use ops::elementwise::{BinaryOp, Operand, UnaryOp};

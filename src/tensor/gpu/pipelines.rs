@@ -1,5 +1,6 @@
 //! The pipeline cache: each shader module, binding layout and compute pipeline is created
-//! once, on first use, and shared by every later dispatch.
+//! once, on first use, and shared by every later dispatch. Kernels with an `OP` override
+//! constant get a pipeline per op code.
 
 use super::kernels::{Kernel, Shader};
 use std::borrow::Cow;
@@ -18,7 +19,7 @@ struct Cache {
     modules: HashMap<&'static str, wgpu::ShaderModule>,
     /// By (reads, writes): the bind group layout and the pipeline layout made from it.
     layouts: HashMap<(u32, u32), (wgpu::BindGroupLayout, wgpu::PipelineLayout)>,
-    pipelines: HashMap<(&'static str, &'static str), Pipeline>,
+    pipelines: HashMap<(&'static str, &'static str, u32), Pipeline>,
 }
 
 #[derive(Default)]
@@ -27,10 +28,12 @@ pub(crate) struct Pipelines {
 }
 
 impl Pipelines {
-    /// The pipeline for `kernel`, created on first request.
-    pub(crate) fn get(&self, device: &wgpu::Device, kernel: Kernel) -> Pipeline {
+    /// The pipeline for `kernel` with its `OP` constant set to `op` (ignored for shaders
+    /// without one), created on first request.
+    pub(crate) fn get(&self, device: &wgpu::Device, kernel: Kernel, op: u32) -> Pipeline {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (kernel.shader.name, kernel.entry);
+        let op = if kernel.shader.ops == 0 { 0 } else { op };
+        let key = (kernel.shader.name, kernel.entry, op);
         if let Some(pipeline) = cache.pipelines.get(&key) {
             return pipeline.clone();
         }
@@ -50,12 +53,17 @@ impl Pipelines {
             .entry((shader.reads, shader.writes))
             .or_insert_with(|| layouts(device, shader))
             .clone();
+        let constants = [("OP", f64::from(op))];
+        let constants: &[(&str, f64)] = if shader.ops == 0 { &[] } else { &constants };
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(kernel.entry),
             layout: Some(&pipeline_layout),
             module: &module,
             entry_point: Some(kernel.entry),
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants,
+                ..Default::default()
+            },
             cache: None,
         });
         let ready = Pipeline {

@@ -70,6 +70,21 @@ impl<'c> Recorder<'c> {
         writes: &[&wgpu::Buffer],
         grid: Grid,
     ) -> Result<(), GpuError> {
+        self.dispatch_op(op, (kernel, 0), params, reads, writes, grid)
+    }
+
+    /// [`Recorder::dispatch`] on the pipeline of `kernel` specialised to op code `code`
+    /// (its shader's `OP` constant; see kernels.rs).
+    pub(crate) fn dispatch_op<P: bytemuck::Pod>(
+        &mut self,
+        op: &'static str,
+        (kernel, code): (Kernel, u32),
+        params: &P,
+        reads: &[&wgpu::Buffer],
+        writes: &[&wgpu::Buffer],
+        grid: Grid,
+    ) -> Result<(), GpuError> {
+        debug_assert!(code < kernel.shader.ops.max(1), "{op}: op code {code}");
         debug_assert_eq!(reads.len(), kernel.shader.reads as usize, "{op}: reads");
         debug_assert_eq!(writes.len(), kernel.shader.writes as usize, "{op}: writes");
         if grid.is_empty() {
@@ -81,7 +96,7 @@ impl<'c> Recorder<'c> {
             }
         }
         let device = self.context.device();
-        let pipeline = self.context.pipeline(kernel);
+        let pipeline = self.context.pipeline(kernel, code);
         let params_bytes = bytemuck::bytes_of(params);
         let (uniform, offset) = self
             .params

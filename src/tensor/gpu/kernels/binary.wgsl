@@ -23,6 +23,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read> rhs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
 
+// The op code, fixed when the pipeline is made: one pipeline per op (kernels.rs), so an
+// adapter that runs every branch of a switch (CPU emulations such as lavapipe and
+// SwiftShader) runs only this op's code. `params.op` holds the same code.
+override OP: u32 = 0u;
+
 const GROUP_SIZE: u32 = 256u;
 
 const ADD: u32 = 0u;
@@ -141,5 +146,5 @@ fn forward(
         ia = ia + coordinate * lhs_stride(axis);
         ib = ib + coordinate * rhs_stride(axis);
     }
-    output[i] = apply(params.op, lhs[ia], rhs[ib]);
+    output[i] = apply(OP, lhs[ia], rhs[ib]);
 }

@@ -30,6 +30,11 @@ struct Params {
 @group(0) @binding(4) var<storage, read> upstream: array<f32>;
 @group(0) @binding(5) var<storage, read_write> grad: array<f32>;
 
+// The op code, fixed when the pipeline is made: one pipeline per op (kernels.rs), so an
+// adapter that runs every branch of a switch (CPU emulations such as lavapipe and
+// SwiftShader) runs only this op's code. `params.op` holds the same code.
+override OP: u32 = 0u;
+
 const GROUP_SIZE: u32 = 256u;
 
 const ADD: u32 = 0u;
@@ -151,7 +156,7 @@ fn term(element: u32, copy: u32) -> f32 {
         ia = ia + coordinate * lhs_step;
         ib = ib + coordinate * rhs_step;
     }
-    return upstream[io] * derivative(params.op, params.operand, lhs[ia], rhs[ib], output[io]);
+    return upstream[io] * derivative(OP, params.operand, lhs[ia], rhs[ib], output[io]);
 }
 
 fn store(element: u32, value: f32) {

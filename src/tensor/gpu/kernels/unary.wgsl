@@ -1,5 +1,5 @@
-// Elementwise unary ops, forward: `output[i] = op(input[i])`. The op is a code in the
-// parameters (see `UnaryOp::code` in ops/elementwise.rs); the rules are the scalar `Op`
+// Elementwise unary ops, forward: `output[i] = op(input[i])`. The op is the pipeline
+// constant OP (see `UnaryOp::code` in ops/elementwise.rs); the rules are the scalar `Op`
 // rules of graph/op.rs, in f32. Outside a function's domain the result is NaN or ±∞, as on
 // the CPU, rather than whatever the driver's builtin happens to return.
 
@@ -14,6 +14,11 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
+
+// The op code, fixed when the pipeline is made: one pipeline per op (kernels.rs), so an
+// adapter that runs every branch of a switch (CPU emulations such as lavapipe and
+// SwiftShader) runs only this op's code. `params.op` holds the same code.
+override OP: u32 = 0u;
 
 const GROUP_SIZE: u32 = 256u;
 
@@ -140,6 +145,6 @@ fn forward(
 ) {
     let i = (group.y * groups.x + group.x) * GROUP_SIZE + local;
     if i < params.len {
-        output[i] = apply(params.op, input[i]);
+        output[i] = apply(OP, input[i]);
     }
 }

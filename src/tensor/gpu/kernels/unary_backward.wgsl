@@ -16,6 +16,11 @@ struct Params {
 @group(0) @binding(3) var<storage, read> upstream: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 
+// The op code, fixed when the pipeline is made: one pipeline per op (kernels.rs), so an
+// adapter that runs every branch of a switch (CPU emulations such as lavapipe and
+// SwiftShader) runs only this op's code. `params.op` holds the same code.
+override OP: u32 = 0u;
+
 const GROUP_SIZE: u32 = 256u;
 
 const NEG: u32 = 0u;
@@ -109,7 +114,7 @@ fn backward(
     if i >= params.len {
         return;
     }
-    let contribution = upstream[i] * derivative(params.op, input[i], output[i]);
+    let contribution = upstream[i] * derivative(OP, input[i], output[i]);
     if params.accumulate != 0u {
         grad[i] = grad[i] + contribution;
     } else {

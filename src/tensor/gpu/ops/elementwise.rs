@@ -3,7 +3,7 @@
 
 use super::super::layout::BroadcastLayout;
 use super::super::{GpuError, GpuTensor, Recorder, Write, kernels};
-use super::{LONG_LANE, to_u32};
+use super::{per_group, to_u32};
 use crate::graph::op::Op;
 use bytemuck::{Pod, Zeroable};
 
@@ -192,9 +192,9 @@ impl Recorder<'_> {
             accumulate: 0,
         };
         let grid = self.context().grid_per_item(input.len())?;
-        self.dispatch(
+        self.dispatch_op(
             "unary op",
-            kernels::UNARY_FORWARD,
+            (kernels::UNARY_FORWARD, op.code()),
             &params,
             &[input.buffer()],
             &[output.buffer()],
@@ -223,9 +223,9 @@ impl Recorder<'_> {
             accumulate: write.flag(),
         };
         let grid = self.context().grid_per_item(input.len())?;
-        self.dispatch(
+        self.dispatch_op(
             "unary op backward",
-            kernels::UNARY_VJP,
+            (kernels::UNARY_VJP, op.code()),
             &params,
             &[input.buffer(), output.buffer(), upstream.buffer()],
             &[grad.buffer()],
@@ -245,9 +245,9 @@ impl Recorder<'_> {
         output.expect_shape(op.name(), "output", &layout.shape)?;
         let params = BroadcastParams::new(&layout, op);
         let grid = self.context().grid_per_item(output.len())?;
-        self.dispatch(
+        self.dispatch_op(
             op.name(),
-            kernels::BINARY_FORWARD,
+            (kernels::BINARY_FORWARD, op.code()),
             &params,
             &[lhs.buffer(), rhs.buffer()],
             &[output.buffer()],
@@ -282,7 +282,7 @@ impl Recorder<'_> {
             accumulate: write.flag(),
             ..BroadcastParams::new(&layout, op)
         };
-        let (kernel, grid) = if copies >= LONG_LANE {
+        let (kernel, grid) = if per_group(target.len(), copies) {
             (
                 kernels::BINARY_VJP_PER_GROUP,
                 self.context().grid_per_group(target.len())?,
@@ -293,9 +293,9 @@ impl Recorder<'_> {
                 self.context().grid_per_item(target.len())?,
             )
         };
-        self.dispatch(
+        self.dispatch_op(
             op.name(),
-            kernel,
+            (kernel, op.code()),
             &params,
             &[
                 lhs.buffer(),

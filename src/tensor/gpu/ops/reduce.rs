@@ -3,7 +3,7 @@
 //! first maximum, whose position the forward records).
 
 use super::super::{GpuError, GpuIndices, GpuTensor, Recorder, Write, kernels};
-use super::{LONG_LANE, to_u32};
+use super::{per_group, to_u32};
 use crate::tensor::TensorError;
 pub use crate::tensor::reduce::Over;
 use bytemuck::{Pod, Zeroable};
@@ -133,7 +133,7 @@ impl Recorder<'_> {
         let lanes = Lanes::new(op, input.shape(), over)?;
         output.expect_shape(op, "output", &lanes.output_shape)?;
         let params = LaneParams::new(&lanes, scale(lanes.length));
-        let (kernel, grid) = if lanes.length >= LONG_LANE {
+        let (kernel, grid) = if per_group(lanes.count(), lanes.length) {
             (
                 kernels::SUM_PER_GROUP,
                 self.context().grid_per_group(lanes.count())?,
@@ -167,7 +167,7 @@ impl Recorder<'_> {
         output.expect_shape("max", "output", &lanes.output_shape)?;
         expect_positions(positions, lanes.count())?;
         let params = LaneParams::new(&lanes, 0.0);
-        let (kernel, grid) = if lanes.length >= LONG_LANE {
+        let (kernel, grid) = if per_group(lanes.count(), lanes.length) {
             (
                 kernels::MAX_PER_GROUP,
                 self.context().grid_per_group(lanes.count())?,

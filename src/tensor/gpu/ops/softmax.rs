@@ -2,7 +2,7 @@
 //! the forward's output.
 
 use super::super::{GpuError, GpuTensor, Recorder, Write, kernels};
-use super::{LONG_LANE, to_u32};
+use super::{per_group, to_u32};
 use crate::tensor::TensorError;
 use bytemuck::{Pod, Zeroable};
 
@@ -55,7 +55,7 @@ impl Recorder<'_> {
             log: u32::from(log),
             accumulate: 0,
         };
-        let (kernel, grid) = if row_length >= LONG_LANE {
+        let (kernel, grid) = if per_group(rows, row_length) {
             (
                 kernels::SOFTMAX_PER_GROUP,
                 self.context().grid_per_group(rows)?,
@@ -119,7 +119,7 @@ impl Recorder<'_> {
             log: u32::from(log),
             accumulate: write.flag(),
         };
-        let (kernel, grid) = if row_length >= LONG_LANE {
+        let (kernel, grid) = if per_group(rows, row_length) {
             (
                 kernels::SOFTMAX_VJP_PER_GROUP,
                 self.context().grid_per_group(rows)?,

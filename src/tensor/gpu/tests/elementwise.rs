@@ -28,9 +28,10 @@ const UNARY_SHAPES: [&[usize]; 4] = [&[], &[7], &[33, 5], &[2, 65]];
 
 const BINARY_OPS: [Op; 5] = [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow];
 
-/// Operand shapes that broadcast: equal, outer product, bias, scalars, mixed, and two
-/// where one operand is copied 200 and 300 times (the per-workgroup backward).
-const BINARY_SHAPES: [(&[usize], &[usize]); 8] = [
+/// Operand shapes that broadcast: equal, outer product, bias, scalars, mixed, two where
+/// one operand is copied 200 and 300 times (the per-workgroup backward), and a bias of 260
+/// copied 140 times (long lanes, but enough of them for a thread each).
+const BINARY_SHAPES: [(&[usize], &[usize]); 9] = [
     (&[7], &[7]),
     (&[3, 1], &[1, 4]),
     (&[33, 5], &[5]),
@@ -39,6 +40,7 @@ const BINARY_SHAPES: [(&[usize], &[usize]); 8] = [
     (&[130], &[]),
     (&[200, 3], &[3]),
     (&[1, 300], &[2, 1]),
+    (&[140, 260], &[260]),
 ];
 
 /// Operand values inside each op's smooth domain, as in the CPU tests.

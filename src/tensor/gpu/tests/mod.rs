@@ -9,6 +9,8 @@
 
 mod harness;
 
+mod backend;
+
 mod elementwise;
 mod losses;
 mod matmul;

@@ -7,7 +7,7 @@ use crate::tensor::Tensor;
 use crate::tensor::gpu::{GpuError, GpuTensor, Recorder, Write};
 use crate::tensor::reduce::{self, Over};
 
-const SHAPES: [&[usize]; 7] = [
+const SHAPES: [&[usize]; 8] = [
     &[],
     &[7],
     &[33, 5],
@@ -15,6 +15,8 @@ const SHAPES: [&[usize]; 7] = [
     &[3, 4, 5],
     &[300],
     &[2, 200, 3],
+    // Long lanes along either axis, 260 or 300 of them: a thread each.
+    &[260, 300],
 ];
 
 type CpuForward = fn(Over, &[&Tensor]) -> Result<Tensor, crate::tensor::TensorError>;

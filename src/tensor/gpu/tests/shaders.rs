@@ -1,8 +1,8 @@
 //! Every `.wgsl` file under `kernels/` parsed and validated by naga (the WGSL front end
 //! wgpu uses), and checked against the kernel table: each file is listed, its bindings
 //! follow the table's layout, every kernel names one of its entry points and every entry
-//! point is used, and workgroups stay within WebGPU's default limits. Fails if it finds
-//! no shader at all.
+//! point is used, the files specialised by op declare `override OP`, and workgroups stay
+//! within WebGPU's default limits. Fails if it finds no shader at all.
 
 use super::harness::gpu;
 use crate::tensor::gpu::kernels::{KERNELS, SHADERS, Shader};
@@ -123,6 +123,16 @@ fn every_wgsl_file_is_valid_and_matches_the_kernel_table() {
         let module = parse_and_validate(shader.name, shader.source);
         check_bindings(shader, &module);
         check_workgroups(shader, &module);
+        let has_op = module
+            .overrides
+            .iter()
+            .any(|(_, constant)| constant.name.as_deref() == Some("OP"));
+        assert_eq!(
+            has_op,
+            shader.ops > 0,
+            "{}: an `OP` override exactly when the table gives op codes",
+            shader.name
+        );
         let entry_points: Vec<&str> = module
             .entry_points
             .iter()
@@ -155,7 +165,11 @@ fn every_wgsl_file_is_valid_and_matches_the_kernel_table() {
 fn every_pipeline_is_created_without_errors() {
     let Some(gpu) = gpu() else { return };
     gpu.warm_up();
-    assert_eq!(gpu.pipeline_count(), KERNELS.len());
+    let specialised: usize = KERNELS
+        .iter()
+        .map(|kernel| kernel.shader.ops.max(1) as usize)
+        .sum();
+    assert_eq!(gpu.pipeline_count(), specialised);
     // Building the pipelines raised no validation error.
     let recorder = gpu.recorder().expect("no device error");
     recorder.submit().expect("an empty submission");

@@ -4,7 +4,7 @@
 use super::harness::{Batch, any, gpu, random, report};
 use crate::tensor::{Tensor, softmax};
 
-const SHAPES: [&[usize]; 7] = [
+const SHAPES: [&[usize]; 8] = [
     &[1],
     &[7],
     &[5, 33],
@@ -12,6 +12,8 @@ const SHAPES: [&[usize]; 7] = [
     &[2, 3, 130],
     &[4, 1],
     &[65, 10],
+    // Long rows, but enough of them for a thread each.
+    &[260, 130],
 ];
 
 fn logits(x: f64) -> f64 {

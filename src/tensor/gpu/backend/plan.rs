@@ -1,0 +1,289 @@
+//! The plan of a loaded graph, worked out once at load: the GPU kernel family of every
+//! node, which nodes receive an adjoint, and, in the order the backward pass visits them,
+//! where each node sends its contributions — into a computed input's adjoint (overwriting
+//! it with the first contribution, adding the rest) or straight into a leaf's gradient.
+//!
+//! One contribution needs no work at all: through `+`, the left side of `−` or a copy, a
+//! computed operand of the output's shape that nothing else reads has exactly the
+//! output's adjoint, so it shares that buffer (`owner`) instead of receiving a copy — the
+//! `X @ W` under every `X @ W + b`. Pure data: no device needed.
+
+use super::super::{BinaryOp, UnaryOp, Write};
+use crate::graph::{Graph, NodeId, Op};
+use crate::tensor::reduce::Over;
+
+/// How a node is computed on the GPU.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Kernel {
+    /// An input, a constant or a literal: its buffer holds its value.
+    Leaf,
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    MatMul,
+    Transpose,
+    Sum(Over),
+    Mean(Over),
+    Max(Over),
+    Softmax,
+    LogSoftmax,
+    CrossEntropy,
+    Mse,
+}
+
+impl Kernel {
+    fn of(op: Op) -> Kernel {
+        let over = |axis: Option<usize>| axis.map_or(Over::All, Over::Axis);
+        if let Some(unary) = UnaryOp::from_op(op) {
+            return Kernel::Unary(unary);
+        }
+        if let Some(binary) = BinaryOp::from_op(op) {
+            return Kernel::Binary(binary);
+        }
+        match op {
+            Op::MatMul => Kernel::MatMul,
+            Op::Transpose => Kernel::Transpose,
+            Op::Sum(axis) => Kernel::Sum(over(axis)),
+            Op::Mean(axis) => Kernel::Mean(over(axis)),
+            Op::Max(axis) => Kernel::Max(over(axis)),
+            Op::Softmax => Kernel::Softmax,
+            Op::LogSoftmax => Kernel::LogSoftmax,
+            Op::CrossEntropy => Kernel::CrossEntropy,
+            Op::Mse => Kernel::Mse,
+            // Every other op has no inputs (the elementwise ones matched above).
+            _ => Kernel::Leaf,
+        }
+    }
+}
+
+/// Where one backward contribution goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A computed input's adjoint, overwritten by its first contribution.
+    Adjoint(NodeId, Write),
+    /// An input leaf's gradient, which accumulates across backward passes.
+    Gradient(NodeId),
+    /// Nothing flows (the labels of `cross_entropy` get a zero gradient) but the computed
+    /// input's adjoint must exist: it is set to zero when this is its first contribution.
+    ZeroAdjoint(NodeId, Write),
+}
+
+/// The contributions of one node's backward rule, one per operand that receives one.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Visit {
+    pub(crate) node: NodeId,
+    /// `(operand position, target)`, in operand order.
+    pub(crate) sends: Vec<(usize, Target)>,
+}
+
+/// A leaf holding class labels: its values are checked as the CPU checks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LabelUse {
+    pub(crate) leaf: NodeId,
+    /// The `cross_entropy` node that reads them (named in errors, as on the CPU).
+    pub(crate) loss: NodeId,
+    pub(crate) classes: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Plan {
+    pub(crate) kernels: Vec<Kernel>,
+    /// Computed nodes other than the output that receive an adjoint in a buffer of their
+    /// own.
+    pub(crate) has_adjoint: Vec<bool>,
+    /// Whose adjoint buffer holds each node's adjoint: its own, or the one of the node it
+    /// passes through unchanged (the output's is the seed).
+    pub(crate) owner: Vec<NodeId>,
+    /// Input leaves whose gradient some backward contribution reaches.
+    pub(crate) gradient_reached: Vec<bool>,
+    /// The computed nodes that receive an adjoint, in the backward order (highest id first).
+    pub(crate) visits: Vec<Visit>,
+    /// Whether the output is an input leaf (its gradient gets the seed itself).
+    pub(crate) output_is_input: bool,
+    pub(crate) labels: Vec<LabelUse>,
+}
+
+impl Plan {
+    pub(crate) fn new(graph: &Graph) -> Plan {
+        let nodes = graph.nodes();
+        let output = graph.output();
+        let kernels: Vec<Kernel> = nodes.iter().map(|node| Kernel::of(node.op)).collect();
+        let mut receives = vec![false; nodes.len()];
+        receives[output.0] = true;
+        let mut has_adjoint = vec![false; nodes.len()];
+        let mut gradient_reached = vec![false; nodes.len()];
+        let mut owner: Vec<NodeId> = graph.ids().collect();
+        let mut reads = vec![0usize; nodes.len()];
+        for input in nodes.iter().flat_map(|node| &node.inputs) {
+            reads[input.0] += 1;
+        }
+        let mut visits = Vec::new();
+        for id in graph.ids().rev() {
+            let node = graph.node(id);
+            if !receives[id.0] || node.op.is_leaf() {
+                continue;
+            }
+            let mut sends = Vec::new();
+            for (position, &input) in node.inputs.iter().enumerate() {
+                let source = graph.node(input);
+                if source.op.is_constant() {
+                    continue;
+                }
+                let labels = node.op == Op::CrossEntropy && position == 1;
+                let passes_through = matches!(node.op, Op::Add | Op::Identity)
+                    || (node.op == Op::Sub && position == 0);
+                if passes_through
+                    && !source.op.is_leaf()
+                    && reads[input.0] == 1
+                    && source.shape == node.shape
+                {
+                    owner[input.0] = owner[id.0];
+                    receives[input.0] = true;
+                    continue;
+                }
+                let target = if source.op.is_leaf() {
+                    if labels {
+                        // A zero added to a gradient changes nothing.
+                        continue;
+                    }
+                    gradient_reached[input.0] = true;
+                    Target::Gradient(input)
+                } else {
+                    let write = if receives[input.0] {
+                        Write::Accumulate
+                    } else {
+                        Write::Overwrite
+                    };
+                    has_adjoint[input.0] = true;
+                    if labels {
+                        Target::ZeroAdjoint(input, write)
+                    } else {
+                        Target::Adjoint(input, write)
+                    }
+                };
+                receives[input.0] = true;
+                sends.push((position, target));
+            }
+            visits.push(Visit { node: id, sends });
+        }
+        let output_is_input = graph.node(output).op == Op::Input;
+        if output_is_input {
+            gradient_reached[output.0] = true;
+        }
+        let labels = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.op == Op::CrossEntropy)
+            .filter_map(|(id, node)| {
+                let (&logits, &leaf) = (node.inputs.first()?, node.inputs.get(1)?);
+                let classes = *graph.node(logits).shape.get(1)?;
+                graph.node(leaf).op.is_leaf().then_some(LabelUse {
+                    leaf,
+                    loss: NodeId(id),
+                    classes,
+                })
+            })
+            .collect();
+        Plan {
+            kernels,
+            has_adjoint,
+            owner,
+            gradient_reached,
+            visits,
+            output_is_input,
+            labels,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::compile;
+
+    fn plan_of(source: &str) -> (Graph, Plan) {
+        let graph = compile(source).unwrap();
+        let plan = Plan::new(&graph);
+        (graph, plan)
+    }
+
+    #[test]
+    fn a_variable_read_twice_gets_one_overwrite_then_an_add() {
+        let (graph, plan) = plan_of("w = param(3); u = w * 2; v = u * u; v + u");
+        let u = graph.find("u").unwrap();
+        let w = graph.find("w").unwrap();
+        let writes: Vec<Write> = plan
+            .visits
+            .iter()
+            .flat_map(|visit| &visit.sends)
+            .filter_map(|(_, target)| match target {
+                Target::Adjoint(node, write) if *node == u => Some(*write),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            writes,
+            [Write::Overwrite, Write::Accumulate, Write::Accumulate]
+        );
+        assert!(plan.has_adjoint[u.0]);
+        assert!(plan.gradient_reached[w.0]);
+        // The constant 2 receives nothing.
+        let two = graph.ids().find(|&id| graph.node(id).op == Op::Const(2.0));
+        assert!(two.is_some_and(|two| !plan.gradient_reached[two.0]));
+    }
+
+    #[test]
+    fn a_product_under_a_bias_shares_the_sums_adjoint() {
+        let (graph, plan) = plan_of(
+            "x = [[1, 2]]\nW = param([[1], [2]])\nb = param([3])\nz = x @ W + b\nh = relu(z)\nsum(h * 2)",
+        );
+        let z = graph.find("z").unwrap();
+        let product = graph.node(z).inputs[0];
+        assert_eq!(plan.owner[product.0], z);
+        assert!(!plan.has_adjoint[product.0] && plan.has_adjoint[z.0]);
+        // The sum sends only to the bias; the product's visit reads z's adjoint.
+        let visit = plan.visits.iter().find(|visit| visit.node == z).unwrap();
+        assert_eq!(visit.sends.len(), 1);
+        assert!(plan.visits.iter().any(|visit| visit.node == product));
+        // Read twice, or through a broadcast, a node keeps its own adjoint.
+        let (graph, plan) =
+            plan_of("w = param([1, 2]); a = w * 2; b = a + a; c = a * 3; sum(b + c)");
+        let a = graph.find("a").unwrap();
+        assert_eq!(plan.owner[a.0], a);
+        let (graph, plan) = plan_of("w = param([1, 2]); a = sum(w * 2); sum(w * 3 + a)");
+        let a = graph.find("a").unwrap();
+        assert_eq!(plan.owner[a.0], a);
+    }
+
+    #[test]
+    fn labels_get_nothing_and_are_checked() {
+        let (graph, plan) = plan_of(
+            "X = features(moons, 16, 8)\ny = labels(moons, 16, 8)\nW = param(zeros([2, 2]))\nL = cross_entropy(X @ W, y)",
+        );
+        let y = graph.find("y").unwrap();
+        let x = graph.find("X").unwrap();
+        assert!(!plan.gradient_reached[y.0]);
+        assert!(plan.gradient_reached[x.0]);
+        assert_eq!(plan.labels.len(), 1);
+        assert_eq!((plan.labels[0].leaf, plan.labels[0].classes), (y, 2));
+        assert_eq!(plan.labels[0].loss, graph.output());
+    }
+
+    #[test]
+    fn computed_labels_get_a_zero_adjoint() {
+        let (graph, plan) = plan_of("z = param([[1, 2]]); t = [0] * 1; cross_entropy(z, t)");
+        let t = graph.find("t").unwrap();
+        let sends: Vec<Target> = plan.visits[0].sends.iter().map(|(_, t)| *t).collect();
+        assert!(sends.contains(&Target::ZeroAdjoint(t, Write::Overwrite)));
+        assert!(plan.labels.is_empty());
+    }
+
+    #[test]
+    fn unreached_nodes_are_not_visited() {
+        let (graph, plan) = plan_of("x = param(2); a = x * 3; b = x + 1; b");
+        let a = graph.find("a").unwrap();
+        assert!(!plan.has_adjoint[a.0]);
+        assert!(plan.visits.iter().all(|visit| visit.node != a));
+        let (_, leaf_output) = plan_of("w = param(2); w");
+        assert!(leaf_output.output_is_input && leaf_output.visits.is_empty());
+    }
+}

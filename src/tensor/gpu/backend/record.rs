@@ -1,0 +1,224 @@
+//! Recording a loaded graph's passes into a [`Recorder`]: the forward pass node by node,
+//! and the backward pass visit by visit, each contribution written by the backward kernel
+//! straight into its target (an adjoint, or a leaf's gradient) with
+//! [`Write::Overwrite`] or [`Write::Accumulate`], so no pass needs a separate add.
+
+use super::super::{GpuTensor, Operand, Recorder, Write};
+use super::buffers::Buffers;
+use super::errors::at_node;
+use super::plan::{Kernel, Plan, Target};
+use crate::graph::{Graph, NodeId};
+use crate::tensor::BackendError;
+
+/// The buffers one node reads and writes.
+struct Site<'a> {
+    id: NodeId,
+    inputs: Vec<&'a GpuTensor>,
+    output: &'a GpuTensor,
+}
+
+impl<'a> Site<'a> {
+    fn new(graph: &Graph, buffers: &'a Buffers, id: NodeId) -> Result<Site<'a>, BackendError> {
+        let inputs = graph
+            .node(id)
+            .inputs
+            .iter()
+            .map(|&input| buffers.value(input))
+            .collect::<Result<_, _>>()?;
+        Ok(Site {
+            id,
+            inputs,
+            output: buffers.value(id)?,
+        })
+    }
+
+    fn input(&self, position: usize) -> Result<&'a GpuTensor, BackendError> {
+        self.inputs.get(position).copied().ok_or_else(|| {
+            BackendError::Device(format!("node {} has no operand {position}", self.id.0))
+        })
+    }
+}
+
+/// Every computed node's value from its operands, in id (topological) order.
+pub(crate) fn forward(
+    recorder: &mut Recorder<'_>,
+    graph: &Graph,
+    plan: &Plan,
+    buffers: &Buffers,
+) -> Result<(), BackendError> {
+    for (index, &kernel) in plan.kernels.iter().enumerate() {
+        if kernel == Kernel::Leaf {
+            continue;
+        }
+        let id = NodeId(index);
+        let site = Site::new(graph, buffers, id)?;
+        let out = site.output;
+        let result = match kernel {
+            Kernel::Leaf => Ok(()),
+            Kernel::Unary(op) => recorder.unary(op, site.input(0)?, out),
+            Kernel::Binary(op) => recorder.binary(op, site.input(0)?, site.input(1)?, out),
+            Kernel::MatMul => recorder.matmul(site.input(0)?, site.input(1)?, out),
+            Kernel::Transpose => recorder.transpose(site.input(0)?, out),
+            Kernel::Sum(over) => recorder.sum(over, site.input(0)?, out),
+            Kernel::Mean(over) => recorder.mean(over, site.input(0)?, out),
+            Kernel::Max(over) => recorder.max(over, site.input(0)?, out, buffers.positions(id)?),
+            Kernel::Softmax => recorder.softmax(site.input(0)?, out),
+            Kernel::LogSoftmax => recorder.log_softmax(site.input(0)?, out),
+            Kernel::CrossEntropy => recorder.cross_entropy(site.input(0)?, site.input(1)?, out),
+            Kernel::Mse => recorder.mse(site.input(0)?, site.input(1)?, out),
+        };
+        result.map_err(|error| at_node(id, error))?;
+    }
+    Ok(())
+}
+
+/// The write mode of the next contribution to a leaf's gradient: the first one overwrites
+/// a gradient that is logically zero (`fresh`), every other one adds.
+fn leaf_write(fresh: &mut [bool], leaf: NodeId) -> Write {
+    match fresh.get_mut(leaf.0) {
+        Some(slot) if *slot => {
+            *slot = false;
+            Write::Overwrite
+        }
+        _ => Write::Accumulate,
+    }
+}
+
+/// The backward pass: the output's seed of ones pulled back through every visited node
+/// into the adjoints and the leaves' gradients. `fresh[leaf]` marks gradients that are
+/// logically zero (zeroed since their last contribution): their first contribution
+/// overwrites instead of adding, which saves zeroing them.
+pub(crate) fn backward(
+    recorder: &mut Recorder<'_>,
+    graph: &Graph,
+    plan: &Plan,
+    buffers: &Buffers,
+    fresh: &mut [bool],
+) -> Result<(), BackendError> {
+    let output = graph.output();
+    if plan.output_is_input {
+        let grad = buffers.grad(output)?;
+        let result = match leaf_write(fresh, output) {
+            Write::Overwrite => recorder.copy(grad, &buffers.seed),
+            Write::Accumulate => recorder.accumulate(grad, &buffers.seed),
+        };
+        result.map_err(|error| at_node(output, error))?;
+    }
+    for visit in &plan.visits {
+        let id = visit.node;
+        let site = Site::new(graph, buffers, id)?;
+        let upstream = adjoint_of(plan, buffers, id, output)?;
+        for &(position, target) in &visit.sends {
+            let (grad, write) = match target {
+                Target::Adjoint(node, write) => (adjoint_of(plan, buffers, node, output)?, write),
+                Target::Gradient(node) => (buffers.grad(node)?, leaf_write(fresh, node)),
+                Target::ZeroAdjoint(node, write) => {
+                    if write == Write::Overwrite {
+                        let adjoint = adjoint_of(plan, buffers, node, output)?;
+                        recorder
+                            .zero(adjoint)
+                            .map_err(|error| at_node(node, error))?;
+                    }
+                    continue;
+                }
+            };
+            let contribution = Contribution {
+                kernel: plan.kernels[id.0],
+                site: &site,
+                position,
+                upstream,
+                grad,
+                write,
+            };
+            contribution.record(recorder, buffers)?;
+        }
+    }
+    Ok(())
+}
+
+/// The buffer holding `node`'s adjoint: its owner's (the seed when that is the output).
+fn adjoint_of<'a>(
+    plan: &Plan,
+    buffers: &'a Buffers,
+    node: NodeId,
+    output: NodeId,
+) -> Result<&'a GpuTensor, BackendError> {
+    let owner = plan.owner.get(node.0).copied().unwrap_or(node);
+    if owner == output {
+        Ok(&buffers.seed)
+    } else {
+        buffers.adjoint(owner)
+    }
+}
+
+/// One operand's share of a node's backward rule.
+struct Contribution<'s, 'a> {
+    kernel: Kernel,
+    site: &'s Site<'a>,
+    position: usize,
+    upstream: &'a GpuTensor,
+    grad: &'a GpuTensor,
+    write: Write,
+}
+
+impl Contribution<'_, '_> {
+    fn record(&self, recorder: &mut Recorder<'_>, buffers: &Buffers) -> Result<(), BackendError> {
+        let Contribution {
+            kernel,
+            site,
+            position,
+            upstream,
+            grad,
+            write,
+        } = *self;
+        let out = site.output;
+        let operand = if position == 0 {
+            Operand::Left
+        } else {
+            Operand::Right
+        };
+        let result = match kernel {
+            Kernel::Leaf => Ok(()),
+            Kernel::Unary(op) => {
+                recorder.unary_backward(op, site.input(0)?, out, upstream, grad, write)
+            }
+            Kernel::Binary(op) => recorder.binary_backward(
+                op,
+                operand,
+                site.input(0)?,
+                site.input(1)?,
+                out,
+                upstream,
+                grad,
+                write,
+            ),
+            Kernel::MatMul => {
+                let target = Some((grad, write));
+                let (lhs_grad, rhs_grad) = match operand {
+                    Operand::Left => (target, None),
+                    Operand::Right => (None, target),
+                };
+                let (lhs, rhs) = (site.input(0)?, site.input(1)?);
+                recorder.matmul_backward(lhs, rhs, upstream, lhs_grad, rhs_grad)
+            }
+            Kernel::Transpose => recorder.transpose_backward(upstream, grad, write),
+            Kernel::Sum(over) => recorder.sum_backward(over, upstream, grad, write),
+            Kernel::Mean(over) => recorder.mean_backward(over, upstream, grad, write),
+            Kernel::Max(over) => {
+                let positions = buffers.positions(site.id)?;
+                recorder.max_backward(over, positions, upstream, grad, write)
+            }
+            Kernel::Softmax => recorder.softmax_backward(out, upstream, grad, write),
+            Kernel::LogSoftmax => recorder.log_softmax_backward(out, upstream, grad, write),
+            Kernel::CrossEntropy => {
+                let (logits, labels) = (site.input(0)?, site.input(1)?);
+                recorder.cross_entropy_backward(logits, labels, upstream, grad, write)
+            }
+            Kernel::Mse => {
+                let (prediction, target) = (site.input(0)?, site.input(1)?);
+                recorder.mse_backward(operand, prediction, target, upstream, grad, write)
+            }
+        };
+        result.map_err(|error| at_node(site.id, error))
+    }
+}
