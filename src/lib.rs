@@ -14,6 +14,7 @@ pub mod graph;
 pub mod lang;
 pub mod layout;
 pub mod number;
+pub mod playground;
 pub mod program;
 pub mod render;
 pub mod rng;

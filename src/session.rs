@@ -179,6 +179,25 @@ impl Session {
         }
     }
 
+    /// Replace every input's value (one per input node, in graph order, each of its
+    /// node's shape) and start the stepping over: the playground loads a training step's
+    /// parameters and minibatch this way. Editing the program, an input or the mode later
+    /// goes back to the program's own values. False (and nothing changes) when the values
+    /// do not fit the graph.
+    pub fn load_inputs(&mut self, values: Vec<crate::tensor::Tensor>) -> bool {
+        let Some(stepper) = &mut self.stepper else {
+            return false;
+        };
+        let mut next = stepper.clone();
+        if next.set_inputs(values).is_err() {
+            return false;
+        }
+        next.seek(0);
+        *stepper = next;
+        self.revision += 1;
+        true
+    }
+
     /// After the last forward step (in forward mode: the end).
     pub fn jump_to_forward_end(&mut self) {
         if let Some(stepper) = &mut self.stepper {

@@ -156,3 +156,28 @@ fn text_can_change_before_it_is_compiled() {
     session.set_source("a * b");
     assert!(session.revision() > revision);
 }
+
+#[test]
+fn loaded_inputs_replace_the_programs_until_the_next_edit() {
+    let mut session = Session::new("w = param([1, 2])\nx = [3, 4]\nL = sum(w * x)");
+    session.seek(2);
+    let revision = session.revision();
+    let values = vec![
+        crate::tensor::Tensor::from_vec(vec![2], vec![5.0, 6.0]).unwrap(),
+        crate::tensor::Tensor::from_vec(vec![2], vec![1.0, 2.0]).unwrap(),
+    ];
+    assert!(session.load_inputs(values));
+    assert!(session.revision() > revision);
+    let stepper = session.stepper().unwrap();
+    assert_eq!(stepper.cursor(), 0, "the stepping starts over");
+    let mut stepper = stepper.clone();
+    stepper.run_to_end();
+    assert_eq!(stepper.scalar_value(stepper.graph().output()), Some(17.0));
+    // Values that do not fit change nothing.
+    assert!(!session.load_inputs(vec![crate::tensor::Tensor::scalar(1.0)]));
+    // An edit goes back to the program's values.
+    session.set_source("w = param([1, 2])\nx = [3, 4]\nL = sum(w * x) ");
+    let mut stepper = session.stepper().unwrap().clone();
+    stepper.run_to_end();
+    assert_eq!(stepper.scalar_value(stepper.graph().output()), Some(11.0));
+}

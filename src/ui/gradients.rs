@@ -1,8 +1,61 @@
-//! The gradients table: each input's gradient beside its finite-difference estimate.
+//! The gradients table: each input's gradient beside its finite-difference estimate; and,
+//! for deep chains, the size of the adjoints by depth (vanishing or exploding gradients).
 
 use super::state::AppState;
 use crate::number::format_number;
+use crate::playground::chart::{Axes, Series, line_chart};
+use crate::playground::depth::{self, DepthPoint};
 use leptos::prelude::*;
+
+/// The depth plot's size in SVG units.
+const PLOT: (f64, f64) = (320.0, 170.0);
+
+/// The largest adjoint at each depth, as chart points.
+fn per_depth(points: &[DepthPoint]) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for p in points {
+        match out.last_mut() {
+            Some(last) if last.0 == p.depth as f64 => last.1 = last.1.max(p.magnitude),
+            _ => out.push((p.depth as f64, p.magnitude)),
+        }
+    }
+    out
+}
+
+/// |adjoint| by depth from the output, once the backward pass has reached a few depths.
+#[component]
+fn AdjointsByDepth() -> impl IntoView {
+    let state = AppState::get();
+    let points = Memo::new(move |_| {
+        state.session.with(|s| {
+            s.stepper()
+                .map(|st| depth::profile(st.graph(), |id| st.adjoint(id).map(|v| (*v).clone())))
+                .filter(|p| depth::worth_plotting(p))
+        })
+    });
+    move || {
+        points.get().map(|points| {
+            let series = per_depth(&points);
+            let axes = Axes {
+                x_label: "depth from the output",
+                y_label: "|adjoint|",
+                log_y: true,
+                y_from_zero: false,
+            };
+            let markup = line_chart(&Series { points: &series, class: "depth", dots: true }, &axes, PLOT.0, PLOT.1);
+            let summary = match depth::factor_per_depth(&points) {
+                Some(f) => format!("The adjoint's size changes by a factor of about {} per step of depth.", format_number((f * 100.0).round() / 100.0)),
+                None => String::new(),
+            };
+            view! {
+                <figure class="chart depth-plot">
+                    <svg viewBox=format!("0 0 {} {}", PLOT.0, PLOT.1) role="img" aria-label=format!("Adjoint size by depth, log scale. {summary}") inner_html=markup></svg>
+                    <figcaption>"|adjoint| by depth (log scale). " {summary}</figcaption>
+                </figure>
+            }
+        })
+    }
+}
 
 #[component]
 pub fn Gradients() -> impl IntoView {
@@ -53,6 +106,7 @@ pub fn Gradients() -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             <p class="muted small">"Gradients fill in as the backward pass reaches each input; the finite differences are central, (f(x+h) − f(x−h)) / 2h."</p>
+            <AdjointsByDepth />
         </section>
     }
 }

@@ -1,14 +1,17 @@
 //! The graph view: an SVG of the computation graph, laid out left to right, with each
 //! node's value and adjoint (or tangent), the local derivative on each edge, the step's
-//! node and edges highlighted, the tape marked, and pan and zoom.
+//! node and edges highlighted, the tape marked, NaN/∞ and their path marked, and pan and
+//! zoom. Tensor nodes draw their values through [`super::tensor_view`].
 
 use super::hooks;
 use super::state::AppState;
+use super::tensor_view::tensor_panel;
 use crate::engine::record::Value;
 use crate::engine::{Mode, Phase, Stepper};
 use crate::graph::{Graph, NodeId, Op};
 use crate::layout::{EdgePath, Layout, NodeSize, Point, layout};
 use crate::number::format_number;
+use crate::playground::picture;
 use crate::render::Notation;
 use crate::render::json::Values;
 use crate::tensor::Tensor;
@@ -74,6 +77,10 @@ fn op_label(op: Op) -> String {
 fn node_size(graph: &Graph, id: NodeId) -> NodeSize {
     let node = graph.node(id);
     let label = node.name.chars().count() + op_label(node.op).chars().count();
+    if !node.shape.is_empty() {
+        let (width, height) = picture::node_size(&node.shape, label + 4);
+        return NodeSize { width, height };
+    }
     // A few values are written out in the box (see `shown`): about 8 characters each.
     let elements: usize = node.shape.iter().product();
     let values = if node.shape.is_empty() || elements > 4 {
@@ -142,6 +149,20 @@ fn derivative_line(stepper: &Stepper, id: NodeId) -> Option<String> {
     }
 }
 
+/// Which nodes hold a NaN or ±∞ in their value, adjoint or tangent so far.
+fn nonfinite_nodes(stepper: &Stepper) -> Vec<bool> {
+    let bad = |v: &Tensor| v.data().iter().any(|x| !x.is_finite());
+    stepper
+        .graph()
+        .ids()
+        .map(|id| {
+            stepper.value(id).is_some_and(|v| bad(v))
+                || stepper.adjoint(id).is_some_and(|v| bad(&v))
+                || stepper.tangent(id).is_some_and(|v| bad(v))
+        })
+        .collect()
+}
+
 /// A smooth path through an edge's points, leaving and entering horizontally.
 fn edge_path(points: &[Point]) -> String {
     let Some(first) = points.first() else {
@@ -191,6 +212,7 @@ fn node_view(
     id: NodeId,
     current: Memo<Option<NodeId>>,
     tape: Memo<Vec<bool>>,
+    nonfinite: Memo<Vec<bool>>,
 ) -> impl IntoView + use<> {
     let node = d.graph.node(id).clone();
     let size = d.sizes[id.0];
@@ -224,10 +246,7 @@ fn node_view(
             (on_tape(), "tape"),
             (output, "output"),
             (
-                [value(), adjoint(), tangent()]
-                    .iter()
-                    .flatten()
-                    .any(|v| v.data().iter().any(|x| !x.is_finite())),
+                nonfinite.with(|n| n.get(id.0).copied().unwrap_or(false)),
                 "nonfinite",
             ),
         ];
@@ -243,22 +262,57 @@ fn node_view(
         let derivative = derivative().map(|l| format!("\n{l}")).unwrap_or_default();
         format!("{name} ({op_name}){value}{derivative}")
     };
+    let tensor = !node.shape.is_empty();
+    let header = picture::header_markup(&node.name, &op_label(node.op), &node.shape, size.width);
+    // Scalars write their value and derivative as text; tensors draw both as pictures.
+    let content = if tensor {
+        let shape = node.shape.clone();
+        let value = Memo::new(move |_| value());
+        let derivative = Memo::new(move |_| adjoint().or_else(tangent));
+        let node_name = node.name.clone();
+        let second = move || {
+            let label = if reverse() { "adjoint" } else { "tangent" };
+            tensor_panel(
+                picture::second_panel_x(&shape),
+                label,
+                format!("{node_name} {label}"),
+                shape.clone(),
+                derivative,
+            )
+        };
+        (
+            tensor_panel(
+                picture::PADDING,
+                "value",
+                format!("{} value", node.name),
+                node.shape.clone(),
+                value,
+            ),
+            second,
+        )
+            .into_any()
+    } else {
+        view! {
+            <text class="node-value" x="12" y="44">{move || value().map(|v| format!("= {}", shown(&v))).unwrap_or_default()}</text>
+            <text class="node-derivative" x="12" y="63">{move || derivative().unwrap_or_default()}</text>
+        }
+        .into_any()
+    };
     view! {
         <g
-            class=class
+            class=move || if tensor { format!("{} tensor", class()) } else { class() }
             data-node=node.name.clone()
+            data-shape=tensor.then(|| picture::shape_text(&node.shape))
             data-value=move || exact(value())
             data-adjoint=move || exact(adjoint())
             data-tangent=move || exact(tangent())
             transform=format!("translate({:.1},{:.1})", centre.x - size.width / 2.0, centre.y - size.height / 2.0)
         >
             <title>{title}</title>
-            <rect width=size.width height=size.height rx="10" />
-            <text class="node-name" x="12" y="22">{node.name.clone()}</text>
-            <text class="node-op" x=size.width - 12.0 y="22" text-anchor="end">{op_label(node.op)}</text>
-            <text class="node-value" x="12" y="44">{move || value().map(|v| format!("= {}", shown(&v))).unwrap_or_default()}</text>
-            <text class="node-derivative" x="12" y="63">{move || derivative().unwrap_or_default()}</text>
-            <text class="tape-badge" x=size.width - 12.0 y="63" text-anchor="end">{move || if on_tape() { "tape" } else { "" }}</text>
+            <rect class="node-box" width=size.width height=size.height rx="10" />
+            <g inner_html=header></g>
+            {content}
+            <text class="tape-badge" x=size.width - 12.0 y=if tensor { 42.0 } else { 63.0 } text-anchor="end">{move || if on_tape() { "tape" } else { "" }}</text>
         </g>
     }
 }
@@ -270,16 +324,31 @@ fn edge_views(
     edge: &EdgePath,
     current: Memo<Option<NodeId>>,
     backward: Memo<bool>,
+    nonfinite: Memo<Vec<bool>>,
 ) -> (impl IntoView + use<>, impl IntoView + use<>) {
     let (to, index) = (edge.to, edge.input_index);
+    let from = edge.from;
+    // NaN or ±∞ at both ends: the edge is on the path a non-finite number travels.
+    let bad = move || {
+        nonfinite.with(|n| {
+            n.get(from.0).copied().unwrap_or(false) && n.get(to.0).copied().unwrap_or(false)
+        })
+    };
     let from_name = d.graph.node(edge.from).name.clone();
     let to_name = d.graph.node(edge.to).name.clone();
     let partial = Notation::Plain.partial(&to_name, &from_name);
-    let class = move || match (current.get() == Some(to), backward.get()) {
-        (true, true) => "edge active backward",
-        (true, false) => "edge active",
-        (false, true) => "edge backward",
-        (false, false) => "edge",
+    let class = move || {
+        let base = match (current.get() == Some(to), backward.get()) {
+            (true, true) => "edge active backward",
+            (true, false) => "edge active",
+            (false, true) => "edge backward",
+            (false, false) => "edge",
+        };
+        if bad() {
+            format!("{base} nonfinite")
+        } else {
+            base.to_string()
+        }
     };
     let label = move || {
         probe(state, to, |st| st.local_derivative(to, index))
@@ -323,6 +392,22 @@ pub fn GraphView() -> impl IntoView {
             .session
             .with(|s| s.stepper().map(Stepper::tape).unwrap_or_default())
     });
+    let nonfinite = Memo::new(move |_| {
+        state
+            .session
+            .with(|s| s.stepper().map(nonfinite_nodes).unwrap_or_default())
+    });
+    // What the focused or hovered tensor cell says (its aria-label), under the graph; a
+    // focused cell keeps its readout while the pointer moves elsewhere.
+    let readout = RwSignal::new(None::<String>);
+    let focused = StoredValue::new(false);
+    let cell_label = |target: Option<web_sys::EventTarget>| {
+        use wasm_bindgen::JsCast;
+        target
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest(".cell, .thumbnail").ok().flatten())
+            .and_then(|e| e.get_attribute("aria-label"))
+    };
     let viewport = RwSignal::new(Viewport {
         x: 0.0,
         y: 0.0,
@@ -369,13 +454,13 @@ pub fn GraphView() -> impl IntoView {
             let nodes: Vec<_> = d
                 .graph
                 .ids()
-                .map(|id| node_view(state, &d, id, current, tape))
+                .map(|id| node_view(state, &d, id, current, tape, nonfinite))
                 .collect();
             let (paths, labels): (Vec<_>, Vec<_>) = d
                 .layout
                 .edges
                 .iter()
-                .map(|edge| edge_views(state, &d, edge, current, backward))
+                .map(|edge| edge_views(state, &d, edge, current, backward, nonfinite))
                 .unzip();
             view! {
                 <g class="edges">{paths}</g>
@@ -394,7 +479,7 @@ pub fn GraphView() -> impl IntoView {
             <svg
                 node_ref=svg_ref
                 class="graph"
-                role="img"
+                role="group"
                 aria-label="Computation graph"
                 viewBox=move || viewport.get().view_box()
                 preserveAspectRatio="xMinYMin meet"
@@ -418,6 +503,21 @@ pub fn GraphView() -> impl IntoView {
                         drag.set_value(Some((nx, ny)));
                     }
                 }
+                on:pointerover=move |ev: web_sys::PointerEvent| {
+                    let label = cell_label(ev.target());
+                    if label.is_some() || !focused.get_value() {
+                        readout.set(label);
+                    }
+                }
+                on:focusin=move |ev: web_sys::FocusEvent| {
+                    let label = cell_label(ev.target());
+                    focused.set_value(label.is_some());
+                    readout.set(label);
+                }
+                on:focusout=move |_| {
+                    focused.set_value(false);
+                    readout.set(None);
+                }
                 on:pointerup=move |_| drag.set_value(None)
                 on:pointerleave=move |_| drag.set_value(None)
             >
@@ -425,9 +525,14 @@ pub fn GraphView() -> impl IntoView {
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse">
                         <path d="M0,0 L10,5 L0,10 z" />
                     </marker>
+                    <pattern id="nan-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect id="nan-hatch-bg" width="6" height="6" />
+                        <path d="M0,0 L0,6" />
+                    </pattern>
                 </defs>
                 {elements}
             </svg>
+            <output class="readout" aria-live="off">{move || readout.get().unwrap_or_default()}</output>
         </div>
     }
 }

@@ -1,7 +1,10 @@
 //! Everything that touches the browser outside the component tree: the URL fragment and
-//! history, the play timer, keyboard shortcuts, the clipboard and the colour theme.
+//! history, the play timer, keyboard shortcuts, the clipboard, the colour theme, the
+//! clock and animation frames that pace training, and the WebGPU probe.
 
+use super::playground::state::{CHUNK_MS, PlaygroundState};
 use super::state::AppState;
+use crate::playground::backend::GpuProbe;
 use crate::session::Session;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
@@ -166,4 +169,185 @@ pub fn apply_theme(dark: bool, remember: bool) {
     if remember && let Some(storage) = window().local_storage().ok().flatten() {
         let _ = storage.set_item(THEME_KEY, theme);
     }
+}
+
+/// Milliseconds since the page started, with sub-millisecond precision where the browser
+/// gives it (`performance.now()`), else `Date.now()`.
+pub fn now_ms() -> f64 {
+    use wasm_bindgen::JsCast;
+    thread_local! {
+        static NOW: Option<(JsValue, js_sys::Function)> = {
+            let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+            performance.and_then(|p| {
+                let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+                Some((p, now.dyn_into().ok()?))
+            })
+        };
+    }
+    NOW.with(|now| {
+        now.as_ref()
+            .and_then(|(this, f)| f.call0(this).ok()?.as_f64())
+            .unwrap_or_else(js_sys::Date::now)
+    })
+}
+
+/// While the playground trains, run a chunk of steps in every animation frame (about
+/// [`CHUNK_MS`], so the page keeps rendering), recording the time between frames.
+pub fn drive_training(ps: PlaygroundState) {
+    Effect::new(move |_| {
+        if ps.training.get() {
+            training_frame(ps, ps.loop_id.get_value());
+        }
+    });
+}
+
+fn training_frame(ps: PlaygroundState, id: u64) {
+    request_animation_frame(move || {
+        if !ps.training.get_untracked() || ps.loop_id.get_value() != id {
+            return;
+        }
+        ps.frames.update_value(|m| m.record(now_ms(), 1));
+        leptos::task::spawn_local(async move {
+            ps.chunk(CHUNK_MS).await;
+            ps.evaluate_if_due(now_ms()).await;
+            training_frame(ps, id);
+        });
+    });
+}
+
+/// Bring the step controls into view (after "step into a training step").
+pub fn scroll_to_steps() {
+    if let Ok(Some(controls)) = document().query_selector(".controls") {
+        controls.scroll_into_view();
+    }
+}
+
+/// Ask the browser for a WebGPU adapter and report what it says, in words.
+pub fn probe_webgpu(probe: RwSignal<GpuProbe>) {
+    leptos::task::spawn_local(async move {
+        probe.set(webgpu_adapter().await);
+    });
+}
+
+async fn webgpu_adapter() -> GpuProbe {
+    use wasm_bindgen::JsCast;
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
+    let unavailable = |why: &str| GpuProbe::Unavailable(why.to_string());
+    let global = js_sys::global();
+    if get(&global, "isSecureContext").and_then(|v| v.as_bool()) == Some(false) {
+        return unavailable(
+            "the page is not served over HTTPS or from localhost, and WebGPU needs a secure context",
+        );
+    }
+    let navigator = get(&global, "navigator").unwrap_or(JsValue::UNDEFINED);
+    let gpu = get(&navigator, "gpu").filter(|g| !g.is_undefined() && !g.is_null());
+    let Some(gpu) = gpu else {
+        return unavailable("this browser does not offer WebGPU (navigator.gpu is missing)");
+    };
+    let Some(request) =
+        get(&gpu, "requestAdapter").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return unavailable("navigator.gpu has no requestAdapter()");
+    };
+    let promise = match request.call0(&gpu).map(js_sys::Promise::from) {
+        Ok(promise) => promise,
+        Err(error) => {
+            return GpuProbe::Unavailable(format!(
+                "requestAdapter() failed: {}",
+                error_text(&error)
+            ));
+        }
+    };
+    match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Err(error) => {
+            GpuProbe::Unavailable(format!("requestAdapter() failed: {}", error_text(&error)))
+        }
+        Ok(adapter) if adapter.is_null() || adapter.is_undefined() => {
+            unavailable("the browser found no GPU adapter (requestAdapter() returned null)")
+        }
+        Ok(adapter) => {
+            let info = get(&adapter, "info").unwrap_or(JsValue::UNDEFINED);
+            let field = |key: &str| {
+                get(&info, key)
+                    .and_then(|v| v.as_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let name = field("description")
+                .or_else(|| {
+                    let parts: Vec<String> = ["vendor", "architecture", "device"]
+                        .iter()
+                        .filter_map(|k| field(k))
+                        .collect();
+                    (!parts.is_empty()).then(|| parts.join(" "))
+                })
+                .unwrap_or_else(|| "unnamed adapter".into());
+            GpuProbe::Adapter(name)
+        }
+    }
+}
+
+fn error_text(error: &JsValue) -> String {
+    js_sys::Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// The control an event came from, inside a markup container: its `name`, `value`,
+/// whether it is checked, and whether it is a button.
+pub fn control_of(event: &web_sys::Event) -> Option<(String, String, bool, bool)> {
+    use wasm_bindgen::JsCast;
+    let control = event
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[name]")
+        .ok()??;
+    let read = |key: &str| js_sys::Reflect::get(&control, &key.into()).ok();
+    Some((
+        control.get_attribute("name")?,
+        read("value")
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        read("checked").and_then(|v| v.as_bool()).unwrap_or(false),
+        control.tag_name().eq_ignore_ascii_case("button"),
+    ))
+}
+
+/// Keep `node`'s content equal to `markup()` (trusted markup from
+/// [`crate::playground::panel`], with every piece of text escaped). The control that
+/// had the focus gets it back after a redraw, so the keyboard is not lost.
+pub fn render_markup<E>(node: NodeRef<E>, markup: impl Fn() -> String + 'static)
+where
+    E: leptos::html::ElementType + 'static,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+    NodeRef<E>: Get<Value = Option<E::Output>>,
+{
+    use wasm_bindgen::JsCast;
+    let last = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        let text = markup();
+        let Some(element) = node.get() else {
+            return;
+        };
+        let Ok(element) = element.dyn_into::<web_sys::Element>() else {
+            return;
+        };
+        if last.with_value(|l| *l == text) {
+            return;
+        }
+        let focused = document()
+            .active_element()
+            .filter(|a| element.contains(Some(a)))
+            .and_then(|a| a.get_attribute("name"));
+        element.set_inner_html(&text);
+        last.set_value(text);
+        if let Some(name) = focused
+            && let Ok(Some(target)) = element.query_selector(&format!("[name=\"{name}\"]"))
+            && let Ok(target) = target.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = target.focus();
+        }
+    });
 }

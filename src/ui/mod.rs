@@ -10,7 +10,9 @@ mod gradients;
 mod graph_view;
 mod hooks;
 mod inputs;
+mod playground;
 mod state;
+mod tensor_view;
 
 use crate::examples;
 use crate::session::Session;
@@ -34,6 +36,7 @@ pub fn App() -> impl IntoView {
     hooks::sync_location(state);
     hooks::drive_playback(state);
     hooks::keyboard_shortcuts(state);
+    playground::provide(state);
 
     view! {
         <header class="top">
@@ -59,9 +62,12 @@ pub fn App() -> impl IntoView {
                 <editor::Editor />
                 <inputs::InputsPanel />
                 <inputs::ModeSwitch />
+                <playground::OpenPlayground />
                 <gallery::Gallery />
             </aside>
             <div class="stage">
+                <playground::Playground />
+                <playground::SteppingBanner />
                 <controls::StepControls />
                 <graph_view::GraphView />
                 <div class="below">

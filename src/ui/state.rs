@@ -95,6 +95,15 @@ impl AppState {
             .with_untracked(|s| hooks::write_location(s, true));
     }
 
+    /// Replace the program with `text` (written by the playground's form), as a new
+    /// history entry.
+    pub fn replace_program(&self, text: &str) {
+        self.playing.set(false);
+        self.session.update(|s| s.set_source(text));
+        self.session
+            .with_untracked(|s| hooks::write_location(s, true));
+    }
+
     /// Replace the program text at once and compile it once typing pauses; a burst of
     /// typing becomes one history entry.
     pub fn edit_source(&self, text: &str) {

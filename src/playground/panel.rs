@@ -1,0 +1,384 @@
+//! The playground's controls as markup with one delegated handler: the form (model and
+//! training settings), the training buttons and the backend switch are HTML written here,
+//! and every change or click is read back by its control's `name` ([`Action::of`]). In
+//! Leptos each element of a view costs compiled code, and the bundle has a size budget;
+//! markup strings cost almost none, and this way the controls are tested natively.
+
+use super::backend::{BackendChoice, GpuProbe, badge_text};
+use super::form::{
+    Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
+    write_program,
+};
+use super::svg::escape;
+use crate::graph::Graph;
+use crate::number::format_number;
+use crate::train::OptimizerKind;
+use crate::train::dataset::DATASET_NAMES;
+use std::fmt::Write;
+
+const ACTIVATIONS: [&str; 3] = ["relu", "tanh", "sigmoid"];
+const OPTIMIZERS: [&str; 3] = ["sgd", "momentum", "adam"];
+
+/// What a control asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Dataset(String),
+    Widths(String),
+    Activation(String),
+    Batch(String),
+    Optimizer(String),
+    Rate(String),
+    ZeroGrads(bool),
+    Train,
+    TrainOneStep,
+    Restart,
+    StepInto,
+    Backend(BackendChoice),
+}
+
+impl Action {
+    /// The action of the control called `name` now holding `value` (or `checked`).
+    pub fn of(name: &str, value: &str, checked: bool) -> Option<Action> {
+        let value = value.to_string();
+        Some(match name {
+            "dataset" => Action::Dataset(value),
+            "widths" => Action::Widths(value),
+            "activation" => Action::Activation(value),
+            "batch" => Action::Batch(value),
+            "optimizer" => Action::Optimizer(value),
+            "rate" => Action::Rate(value),
+            "zero_grads" => Action::ZeroGrads(checked),
+            "train" => Action::Train,
+            "step" => Action::TrainOneStep,
+            "restart" => Action::Restart,
+            "step_into" => Action::StepInto,
+            "backend" if value == "gpu" => Action::Backend(BackendChoice::Gpu),
+            "backend" => Action::Backend(BackendChoice::Cpu),
+            _ => return None,
+        })
+    }
+}
+
+/// The program after a form `action` (None: not a form action). Model fields rewrite the
+/// program from the form, training fields only its `# train:` line. `Err` when the typed
+/// text is not valid (the field is then marked).
+pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Result<String, ()>> {
+    let mut model = graph.and_then(|g| read_form(g, source).ok());
+    let mut training = read_training(source);
+    let valid = match action {
+        Action::Dataset(name) => DATASET_NAMES.contains(&name.as_str()).then(|| {
+            model.iter_mut().for_each(|f| f.dataset = name.clone());
+        }),
+        Action::Widths(text) => parse_widths(text).map(|widths| {
+            model.iter_mut().for_each(|f| f.hidden = widths.clone());
+        }),
+        Action::Activation(name) => Activation::by_name(name).map(|a| {
+            model.iter_mut().for_each(|f| f.activation = a);
+        }),
+        Action::Batch(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|&b| b > 0)
+            .map(|batch| {
+                model.iter_mut().for_each(|f| f.batch = batch.min(f.points));
+            }),
+        Action::Optimizer(name) => OptimizerKind::by_name(name)
+            .ok()
+            .map(|kind| training.optimizer = kind),
+        Action::Rate(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .map(|rate| training.learning_rate = rate),
+        Action::ZeroGrads(on) => {
+            training.zero_grads = *on;
+            Some(())
+        }
+        _ => return None,
+    };
+    if valid.is_none() {
+        return Some(Err(()));
+    }
+    let model_field = matches!(
+        action,
+        Action::Dataset(_) | Action::Widths(_) | Action::Activation(_) | Action::Batch(_)
+    );
+    Some(Ok(match model {
+        Some(form) if model_field => write_program(&form),
+        _ => with_training(source, &training),
+    }))
+}
+
+fn select(out: &mut String, label: &str, name: &str, options: &[&str], current: &str) {
+    let _ = write!(
+        out,
+        "<label>{label}<select name=\"{name}\" aria-label=\"{label}\">"
+    );
+    for option in options {
+        let selected = if *option == current { " selected" } else { "" };
+        let _ = write!(
+            out,
+            "<option value=\"{option}\"{selected}>{option}</option>"
+        );
+    }
+    out.push_str("</select></label>");
+}
+
+fn input(out: &mut String, label: &str, name: &str, kind: &str, value: &str, invalid: bool) {
+    let extra = match kind {
+        "number" => " min=\"0\" step=\"any\"",
+        _ => " inputmode=\"numeric\" placeholder=\"e.g. 16, 16\"",
+    };
+    let _ = write!(
+        out,
+        "<label>{label}<input type=\"{kind}\" name=\"{name}\" aria-label=\"{label}\" value=\"{}\" aria-invalid=\"{invalid}\"{extra}></label>",
+        escape(value)
+    );
+}
+
+/// The form for `form` (or, when the program is beyond it, the reason and locked model
+/// fields) with the training settings; `invalid` names a field whose typed text was not
+/// valid.
+pub fn form_markup(
+    form: Result<&Form, &str>,
+    training: &Training,
+    invalid: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    match form {
+        Ok(shown) => {
+            out.push_str("<fieldset><legend>Model</legend>");
+            select(
+                &mut out,
+                "Dataset",
+                "dataset",
+                &DATASET_NAMES,
+                &shown.dataset,
+            );
+            let widths = widths_text(&shown.hidden);
+            input(
+                &mut out,
+                "Hidden layer widths",
+                "widths",
+                "text",
+                &widths,
+                invalid == Some("widths"),
+            );
+            select(
+                &mut out,
+                "Activation",
+                "activation",
+                &ACTIVATIONS,
+                shown.activation.name(),
+            );
+            let batch = shown.batch.to_string();
+            input(
+                &mut out,
+                "Batch size",
+                "batch",
+                "number",
+                &batch,
+                invalid == Some("batch"),
+            );
+            out.push_str("</fieldset>");
+        }
+        Err(reason) => {
+            let _ = write!(
+                out,
+                "<p class=\"form-note\">The form cannot describe this program's model ({}); edit it by hand, or train it as it is.</p>",
+                escape(reason)
+            );
+        }
+    }
+    out.push_str("<fieldset><legend>Training</legend>");
+    select(
+        &mut out,
+        "Optimizer",
+        "optimizer",
+        &OPTIMIZERS,
+        training.optimizer.name(),
+    );
+    let rate = format_number(training.learning_rate);
+    input(
+        &mut out,
+        "Learning rate",
+        "rate",
+        "number",
+        &rate,
+        invalid == Some("rate"),
+    );
+    let checked = if training.zero_grads { " checked" } else { "" };
+    let _ = write!(
+        out,
+        "<label class=\"check\"><input type=\"checkbox\" name=\"zero_grads\"{checked}>Zero the gradients before each step</label></fieldset>"
+    );
+    out
+}
+
+/// The training buttons and the backend badge and switch.
+pub fn controls_markup(
+    training: bool,
+    choice: BackendChoice,
+    running: BackendChoice,
+    probe: &GpuProbe,
+) -> String {
+    let (label, pressed) = if training {
+        ("Pause training", "true")
+    } else {
+        ("Train", "false")
+    };
+    let mut out = format!(
+        "<div class=\"backend\"><span class=\"backend-badge\" role=\"status\" data-backend=\"{}\">{}</span>",
+        running.label(),
+        escape(&badge_text(running, probe))
+    );
+    let why = probe.gpu_unavailable();
+    out.push_str("<fieldset class=\"backend-switch\"><legend class=\"sr-only\">Backend</legend>");
+    for (choice_here, value, text) in [
+        (BackendChoice::Cpu, "cpu", "CPU"),
+        (BackendChoice::Gpu, "gpu", "GPU"),
+    ] {
+        let checked = if choice == choice_here {
+            " checked"
+        } else {
+            ""
+        };
+        let (disabled, title) = match (&why, choice_here) {
+            (Some(reason), BackendChoice::Gpu) => {
+                (" disabled", format!(" title=\"{}\"", escape(reason)))
+            }
+            _ => ("", String::new()),
+        };
+        let _ = write!(
+            out,
+            "<label{title}><input type=\"radio\" name=\"backend\" value=\"{value}\" aria-label=\"{text} backend\"{checked}{disabled}>{text}</label>"
+        );
+    }
+    out.push_str("</fieldset></div><div class=\"train-controls\" role=\"toolbar\" aria-label=\"Training controls\">");
+    let buttons = [
+        (
+            "train",
+            label,
+            "primary",
+            "Train in chunks between animation frames",
+        ),
+        ("step", "Train one step", "", "One update"),
+        (
+            "restart",
+            "Restart training",
+            "",
+            "Back to the program's initial parameters",
+        ),
+        (
+            "step_into",
+            "Step into the next training step",
+            "",
+            "Load the current parameters and the next minibatch into the stepper, then walk that step's forward and backward pass",
+        ),
+    ];
+    for (name, text, class, title) in buttons {
+        let pressed = if name == "train" {
+            format!(" aria-pressed=\"{pressed}\"")
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "<button type=\"button\" name=\"{name}\" class=\"{class}\" title=\"{title}\"{pressed}>{text}</button>"
+        );
+    }
+    out.push_str("</div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::compile;
+
+    #[test]
+    fn controls_are_read_back_by_name() {
+        assert_eq!(
+            Action::of("dataset", "xor", false),
+            Some(Action::Dataset("xor".into()))
+        );
+        assert_eq!(
+            Action::of("zero_grads", "on", false),
+            Some(Action::ZeroGrads(false))
+        );
+        assert_eq!(
+            Action::of("backend", "gpu", true),
+            Some(Action::Backend(BackendChoice::Gpu))
+        );
+        assert_eq!(Action::of("step_into", "", false), Some(Action::StepInto));
+        assert_eq!(Action::of("nothing", "", false), None);
+    }
+
+    #[test]
+    fn form_edits_rewrite_the_program() {
+        let source = write_program(&Form::default());
+        let graph = compile(&source).unwrap();
+        let edit_ok = |action: Action| edit(&source, Some(&graph), &action).unwrap().unwrap();
+        let narrow = edit_ok(Action::Widths("8".into()));
+        assert!(narrow.contains("W1 = param(randn([2, 8], 1) * 0.7)") && !narrow.contains("h2 ="));
+        assert!(edit_ok(Action::Dataset("spiral".into())).contains("features(spiral, 256, 64)"));
+        assert!(edit_ok(Action::Batch("32".into())).contains("features(moons, 256, 32)"));
+        assert!(edit_ok(Action::Batch("9999".into())).contains("features(moons, 256, 256)"));
+        // Training fields change the training line only.
+        let slower = edit_ok(Action::Rate("0.005".into()));
+        assert_eq!(
+            slower,
+            source.replace("learning rate 0.02", "learning rate 0.005")
+        );
+        let forget = edit_ok(Action::ZeroGrads(false));
+        assert!(forget.contains("# train: adam, learning rate 0.02, gradients not zeroed"));
+        // Bad text is refused; other actions are not form edits.
+        for bad in [
+            Action::Widths("x".into()),
+            Action::Rate("-1".into()),
+            Action::Batch("0".into()),
+        ] {
+            assert_eq!(edit(&source, Some(&graph), &bad), Some(Err(())), "{bad:?}");
+        }
+        assert_eq!(edit(&source, Some(&graph), &Action::Train), None);
+    }
+
+    #[test]
+    fn the_form_shows_the_program_and_locks_when_it_cannot() {
+        let form = Form::default();
+        let markup = form_markup(Ok(&form), &form.training, None);
+        assert!(markup.contains("<option value=\"moons\" selected>"));
+        assert!(
+            markup.contains("name=\"widths\" aria-label=\"Hidden layer widths\" value=\"16, 16\"")
+        );
+        assert!(markup.contains("name=\"rate\" aria-label=\"Learning rate\" value=\"0.02\""));
+        assert!(markup.contains("name=\"zero_grads\" checked"));
+        assert!(!markup.contains("disabled") && !markup.contains("form-note"));
+        let locked = form_markup(
+            Err("the layers use <different> activations"),
+            &form.training,
+            Some("rate"),
+        );
+        assert!(locked.starts_with("<p class=\"form-note\">"));
+        assert!(!locked.contains("name=\"widths\""));
+        assert!(locked.contains("&lt;different&gt;"));
+        assert!(locked.contains(
+            "name=\"rate\" aria-label=\"Learning rate\" value=\"0.02\" aria-invalid=\"true\""
+        ));
+    }
+
+    #[test]
+    fn the_controls_say_what_runs() {
+        let probe = GpuProbe::Unavailable("no adapter".into());
+        let markup = controls_markup(true, BackendChoice::Cpu, BackendChoice::Cpu, &probe);
+        assert!(markup.contains(">CPU — WebGPU unavailable: no adapter</span>"));
+        assert!(markup.contains("name=\"train\" class=\"primary\""));
+        assert!(markup.contains("aria-pressed=\"true\">Pause training</button>"));
+        assert!(markup.contains("value=\"gpu\" aria-label=\"GPU backend\" disabled"));
+        assert!(markup.contains("value=\"cpu\" aria-label=\"CPU backend\" checked"));
+        let idle = controls_markup(false, BackendChoice::Cpu, BackendChoice::Cpu, &probe);
+        assert!(idle.contains("aria-pressed=\"false\">Train</button>"));
+    }
+}

@@ -1,0 +1,268 @@
+//! A training run for the playground: a [`Trainer`] over any backend, the loss of every
+//! step, training in chunks bounded by a time budget (so the page can render between
+//! them), accuracy, the model's predictions on a grid (the decision boundary), and the
+//! inputs of the next training step for the stepper ("step into a training step").
+
+use super::boundary::Grid;
+use super::form::Training;
+use crate::graph::{Graph, NodeId, Op, Role};
+use crate::tensor::Tensor;
+use crate::tensor::backend::{Backend, Quantity};
+use crate::train::{
+    DataSpec, Dataset, TrainConfig, TrainError, Trainer, UpdateRule, batch_tensors,
+};
+
+/// The most steps one chunk takes, however fast they are.
+pub const MAX_CHUNK_STEPS: usize = 2000;
+
+/// The training settings as the trainer takes them.
+pub fn config(training: &Training) -> TrainConfig {
+    let mut config = TrainConfig::new(
+        UpdateRule::default_for(training.optimizer),
+        training.learning_rate,
+    );
+    config.zero_grads = training.zero_grads;
+    config
+}
+
+/// A program's dataset, its inputs and its classifier's logits.
+struct Data {
+    spec: DataSpec,
+    dataset: Dataset,
+    features: Vec<NodeId>,
+    /// The input of `cross_entropy(logits, labels)`, for predictions.
+    logits: Option<NodeId>,
+}
+
+impl Data {
+    fn of(graph: &Graph) -> Option<Data> {
+        let spec = graph
+            .inputs()
+            .find_map(|id| graph.node(id).role.data().cloned())?;
+        let dataset = spec.generate().ok()?;
+        let features = graph
+            .inputs()
+            .filter(|&id| matches!(graph.node(id).role, Role::Features(_)))
+            .collect();
+        let logits = graph
+            .nodes()
+            .iter()
+            .find(|node| node.op == Op::CrossEntropy)
+            .map(|node| node.inputs[0]);
+        Some(Data {
+            spec,
+            dataset,
+            features,
+            logits,
+        })
+    }
+}
+
+/// What a chunk of training did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Chunk {
+    pub steps: usize,
+    /// Whether it stopped because the loss stopped being a finite number.
+    pub diverged: bool,
+}
+
+pub struct Run<B: Backend> {
+    trainer: Trainer<B>,
+    losses: Vec<f64>,
+    data: Option<Data>,
+}
+
+impl<B: Backend> Run<B> {
+    /// Load `graph` into `backend` to train it with `training`.
+    pub fn new(backend: B, graph: Graph, training: &Training) -> Result<Run<B>, TrainError> {
+        let data = Data::of(&graph);
+        let trainer = Trainer::new(backend, graph, config(training))?;
+        Ok(Run {
+            trainer,
+            losses: Vec::new(),
+            data,
+        })
+    }
+
+    pub fn graph(&self) -> &Graph {
+        self.trainer.graph()
+    }
+
+    pub fn backend(&mut self) -> &mut B {
+        self.trainer.backend()
+    }
+
+    /// Change the optimizer, learning rate or gradient zeroing from the next step on. A
+    /// new kind of optimizer starts with fresh state.
+    pub fn set_training(&mut self, training: &Training) {
+        self.trainer.set_config(config(training));
+    }
+
+    /// Updates made so far.
+    pub fn steps(&self) -> u64 {
+        self.trainer.steps()
+    }
+
+    /// The loss of every step (before its update).
+    pub fn losses(&self) -> &[f64] {
+        &self.losses
+    }
+
+    /// The points and labels the model learns, when the program reads a dataset.
+    pub fn dataset(&self) -> Option<&Dataset> {
+        self.data.as_ref().map(|d| &d.dataset)
+    }
+
+    /// One update; its loss.
+    pub async fn step(&mut self) -> Result<f64, TrainError> {
+        let loss = self.trainer.step().await?;
+        self.losses.push(loss);
+        Ok(loss)
+    }
+
+    /// Steps until `budget_ms` (by `clock`, in ms) has passed, at least one, at most
+    /// [`MAX_CHUNK_STEPS`]; stops early when the loss becomes NaN or ±∞.
+    pub async fn train_for(
+        &mut self,
+        budget_ms: f64,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<Chunk, TrainError> {
+        let start = clock();
+        let mut steps = 0;
+        while steps < MAX_CHUNK_STEPS {
+            let loss = self.step().await?;
+            steps += 1;
+            if !loss.is_finite() {
+                return Ok(Chunk {
+                    steps,
+                    diverged: true,
+                });
+            }
+            if clock() - start >= budget_ms {
+                break;
+            }
+        }
+        Ok(Chunk {
+            steps,
+            diverged: false,
+        })
+    }
+
+    /// The training accuracy over the dataset, for a classifier.
+    pub async fn accuracy(&mut self) -> Result<Option<f64>, TrainError> {
+        self.trainer.accuracy().await
+    }
+
+    /// The model's prediction at every point of `grid` (row by row): the most likely
+    /// class and its probability. None without a dataset and a classifier.
+    pub async fn predict(&mut self, grid: &Grid) -> Result<Option<Vec<(usize, f64)>>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let Some(logits) = data.logits else {
+            return Ok(None);
+        };
+        let (features, batch) = (data.features.clone(), data.spec.batch.max(1));
+        let points = grid.points();
+        let mut predictions = Vec::with_capacity(points.len());
+        for chunk in points.chunks(batch) {
+            let mut values: Vec<f64> = chunk.iter().flatten().copied().collect();
+            values.resize(batch * 2, 0.0);
+            let tensor = Tensor::from_vec(vec![batch, 2], values).map_err(|error| {
+                TrainError::Backend(crate::tensor::BackendError::Tensor {
+                    node: features.first().copied().unwrap_or(NodeId(0)),
+                    error,
+                })
+            })?;
+            let backend = self.trainer.backend();
+            for &id in &features {
+                backend.write(id, &tensor)?;
+            }
+            backend.forward()?;
+            let scores = backend.read(logits, Quantity::Value).await?;
+            let classes = scores.shape().last().copied().unwrap_or(1).max(1);
+            predictions.extend(
+                scores
+                    .data()
+                    .chunks(classes)
+                    .take(chunk.len())
+                    .map(most_likely),
+            );
+        }
+        Ok(Some(predictions))
+    }
+
+    /// The point indices of the next step's (first) minibatch: the same ones the trainer
+    /// will draw, epoch by epoch.
+    pub fn next_batch(&self) -> Option<Vec<usize>> {
+        let data = self.data.as_ref()?;
+        let per_epoch = data.spec.epoch(&data.dataset, 0).len().max(1) as u64;
+        let micro = self.trainer.steps() * self.trainer.config().accumulate.max(1) as u64;
+        let batches = data.spec.epoch(&data.dataset, micro / per_epoch);
+        batches.get((micro % per_epoch) as usize).cloned()
+    }
+
+    /// Which step the next one is (from 1) and where its minibatch comes from, in words.
+    pub fn next_step_text(&self) -> String {
+        let step = self.trainer.steps() + 1;
+        match &self.data {
+            Some(data) => {
+                let per_epoch = data.spec.epoch(&data.dataset, 0).len().max(1) as u64;
+                let micro = self.trainer.steps() * self.trainer.config().accumulate.max(1) as u64;
+                format!(
+                    "training step {step}: the parameters after {} updates, minibatch {} of epoch {}",
+                    step - 1,
+                    micro % per_epoch + 1,
+                    micro / per_epoch + 1
+                )
+            }
+            None => format!(
+                "training step {step}: the parameters after {} updates",
+                step - 1
+            ),
+        }
+    }
+
+    /// Every input of the graph as the next training step sees it: the parameters as
+    /// they are now, the next minibatch, and the program's values for the rest. Loaded
+    /// into a stepper, its backward pass computes the gradients that step will use.
+    pub async fn next_step_inputs(&mut self) -> Result<Vec<Tensor>, TrainError> {
+        let batch = self
+            .next_batch()
+            .zip(self.data.as_ref())
+            .map(|(indices, data)| batch_tensors(&data.dataset, &indices));
+        let inputs: Vec<NodeId> = self.trainer.graph().inputs().collect();
+        let mut values = Vec::with_capacity(inputs.len());
+        for id in inputs {
+            let node = self.trainer.graph().node(id).clone();
+            let value = match (&node.role, &batch) {
+                (Role::Param, _) => self.trainer.backend().read(id, Quantity::Value).await?,
+                (Role::Features(_), Some((features, _))) => features.clone(),
+                (Role::Labels(_), Some((_, labels))) => labels.clone(),
+                _ => node.value.clone().unwrap_or_else(|| node.nan()),
+            };
+            values.push(value);
+        }
+        Ok(values)
+    }
+}
+
+/// The index of the largest score and its softmax probability.
+fn most_likely(scores: &[f64]) -> (usize, f64) {
+    let (best, top) =
+        scores
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, v)| {
+                if v > bv { (i, v) } else { (bi, bv) }
+            });
+    if !top.is_finite() {
+        return (best, f64::NAN);
+    }
+    let total: f64 = scores.iter().map(|s| (s - top).exp()).sum();
+    (best, 1.0 / total)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,138 @@
+//! A run trains the form's moons network to high accuracy, draws its minibatches where
+//! the trainer does, and hands the stepper the inputs whose gradients the next step uses.
+
+use super::*;
+use crate::engine::{Mode, Stepper};
+use crate::playground::form::{Form, write_program};
+use crate::program::compile;
+use crate::tensor::backend::block_on;
+use crate::tensor::cpu::CpuBackend;
+
+fn moons() -> Run<CpuBackend> {
+    let form = Form::default();
+    let graph = compile(&write_program(&form)).unwrap();
+    Run::new(CpuBackend::new(), graph, &form.training).unwrap()
+}
+
+#[test]
+fn the_moons_network_learns() {
+    let mut run = moons();
+    for _ in 0..300 {
+        block_on(run.step()).unwrap();
+    }
+    assert_eq!(run.losses().len(), 300);
+    assert!(
+        run.losses()[299] < run.losses()[0] / 4.0,
+        "{:?}",
+        &run.losses()[295..]
+    );
+    let accuracy = block_on(run.accuracy()).unwrap().unwrap();
+    assert!(accuracy >= 0.9, "{accuracy}");
+}
+
+#[test]
+fn chunks_stop_when_the_budget_is_spent() {
+    let mut run = moons();
+    let ticks = std::cell::Cell::new(0.0);
+    let clock = || {
+        ticks.set(ticks.get() + 1.0);
+        ticks.get()
+    };
+    // Each step reads the clock once, one ms apart: a 5 ms budget takes 5 steps.
+    let chunk = block_on(run.train_for(5.0, &clock)).unwrap();
+    assert_eq!(
+        chunk,
+        Chunk {
+            steps: 5,
+            diverged: false
+        }
+    );
+    assert_eq!(run.steps(), 5);
+}
+
+#[test]
+fn divergence_ends_a_chunk() {
+    // A learning rate this large sends the loss to ∞ and NaN.
+    let graph = compile("w = param(3)\nL = exp(w * w)").unwrap();
+    let training = Training {
+        learning_rate: 1e6,
+        optimizer: crate::train::OptimizerKind::Sgd,
+        zero_grads: true,
+    };
+    let mut run = Run::new(CpuBackend::new(), graph, &training).unwrap();
+    let chunk = block_on(run.train_for(1e9, &|| 0.0)).unwrap();
+    assert!(chunk.diverged && chunk.steps < MAX_CHUNK_STEPS);
+}
+
+#[test]
+fn the_next_batch_is_the_one_the_trainer_draws() {
+    let mut run = moons();
+    let features = run.graph().find("X").unwrap();
+    // Past the end of the first epoch (4 batches of 64 from 256 points).
+    for _ in 0..9 {
+        let indices = run.next_batch().unwrap();
+        let dataset = run.dataset().unwrap().clone();
+        let (expected, _) = batch_tensors(&dataset, &indices);
+        block_on(run.step()).unwrap();
+        assert_eq!(run.backend().value(features).unwrap(), &expected);
+    }
+    assert!(
+        run.next_step_text().contains("minibatch 2 of epoch 3"),
+        "{}",
+        run.next_step_text()
+    );
+}
+
+#[test]
+fn stepping_into_a_step_gives_that_steps_gradients() {
+    let mut run = moons();
+    for _ in 0..7 {
+        block_on(run.step()).unwrap();
+    }
+    let inputs = block_on(run.next_step_inputs()).unwrap();
+    let graph = run.graph().clone();
+    let mut stepper = Stepper::new(graph.clone(), inputs, Mode::Reverse).unwrap();
+    stepper.run_to_end();
+    block_on(run.step()).unwrap();
+    for id in graph.params() {
+        let stepped = stepper.adjoint(id).unwrap();
+        let trained = run.backend().gradient(id).unwrap();
+        assert_eq!(&*stepped, trained, "{}", graph.node(id).name);
+    }
+    let loss = stepper.value(graph.output()).unwrap().item().unwrap();
+    assert_eq!(loss, run.losses()[7]);
+}
+
+#[test]
+fn predictions_cover_the_grid() {
+    let mut run = moons();
+    for _ in 0..200 {
+        block_on(run.step()).unwrap();
+    }
+    let dataset = run.dataset().unwrap().clone();
+    let grid = Grid::around(&dataset.points, 24);
+    let predictions = block_on(run.predict(&grid)).unwrap().unwrap();
+    assert_eq!(predictions.len(), 24 * 24);
+    assert!(
+        predictions
+            .iter()
+            .all(|&(c, p)| c < 2 && (0.5..=1.0).contains(&p))
+    );
+    assert!(predictions.iter().any(|p| p.0 == 0) && predictions.iter().any(|p| p.0 == 1));
+    // Training goes on afterwards with proper minibatches.
+    block_on(run.step()).unwrap();
+    assert!(run.losses().last().unwrap().is_finite());
+}
+
+#[test]
+fn programs_without_data_train_too() {
+    let graph = compile("w = param(3)\nL = (w - 1)^2").unwrap();
+    let mut run = Run::new(CpuBackend::new(), graph, &Training::default()).unwrap();
+    assert!(run.dataset().is_none() && run.next_batch().is_none());
+    for _ in 0..400 {
+        block_on(run.step()).unwrap();
+    }
+    assert!(*run.losses().last().unwrap() < 1e-3);
+    assert_eq!(block_on(run.accuracy()).unwrap(), None);
+    assert!(run.next_step_text().starts_with("training step 401"));
+}
