@@ -1,25 +1,52 @@
 #!/usr/bin/env bash
 # Release build of the browser app into dist/ (Trunk, offline, tools from
-# PATH), then prints the size of the .wasm, raw and gzipped, and fails if the
-# gzipped size is over the budget (the bundle size is a product metric).
+# PATH), then prints the gzipped size of what each page loads and fails over a
+# budget (the bundle size is a product metric):
+#   - the app page's first load: its wasm + JS + CSS, at most 300 KB gzipped;
+#   - each module loaded on demand (dist/<name>.js + <name>_bg.wasm, built by
+#     Trunk as data-type="worker" links in index.html): its own budget below.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-BUDGET_GZIP_BYTES=$((250 * 1024))
+PAGE_BUDGET_BYTES=300000
+# Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
+declare -A MODULE_BUDGET_BYTES=(
+    [playground]=$((300 * 1024))
+    [embed]=$((300 * 1024))
+)
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.
 cargo fetch --quiet
 trunk build --release --offline "$@"
 
+gz() { cat "$@" | gzip -9 -c | wc -c; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+failed=0
+
 shopt -s nullglob
-wasm=(dist/*.wasm)
-((${#wasm[@]} == 1)) || { echo "expected one .wasm in dist/, found ${#wasm[@]}" >&2; exit 1; }
-raw=$(wc -c <"${wasm[0]}")
-gz=$(gzip -9 -c "${wasm[0]}" | wc -c)
-awk -v f="${wasm[0]}" -v r="$raw" -v g="$gz" \
-    'BEGIN { printf "wasm size: %s: %d bytes, %d bytes gzipped (%.1f KiB)\n", f, r, g, g / 1024 }'
-if ((gz > BUDGET_GZIP_BYTES)); then
-    echo "wasm size budget exceeded: $gz bytes gzipped > $BUDGET_GZIP_BYTES" >&2
-    exit 1
+app_wasm=(dist/backprop-viz-*_bg.wasm dist/backprop-viz_bg.wasm)
+((${#app_wasm[@]} == 1)) || { echo "expected one app .wasm in dist/, found ${#app_wasm[@]}" >&2; exit 1; }
+app_js=("${app_wasm[0]%_bg.wasm}.js")
+css=(dist/*.css)
+page=$(( $(gz "${app_wasm[0]}") + $(gz "${app_js[@]}") + $(gz "${css[@]}") ))
+echo "wasm size: ${app_wasm[0]}: $(wc -c <"${app_wasm[0]}") bytes, $(gz "${app_wasm[0]}") bytes gzipped ($(kib "$(gz "${app_wasm[0]}")"))"
+echo "page size: wasm + JS + CSS the app page loads: $page bytes gzipped ($(kib "$page")), budget $PAGE_BUDGET_BYTES"
+if ((page > PAGE_BUDGET_BYTES)); then
+    echo "page size budget exceeded: $page > $PAGE_BUDGET_BYTES bytes gzipped" >&2
+    failed=1
 fi
+
+for wasm in dist/*_bg.wasm; do
+    name=$(basename "$wasm" _bg.wasm)
+    [[ "$wasm" == "${app_wasm[0]}" ]] && continue
+    budget=${MODULE_BUDGET_BYTES[$name]:-}
+    [[ -n "$budget" ]] || { echo "no size budget for the module $name ($wasm)" >&2; failed=1; continue; }
+    size=$(( $(gz "$wasm") + $(gz "dist/$name.js") ))
+    echo "module size: $name (loaded on demand): wasm + JS $size bytes gzipped ($(kib "$size")), budget $budget"
+    if ((size > budget)); then
+        echo "module size budget exceeded: $name: $size > $budget bytes gzipped" >&2
+        failed=1
+    fi
+done
+exit "$failed"
