@@ -6,6 +6,7 @@
 
 use super::grid::Grid;
 use super::kernels::{KERNELS, Kernel};
+use super::ops::matmul::MatmulKernel;
 use super::pipelines::{Pipeline, Pipelines};
 use super::pool::{BufferPool, PoolStats, Usage};
 use super::{GpuError, GpuIndices, GpuTensor, Recorder};
@@ -42,6 +43,7 @@ pub struct GpuContext {
     signals: Arc<DeviceSignals>,
     pipelines: Pipelines,
     pool: BufferPool,
+    matmul: MatmulKernel,
     dispatches: AtomicU64,
     submissions: AtomicU64,
 }
@@ -101,6 +103,7 @@ impl GpuContext {
             adapter
         };
         GpuContext {
+            matmul: MatmulKernel::for_device(adapter.device_type),
             adapter,
             limits: device.limits(),
             device,
@@ -283,6 +286,11 @@ impl GpuContext {
             self.limits.max_buffer_size,
             "a readback",
         )
+    }
+
+    /// The product kernel that suits this device.
+    pub(crate) fn matmul_kernel(&self) -> MatmulKernel {
+        self.matmul
     }
 
     pub(crate) fn pipeline(&self, kernel: Kernel, op: u32) -> Pipeline {

@@ -5,10 +5,11 @@
 //! storage buffers, then `writes` read-write ones, in that order, for every entry point in
 //! the file. The naga test checks each file against this table.
 //!
-//! Files whose kernels switch over ops (the elementwise ones) declare `override OP: u32`,
-//! and get one pipeline per op code: CPU emulations of a GPU (lavapipe, SwiftShader) run
-//! every branch of a switch on a value they cannot see is uniform, so a pipeline that
-//! knows its op runs several times faster there (5× for `relu` on lavapipe).
+//! Files whose kernels switch over ops (the elementwise ones) or over operand layouts (the
+//! register-blocked product) declare `override OP: u32`, and get one pipeline per code:
+//! CPU emulations of a GPU (lavapipe, SwiftShader) run every branch of a switch on a value
+//! they cannot see is uniform, so a pipeline that knows its op runs several times faster
+//! there (5× for `relu` on lavapipe).
 
 /// A WGSL file and its binding layout.
 #[derive(Debug)]
@@ -49,6 +50,8 @@ macro_rules! shader {
 /// Op codes of unary.wgsl (`UnaryOp::code`) and binary.wgsl (`BinaryOp::code`).
 pub(crate) const UNARY_OPS: u32 = 12;
 pub(crate) const BINARY_OPS: u32 = 5;
+/// Layout codes of matmul_blocked.wgsl: its TRANSPOSE_* and ALIGNED_* bits.
+pub(crate) const MATMUL_LAYOUTS: u32 = 16;
 
 shader!(FILL, "fill", reads: 0, writes: 1);
 shader!(ACCUMULATE, "accumulate", reads: 1, writes: 1);
@@ -57,6 +60,7 @@ shader!(UNARY_BACKWARD, "unary_backward", reads: 3, writes: 1, ops: UNARY_OPS);
 shader!(BINARY, "binary", reads: 2, writes: 1, ops: BINARY_OPS);
 shader!(BINARY_BACKWARD, "binary_backward", reads: 4, writes: 1, ops: BINARY_OPS);
 shader!(MATMUL, "matmul", reads: 2, writes: 1);
+shader!(MATMUL_BLOCKED, "matmul_blocked", reads: 2, writes: 1, ops: MATMUL_LAYOUTS);
 shader!(TRANSPOSE, "transpose", reads: 1, writes: 1);
 shader!(REDUCE, "reduce", reads: 1, writes: 1);
 shader!(REDUCE_MAX, "reduce_max", reads: 1, writes: 2);
@@ -74,7 +78,7 @@ shader!(ADAM, "adam", reads: 1, writes: 3);
 
 /// Every shader, for the naga test.
 #[cfg(test)]
-pub(crate) static SHADERS: [&Shader; 21] = [
+pub(crate) static SHADERS: [&Shader; 22] = [
     &FILL,
     &ACCUMULATE,
     &UNARY,
@@ -82,6 +86,7 @@ pub(crate) static SHADERS: [&Shader; 21] = [
     &BINARY,
     &BINARY_BACKWARD,
     &MATMUL,
+    &MATMUL_BLOCKED,
     &TRANSPOSE,
     &REDUCE,
     &REDUCE_MAX,
@@ -112,6 +117,7 @@ pub(crate) const BINARY_FORWARD: Kernel = kernel(&BINARY, "forward");
 pub(crate) const BINARY_VJP_PER_THREAD: Kernel = kernel(&BINARY_BACKWARD, "per_thread");
 pub(crate) const BINARY_VJP_PER_GROUP: Kernel = kernel(&BINARY_BACKWARD, "per_group");
 pub(crate) const MATMUL_TILED: Kernel = kernel(&MATMUL, "main");
+pub(crate) const MATMUL_REGISTERS: Kernel = kernel(&MATMUL_BLOCKED, "main");
 pub(crate) const TRANSPOSE_TILED: Kernel = kernel(&TRANSPOSE, "main");
 pub(crate) const SUM_PER_THREAD: Kernel = kernel(&REDUCE, "per_thread");
 pub(crate) const SUM_PER_GROUP: Kernel = kernel(&REDUCE, "per_group");
@@ -133,7 +139,7 @@ pub(crate) const ADAM_UPDATE: Kernel = kernel(&ADAM, "update");
 
 /// Every kernel: for warming the pipeline cache, and for the test that each names an entry
 /// point of its shader.
-pub(crate) const KERNELS: [Kernel; 28] = [
+pub(crate) const KERNELS: [Kernel; 29] = [
     FILL_VALUE,
     SCALE,
     ADD_INTO,
@@ -144,6 +150,7 @@ pub(crate) const KERNELS: [Kernel; 28] = [
     BINARY_VJP_PER_THREAD,
     BINARY_VJP_PER_GROUP,
     MATMUL_TILED,
+    MATMUL_REGISTERS,
     TRANSPOSE_TILED,
     SUM_PER_THREAD,
     SUM_PER_GROUP,

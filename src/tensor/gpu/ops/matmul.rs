@@ -1,15 +1,41 @@
-//! Matrix products on the GPU with the tiled kernel (matmul.wgsl), their backward
-//! `Ā = V̄·Bᵀ`, `B̄ = Aᵀ·V̄` read through transpose flags (no transposed copies), and the
-//! 2-D transpose.
+//! Matrix products on the GPU, their backward `Ā = V̄·Bᵀ`, `B̄ = Aᵀ·V̄` read through
+//! transpose flags (no transposed copies), and the 2-D transpose. Products run on one of
+//! two kernels, picked per device ([`MatmulKernel`]): tiles in workgroup memory
+//! (matmul.wgsl) on GPUs, blocks in registers (matmul_blocked.wgsl) on CPU emulations.
 
 use super::super::{GpuError, GpuTensor, Recorder, Write, kernels};
 use super::to_u32;
 use crate::tensor::TensorError;
 use bytemuck::{Pod, Zeroable};
 
-/// Outputs per side of one matmul workgroup's tile, and of one transpose tile.
+/// Outputs per side of one workgroup's tile: the tiled and the register-blocked product,
+/// and the transpose.
 const MATMUL_TILE: usize = 64;
+const BLOCKED_TILE: usize = 32;
 const TRANSPOSE_TILE: usize = 16;
+
+/// How products are computed on a device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MatmulKernel {
+    /// 64×64 tiles staged in workgroup memory (matmul.wgsl): for GPUs.
+    Tiled,
+    /// 4×4 blocks per thread in registers, operands read from storage
+    /// (matmul_blocked.wgsl): for GPUs emulated on the CPU (lavapipe, SwiftShader, WARP),
+    /// where caches stand in for workgroup memory and barriers are expensive.
+    Blocked,
+}
+
+impl MatmulKernel {
+    /// The kernel for a device of this type (WebGPU reports a fallback adapter such as
+    /// SwiftShader as a CPU).
+    pub(crate) fn for_device(device_type: wgpu::DeviceType) -> MatmulKernel {
+        if device_type == wgpu::DeviceType::Cpu {
+            MatmulKernel::Blocked
+        } else {
+            MatmulKernel::Tiled
+        }
+    }
+}
 
 /// Which operands of a product are read transposed from how they are stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -180,11 +206,27 @@ impl Recorder<'_> {
         Ok(())
     }
 
-    /// The tiled product on flat buffers: `c (m×n) (+)= op(a) (m×k) · op(b) (k×n)`, where
-    /// `a` is stored `m×k` (or `k×m` when `transposed.lhs`) and `b` is stored `k×n` (or
-    /// `n×k` when `transposed.rhs`). `[m, n, k]` give the sizes.
+    /// The product on flat buffers: `c (m×n) (+)= op(a) (m×k) · op(b) (k×n)`, where `a`
+    /// is stored `m×k` (or `k×m` when `transposed.lhs`) and `b` is stored `k×n` (or `n×k`
+    /// when `transposed.rhs`). `[m, n, k]` give the sizes.
     pub fn gemm(
         &mut self,
+        sizes: [usize; 3],
+        a: &GpuTensor,
+        b: &GpuTensor,
+        transposed: Transposed,
+        c: &GpuTensor,
+        write: Write,
+    ) -> Result<(), GpuError> {
+        let kernel = self.context().matmul_kernel();
+        self.gemm_on(kernel, sizes, a, b, transposed, c, write)
+    }
+
+    /// [`Recorder::gemm`] on a given kernel (tests run both on any device).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn gemm_on(
+        &mut self,
+        kernel: MatmulKernel,
         [m, n, k]: [usize; 3],
         a: &GpuTensor,
         b: &GpuTensor,
@@ -209,12 +251,20 @@ impl Recorder<'_> {
             k: to_u32(k),
             flags,
         };
+        let (pipeline, tile) = match kernel {
+            MatmulKernel::Tiled => ((kernels::MATMUL_TILED, 0), MATMUL_TILE),
+            // The blocked kernel's pipelines are specialised to the operands' layout.
+            MatmulKernel::Blocked => (
+                (kernels::MATMUL_REGISTERS, flags & !ACCUMULATE),
+                BLOCKED_TILE,
+            ),
+        };
         let grid = self
             .context()
-            .grid_tiles(n.div_ceil(MATMUL_TILE), m.div_ceil(MATMUL_TILE))?;
-        self.dispatch(
+            .grid_tiles(n.div_ceil(tile), m.div_ceil(tile))?;
+        self.dispatch_op(
             "@",
-            kernels::MATMUL_TILED,
+            pipeline,
             &params,
             &[a.buffer(), b.buffer()],
             &[c.buffer()],

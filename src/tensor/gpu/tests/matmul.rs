@@ -1,8 +1,11 @@
-//! The tiled matmul and the transpose against `tensor::matmul`: sizes that fill no tile
+//! The matmul kernels and the transpose against `tensor::matmul`: sizes that fill no tile
 //! (1, 7, 33, 65, 130), aligned and unaligned rows (vec4 and scalar loads), vectors on
-//! either side, every transpose flag of the raw product, and both backward products.
+//! either side, every transpose flag of the raw product on both product kernels (tiled
+//! and register-blocked, whichever the device would pick), both backward products, and
+//! what lies past an operand's edge kept out of the product.
 
-use super::harness::{Batch, any, gpu, random, report};
+use super::harness::{Batch, any, gpu, positive, random, report};
+use crate::tensor::gpu::ops::matmul::MatmulKernel;
 use crate::tensor::gpu::{Transposed, Write};
 use crate::tensor::{Tensor, matmul};
 
@@ -85,46 +88,104 @@ fn matrix_products_and_their_gradients_match_the_cpu() {
     report("matmul", batch.finish());
 }
 
+/// `matrix` as the GPU stores it: itself, or its transpose.
+fn stored(matrix: &Tensor, transposed: bool) -> Tensor {
+    if transposed {
+        matmul::transpose(&[matrix]).expect("cpu transpose")
+    } else {
+        matrix.clone()
+    }
+}
+
 #[test]
-fn raw_products_read_either_operand_transposed() {
+fn raw_products_read_either_operand_transposed_on_both_kernels() {
     let Some(gpu) = gpu() else { return };
     let mut batch = Batch::new(gpu);
-    for (case, &(m, k, n)) in [(33, 65, 7), (64, 16, 68), (1, 130, 1)].iter().enumerate() {
-        for (flags, (lhs, rhs)) in [(false, false), (false, true), (true, false), (true, true)]
-            .into_iter()
-            .enumerate()
-        {
-            let seed = 400 + 10 * case as u64 + flags as u64;
-            let label = format!("gemm {m}×{k}×{n} transposed {lhs}/{rhs}");
-            let a = random(&[m, k], seed, scaled);
-            let b = random(&[k, n], seed + 5, scaled);
-            let expected = matmul::forward(&[&a, &b]).expect("cpu product");
-            let stored = |matrix: &Tensor, transposed: bool| {
-                if transposed {
-                    matmul::transpose(&[matrix]).expect("cpu transpose")
-                } else {
-                    matrix.clone()
-                }
-            };
-            let a_gpu = batch.upload(&stored(&a, lhs));
-            let b_gpu = batch.upload(&stored(&b, rhs));
-            let c_gpu = batch.output(&[m, n]);
-            let transposed = Transposed { lhs, rhs };
-            batch
-                .recorder
-                .gemm(
-                    [m, n, k],
-                    &a_gpu,
-                    &b_gpu,
-                    transposed,
-                    &c_gpu,
-                    Write::Overwrite,
-                )
-                .expect(&label);
-            batch.expect(label, &c_gpu, expected);
+    // (m, k, n): odd sizes (scalar loads, a last depth block of 1–3), multiples of 4
+    // (vec4 loads), more than one tile either way, and a dot product.
+    let sizes = [
+        (33, 65, 7),
+        (64, 16, 68),
+        (1, 130, 1),
+        (5, 7, 6),
+        (37, 9, 70),
+    ];
+    for kernel in [MatmulKernel::Tiled, MatmulKernel::Blocked] {
+        for (case, &(m, k, n)) in sizes.iter().enumerate() {
+            for (flags, (lhs, rhs)) in [(false, false), (false, true), (true, false), (true, true)]
+                .into_iter()
+                .enumerate()
+            {
+                let seed = 400 + 10 * case as u64 + flags as u64;
+                let label = format!("{kernel:?} gemm {m}×{k}×{n} transposed {lhs}/{rhs}");
+                let a = random(&[m, k], seed, scaled);
+                let b = random(&[k, n], seed + 5, scaled);
+                let expected = matmul::forward(&[&a, &b]).expect("cpu product");
+                let a_gpu = batch.upload(&stored(&a, lhs));
+                let b_gpu = batch.upload(&stored(&b, rhs));
+                let transposed = Transposed { lhs, rhs };
+                batch.expect_gradient(&label, &expected, |recorder, c, write| {
+                    recorder.gemm_on(kernel, [m, n, k], &a_gpu, &b_gpu, transposed, c, write)
+                });
+            }
         }
     }
     report("gemm", batch.finish());
+}
+
+#[test]
+fn products_ignore_what_lies_past_the_operands_edges() {
+    // Row 1 of `a` starts with an infinity. The blocked kernel reads the depths of row 0
+    // four at a time, so its last block (depths 4..7 of a 5-deep product) runs into row 1;
+    // those depths must count as zero, or row 0 of the product turns NaN (∞ · 0).
+    let Some(gpu) = gpu() else { return };
+    let mut batch = Batch::new(gpu);
+    let (m, k, n) = (3, 5, 3);
+    let mut a = random(&[m, k], 470, scaled).data().to_vec();
+    a[k] = f64::INFINITY;
+    let a = Tensor::from_vec(vec![m, k], a).expect("a");
+    let b = random(&[k, n], 471, positive);
+    let expected = matmul::forward(&[&a, &b]).expect("cpu product");
+    assert!(expected.data()[..n].iter().all(|x| x.is_finite()));
+    assert!(expected.data()[n..2 * n].iter().all(|x| x.is_infinite()));
+    let (a_gpu, b_gpu) = (batch.upload(&a), batch.upload(&b));
+    for kernel in [MatmulKernel::Tiled, MatmulKernel::Blocked] {
+        let c = batch.output(&[m, n]);
+        batch
+            .recorder
+            .gemm_on(
+                kernel,
+                [m, n, k],
+                &a_gpu,
+                &b_gpu,
+                Transposed::default(),
+                &c,
+                Write::Overwrite,
+            )
+            .expect("product");
+        batch.expect(
+            format!("{kernel:?} product past the edges"),
+            &c,
+            expected.clone(),
+        );
+    }
+    report("gemm edges", batch.finish());
+}
+
+#[test]
+fn emulated_gpus_get_the_register_blocked_kernel() {
+    assert_eq!(
+        MatmulKernel::for_device(wgpu::DeviceType::Cpu),
+        MatmulKernel::Blocked
+    );
+    for device in [
+        wgpu::DeviceType::DiscreteGpu,
+        wgpu::DeviceType::IntegratedGpu,
+        wgpu::DeviceType::VirtualGpu,
+        wgpu::DeviceType::Other,
+    ] {
+        assert_eq!(MatmulKernel::for_device(device), MatmulKernel::Tiled);
+    }
 }
 
 #[test]

@@ -1,0 +1,139 @@
+// Runs the browser benchmark: serves this directory on 127.0.0.1, opens index.html in
+// headless Chromium with WebGPU (SwiftShader on a machine without a GPU), calls
+// window.runBench and prints our figures, TensorFlow.js's and the ratio. Exits non-zero
+// if WebGPU is missing, a check fails (products, losses, adapters) or the page makes a
+// request off its origin. Expects pkg/ (the wasm, see .ci/bench-web.sh) and node_modules/.
+//
+//   node run.mjs [--quick] [--sizes=256,512,1024,2048] [--rounds=N]
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { DRIFT_TOLERANCE, LOSS_TOLERANCE, MATMUL_RELATIVE_TO_MAGNITUDE } from './checks.js';
+import { serve } from './server.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+];
+/** The whole run may take this long (SwiftShader at n = 2048 is slow). */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
+const USAGE = 'usage: node run.mjs [--quick] [--sizes=256,512,...] [--rounds=N]';
+
+function parseOptions(args) {
+  const unknown = args.find((arg) => !/^--(quick|sizes=.*|rounds=.*)$/.test(arg));
+  if (unknown !== undefined) throw new Error(`unknown argument ${unknown}; ${USAGE}`);
+  const quick = args.includes('--quick');
+  const value = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  const sizes = (value('sizes') ?? (quick ? '256,512,1024' : '256,512,1024,2048'))
+    .split(',')
+    .map(Number);
+  const rounds = Number(value('rounds') ?? (quick ? 1 : 3));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 4096) || !(rounds >= 1)) {
+    throw new Error(`sizes must be whole numbers from 1 to 4096 and rounds at least 1; ${USAGE}`);
+  }
+  return { quick, sizes, rounds, matmul: { budgetMs: quick ? 300 : 1500, minRuns: 2 } };
+}
+
+function ratio(ours, theirs) {
+  return `${(ours / theirs).toFixed(2)}×`;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows
+    .map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('   '))
+    .join('\n');
+}
+
+function report(result) {
+  const rows = [['Workload', 'ours (wgpu)', 'TensorFlow.js', 'ours / theirs']];
+  for (const m of result.matmul) {
+    rows.push([
+      `matmul n = ${m.n} (${m.repeats} per readback)`,
+      `${m.ours.toFixed(2)} GFLOP/s`,
+      `${m.theirs.toFixed(2)} GFLOP/s`,
+      ratio(m.ours, m.theirs),
+    ]);
+  }
+  for (const t of result.training) {
+    rows.push([t.label, `${t.ours.toFixed(1)} steps/s`, `${t.theirs.toFixed(1)} steps/s`, ratio(t.ours, t.theirs)]);
+  }
+  console.log(`\nWebGPU adapter: ours "${result.adapters.ours}", TensorFlow.js "${result.adapters.theirs}"\n`);
+  console.log(table(rows));
+  console.log('\nTraining steps: minibatch upload, forward, backward, Adam update, loss read back every step (both sides).');
+  for (const t of result.training) {
+    console.log(
+      `  ${t.label}: ${t.dispatches} dispatches, ${t.submissions} submission${t.submissions === 1 ? '' : 's'} per step here; ` +
+        `loss ${t.losses.first.toFixed(4)} at first, after ${t.losses.after} steps ${t.losses.ours.toPrecision(3)} here, ${t.losses.theirs.toPrecision(3)} on TensorFlow.js`,
+    );
+  }
+  const worst = Math.max(...result.matmul.flatMap((m) => [m.worstErrorShare.ours, m.worstErrorShare.theirs]));
+  const apart = Math.max(...result.matmul.map((m) => m.maxDifference / m.n));
+  console.log(
+    `\nChecks: products against f64 at 64 entries within ${MATMUL_RELATIVE_TO_MAGNITUDE}·Σ|a·b| (worst ${(worst * 100).toFixed(1)} % of that), ` +
+      `every entry of ours within ${2 * MATMUL_RELATIVE_TO_MAGNITUDE}·n of TensorFlow.js's (largest difference ${apart.toExponential(1)}·n); ` +
+      `first 10 losses of both sides against the CPU reference within ${LOSS_TOLERANCE.absolute} + ${LOSS_TOLERANCE.relative}·|loss|; ` +
+      `the losses of every timed step within ${DRIFT_TOLERANCE.absolute} + ${DRIFT_TOLERANCE.relative}·|loss| of each other.`,
+  );
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  for (const needed of ['pkg/bench_web.js', 'node_modules/@tensorflow/tfjs/dist/tf.min.js']) {
+    if (!existsSync(`${HERE}/${needed}`)) {
+      throw new Error(`bench/web/${needed} is missing: run make bench-web (it builds the wasm and runs npm ci)`);
+    }
+  }
+  const server = await serve(HERE);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const failures = [];
+  try {
+    const page = await browser.newPage();
+    page.on('console', (message) => {
+      if (message.text().startsWith('bench:') || message.type() === 'error') console.log(message.text());
+    });
+    page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(server.origin) && !url.startsWith('data:') && !url.startsWith('blob:')) {
+        failures.push(`request off the page's origin: ${url}`);
+      }
+    });
+    await page.goto(`${server.origin}/index.html`);
+    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
+    let timer;
+    const timeout = new Promise((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`no result after ${RUN_TIMEOUT_MS / 60_000} minutes`)), RUN_TIMEOUT_MS);
+    });
+    const result = await Promise.race([page.evaluate((options) => window.runBench(options), options), timeout]);
+    clearTimeout(timer);
+    if (result.error) {
+      failures.push(result.error);
+    } else {
+      report(result);
+      failures.push(...result.failures);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  if (failures.length > 0) {
+    console.error(`\nbench-web FAILED:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench-web: ${error.message}`);
+  process.exitCode = 1;
+});
