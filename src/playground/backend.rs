@@ -1,15 +1,16 @@
-//! The backends the playground trains on, behind one type so a second one drops in: the
-//! CPU reference today; the WebGPU backend joins [`TrainingBackend`] as a `Gpu` variant
-//! once it exists. Also what the backend badge says, from the WebGPU probe's result.
+//! The backends the playground trains on, behind one type: the CPU reference (f64) and
+//! the WebGPU backend (f32). Also what is known about WebGPU in this browser, what the
+//! backend badge says, and which errors mean the GPU is gone, so that training goes on
+//! on the CPU instead.
 
 use crate::graph::{Graph, NodeId};
 use crate::tensor::Tensor;
 use crate::tensor::backend::{Backend, BackendError, Quantity};
 use crate::tensor::cpu::CpuBackend;
-use crate::train::UpdateRule;
-use std::future::Future;
+use crate::tensor::gpu::{GpuBackend, GpuContext};
+use crate::train::{TrainError, UpdateRule};
 
-/// Which backend the user asked for.
+/// A backend the user can ask for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BackendChoice {
     #[default]
@@ -18,82 +19,178 @@ pub enum BackendChoice {
 }
 
 impl BackendChoice {
+    /// Its name for people, and the badge's `data-backend`.
     pub fn label(self) -> &'static str {
         match self {
             BackendChoice::Cpu => "CPU",
-            BackendChoice::Gpu => "GPU (WebGPU)",
+            BackendChoice::Gpu => "WebGPU",
         }
     }
 }
 
-/// What the browser's WebGPU probe found.
+/// What is known about WebGPU in this browser.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GpuProbe {
-    /// Still asking (`navigator.gpu.requestAdapter()` is pending).
+pub enum GpuStatus {
+    /// Still asking for an adapter and a device.
     Probing,
     /// No WebGPU here, and why, in words.
     Unavailable(String),
-    /// An adapter answered; its name for people (e.g. "SwiftShader").
-    Adapter(String),
+    /// A device opened on this adapter (its name for people).
+    Ready(String),
+    /// The device went away; training went on on the CPU from step `resumed_at` (the
+    /// last parameters read back from the GPU).
+    Lost {
+        adapter: String,
+        reason: String,
+        resumed_at: u64,
+    },
 }
 
-/// Whether this build can train on the GPU (the WebGPU backend is not wired in yet).
-pub const GPU_BACKEND_BUILT: bool = false;
-
-impl GpuProbe {
-    /// Why the GPU cannot be chosen, or None when it can.
-    pub fn gpu_unavailable(&self) -> Option<String> {
+impl GpuStatus {
+    /// Why the GPU cannot be chosen now, or None when it can (after a loss, choosing it
+    /// again asks for a new device).
+    pub fn unavailable(&self) -> Option<String> {
         match self {
-            GpuProbe::Probing => Some("looking for a WebGPU adapter…".into()),
-            GpuProbe::Unavailable(reason) => Some(reason.clone()),
-            GpuProbe::Adapter(name) if !GPU_BACKEND_BUILT => Some(format!(
-                "an adapter ({name}) is there, but this build has no GPU training backend yet"
-            )),
-            GpuProbe::Adapter(_) => None,
+            GpuStatus::Probing => Some("looking for a WebGPU adapter…".into()),
+            GpuStatus::Unavailable(reason) => Some(reason.clone()),
+            GpuStatus::Ready(_) | GpuStatus::Lost { .. } => None,
+        }
+    }
+
+    /// The adapter's name, once one answered.
+    pub fn adapter(&self) -> Option<&str> {
+        match self {
+            GpuStatus::Ready(name) | GpuStatus::Lost { adapter: name, .. } => Some(name),
+            GpuStatus::Probing | GpuStatus::Unavailable(_) => None,
+        }
+    }
+
+    /// The status after the device was lost for `reason`, training having gone on on the
+    /// CPU from step `resumed_at`.
+    pub fn lost(&self, reason: &str, resumed_at: u64) -> GpuStatus {
+        GpuStatus::Lost {
+            adapter: self.adapter().unwrap_or("unnamed adapter").to_string(),
+            reason: reason.to_string(),
+            resumed_at,
         }
     }
 }
 
-/// The badge: which backend runs, and why not the GPU when it does not.
-pub fn badge_text(running: BackendChoice, probe: &GpuProbe) -> String {
-    match (running, probe.gpu_unavailable()) {
-        (BackendChoice::Gpu, None) => match probe {
-            GpuProbe::Adapter(name) => format!("WebGPU — {name}"),
-            _ => "WebGPU".into(),
-        },
-        (_, Some(reason)) => format!("CPU — WebGPU unavailable: {reason}"),
-        (BackendChoice::Cpu, None) => "CPU (f64) — WebGPU available".into(),
+/// Which backend trains now, and what WebGPU offers: what the badge shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendStatus {
+    pub running: BackendChoice,
+    pub gpu: GpuStatus,
+}
+
+impl Default for BackendStatus {
+    fn default() -> BackendStatus {
+        BackendStatus {
+            running: BackendChoice::Cpu,
+            gpu: GpuStatus::Probing,
+        }
+    }
+}
+
+impl BackendStatus {
+    /// The badge: the backend that runs and its adapter, or why not the GPU.
+    pub fn badge(&self) -> String {
+        match (self.running, &self.gpu) {
+            (BackendChoice::Gpu, gpu) => match gpu.adapter() {
+                Some(name) => format!("WebGPU — {name}"),
+                None => "WebGPU".into(),
+            },
+            (BackendChoice::Cpu, GpuStatus::Probing) => {
+                "CPU — looking for a WebGPU adapter…".into()
+            }
+            (BackendChoice::Cpu, GpuStatus::Unavailable(reason)) => {
+                format!("CPU — WebGPU unavailable: {reason}")
+            }
+            (BackendChoice::Cpu, GpuStatus::Ready(name)) => {
+                format!("CPU (f64) — WebGPU available: {name}")
+            }
+            (
+                BackendChoice::Cpu,
+                GpuStatus::Lost {
+                    adapter,
+                    reason,
+                    resumed_at,
+                },
+            ) => format!(
+                "CPU — WebGPU ({adapter}) failed: {}; training went on from step {resumed_at}",
+                reason.trim_end_matches([':', '.', ' '])
+            ),
+        }
+    }
+}
+
+/// The name of a GPU context's adapter for people, e.g. "google swiftshader".
+pub fn adapter_name(context: &GpuContext) -> String {
+    let name = context.adapter_info().name.trim();
+    if name.is_empty() {
+        context.name()
+    } else {
+        name.to_string()
+    }
+}
+
+/// What to do after a training call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recovery {
+    /// The GPU is gone or refused the work: go on on the CPU, from the last parameters
+    /// read back. Why, in words.
+    FallBack(String),
+    /// Any other error stops training with this message.
+    Stop(String),
+}
+
+impl Recovery {
+    /// The recovery from `error`, raised by a run on `running`.
+    pub fn from(running: BackendChoice, error: &TrainError) -> Recovery {
+        match (running, error) {
+            (BackendChoice::Gpu, TrainError::Backend(BackendError::Device(reason))) => {
+                Recovery::FallBack(reason.clone())
+            }
+            _ => Recovery::Stop(format!("Training stopped: {error}")),
+        }
     }
 }
 
 /// The backend a run trains on.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum TrainingBackend {
     Cpu(CpuBackend),
+    Gpu(Box<GpuBackend>),
 }
 
 impl TrainingBackend {
-    /// A fresh backend of the chosen kind; falls back to the CPU (with the reason) when
-    /// the GPU cannot be had.
-    pub fn create(choice: BackendChoice, probe: &GpuProbe) -> (TrainingBackend, Option<String>) {
-        let fallback = match (choice, probe.gpu_unavailable()) {
-            (BackendChoice::Gpu, Some(reason)) => Some(reason),
-            _ => None,
-        };
-        (TrainingBackend::Cpu(CpuBackend::new()), fallback)
-    }
-
     pub fn kind(&self) -> BackendChoice {
         match self {
             TrainingBackend::Cpu(_) => BackendChoice::Cpu,
+            TrainingBackend::Gpu(_) => BackendChoice::Gpu,
         }
     }
 
-    /// A node's value when it can be read without waiting (the CPU's are always ready).
-    pub fn value_now(&self, node: NodeId) -> Option<&Tensor> {
+    /// The GPU adapter's name for people (None on the CPU).
+    pub fn adapter(&self) -> Option<String> {
         match self {
-            TrainingBackend::Cpu(cpu) => cpu.value(node).ok(),
+            TrainingBackend::Cpu(_) => None,
+            TrainingBackend::Gpu(gpu) => Some(adapter_name(gpu.context())),
         }
+    }
+
+    /// Why the GPU device was lost, if it was.
+    pub fn lost(&self) -> Option<String> {
+        match self {
+            TrainingBackend::Cpu(_) => None,
+            TrainingBackend::Gpu(gpu) => gpu.lost(),
+        }
+    }
+
+    /// This backend, leaving an empty CPU backend in its place (to keep a GPU device
+    /// for later when a run ends).
+    pub fn take(&mut self) -> TrainingBackend {
+        std::mem::replace(self, TrainingBackend::Cpu(CpuBackend::new()))
     }
 }
 
@@ -101,59 +198,63 @@ impl Backend for TrainingBackend {
     fn name(&self) -> String {
         match self {
             TrainingBackend::Cpu(b) => b.name(),
+            TrainingBackend::Gpu(b) => b.name(),
         }
     }
 
     fn load(&mut self, graph: &Graph) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.load(graph),
+            TrainingBackend::Gpu(b) => b.load(graph),
         }
     }
 
     fn write(&mut self, node: NodeId, value: &Tensor) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.write(node, value),
+            TrainingBackend::Gpu(b) => b.write(node, value),
         }
     }
 
     fn forward(&mut self) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.forward(),
+            TrainingBackend::Gpu(b) => b.forward(),
         }
     }
 
     fn backward(&mut self) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.backward(),
+            TrainingBackend::Gpu(b) => b.backward(),
         }
     }
 
     fn zero_grads(&mut self) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.zero_grads(),
+            TrainingBackend::Gpu(b) => b.zero_grads(),
         }
     }
 
     fn scale_grads(&mut self, factor: f64) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.scale_grads(factor),
+            TrainingBackend::Gpu(b) => b.scale_grads(factor),
         }
     }
 
     fn update(&mut self, rule: UpdateRule, learning_rate: f64) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.update(rule, learning_rate),
+            TrainingBackend::Gpu(b) => b.update(rule, learning_rate),
         }
     }
 
-    /// With a second variant, box the two futures (or use an either-future).
-    fn read(
-        &mut self,
-        node: NodeId,
-        quantity: Quantity,
-    ) -> impl Future<Output = Result<Tensor, BackendError>> {
+    async fn read(&mut self, node: NodeId, quantity: Quantity) -> Result<Tensor, BackendError> {
         match self {
-            TrainingBackend::Cpu(b) => b.read(node, quantity),
+            TrainingBackend::Cpu(b) => b.read(node, quantity).await,
+            TrainingBackend::Gpu(b) => b.read(node, quantity).await,
         }
     }
 }
@@ -162,25 +263,84 @@ impl Backend for TrainingBackend {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_badge_says_which_backend_runs_and_why() {
-        let none = GpuProbe::Unavailable("this browser has no navigator.gpu".into());
-        assert_eq!(
-            badge_text(BackendChoice::Cpu, &none),
-            "CPU — WebGPU unavailable: this browser has no navigator.gpu"
-        );
-        let adapter = GpuProbe::Adapter("SwiftShader".into());
-        assert!(badge_text(BackendChoice::Cpu, &adapter).contains("SwiftShader"));
-        assert!(badge_text(BackendChoice::Cpu, &GpuProbe::Probing).starts_with("CPU — "));
+    fn status(running: BackendChoice, gpu: GpuStatus) -> BackendStatus {
+        BackendStatus { running, gpu }
     }
 
     #[test]
-    fn asking_for_the_gpu_falls_back_to_the_cpu_with_a_reason() {
-        let probe = GpuProbe::Unavailable("no adapter".into());
-        let (backend, fallback) = TrainingBackend::create(BackendChoice::Gpu, &probe);
+    fn the_badge_names_the_backend_and_the_adapter_or_the_reason() {
+        use BackendChoice::{Cpu, Gpu};
+        let swiftshader = GpuStatus::Ready("swiftshader".into());
+        assert_eq!(
+            status(Gpu, swiftshader.clone()).badge(),
+            "WebGPU — swiftshader"
+        );
+        assert_eq!(
+            status(Cpu, swiftshader.clone()).badge(),
+            "CPU (f64) — WebGPU available: swiftshader"
+        );
+        let none = GpuStatus::Unavailable("navigator.gpu is missing".into());
+        assert_eq!(
+            status(Cpu, none).badge(),
+            "CPU — WebGPU unavailable: navigator.gpu is missing"
+        );
+        assert!(
+            status(Cpu, GpuStatus::Probing)
+                .badge()
+                .starts_with("CPU — ")
+        );
+        let lost = swiftshader.lost(
+            "the GPU device was lost: Destroyed: Device was destroyed.",
+            120,
+        );
+        assert_eq!(
+            status(Cpu, lost).badge(),
+            "CPU — WebGPU (swiftshader) failed: the GPU device was lost: Destroyed: Device was destroyed; training went on from step 120"
+        );
+    }
+
+    #[test]
+    fn the_gpu_can_be_chosen_once_an_adapter_answered_even_after_a_loss() {
+        assert!(GpuStatus::Probing.unavailable().is_some());
+        assert_eq!(
+            GpuStatus::Unavailable("no adapter".into()).unavailable(),
+            Some("no adapter".into())
+        );
+        let ready = GpuStatus::Ready("llvmpipe".into());
+        assert_eq!(ready.unavailable(), None);
+        let lost = ready.lost("gone", 3);
+        assert_eq!(lost.unavailable(), None);
+        assert_eq!(lost.adapter(), Some("llvmpipe"));
+        // A second loss keeps the adapter's name.
+        assert_eq!(lost.lost("again", 9).adapter(), Some("llvmpipe"));
+    }
+
+    #[test]
+    fn device_errors_on_the_gpu_fall_back_and_others_stop() {
+        let device = TrainError::Backend(BackendError::Device("the GPU device was lost".into()));
+        assert_eq!(
+            Recovery::from(BackendChoice::Gpu, &device),
+            Recovery::FallBack("the GPU device was lost".into())
+        );
+        // The CPU has no device to lose: its errors stop training.
+        assert!(matches!(
+            Recovery::from(BackendChoice::Cpu, &device),
+            Recovery::Stop(_)
+        ));
+        let shapes = TrainError::NoParameters;
+        assert_eq!(
+            Recovery::from(BackendChoice::Gpu, &shapes),
+            Recovery::Stop(format!("Training stopped: {shapes}"))
+        );
+    }
+
+    #[test]
+    fn taking_the_backend_leaves_an_empty_cpu_one() {
+        let mut backend = TrainingBackend::Cpu(CpuBackend::new());
+        let taken = backend.take();
+        assert_eq!(taken.kind(), BackendChoice::Cpu);
         assert_eq!(backend.kind(), BackendChoice::Cpu);
-        assert_eq!(fallback.as_deref(), Some("no adapter"));
-        let (_, fallback) = TrainingBackend::create(BackendChoice::Cpu, &probe);
-        assert_eq!(fallback, None);
+        assert_eq!(backend.lost(), None);
+        assert_eq!(backend.adapter(), None);
     }
 }

@@ -4,7 +4,7 @@
 //! Leptos each element of a view costs compiled code, and the bundle has a size budget;
 //! markup strings cost almost none, and this way the controls are tested natively.
 
-use super::backend::{BackendChoice, GpuProbe, badge_text};
+use super::backend::{BackendChoice, BackendStatus};
 use super::form::{
     Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
     write_program,
@@ -217,13 +217,9 @@ pub fn form_markup(
     out
 }
 
-/// The training buttons and the backend badge and switch.
-pub fn controls_markup(
-    training: bool,
-    choice: BackendChoice,
-    running: BackendChoice,
-    probe: &GpuProbe,
-) -> String {
+/// The training buttons, and the backend badge and switch (`choice` is what the user
+/// asked for, `status` what runs and what WebGPU offers).
+pub fn controls_markup(training: bool, choice: BackendChoice, status: &BackendStatus) -> String {
     let (label, pressed) = if training {
         ("Pause training", "true")
     } else {
@@ -231,14 +227,14 @@ pub fn controls_markup(
     };
     let mut out = format!(
         "<div class=\"backend\"><span class=\"backend-badge\" role=\"status\" data-backend=\"{}\">{}</span>",
-        running.label(),
-        escape(&badge_text(running, probe))
+        status.running.label(),
+        escape(&status.badge())
     );
-    let why = probe.gpu_unavailable();
+    let why = status.gpu.unavailable();
     out.push_str("<fieldset class=\"backend-switch\"><legend class=\"sr-only\">Backend</legend>");
-    for (choice_here, value, text) in [
-        (BackendChoice::Cpu, "cpu", "CPU"),
-        (BackendChoice::Gpu, "gpu", "GPU"),
+    for (choice_here, value, text, name) in [
+        (BackendChoice::Cpu, "cpu", "CPU", "CPU backend"),
+        (BackendChoice::Gpu, "gpu", "WebGPU", "GPU backend"),
     ] {
         let checked = if choice == choice_here {
             " checked"
@@ -253,7 +249,7 @@ pub fn controls_markup(
         };
         let _ = write!(
             out,
-            "<label{title}><input type=\"radio\" name=\"backend\" value=\"{value}\" aria-label=\"{text} backend\"{checked}{disabled}>{text}</label>"
+            "<label{title}><input type=\"radio\" name=\"backend\" value=\"{value}\" aria-label=\"{name}\"{checked}{disabled}>{text}</label>"
         );
     }
     out.push_str("</fieldset></div><div class=\"train-controls\" role=\"toolbar\" aria-label=\"Training controls\">");
@@ -371,14 +367,31 @@ mod tests {
 
     #[test]
     fn the_controls_say_what_runs() {
-        let probe = GpuProbe::Unavailable("no adapter".into());
-        let markup = controls_markup(true, BackendChoice::Cpu, BackendChoice::Cpu, &probe);
-        assert!(markup.contains(">CPU — WebGPU unavailable: no adapter</span>"));
+        use crate::playground::backend::GpuStatus;
+        let cpu_only = BackendStatus {
+            running: BackendChoice::Cpu,
+            gpu: GpuStatus::Unavailable("no adapter".into()),
+        };
+        let markup = controls_markup(true, BackendChoice::Cpu, &cpu_only);
+        assert!(
+            markup.contains("data-backend=\"CPU\">CPU — WebGPU unavailable: no adapter</span>")
+        );
         assert!(markup.contains("name=\"train\" class=\"primary\""));
         assert!(markup.contains("aria-pressed=\"true\">Pause training</button>"));
-        assert!(markup.contains("value=\"gpu\" aria-label=\"GPU backend\" disabled"));
+        assert!(markup.contains("<label title=\"no adapter\"><input type=\"radio\" name=\"backend\" value=\"gpu\" aria-label=\"GPU backend\" disabled>"));
         assert!(markup.contains("value=\"cpu\" aria-label=\"CPU backend\" checked"));
-        let idle = controls_markup(false, BackendChoice::Cpu, BackendChoice::Cpu, &probe);
+        let idle = controls_markup(false, BackendChoice::Cpu, &cpu_only);
         assert!(idle.contains("aria-pressed=\"false\">Train</button>"));
+
+        let gpu = BackendStatus {
+            running: BackendChoice::Gpu,
+            gpu: GpuStatus::Ready("Google SwiftShader <1>".into()),
+        };
+        let markup = controls_markup(false, BackendChoice::Gpu, &gpu);
+        assert!(
+            markup.contains("data-backend=\"WebGPU\">WebGPU — Google SwiftShader &lt;1&gt;</span>")
+        );
+        assert!(markup.contains("value=\"gpu\" aria-label=\"GPU backend\" checked>WebGPU</label>"));
+        assert!(!markup.contains("disabled"));
     }
 }

@@ -1,7 +1,8 @@
 //! A training run for the playground: a [`Trainer`] over any backend, the loss of every
 //! step, training in chunks bounded by a time budget (so the page can render between
-//! them), accuracy, the model's predictions on a grid (the decision boundary), and the
-//! inputs of the next training step for the stepper ("step into a training step").
+//! them), accuracy, the model's predictions on a grid (the decision boundary), the
+//! inputs of the next training step for the stepper ("step into a training step"), and
+//! checkpoints: the parameters read back, from which a run goes on on another backend.
 
 use super::boundary::Grid;
 use super::form::Training;
@@ -66,9 +67,18 @@ pub struct Chunk {
     pub diverged: bool,
 }
 
+/// The parameters of a run after `steps` updates: enough to go on from there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    pub steps: u64,
+    pub params: Vec<(NodeId, Tensor)>,
+}
+
 pub struct Run<B: Backend> {
     trainer: Trainer<B>,
-    losses: Vec<f64>,
+    /// Each loss this run read back, after the step it belongs to (every step's, unless
+    /// steps were queued together): (step number from 1, loss).
+    losses: Vec<(u64, f64)>,
     data: Option<Data>,
 }
 
@@ -81,6 +91,36 @@ impl<B: Backend> Run<B> {
             trainer,
             losses: Vec::new(),
             data,
+        })
+    }
+
+    /// A run of `graph` on `backend` that goes on from `checkpoint` (taken from a run of
+    /// the same graph): its step count, its next minibatch and its parameters are the
+    /// checkpoint's. The optimizer's state (momentum, Adam's moments) starts afresh.
+    pub fn resume(
+        backend: B,
+        graph: Graph,
+        training: &Training,
+        checkpoint: &Checkpoint,
+    ) -> Result<Run<B>, TrainError> {
+        let mut run = Run::new(backend, graph, training)?;
+        run.trainer.fast_forward(checkpoint.steps);
+        for (id, value) in &checkpoint.params {
+            run.backend().write(*id, value)?;
+        }
+        Ok(run)
+    }
+
+    /// The parameters as they are now, read back from the backend.
+    pub async fn checkpoint(&mut self) -> Result<Checkpoint, TrainError> {
+        let ids: Vec<NodeId> = self.graph().params().collect();
+        let mut params = Vec::with_capacity(ids.len());
+        for id in ids {
+            params.push((id, self.backend().read(id, Quantity::Value).await?));
+        }
+        Ok(Checkpoint {
+            steps: self.steps(),
+            params,
         })
     }
 
@@ -103,8 +143,9 @@ impl<B: Backend> Run<B> {
         self.trainer.steps()
     }
 
-    /// The loss of every step (before its update).
-    pub fn losses(&self) -> &[f64] {
+    /// Each loss this run read back (before its step's update), with its step number
+    /// from 1: every step's, unless steps were queued together ([`Run::train_queued`]).
+    pub fn losses(&self) -> &[(u64, f64)] {
         &self.losses
     }
 
@@ -116,8 +157,23 @@ impl<B: Backend> Run<B> {
     /// One update; its loss.
     pub async fn step(&mut self) -> Result<f64, TrainError> {
         let loss = self.trainer.step().await?;
-        self.losses.push(loss);
+        self.losses.push((self.trainer.steps(), loss));
         Ok(loss)
+    }
+
+    /// `steps` updates (at least one, at most [`MAX_CHUNK_STEPS`]) queued together, so a
+    /// GPU runs them in one submission; only the last one's loss is read back. Stops
+    /// there when that loss is NaN or ±∞.
+    pub async fn train_queued(&mut self, steps: usize) -> Result<Chunk, TrainError> {
+        let steps = steps.clamp(1, MAX_CHUNK_STEPS);
+        for _ in 1..steps {
+            self.trainer.step_quietly()?;
+        }
+        let loss = self.step().await?;
+        Ok(Chunk {
+            steps,
+            diverged: !loss.is_finite(),
+        })
     }
 
     /// Steps until `budget_ms` (by `clock`, in ms) has passed, at least one, at most
@@ -156,6 +212,21 @@ impl<B: Backend> Run<B> {
     /// The model's prediction at every point of `grid` (row by row): the most likely
     /// class and its probability. None without a dataset and a classifier.
     pub async fn predict(&mut self, grid: &Grid) -> Result<Option<Vec<(usize, f64)>>, TrainError> {
+        self.predict_points(&grid.points()).await
+    }
+
+    /// How many points one forward pass predicts (the minibatch size), when the run can
+    /// predict at all.
+    pub fn prediction_batch(&self) -> Option<usize> {
+        let data = self.data.as_ref()?;
+        data.logits.map(|_| data.spec.batch.max(1))
+    }
+
+    /// The model's prediction at each of `points`, in order (see [`Run::predict`]).
+    pub async fn predict_points(
+        &mut self,
+        points: &[[f64; 2]],
+    ) -> Result<Option<Vec<(usize, f64)>>, TrainError> {
         let Some(data) = &self.data else {
             return Ok(None);
         };
@@ -163,7 +234,6 @@ impl<B: Backend> Run<B> {
             return Ok(None);
         };
         let (features, batch) = (data.features.clone(), data.spec.batch.max(1));
-        let points = grid.points();
         let mut predictions = Vec::with_capacity(points.len());
         for chunk in points.chunks(batch) {
             let mut values: Vec<f64> = chunk.iter().flatten().copied().collect();

@@ -2,23 +2,8 @@
 //! boundary): far less code in the wasm bundle than one reactive element per cell. Every
 //! piece of text that reaches the markup goes through [`escape`].
 
+pub use crate::render::markup::escape_markup as escape;
 use std::fmt::Write;
-
-/// Text made safe for SVG content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Append `<text class="…" x y [anchor]>text</text>`.
 pub fn text(out: &mut String, class: &str, x: f64, y: f64, anchor: Option<&str>, content: &str) {

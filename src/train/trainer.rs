@@ -111,6 +111,20 @@ impl DataFeed {
         batch
     }
 
+    /// Pass over `drawn` minibatches from the start, as if [`DataFeed::next_batch`] had
+    /// been called that many times.
+    fn skip_from_start(&mut self, drawn: u64) {
+        let per_epoch = self.spec.epoch(&self.dataset, 0).len() as u64;
+        let (epoch, next) = match (drawn, per_epoch) {
+            (0, _) | (_, 0) => (0, 0),
+            // A new epoch starts when a batch is drawn after the last one of the epoch.
+            (drawn, per_epoch) => ((drawn - 1) / per_epoch, (drawn - 1) % per_epoch + 1),
+        };
+        self.epoch = epoch;
+        self.batches = self.spec.epoch(&self.dataset, epoch);
+        self.next = usize::try_from(next).unwrap_or(usize::MAX);
+    }
+
     fn write<B: Backend>(&self, backend: &mut B, indices: &[usize]) -> Result<(), TrainError> {
         let (features, labels) = batch_tensors(&self.dataset, indices);
         for &id in &self.features {
@@ -179,6 +193,17 @@ impl<B: Backend> Trainer<B> {
     /// How many updates have been made.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Go on as if `steps` updates had run since the start (with the current
+    /// micro-batch count): the step count and the next minibatch are theirs, nothing is
+    /// computed. A run continued on another backend uses this, then writes the
+    /// parameters it carried over.
+    pub fn fast_forward(&mut self, steps: u64) {
+        if let Some(data) = &mut self.data {
+            data.skip_from_start(steps.saturating_mul(self.config.accumulate.max(1) as u64));
+        }
+        self.steps = steps;
     }
 
     /// One update without reading anything back: every micro-batch's forward and

@@ -1,25 +1,85 @@
-// The training playground: opening it writes the moons program, the backend
-// badge says why training runs on the CPU, training reaches 90 % accuracy while
-// the page keeps rendering, the form and the program text follow each other,
-// and "step into" loads a training step into the stepper.
+// The training playground, a module the app loads on demand: the app page does
+// not load it until a program has parameters, says so while it loads and when
+// it cannot; opening it writes the moons program; without WebGPU (Chromium's
+// default here) the backend badge says why training runs on the CPU, and
+// training reaches 90 % accuracy while the page keeps rendering; the form and
+// the program text follow each other; "step into" loads a training step into
+// the stepper.
 
 import assert from 'node:assert/strict';
 
 import { appTest, waitFor } from './lib/harness.js';
 import { GRAPH, button, counter, editor, graphState } from './lib/app.js';
-import { trainStats, waitForStats } from './lib/playground.js';
+import { PLAYGROUND, openPlayground, trainStats, waitForStats } from './lib/playground.js';
 
 const TRAINING_TIMEOUT_MS = 60_000;
+const isModule = (url) => /\/playground(_bg\.wasm|\.js)$/.test(new URL(url).pathname);
 
-async function openPlayground(app) {
+appTest('the playground module loads only when a program has parameters', async (app) => {
+  const loaded = [];
+  app.context.on('request', (request) => {
+    if (isModule(request.url())) loaded.push(new URL(request.url()).pathname);
+  });
+  // Hold the module back until the loading state has been seen.
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await app.context.route(/\/playground\.js(\?.*)?$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const page = await app.open('/');
+  await page.waitForTimeout(300);
+  assert.deepEqual(loaded, [], 'nothing of the playground on the first load');
+  assert.equal(await page.locator('.playground-host').getAttribute('data-playground'), 'idle');
+
+  await button(page, 'Open the training playground').click();
+  const status = page.locator('.playground-host .playground-status[role="status"]');
+  await waitFor('the loading state', async () =>
+    (await status.isVisible()) && (await status.locator('p').textContent()) === 'Loading the training playground…');
+  assert.equal(await page.locator('.playground-host').getAttribute('data-playground'), 'loading');
+  assert.ok(await status.getByRole('button', { name: 'Try again' }).isHidden());
+  await app.snap(page, 'playground-loading');
+  release();
+  await page.locator(PLAYGROUND).waitFor();
+  assert.equal(await page.locator('.playground-host').getAttribute('data-playground'), 'ready');
+  assert.ok(await status.isHidden());
+  assert.deepEqual(loaded.sort(), ['/playground.js', '/playground_bg.wasm']);
+});
+
+appTest('under a sub-path the module loads from next to the page', async (app) => {
+  const loaded = [];
+  app.context.on('request', (request) => {
+    if (isModule(request.url())) loaded.push(new URL(request.url()).pathname);
+  });
+  const page = await openPlayground(app, '/course/viz/');
+  await page.locator('.backend-badge').waitFor();
+  assert.deepEqual(loaded.sort(), ['/course/viz/playground.js', '/course/viz/playground_bg.wasm']);
+});
+
+appTest('a playground module that cannot be loaded says so, and loads on another try', async (app) => {
+  let refuse = true;
+  await app.context.route(/\/playground\.js(\?.*)?$/, (route) => (refuse ? route.abort('failed') : route.continue()));
   const page = await app.open('/');
   await button(page, 'Open the training playground').click();
-  await page.locator('section[aria-label="Training playground"]').waitFor();
-  return page;
-}
+  const alert = page.locator('.playground-host .playground-status[role="alert"]');
+  await waitFor('the failure', async () => /^The training playground could not be loaded: \S/.test(await alert.locator('p').textContent()));
+  assert.equal(await page.locator('.playground-host').getAttribute('data-playground'), 'failed');
+  // The rest of the app works on.
+  await button(page, 'Step forward').click();
+  await waitFor('a step', async () => /^forward 1 \//.test(await counter(page)));
+  await app.snap(page, 'playground-failed-to-load');
+
+  refuse = false;
+  await button(page, 'Try again').click();
+  await page.locator(PLAYGROUND).waitFor();
+  assert.equal(await alert.count(), 0);
+  assert.ok(await page.locator('.playground-host .playground-status').isHidden());
+  await page.locator('.backend-badge').waitFor();
+});
 
 appTest('the moons playground trains to 90 % on the CPU', async (app) => {
   const page = await openPlayground(app);
+  await app.snap(page, 'playground-opened');
   const program = await editor(page).inputValue();
   assert.match(program, /^X = features\(moons, 256, 64\)$/m);
   assert.match(program, /^# train: adam, learning rate 0\.02$/m);

@@ -21,8 +21,9 @@ fn the_moons_network_learns() {
         block_on(run.step()).unwrap();
     }
     assert_eq!(run.losses().len(), 300);
+    assert_eq!(run.losses()[299].0, 300, "losses carry their step number");
     assert!(
-        run.losses()[299] < run.losses()[0] / 4.0,
+        run.losses()[299].1 < run.losses()[0].1 / 4.0,
         "{:?}",
         &run.losses()[295..]
     );
@@ -51,6 +52,28 @@ fn chunks_stop_when_the_budget_is_spent() {
 }
 
 #[test]
+fn queued_steps_read_back_only_the_last_loss() {
+    let (mut queued, mut one_by_one) = (moons(), moons());
+    let chunk = block_on(queued.train_queued(5)).unwrap();
+    assert_eq!(
+        chunk,
+        Chunk {
+            steps: 5,
+            diverged: false
+        }
+    );
+    for _ in 0..5 {
+        block_on(one_by_one.step()).unwrap();
+    }
+    assert_eq!(queued.steps(), 5);
+    assert_eq!(queued.losses(), &one_by_one.losses()[4..]);
+    assert_eq!(queued.next_batch(), one_by_one.next_batch());
+    // At least one step, and never more than a chunk's worth.
+    assert_eq!(block_on(queued.train_queued(0)).unwrap().steps, 1);
+    assert_eq!(queued.losses().last().map(|l| l.0), Some(6));
+}
+
+#[test]
 fn divergence_ends_a_chunk() {
     // A learning rate this large sends the loss to ∞ and NaN.
     let graph = compile("w = param(3)\nL = exp(w * w)").unwrap();
@@ -62,6 +85,12 @@ fn divergence_ends_a_chunk() {
     let mut run = Run::new(CpuBackend::new(), graph, &training).unwrap();
     let chunk = block_on(run.train_for(1e9, &|| 0.0)).unwrap();
     assert!(chunk.diverged && chunk.steps < MAX_CHUNK_STEPS);
+    let mut queued = Run::new(CpuBackend::new(), run.graph().clone(), &training).unwrap();
+    assert!(
+        block_on(queued.train_queued(MAX_CHUNK_STEPS))
+            .unwrap()
+            .diverged
+    );
 }
 
 #[test]
@@ -100,7 +129,7 @@ fn stepping_into_a_step_gives_that_steps_gradients() {
         assert_eq!(&*stepped, trained, "{}", graph.node(id).name);
     }
     let loss = stepper.value(graph.output()).unwrap().item().unwrap();
-    assert_eq!(loss, run.losses()[7]);
+    assert_eq!((8, loss), run.losses()[7]);
 }
 
 #[test]
@@ -119,9 +148,17 @@ fn predictions_cover_the_grid() {
             .all(|&(c, p)| c < 2 && (0.5..=1.0).contains(&p))
     );
     assert!(predictions.iter().any(|p| p.0 == 0) && predictions.iter().any(|p| p.0 == 1));
+    // In parts (of any size), the same predictions.
+    assert_eq!(run.prediction_batch(), Some(64));
+    let points = grid.points();
+    let mut in_parts = Vec::new();
+    for part in points.chunks(100) {
+        in_parts.extend(block_on(run.predict_points(part)).unwrap().unwrap());
+    }
+    assert_eq!(in_parts, predictions);
     // Training goes on afterwards with proper minibatches.
     block_on(run.step()).unwrap();
-    assert!(run.losses().last().unwrap().is_finite());
+    assert!(run.losses().last().unwrap().1.is_finite());
 }
 
 #[test]
@@ -129,10 +166,87 @@ fn programs_without_data_train_too() {
     let graph = compile("w = param(3)\nL = (w - 1)^2").unwrap();
     let mut run = Run::new(CpuBackend::new(), graph, &Training::default()).unwrap();
     assert!(run.dataset().is_none() && run.next_batch().is_none());
+    assert_eq!(run.prediction_batch(), None);
     for _ in 0..400 {
         block_on(run.step()).unwrap();
     }
-    assert!(*run.losses().last().unwrap() < 1e-3);
+    assert!(run.losses().last().unwrap().1 < 1e-3);
     assert_eq!(block_on(run.accuracy()).unwrap(), None);
     assert!(run.next_step_text().starts_with("training step 401"));
+}
+
+#[test]
+fn a_resumed_run_goes_on_where_the_checkpoint_was() {
+    // Plain SGD keeps no state beside the parameters, so resuming loses nothing.
+    let form = Form::default();
+    let training = Training {
+        optimizer: crate::train::OptimizerKind::Sgd,
+        learning_rate: 0.1,
+        zero_grads: true,
+    };
+    let graph = compile(&write_program(&form)).unwrap();
+    let mut first = Run::new(CpuBackend::new(), graph.clone(), &training).unwrap();
+    for _ in 0..6 {
+        block_on(first.step()).unwrap();
+    }
+    let checkpoint = block_on(first.checkpoint()).unwrap();
+    assert_eq!(checkpoint.steps, 6);
+    assert_eq!(checkpoint.params.len(), graph.params().count());
+
+    let mut second = Run::resume(CpuBackend::new(), graph, &training, &checkpoint).unwrap();
+    assert_eq!(second.steps(), 6);
+    assert_eq!(second.next_batch(), first.next_batch());
+    assert_eq!(second.next_step_text(), first.next_step_text());
+    assert!(second.losses().is_empty());
+    for _ in 0..5 {
+        let (a, b) = (
+            block_on(first.step()).unwrap(),
+            block_on(second.step()).unwrap(),
+        );
+        assert_eq!(a, b);
+    }
+    assert_eq!(
+        block_on(second.checkpoint()).unwrap(),
+        block_on(first.checkpoint()).unwrap()
+    );
+}
+
+#[test]
+fn resuming_with_adam_starts_its_moments_afresh_but_keeps_learning() {
+    let mut first = moons();
+    for _ in 0..150 {
+        block_on(first.step()).unwrap();
+    }
+    let checkpoint = block_on(first.checkpoint()).unwrap();
+    let form = Form::default();
+    let graph = first.graph().clone();
+    let mut second = Run::resume(CpuBackend::new(), graph, &form.training, &checkpoint).unwrap();
+    let before = block_on(second.accuracy()).unwrap().unwrap();
+    assert_eq!(before, block_on(first.accuracy()).unwrap().unwrap());
+    for _ in 0..150 {
+        block_on(second.step()).unwrap();
+    }
+    assert_eq!(second.steps(), 300);
+    let after = block_on(second.accuracy()).unwrap().unwrap();
+    assert!(after >= 0.9, "{before} -> {after}");
+}
+
+#[test]
+fn a_checkpoint_of_another_shape_is_refused() {
+    let mut run = moons();
+    let mut checkpoint = block_on(run.checkpoint()).unwrap();
+    checkpoint.params[0].1 = Tensor::zeros(&[3, 3]).unwrap();
+    let graph = run.graph().clone();
+    let error = Run::resume(
+        CpuBackend::new(),
+        graph,
+        &Form::default().training,
+        &checkpoint,
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(
+        error,
+        TrainError::Backend(crate::tensor::BackendError::ShapeChanged { .. })
+    ));
 }

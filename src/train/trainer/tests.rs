@@ -106,3 +106,48 @@ fn programs_that_cannot_train_say_why() {
         Err(TrainError::MixedData { .. })
     ));
 }
+
+/// A run fast-forwarded to step k and given the parameters of a real run at step k takes
+/// the same next step, bit for bit: same minibatch, same update (SGD has no state). Steps
+/// on both sides of epoch boundaries (4 minibatches per epoch), with and without
+/// micro-batches.
+#[test]
+fn a_fast_forwarded_run_takes_the_same_next_step() {
+    for accumulate in [1, 2] {
+        for k in [0, 1, 3, 4, 5, 8, 9] {
+            let mut real = trainer(MOONS_MLP, OptimizerKind::Sgd, 0.1);
+            let mut skipped = trainer(MOONS_MLP, OptimizerKind::Sgd, 0.1);
+            for run in [&mut real, &mut skipped] {
+                let config = TrainConfig {
+                    accumulate,
+                    ..run.config()
+                };
+                run.set_config(config);
+            }
+            for _ in 0..k {
+                real.step_quietly().unwrap();
+            }
+            skipped.fast_forward(k);
+            let params: Vec<NodeId> = real.graph().params().collect();
+            for &id in &params {
+                let value = block_on(real.backend().read(id, Quantity::Value)).unwrap();
+                skipped.backend().write(id, &value).unwrap();
+            }
+            let real_loss = block_on(real.step()).unwrap();
+            let skipped_loss = block_on(skipped.step()).unwrap();
+            assert_eq!(skipped.steps(), real.steps());
+            assert_eq!(
+                skipped_loss, real_loss,
+                "loss after step {k} (accumulate {accumulate})"
+            );
+            for &id in &params {
+                let a = block_on(real.backend().read(id, Quantity::Value)).unwrap();
+                let b = block_on(skipped.backend().read(id, Quantity::Value)).unwrap();
+                assert_eq!(
+                    a, b,
+                    "parameter {id:?} after step {k} (accumulate {accumulate})"
+                );
+            }
+        }
+    }
+}

@@ -15,16 +15,11 @@ fn dispatch(ps: PlaygroundState, name: &str, action: Action, invalid: RwSignal<O
         Action::TrainOneStep => ps.step_once(),
         Action::Restart => ps.restart(),
         Action::StepInto => ps.step_into(),
-        Action::Backend(choice) => {
-            if ps.choice.get_untracked() != choice {
-                ps.choice.set(choice);
-                ps.restart();
-            }
-        }
+        Action::Backend(choice) => ps.choose(choice),
         form_action => {
-            let edited = ps.app.session.with_untracked(|s| {
-                panel::edit(s.source(), s.graph(), &form_action).map(|r| {
-                    let unchanged = r.as_deref().is_ok_and(|text| text == s.source());
+            let edited = ps.host.source.with_untracked(|s| {
+                panel::edit(s.text(), s.graph(), &form_action).map(|r| {
+                    let unchanged = r.as_deref().is_ok_and(|text| text == s.text());
                     (r, unchanged)
                 })
             });
@@ -32,7 +27,7 @@ fn dispatch(ps: PlaygroundState, name: &str, action: Action, invalid: RwSignal<O
                 Some((Ok(text), unchanged)) => {
                     invalid.set(None);
                     if !unchanged {
-                        ps.app.replace_program(&text);
+                        ps.replace_program(&text);
                     }
                 }
                 Some((Err(()), _)) => invalid.set(Some(name.to_string())),
@@ -68,12 +63,8 @@ pub fn TrainControls() -> impl IntoView {
     let invalid = RwSignal::new(None::<String>);
     let node = NodeRef::<leptos::html::Div>::new();
     let markup = move || {
-        panel::controls_markup(
-            ps.training.get(),
-            ps.choice.get(),
-            ps.running.get(),
-            &ps.probe.get(),
-        )
+        ps.backend
+            .with(|status| panel::controls_markup(ps.training.get(), ps.choice.get(), status))
     };
     hooks::render_markup(node, markup);
     view! {
@@ -94,11 +85,11 @@ pub fn ModelForm() -> impl IntoView {
     let node = NodeRef::<leptos::html::Form>::new();
     let markup = move || {
         let field = invalid.get();
-        ps.app.session.with(|s| {
-            let training = read_training(s.source());
+        ps.host.source.with(|s| {
+            let training = read_training(s.text());
             let form = s
                 .graph()
-                .map(|g| read_form(g, s.source()).map_err(|e| e.to_string()));
+                .map(|g| read_form(g, s.text()).map_err(|e| e.to_string()));
             match form {
                 Some(Ok(form)) => panel::form_markup(Ok(&form), &training, field.as_deref()),
                 Some(Err(reason)) => panel::form_markup(Err(&reason), &training, field.as_deref()),

@@ -1,23 +1,27 @@
-//! The playground's reactive state: the training run (kept out of the signals, it is
-//! large), what the view shows of it (step, loss, accuracy, speed, frame time, the loss
-//! curve and the decision boundary), the backend choice and the WebGPU probe. Training
-//! goes in chunks of about [`CHUNK_MS`] per animation frame, driven by
-//! [`super::super::hooks::drive_training`].
+//! The playground module's reactive state: what the app gave it (the program, the theme)
+//! and the way to answer, the training run (kept out of the signals, it is large, and
+//! touched only by the job queue in [`super::jobs`]), what the view shows of it (step,
+//! loss, accuracy, speed, frame time, the loss curve and the decision boundary), and the
+//! backend: the user's choice, what runs, a spare GPU device and the last parameters read
+//! back from the GPU. The user's commands queue jobs.
 
-use crate::playground::backend::{BackendChoice, GpuProbe, TrainingBackend};
-use crate::playground::boundary::{self, Grid};
-use crate::playground::form::{Training, read_training};
+use super::jobs::{self, Job};
+use crate::playground::backend::{BackendChoice, BackendStatus, TrainingBackend};
+use crate::playground::boundary::Grid;
+use crate::playground::form::Training;
+use crate::playground::message::{FromPlayground, pack};
 use crate::playground::meter::Meter;
-use crate::playground::run::Run;
-use crate::session::Session;
-use crate::ui::hooks;
-use crate::ui::state::AppState;
+use crate::playground::run::{Checkpoint, Run};
+use crate::playground::source::Source;
+use crate::tensor::gpu::GpuContext;
 use leptos::prelude::*;
+use std::collections::VecDeque;
+use wasm_bindgen::prelude::*;
 
-/// Training time per animation frame (ms): the rest of the frame is the page's.
+/// Training time per animation frame on the CPU (ms): the rest of the frame is the
+/// page's. (A GPU chunk leaves the main thread free while the GPU works; its length
+/// follows [`crate::playground::pace`].)
 pub const CHUNK_MS: f64 = 8.0;
-/// How often accuracy and the decision boundary are recomputed while training (ms).
-pub const EVALUATE_EVERY_MS: f64 = 300.0;
 /// Grid points per side of the decision-boundary picture.
 pub const GRID: usize = 48;
 
@@ -38,44 +42,103 @@ pub struct Scatter {
     pub grid: Grid,
     pub points: usize,
     pub classes: usize,
-    /// Circles in a [`boundary::PICTURE`]-sized square.
+    /// Circles in a [`crate::playground::boundary::PICTURE`]-sized square.
     pub markup: String,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The app's end of the messages (made by the app's playground host): one typed call
+    /// per kind of [`FromPlayground`].
+    pub type AppLink;
+
+    #[wasm_bindgen(method, js_name = replaceProgram)]
+    fn replace_program(this: &AppLink, program: &str);
+
+    #[wasm_bindgen(method, js_name = stepInto)]
+    fn step_into(this: &AppLink, program: &str, description: &str, shapes: &[u32], data: &[f64]);
+
+    #[wasm_bindgen(method)]
+    fn status(this: &AppLink, training: bool);
+}
+
+/// What the app gave the playground, and the way back to it.
+#[derive(Clone, Copy)]
+pub struct Host {
+    pub source: RwSignal<Source>,
+    pub dark: RwSignal<bool>,
+    to_app: StoredValue<AppLink, LocalStorage>,
+}
+
+impl Host {
+    pub fn new(to_app: AppLink) -> Host {
+        Host {
+            source: RwSignal::new(Source::default()),
+            dark: RwSignal::new(false),
+            to_app: StoredValue::new_local(to_app),
+        }
+    }
+
+    /// Send `message` to the app.
+    pub fn send(&self, message: &FromPlayground) {
+        self.to_app.with_value(|app| match message {
+            FromPlayground::ReplaceProgram { program } => app.replace_program(program),
+            FromPlayground::StepInto {
+                program,
+                inputs,
+                description,
+            } => {
+                let (shapes, data) = pack(inputs);
+                app.step_into(program, description, &shapes, &data);
+            }
+            FromPlayground::Status { training } => app.status(*training),
+        });
+    }
 }
 
 #[derive(Clone, Copy)]
 pub struct PlaygroundState {
-    pub app: AppState,
-    run: StoredValue<Option<Run<TrainingBackend>>, LocalStorage>,
+    pub host: Host,
+    pub run: StoredValue<Option<Run<TrainingBackend>>, LocalStorage>,
     /// The training settings the run uses now.
-    training_now: StoredValue<Option<Training>>,
+    pub training_now: StoredValue<Option<Training>>,
     pub training: RwSignal<bool>,
     /// Bumped on every start, so a stale frame loop stops.
     pub loop_id: StoredValue<u64>,
-    pub losses: StoredValue<Vec<f64>>,
-    /// Bumped when `losses` grew, so the chart redraws.
+    /// Each loss read back, with its step number.
+    pub losses: StoredValue<Vec<(u64, f64)>>,
+    /// Bumped when `losses` changed, so the chart redraws.
     pub losses_changed: RwSignal<u64>,
     pub stats: RwSignal<Stats>,
     pub scatter: RwSignal<Option<Scatter>>,
     /// The decision boundary as a BMP data URL.
     pub boundary: RwSignal<Option<String>>,
+    /// The backend the user asked for.
     pub choice: RwSignal<BackendChoice>,
-    /// The backend the current run trains on.
-    pub running: RwSignal<BackendChoice>,
-    pub probe: RwSignal<GpuProbe>,
+    /// The backend the run trains on, and what WebGPU offers.
+    pub backend: RwSignal<BackendStatus>,
+    /// A GPU device no run uses now, kept so the GPU is there at once when chosen.
+    pub spare_gpu: StoredValue<Option<GpuContext>, LocalStorage>,
+    /// The parameters last read back from the GPU: where training goes on on the CPU if
+    /// the device is lost.
+    pub checkpoint: StoredValue<Option<Checkpoint>>,
     /// Why training stopped or could not start, or what just happened.
     pub message: RwSignal<Option<String>>,
-    /// Which training step the stepper shows after "step into", while the session's
-    /// stepper is the one loaded then (its revision).
-    pub stepped_into: RwSignal<Option<(u64, String)>>,
     pub frames: StoredValue<Meter>,
     pub rate: StoredValue<Meter>,
-    last_evaluation: StoredValue<f64>,
+    /// When the picture was last recomputed, and how long that took (ms).
+    pub last_evaluation: StoredValue<(f64, f64)>,
+    /// How many steps the next GPU chunk queues.
+    pub queued_steps: StoredValue<usize>,
+    /// Work on the run waiting its turn, and whether some is under way.
+    pub jobs: StoredValue<VecDeque<Job>>,
+    pub busy: StoredValue<bool>,
 }
 
 impl PlaygroundState {
-    pub fn new(app: AppState) -> PlaygroundState {
+    pub fn new(host: Host) -> PlaygroundState {
         PlaygroundState {
-            app,
+            host,
             run: StoredValue::new_local(None),
             training_now: StoredValue::new(None),
             training: RwSignal::new(false),
@@ -86,274 +149,76 @@ impl PlaygroundState {
             scatter: RwSignal::new(None),
             boundary: RwSignal::new(None),
             choice: RwSignal::new(BackendChoice::Cpu),
-            running: RwSignal::new(BackendChoice::Cpu),
-            probe: RwSignal::new(GpuProbe::Probing),
+            backend: RwSignal::new(BackendStatus::default()),
+            spare_gpu: StoredValue::new_local(None),
+            checkpoint: StoredValue::new(None),
             message: RwSignal::new(None),
-            stepped_into: RwSignal::new(None),
             frames: StoredValue::new(Meter::default()),
             rate: StoredValue::new(Meter::default()),
-            last_evaluation: StoredValue::new(f64::NEG_INFINITY),
+            last_evaluation: StoredValue::new((f64::NEG_INFINITY, 0.0)),
+            queued_steps: StoredValue::new(1),
+            jobs: StoredValue::new(VecDeque::new()),
+            busy: StoredValue::new(false),
         }
     }
 
+    /// The state the module's root provided.
     pub fn get() -> PlaygroundState {
-        use_context::<PlaygroundState>().unwrap_or_else(|| PlaygroundState::new(AppState::get()))
+        expect_context::<PlaygroundState>()
     }
 
-    /// Forget the run and everything shown of it.
-    pub fn discard(&self) {
-        self.training.set(false);
-        self.run.set_value(None);
-        self.training_now.set_value(None);
-        self.losses.set_value(Vec::new());
-        self.losses_changed.update(|n| *n += 1);
-        self.stats.set(Stats::default());
-        self.boundary.set(None);
-        self.scatter.set(None);
-        self.stepped_into.set(None);
-    }
-
-    /// Keep the run in step with the program: a new graph starts over, a new training
-    /// line changes the optimizer settings from the next step on.
-    pub fn follow(&self, session: &Session) {
-        let Some(graph) = session.graph() else {
-            return;
-        };
-        let same = self
-            .run
-            .with_value(|run| run.as_ref().map(|r| r.graph() == graph));
-        match same {
-            Some(true) => {
-                let training = read_training(session.source());
-                if self.training_now.get_value() != Some(training) {
-                    self.training_now.set_value(Some(training));
-                    self.run.update_value(|run| {
-                        if let Some(run) = run {
-                            run.set_training(&training);
-                        }
-                    });
-                }
-                return;
-            }
-            Some(false) => {
-                let was_training = self.training.get_untracked();
-                self.discard();
-                if was_training {
-                    self.message
-                        .set(Some("The program changed, so training starts over.".into()));
-                }
-            }
-            None => {}
-        }
-        // Show the data, the initial decision regions and the backend at once.
-        if graph.params().next().is_some() && self.ensure_run() {
-            let state = *self;
-            leptos::task::spawn_local(async move { state.evaluate().await });
-        }
-    }
-
-    /// The run, made from the current program when there is none. False (with the
-    /// reason in `message`) when the program cannot be trained.
-    fn ensure_run(&self) -> bool {
-        if self.run.with_value(Option::is_some) {
-            return true;
-        }
-        let Some((graph, source)) = self
-            .app
-            .session
-            .with_untracked(|s| s.graph().cloned().map(|g| (g, s.source().to_string())))
-        else {
-            return false;
-        };
-        let training = read_training(&source);
-        let (backend, fallback) =
-            TrainingBackend::create(self.choice.get_untracked(), &self.probe.get_untracked());
-        let kind = backend.kind();
-        match Run::new(backend, graph, &training) {
-            Ok(run) => {
-                if let Some(dataset) = run.dataset() {
-                    let grid = Grid::around(&dataset.points, GRID);
-                    self.scatter.set(Some(Scatter {
-                        grid,
-                        points: dataset.len(),
-                        classes: dataset.classes,
-                        markup: boundary::scatter_markup(
-                            &dataset.points,
-                            &dataset.labels,
-                            &grid,
-                            boundary::PICTURE,
-                        ),
-                    }));
-                }
-                self.run.set_value(Some(run));
-                self.training_now.set_value(Some(training));
-                self.running.set(kind);
-                self.message
-                    .set(fallback.map(|why| format!("Training on the CPU: {why}")));
-                true
-            }
-            Err(error) => {
-                self.message
-                    .set(Some(format!("This program cannot be trained: {error}")));
-                false
-            }
-        }
-    }
-
-    /// Start or pause training.
+    /// Start or pause training. A pause refreshes the picture and reads the parameters
+    /// back, so a lost GPU later resumes from exactly there.
     pub fn toggle(&self) {
         if self.training.get_untracked() {
             self.training.set(false);
+            jobs::submit(*self, Job::Evaluate);
             return;
         }
-        if self.ensure_run() {
-            self.app.playing.set(false);
-            self.message.set(None);
-            self.stepped_into.set(None);
-            self.frames.update_value(Meter::clear);
-            self.rate.update_value(Meter::clear);
-            self.loop_id.update_value(|id| *id += 1);
-            self.training.set(true);
-        }
+        self.message.set(None);
+        self.frames.update_value(Meter::clear);
+        self.rate.update_value(Meter::clear);
+        self.loop_id.update_value(|id| *id += 1);
+        self.training.set(true);
     }
 
     /// Train one step, then show it.
     pub fn step_once(&self) {
         self.training.set(false);
-        if !self.ensure_run() {
-            return;
-        }
-        let state = *self;
-        leptos::task::spawn_local(async move {
-            state.chunk(0.0).await;
-            state.evaluate().await;
-        });
+        jobs::submit(*self, Job::Step);
     }
 
-    /// Restart from the program's initial parameters.
+    /// Back to the program's initial parameters.
     pub fn restart(&self) {
-        self.discard();
-        self.message.set(None);
-        let trainable = self
-            .app
-            .session
-            .with_untracked(|s| s.graph().is_some_and(|g| g.params().next().is_some()));
-        if trainable && self.ensure_run() {
-            let state = *self;
-            leptos::task::spawn_local(async move { state.evaluate().await });
-        }
+        self.training.set(false);
+        jobs::submit(*self, Job::Restart);
     }
 
-    /// Train for about `budget_ms` (at least one step) and show the new losses.
-    pub async fn chunk(&self, budget_ms: f64) {
-        let Some(mut run) = self.run.try_update_value(Option::take).flatten() else {
-            return;
-        };
-        let result = run.train_for(budget_ms, &hooks::now_ms).await;
-        let start = self.losses.with_value(Vec::len);
-        let fresh: Vec<f64> = run.losses().get(start..).unwrap_or_default().to_vec();
-        let steps = run.steps();
-        self.run.set_value(Some(run));
-        self.losses.update_value(|l| l.extend_from_slice(&fresh));
-        self.losses_changed.update(|n| *n += 1);
-        // Speed and frame time describe continuous training, not single steps.
-        let measured = budget_ms > 0.0;
-        if measured {
-            self.rate
-                .update_value(|m| m.record(hooks::now_ms(), fresh.len() as u64));
-        }
-        self.stats.update(|s| {
-            s.steps = steps;
-            s.loss = fresh.last().copied().or(s.loss);
-            if measured {
-                s.steps_per_second = self.rate.with_value(Meter::rate);
-                s.frame_ms = self.frames.with_value(Meter::intervals);
-            }
-        });
-        match result {
-            Ok(chunk) if chunk.diverged => {
-                self.training.set(false);
-                self.message.set(Some(
-                    "Training stopped: the loss is no longer a finite number (NaN or ∞). Lower the learning rate, or zero the gradients, and restart.".into(),
-                ));
-            }
-            Ok(_) => {}
-            Err(error) => {
-                self.training.set(false);
-                self.message.set(Some(format!("Training stopped: {error}")));
-            }
-        }
-    }
-
-    /// Recompute the accuracy and the decision boundary, at most every
-    /// [`EVALUATE_EVERY_MS`] unless `force`d.
-    pub async fn evaluate_if_due(&self, now: f64) {
-        if now - self.last_evaluation.get_value() >= EVALUATE_EVERY_MS {
-            self.last_evaluation.set_value(now);
-            self.evaluate().await;
-        }
-    }
-
-    pub async fn evaluate(&self) {
-        let Some(mut run) = self.run.try_update_value(Option::take).flatten() else {
-            return;
-        };
-        let accuracy = run.accuracy().await.ok().flatten();
-        let grid = self
-            .scatter
-            .with_untracked(|s| s.as_ref().map(|s| (s.grid, s.classes)));
-        let picture = match grid {
-            Some((grid, classes)) => run.predict(&grid).await.ok().flatten().map(|predictions| {
-                let palette = if self.app.dark.get_untracked() {
-                    &boundary::DARK
-                } else {
-                    &boundary::LIGHT
-                };
-                boundary::data_url(
-                    "image/bmp",
-                    &boundary::bitmap(&predictions, grid.n, classes, palette),
-                )
-            }),
-            None => None,
-        };
-        self.run.set_value(Some(run));
-        self.stats.update(|s| s.accuracy = accuracy);
-        self.boundary.set(picture);
-    }
-
-    /// Load the next training step (current parameters, next minibatch) into the stepper
-    /// and start walking it.
+    /// Hand the next training step to the app's stepper.
     pub fn step_into(&self) {
         self.training.set(false);
-        if !self.ensure_run() {
-            return;
+        jobs::submit(*self, Job::StepInto);
+    }
+
+    /// Go on training the same model on `choice`.
+    pub fn choose(&self, choice: BackendChoice) {
+        if self.choice.get_untracked() != choice {
+            self.choice.set(choice);
+            jobs::submit(*self, Job::Switch(choice));
         }
-        let state = *self;
-        leptos::task::spawn_local(async move {
-            let Some(mut run) = state.run.try_update_value(Option::take).flatten() else {
-                return;
-            };
-            let inputs = run.next_step_inputs().await;
-            let text = run.next_step_text();
-            state.run.set_value(Some(run));
-            match inputs {
-                Ok(values) => {
-                    let loaded = state
-                        .app
-                        .session
-                        .try_update(|s| s.load_inputs(values))
-                        .unwrap_or(false);
-                    state.app.playing.set(false);
-                    if loaded {
-                        let revision = state.app.session.with_untracked(Session::revision);
-                        state.stepped_into.set(Some((revision, text)));
-                        hooks::scroll_to_steps();
-                    }
-                }
-                Err(error) => state
-                    .message
-                    .set(Some(format!("Could not read the step: {error}"))),
-            }
+    }
+
+    /// The form wrote `text`: follow it here at once, and have the app's editor take it.
+    pub fn replace_program(&self, text: &str) {
+        let changed = self.host.source.try_maybe_update(|s| {
+            let changed = s.set(text);
+            (changed, changed)
+        });
+        if changed == Some(true) {
+            jobs::submit(*self, Job::Follow);
+        }
+        self.host.send(&FromPlayground::ReplaceProgram {
+            program: text.to_string(),
         });
     }
 }

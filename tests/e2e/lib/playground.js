@@ -1,9 +1,36 @@
 // Helpers for tensor programs and the training playground (DOM contract in
-// README.md): tensor nodes' values as arrays, their cells, and the
-// playground's statistics.
+// README.md): tensor nodes' values as arrays, their cells, opening the
+// playground (a module loaded on demand), its backend badge and its statistics.
 
-import { GRAPH } from './app.js';
+import { GRAPH, button } from './app.js';
 import { waitFor } from './wait.js';
+
+/** The playground section, there once its module is loaded and mounted. */
+export const PLAYGROUND = 'section[aria-label="Training playground"]';
+
+/** Opens the app, then the moons playground from its card; waits for the module. */
+export async function openPlayground(app, path = '/') {
+  const page = await app.open(path);
+  await button(page, 'Open the training playground').click();
+  await page.locator(PLAYGROUND).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** The backend badge: { backend (its data-backend), text }. */
+export async function backendBadge(page) {
+  const badge = page.locator('.backend-badge');
+  return { backend: await badge.getAttribute('data-backend'), text: (await badge.textContent()).trim() };
+}
+
+/** Waits until the badge names `backend` ("CPU" or "WebGPU") with text matching `pattern`. */
+export function waitForBackend(page, backend, pattern = /./, options) {
+  return waitFor(`the ${backend} badge matching ${pattern}`, async () => {
+    const badge = await backendBadge(page);
+    return badge.backend === backend && pattern.test(badge.text)
+      ? { ok: true, value: badge }
+      : { ok: false, seen: JSON.stringify(badge) };
+  }, options);
+}
 
 /** The nested array in a node's data-value / data-adjoint (JSON; "NaN", "inf" kept). */
 export async function tensorOf(page, name, attribute = 'adjoint') {
