@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.ci/node/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup serve build test browser-test e2e lint fmt clean
+.PHONY: help setup serve build test browser-test e2e bench-web lint fmt clean
 .NOTPARALLEL:
 
 help: ## List the commands
@@ -44,6 +44,9 @@ browser-test: setup ## Component tests (tests/browser.rs) in headless Chromium v
 
 e2e: build ## End-to-end tests (tests/e2e) of a fresh release build in headless Chromium
 	bash .ci/e2e.sh
+
+bench-web: setup ## Benchmark: our WebGPU backend against TensorFlow.js (WebGPU) in headless Chromium
+	bash .ci/bench-web.sh
 
 clean: ## Remove build outputs
 	cargo clean

@@ -12,8 +12,8 @@ cd "$ROOT"
 PAGE_BUDGET_BYTES=300000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
-    [playground]=$((300 * 1024))
-    [embed]=$((300 * 1024))
+    [playground]=287000 # measured about 260,700, + 10 %
+    [embed]=300000 # measured about 272,600, + 10 %
 )
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.
@@ -25,10 +25,13 @@ kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 failed=0
 
 shopt -s nullglob
-app_wasm=(dist/backprop-viz-*_bg.wasm dist/backprop-viz_bg.wasm)
+app_wasm=(dist/backprop-viz-*_bg.wasm)
+[[ -f dist/backprop-viz_bg.wasm ]] && app_wasm+=(dist/backprop-viz_bg.wasm)
 ((${#app_wasm[@]} == 1)) || { echo "expected one app .wasm in dist/, found ${#app_wasm[@]}" >&2; exit 1; }
 app_js=("${app_wasm[0]%_bg.wasm}.js")
-css=(dist/*.css)
+# The stylesheets the app page links (dist/ also holds unhashed copies for the embeds).
+mapfile -t css < <(grep -oE '<link rel="stylesheet" href="[^"]+[.]css"' dist/index.html | sed -E 's|.*href="([.]/)?|dist/|; s|"$||')
+((${#css[@]} > 0)) || { echo "dist/index.html links no stylesheet" >&2; exit 1; }
 page=$(( $(gz "${app_wasm[0]}") + $(gz "${app_js[@]}") + $(gz "${css[@]}") ))
 echo "wasm size: ${app_wasm[0]}: $(wc -c <"${app_wasm[0]}") bytes, $(gz "${app_wasm[0]}") bytes gzipped ($(kib "$(gz "${app_wasm[0]}")"))"
 echo "page size: wasm + JS + CSS the app page loads: $page bytes gzipped ($(kib "$page")), budget $PAGE_BUDGET_BYTES"

@@ -8,8 +8,10 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod embed;
 pub mod engine;
 pub mod examples;
+pub mod export;
 pub mod graph;
 pub mod lang;
 pub mod layout;

@@ -128,6 +128,46 @@ fn latex_trace_of_the_seed_example() {
 }
 
 #[test]
+fn pytorch_trace_of_the_seed_examples() {
+    let output = backprop(&["trace", SEED, "--at", "x1=3,x2=4", "--format", "pytorch"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let script = stdout(&output);
+    let lines: Vec<&str> = script.lines().collect();
+    for expected in [
+        "#   (x1+x2)*x1",
+        "import torch",
+        "x1 = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)",
+        "x2 = torch.tensor(4.0, dtype=torch.float64, requires_grad=True)",
+        "v3 = x1 + x2",
+        "v4 = v3 * x1",
+        "v4.backward()",
+        "print(\"dv4/dx1 =\", x1.grad.tolist())",
+        "print(\"dv4/dx2 =\", x2.grad.tolist())",
+    ] {
+        assert!(
+            lines.contains(&expected),
+            "missing {expected:?} in\n{script}"
+        );
+    }
+    // The values given with --at replace the program's, like every other format.
+    let output = backprop(&[
+        "trace",
+        "example:sigmoid-neuron",
+        "--at",
+        "w=-2",
+        "--format",
+        "pytorch",
+    ]);
+    let script = stdout(&output);
+    assert!(
+        script.contains("w = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)"),
+        "{script}"
+    );
+    assert!(script.contains("a = torch.sigmoid(z)"), "{script}");
+    assert!(script.contains("L.backward()"), "{script}");
+}
+
+#[test]
 fn text_is_the_default_format() {
     let output = backprop(&["trace", SEED, "--at", "x1=3,x2=4"]);
     assert_eq!(output.status.code(), Some(0));

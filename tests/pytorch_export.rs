@@ -91,3 +91,81 @@ fn scripts_reproduce_the_gradients_in_pytorch() {
         }
     }
 }
+
+/// `backprop trace --format pytorch`, what students run.
+fn cli_script(program: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .args(["trace", "--format", "pytorch", "--", program])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_cli_prints_the_same_script() {
+    for example in examples::all() {
+        let graph = compile(example.source).unwrap();
+        let values = inputs::resolve(&graph, &[], None).unwrap();
+        assert_eq!(
+            cli_script(example.source),
+            script(&graph, &values, example.source),
+            "{}",
+            example.slug
+        );
+    }
+}
+
+fn python_available() -> bool {
+    Command::new("python3")
+        .args(["-c", "pass"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// The modules a script imports, by Python's own parser (torch is not needed for this).
+fn imported_modules(text: &str) -> Result<String, String> {
+    const LIST_IMPORTS: &str = "import ast, sys
+tree = ast.parse(sys.argv[1])
+names = [a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+print(' '.join(names))";
+    let output = Command::new("python3")
+        .args(["-c", LIST_IMPORTS, text])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn every_script_is_valid_python_that_imports_only_torch() {
+    if !python_available() {
+        eprintln!("skipped: parsing the scripts needs python3, which is not installed");
+        return;
+    }
+    let mut programs: Vec<(String, String)> = examples::all()
+        .into_iter()
+        .map(|e| (e.slug.to_string(), e.source.to_string()))
+        .collect();
+    // A comment cannot end early and smuggle in code (Python also ends lines at \r).
+    programs.push((
+        "carriage return in a comment".into(),
+        "x = 2\n# fine\rimport os; os.getcwd()\u{2028}print(1)\nx * x\n".into(),
+    ));
+    for (name, program) in programs {
+        let text = cli_script(&program);
+        assert_eq!(
+            imported_modules(&text).as_deref(),
+            Ok("torch torch.nn.functional"),
+            "{name}:\n{text}"
+        );
+    }
+}

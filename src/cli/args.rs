@@ -18,6 +18,7 @@ Examples:
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4
   backprop trace example:linear-square --format latex > linear-square.tex
   backprop trace example:two-paths --format json | jq .gradients
+  backprop trace example:sigmoid-neuron --format pytorch | python3   (torch prints the same gradients)
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
   echo 'sigmoid(w*x + b)' | backprop trace - --at w=0.5,x=2,b=0
   backprop trace --at x=3 -- '-x^2'      (a program starting with - goes after --)";
@@ -155,6 +156,8 @@ pub enum TraceFormat {
     Markdown,
     /// A LaTeX fragment (amsmath, amssymb) to paste into course notes
     Latex,
+    /// A PyTorch script that recomputes the gradients, to check them with `loss.backward()`
+    Pytorch,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

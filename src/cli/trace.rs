@@ -6,7 +6,7 @@ use super::inputs::input_values;
 use super::source::{compile_source, load};
 use crate::engine::{Mode, Stepper};
 use crate::graph::Graph;
-use crate::render::{json, trace};
+use crate::render::{json, pytorch, trace};
 use std::io::Read;
 
 /// The trace as the text to print.
@@ -22,6 +22,7 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         TraceFormat::Text => trace::text(&stepper, text),
         TraceFormat::Markdown => trace::markdown(&stepper, text),
         TraceFormat::Latex => trace::latex(&stepper, text),
+        TraceFormat::Pytorch => pytorch::script(stepper.graph(), stepper.inputs(), text),
         TraceFormat::Json => {
             let report = json::trace(&stepper, text);
             let json = serde_json::to_string_pretty(&report)
@@ -87,6 +88,13 @@ mod tests {
             assert!(text.contains("21"), "{format:?}: {text}");
             assert!(text.ends_with('\n'), "{format:?}");
         }
+        let script = run(
+            &args("(x1+x2)*x1", "x1=3,x2=4", TraceFormat::Pytorch),
+            &mut "".as_bytes(),
+        )
+        .unwrap();
+        assert!(script.contains("x1 = torch.tensor(3.0, "), "{script}");
+        assert!(script.contains("v4.backward()\n"), "{script}");
     }
 
     #[test]

@@ -190,7 +190,8 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
     }
 }
 
-fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
+/// One step as the JSON trace writes it (also the record an embed's `step` event carries).
+pub fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
     let text = step_text(graph, record, Notation::Plain);
     let (value, updates) = match &record.detail {
         StepDetail::Tangent { value, .. } => (Some(Values::of(value)), None),

@@ -3,10 +3,12 @@
 pub mod equation;
 pub mod formula;
 pub mod json;
+pub mod markup;
 pub mod notation;
 pub mod pytorch;
 pub mod speech;
 pub mod step;
+pub mod svg;
 pub mod trace;
 
 #[cfg(test)]

@@ -1,22 +1,21 @@
-//! Step controls: reset, back, forward, play/pause with a speed, the two jumps, and the
-//! counter ("backward 2 / 4").
+//! Step controls: reset, back, forward, play/pause with a speed, the two jumps, the
+//! counter ("backward 2 / 4") and the export menu. An embed may show only reset, back,
+//! forward and the counter.
 
+use super::export::ExportMenu;
 use super::state::AppState;
-use crate::engine::Phase;
+use crate::embed::{Controls, counter_text};
 use leptos::prelude::*;
 
 #[component]
-pub fn StepControls() -> impl IntoView {
+pub fn StepControls(
+    /// Which controls to show: all of them in the app; an embed may ask for fewer.
+    #[prop(into, default = Signal::stored(Controls::Full))]
+    controls: Signal<Controls>,
+) -> impl IntoView {
     let state = AppState::get();
-    let counter = move || {
-        state
-            .session
-            .with(|s| match s.stepper().map(|stepper| stepper.progress()) {
-                Some((Phase::Forward, done, total)) => format!("forward {done} / {total}"),
-                Some((Phase::Backward, done, total)) => format!("backward {done} / {total}"),
-                None => "no program".to_string(),
-            })
-    };
+    let counter = move || state.session.with(|s| counter_text(s.stepper()));
+    let full = move || controls.get() == Controls::Full;
     let at_start = move || {
         state
             .session
@@ -41,6 +40,7 @@ pub fn StepControls() -> impl IntoView {
             <button class="primary" on:click=move |_| state.step_forward() disabled=at_end title="Step forward (→)">
                 "Step forward"
             </button>
+            <Show when=full>
             <button
                 on:click=move |_| state.toggle_playing()
                 aria-label=play_label
@@ -71,7 +71,11 @@ pub fn StepControls() -> impl IntoView {
             <button on:click=move |_| state.jump_to_backward_end() disabled=move || !reverse() title="Jump to the end of the backward pass (End)">
                 "Jump to end of backward"
             </button>
+            </Show>
             <output class="counter" data-step-counter="" aria-live="off">{counter}</output>
+            <Show when=full>
+                <ExportMenu />
+            </Show>
         </div>
     }
 }

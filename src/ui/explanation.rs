@@ -49,7 +49,11 @@ fn current_step(graph: &Graph, record: &StepRecord) -> impl IntoView + use<> {
 }
 
 #[component]
-pub fn Explanation() -> impl IntoView {
+pub fn Explanation(
+    /// Whether the history of steps starts unfolded (an embed keeps it folded).
+    #[prop(default = true)]
+    history_open: bool,
+) -> impl IntoView {
     let state = AppState::get();
     let current = move || {
         state.session.with(|s| {
@@ -118,7 +122,7 @@ pub fn Explanation() -> impl IntoView {
                 }.into_any())}
             </div>
             <p class="sr-only" aria-live="polite" data-live="">{spoken}</p>
-            <details class="history" open>
+            <details class="history" open=history_open>
                 <summary>"History (newest first; click a step to go back to it)"</summary>
                 <ol reversed>
                     <For each=entries key=|key| *key children=entry />

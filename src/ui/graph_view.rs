@@ -6,15 +6,14 @@
 use super::hooks;
 use super::state::AppState;
 use super::tensor_view::tensor_panel;
-use crate::engine::record::Value;
 use crate::engine::{Mode, Phase, Stepper};
-use crate::graph::{Graph, NodeId, Op};
-use crate::layout::{EdgePath, Layout, NodeSize, Point, layout};
-use crate::number::format_number;
+use crate::graph::{Graph, NodeId};
+use crate::layout::{EdgePath, Layout, NodeSize, layout};
 use crate::playground::picture;
 use crate::render::Notation;
-use crate::render::json::Values;
-use crate::tensor::Tensor;
+use crate::render::svg::{
+    derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown,
+};
 use crate::viewport::Viewport;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -57,23 +56,6 @@ fn probe<T>(state: AppState, id: NodeId, read: impl Fn(&Stepper) -> Option<T>) -
     })
 }
 
-/// How an op is labelled in its box.
-fn op_label(op: Op) -> String {
-    match op {
-        Op::Input => "input".into(),
-        Op::Const(_) => "constant".into(),
-        Op::Add => "+".into(),
-        Op::Sub => "−".into(),
-        Op::Mul => "×".into(),
-        Op::Div => "÷".into(),
-        Op::Neg => "negate".into(),
-        Op::PowConst(n) => format!("^{}", format_number(n)),
-        Op::Pow => "^".into(),
-        Op::Identity => "copy".into(),
-        other => other.name().into(),
-    }
-}
-
 fn node_size(graph: &Graph, id: NodeId) -> NodeSize {
     let node = graph.node(id);
     let label = node.name.chars().count() + op_label(node.op).chars().count();
@@ -102,107 +84,6 @@ fn drawing(graph: &Graph) -> Drawing {
         graph: graph.clone(),
         layout: Arc::new(layout),
         sizes: Arc::new(sizes),
-    }
-}
-
-/// The full-precision text behind a displayed value (the test hooks' format): a number,
-/// or a tensor as nested JSON arrays.
-fn exact(value: Option<Value>) -> String {
-    match value {
-        None => String::new(),
-        Some(v) if v.rank() == 0 => v.data()[0].to_string(),
-        Some(v) => serde_json::to_string(&Values::of(&v)).unwrap_or_default(),
-    }
-}
-
-/// A value as a box shows it: a number, a few values, or a tensor's shape.
-fn shown(value: &Tensor) -> String {
-    if value.rank() == 0 || value.len() <= 4 {
-        return Notation::Plain.tensor(value);
-    }
-    let dims: Vec<String> = value.shape().iter().map(usize::to_string).collect();
-    format!("tensor {}", dims.join("×"))
-}
-
-/// "x̄1 = 7 + 3 = 10", "x̄1 = 10", or the tangent "ẋ1 = 1".
-fn derivative_line(stepper: &Stepper, id: NodeId) -> Option<String> {
-    let name = &stepper.graph().node(id).name;
-    match stepper.mode() {
-        Mode::Forward { .. } => stepper
-            .tangent(id)
-            .map(|t| format!("{} = {}", Notation::Plain.tangent(name), shown(t))),
-        Mode::Reverse => {
-            let adjoint = stepper.adjoint(id)?;
-            let parts = stepper.contributions(id);
-            let bar = Notation::Plain.adjoint(name);
-            if parts.len() < 2 {
-                return Some(format!("{bar} = {}", shown(&adjoint)));
-            }
-            let terms: Vec<String> = parts.iter().take(3).map(|c| shown(c)).collect();
-            let more = if parts.len() > 3 { " + …" } else { "" };
-            Some(format!(
-                "{bar} = {}{more} = {}",
-                terms.join(" + "),
-                shown(&adjoint)
-            ))
-        }
-    }
-}
-
-/// Which nodes hold a NaN or ±∞ in their value, adjoint or tangent so far.
-fn nonfinite_nodes(stepper: &Stepper) -> Vec<bool> {
-    let bad = |v: &Tensor| v.data().iter().any(|x| !x.is_finite());
-    stepper
-        .graph()
-        .ids()
-        .map(|id| {
-            stepper.value(id).is_some_and(|v| bad(v))
-                || stepper.adjoint(id).is_some_and(|v| bad(&v))
-                || stepper.tangent(id).is_some_and(|v| bad(v))
-        })
-        .collect()
-}
-
-/// A smooth path through an edge's points, leaving and entering horizontally.
-fn edge_path(points: &[Point]) -> String {
-    let Some(first) = points.first() else {
-        return String::new();
-    };
-    let mut d = format!("M{:.1},{:.1}", first.x, first.y);
-    for pair in points.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        let bend = (b.x - a.x) / 2.0;
-        d.push_str(&format!(
-            " C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
-            a.x + bend,
-            a.y,
-            b.x - bend,
-            b.y,
-            b.x,
-            b.y
-        ));
-    }
-    d
-}
-
-fn midpoint(points: &[Point]) -> Point {
-    match points.len() {
-        0 => Point { x: 0.0, y: 0.0 },
-        1 => Point {
-            x: points[0].x,
-            y: points[0].y,
-        },
-        n => {
-            let (a, b) = (&points[(n - 1) / 2], &points[n / 2]);
-            if n % 2 == 1 {
-                Point { x: a.x, y: a.y }
-            } else {
-                Point {
-                    x: (a.x + b.x) / 2.0,
-                    y: (a.y + b.y) / 2.0,
-                }
-            }
-        }
     }
 }
 
@@ -303,9 +184,9 @@ fn node_view(
             class=move || if tensor { format!("{} tensor", class()) } else { class() }
             data-node=node.name.clone()
             data-shape=tensor.then(|| picture::shape_text(&node.shape))
-            data-value=move || exact(value())
-            data-adjoint=move || exact(adjoint())
-            data-tangent=move || exact(tangent())
+            data-value=move || exact(value().as_deref())
+            data-adjoint=move || exact(adjoint().as_deref())
+            data-tangent=move || exact(tangent().as_deref())
             transform=format!("translate({:.1},{:.1})", centre.x - size.width / 2.0, centre.y - size.height / 2.0)
         >
             <title>{title}</title>
@@ -372,7 +253,12 @@ fn edge_views(
 }
 
 #[component]
-pub fn GraphView() -> impl IntoView {
+pub fn GraphView(
+    /// Pan to the current step's node when it is out of view (embeds, whose frames are
+    /// small); the app leaves the view where the reader put it.
+    #[prop(optional)]
+    follow: bool,
+) -> impl IntoView {
     let state = AppState::get();
     let drawing = Memo::new(move |_| state.session.with(|s| s.graph().map(drawing)));
     let current = Memo::new(move |_| {
@@ -429,12 +315,44 @@ pub fn GraphView() -> impl IntoView {
             })
             .unwrap_or((0.0, 0.0, 900.0, 480.0))
     };
+    // With `follow`: pan so the current step's node is in view, centring it along an
+    // axis where it sticks out, without leaving the drawing.
+    let reveal_current = move || {
+        let Some(id) = current.get_untracked().filter(|_| follow) else {
+            return;
+        };
+        let Some(d) = drawing.get_untracked().filter(|d| id.0 < d.sizes.len()) else {
+            return;
+        };
+        let (centre, size) = (d.layout.nodes[id.0], d.sizes[id.0]);
+        let reveal = |start: f64, visible: f64, at: f64, half: f64, content: f64| {
+            if at - half >= start && at + half <= start + visible {
+                return start;
+            }
+            let (low, high) = (
+                0.0_f64.min(content - visible),
+                0.0_f64.max(content - visible),
+            );
+            (at - visible / 2.0).clamp(low, high)
+        };
+        viewport.update(|v| {
+            v.x = reveal(v.x, v.width, centre.x, size.width / 2.0, d.layout.width);
+            v.y = reveal(v.y, v.height, centre.y, size.height / 2.0, d.layout.height);
+        });
+    };
     let fit = move || {
         if let Some(d) = drawing.get_untracked() {
             let (_, _, w, h) = frame();
             viewport.set(Viewport::fit(d.layout.width, d.layout.height, w, h));
+            reveal_current();
         }
     };
+    if follow {
+        Effect::new(move |_| {
+            current.track();
+            reveal_current();
+        });
+    }
     Effect::new(move |_| {
         drawing.track();
         hooks::after_layout(fit);
@@ -448,6 +366,17 @@ pub fn GraphView() -> impl IntoView {
         });
     };
     let drag = StoredValue::new(None::<(f64, f64)>);
+    // The drawing's size in its own units, for frames that size themselves to it (embeds).
+    let extent = move || {
+        drawing.with(|d| {
+            d.as_ref().map(|d| {
+                format!(
+                    "--graph-width: {:.0}; --graph-height: {:.0}",
+                    d.layout.width, d.layout.height
+                )
+            })
+        })
+    };
     // Built once per graph structure; what changes with each step is reactive inside.
     let elements = move || {
         drawing.get().map(|d| {
@@ -470,7 +399,7 @@ pub fn GraphView() -> impl IntoView {
         })
     };
     view! {
-        <div class="graph-frame">
+        <div class="graph-frame" style=extent>
             <div class="graph-tools" role="toolbar" aria-label="Zoom">
                 <button on:click=move |_| zoom_by(1.25) aria-label="Zoom in" title="Zoom in">"+"</button>
                 <button on:click=move |_| zoom_by(0.8) aria-label="Zoom out" title="Zoom out">"−"</button>

@@ -1,10 +1,9 @@
 //! Everything that touches the browser outside the component tree: the URL fragment and
 //! history, the play timer, keyboard shortcuts, the clipboard, the colour theme, the
-//! clock and animation frames that pace training, and the WebGPU probe.
+//! clock, and markup containers (writing their markup, reading which control an event
+//! came from). The playground module's own glue is in `playground::hooks`.
 
-use super::playground::state::{CHUNK_MS, PlaygroundState};
 use super::state::AppState;
-use crate::playground::backend::GpuProbe;
 use crate::session::Session;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
@@ -191,30 +190,6 @@ pub fn now_ms() -> f64 {
     })
 }
 
-/// While the playground trains, run a chunk of steps in every animation frame (about
-/// [`CHUNK_MS`], so the page keeps rendering), recording the time between frames.
-pub fn drive_training(ps: PlaygroundState) {
-    Effect::new(move |_| {
-        if ps.training.get() {
-            training_frame(ps, ps.loop_id.get_value());
-        }
-    });
-}
-
-fn training_frame(ps: PlaygroundState, id: u64) {
-    request_animation_frame(move || {
-        if !ps.training.get_untracked() || ps.loop_id.get_value() != id {
-            return;
-        }
-        ps.frames.update_value(|m| m.record(now_ms(), 1));
-        leptos::task::spawn_local(async move {
-            ps.chunk(CHUNK_MS).await;
-            ps.evaluate_if_due(now_ms()).await;
-            training_frame(ps, id);
-        });
-    });
-}
-
 /// Bring the step controls into view (after "step into a training step").
 pub fn scroll_to_steps() {
     if let Ok(Some(controls)) = document().query_selector(".controls") {
@@ -222,71 +197,8 @@ pub fn scroll_to_steps() {
     }
 }
 
-/// Ask the browser for a WebGPU adapter and report what it says, in words.
-pub fn probe_webgpu(probe: RwSignal<GpuProbe>) {
-    leptos::task::spawn_local(async move {
-        probe.set(webgpu_adapter().await);
-    });
-}
-
-async fn webgpu_adapter() -> GpuProbe {
-    use wasm_bindgen::JsCast;
-    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
-    let unavailable = |why: &str| GpuProbe::Unavailable(why.to_string());
-    let global = js_sys::global();
-    if get(&global, "isSecureContext").and_then(|v| v.as_bool()) == Some(false) {
-        return unavailable(
-            "the page is not served over HTTPS or from localhost, and WebGPU needs a secure context",
-        );
-    }
-    let navigator = get(&global, "navigator").unwrap_or(JsValue::UNDEFINED);
-    let gpu = get(&navigator, "gpu").filter(|g| !g.is_undefined() && !g.is_null());
-    let Some(gpu) = gpu else {
-        return unavailable("this browser does not offer WebGPU (navigator.gpu is missing)");
-    };
-    let Some(request) =
-        get(&gpu, "requestAdapter").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    else {
-        return unavailable("navigator.gpu has no requestAdapter()");
-    };
-    let promise = match request.call0(&gpu).map(js_sys::Promise::from) {
-        Ok(promise) => promise,
-        Err(error) => {
-            return GpuProbe::Unavailable(format!(
-                "requestAdapter() failed: {}",
-                error_text(&error)
-            ));
-        }
-    };
-    match wasm_bindgen_futures::JsFuture::from(promise).await {
-        Err(error) => {
-            GpuProbe::Unavailable(format!("requestAdapter() failed: {}", error_text(&error)))
-        }
-        Ok(adapter) if adapter.is_null() || adapter.is_undefined() => {
-            unavailable("the browser found no GPU adapter (requestAdapter() returned null)")
-        }
-        Ok(adapter) => {
-            let info = get(&adapter, "info").unwrap_or(JsValue::UNDEFINED);
-            let field = |key: &str| {
-                get(&info, key)
-                    .and_then(|v| v.as_string())
-                    .filter(|s| !s.is_empty())
-            };
-            let name = field("description")
-                .or_else(|| {
-                    let parts: Vec<String> = ["vendor", "architecture", "device"]
-                        .iter()
-                        .filter_map(|k| field(k))
-                        .collect();
-                    (!parts.is_empty()).then(|| parts.join(" "))
-                })
-                .unwrap_or_else(|| "unnamed adapter".into());
-            GpuProbe::Adapter(name)
-        }
-    }
-}
-
-fn error_text(error: &JsValue) -> String {
+/// A JavaScript error's message, in words.
+pub fn error_text(error: &JsValue) -> String {
     js_sys::Reflect::get(error, &"message".into())
         .ok()
         .and_then(|m| m.as_string())

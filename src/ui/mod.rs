@@ -4,13 +4,15 @@
 
 mod controls;
 mod editor;
+pub mod embed;
 mod explanation;
+mod export;
 mod gallery;
 mod gradients;
 mod graph_view;
 mod hooks;
 mod inputs;
-mod playground;
+pub mod playground;
 mod state;
 mod tensor_view;
 
@@ -36,7 +38,7 @@ pub fn App() -> impl IntoView {
     hooks::sync_location(state);
     hooks::drive_playback(state);
     hooks::keyboard_shortcuts(state);
-    playground::provide(state);
+    let playground = playground::host::start(state);
 
     view! {
         <header class="top">
@@ -62,12 +64,12 @@ pub fn App() -> impl IntoView {
                 <editor::Editor />
                 <inputs::InputsPanel />
                 <inputs::ModeSwitch />
-                <playground::OpenPlayground />
+                <playground::host::OpenPlayground />
                 <gallery::Gallery />
             </aside>
             <div class="stage">
-                <playground::Playground />
-                <playground::SteppingBanner />
+                <playground::host::PlaygroundHost host=playground />
+                <playground::host::SteppingBanner host=playground />
                 <controls::StepControls />
                 <graph_view::GraphView />
                 <div class="below">

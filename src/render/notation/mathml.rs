@@ -3,6 +3,7 @@
 //! become markup when the fragment is inserted as HTML.
 
 use super::{Operator, split_index};
+use crate::render::markup::escape_markup as escape;
 
 /// A fragment as a displayed formula on its own line.
 pub fn math_block(fragment: &str) -> String {
@@ -15,21 +16,6 @@ pub fn math_inline(fragment: &str) -> String {
 }
 
 pub(super) const SEPARATOR: &str = "<mo>;</mo>";
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn token(tag: &str, text: &str) -> String {
     format!("<{tag}>{}</{tag}>", escape(text))

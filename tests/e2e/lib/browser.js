@@ -17,13 +17,25 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Starts Chromium; throws (never skips) when it cannot. */
-export async function launchChromium() {
+/** Flags added to every launch in this process (see useChromiumArgs). */
+const extraArgs = [];
+
+/**
+ * Adds `flags` to every later launch in this process: a test file that needs,
+ * e.g., WebGPU calls useChromiumArgs('--enable-unsafe-webgpu') at its top
+ * (each test file runs in its own process).
+ */
+export function useChromiumArgs(...flags) {
+  extraArgs.push(...flags);
+}
+
+/** Starts Chromium (with `args` beyond the usual ones); throws (never skips) when it cannot. */
+export async function launchChromium({ args = [] } = {}) {
   try {
     return await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...extraArgs, ...args],
       timeout: 60_000,
     });
   } catch (error) {
