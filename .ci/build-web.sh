@@ -12,7 +12,7 @@ cd "$ROOT"
 PAGE_BUDGET_BYTES=300000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
-    [playground]=287000 # measured about 260,700, + 10 %
+    [playground]=312000 # measured about 283,400, + 10 %
     [embed]=300000 # measured about 272,600, + 10 %
 )
 

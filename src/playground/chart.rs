@@ -1,11 +1,16 @@
-//! Small line charts as SVG markup: "nice" axis ticks (1, 2, 5 × 10ᵏ), a line that stays
-//! a few hundred points long however many steps there are (each pixel column averages
-//! its steps), gaps where values are NaN or ±∞, and labelled axes. Used for the loss
-//! curve and for |adjoint| by depth.
+//! Line charts as SVG markup. The playground's loss curve is drawn by plotters (its SVG
+//! backend writes `<text>`, so no font files are needed) in three layers, grid, axes and
+//! line, each in a `<g>` with a class so the theme's CSS colours it. The |adjoint|-by-depth
+//! plot is on the app page, whose first load has no room for plotters, so it keeps a small
+//! hand-written chart: "nice" axis ticks (1, 2, 5 × 10ᵏ) and a log scale. Both keep a long
+//! series a few hundred points long (each pixel column averages its steps) and break the
+//! line where values are NaN or ±∞.
 
 use super::svg;
 use crate::number::format_number;
+use plotters::prelude::*;
 use std::fmt::Write;
+use std::ops::Range;
 
 /// Room around the plot for tick labels.
 const LEFT: f64 = 46.0;
@@ -186,6 +191,125 @@ pub fn line_chart(series: &Series, axes: &Axes, width: f64, height: f64) -> Stri
     out
 }
 
+/// The loss curve in a `width` × `height` picture: losses by step, the y axis from 0. NaN
+/// and ±∞ losses break the line and add a note.
+pub fn loss_chart(points: &[(f64, f64)], width: u32, height: u32) -> String {
+    let plot_width = (f64::from(width) - LEFT - RIGHT).max(1.0);
+    let runs = finite_runs(&buckets(points, plot_width as usize));
+    let (x_lo, x_hi) = bounds(runs.iter().flatten().map(|p| p.0));
+    let (y_lo, y_hi) = bounds(runs.iter().flatten().map(|p| p.1));
+    let x_range = widened(x_lo, x_hi);
+    let y_range = widened(y_lo.min(0.0), y_hi.max(0.0));
+    let size = (width, height);
+    let mut out = String::new();
+    let layers: [(&str, Layer); 3] = [
+        ("grid", Layer::Grid),
+        ("axes", Layer::Axes),
+        ("line loss", Layer::Line(&runs)),
+    ];
+    for (class, layer) in layers {
+        let mut markup = String::new();
+        // Drawing into a String cannot fail; a layer that did would only be left out.
+        if draw_layer(&mut markup, size, (&x_range, &y_range), layer).is_ok() {
+            let _ = write!(out, "<g class=\"{class}\">{markup}</g>");
+        }
+    }
+    if points.iter().any(|&(_, y)| !y.is_finite()) {
+        svg::text(
+            &mut out,
+            "nonfinite-note",
+            f64::from(width) - RIGHT,
+            TOP + 10.0,
+            Some("end"),
+            "NaN/∞ (line breaks)",
+        );
+    }
+    out
+}
+
+/// One layer of the loss chart, drawn on the same coordinates as the others.
+enum Layer<'a> {
+    /// The horizontal grid lines at the y ticks.
+    Grid,
+    /// The axes, their ticks and tick labels, and the axis names.
+    Axes,
+    /// The line, one path per run of finite losses.
+    Line(&'a [Vec<(f64, f64)>]),
+}
+
+fn draw_layer(
+    markup: &mut String,
+    size: (u32, u32),
+    (x_range, y_range): (&Range<f64>, &Range<f64>),
+    layer: Layer,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(markup, size).into_drawing_area();
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(TOP as u32)
+        // Twice the room on the right: the last x label is centred on the axis's end.
+        .margin_right(2 * RIGHT as u32)
+        .x_label_area_size(BOTTOM as u32)
+        .y_label_area_size(LEFT as u32)
+        .build_cartesian_2d(x_range.clone(), y_range.clone())?;
+    // The colours are placeholders: the CSS of each layer's class sets the theme's.
+    let label_font = ("sans-serif", 11).into_font();
+    let tick_label = |v: &f64| format_number(*v);
+    match layer {
+        Layer::Grid => chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .disable_axes()
+            .max_light_lines(0)
+            .y_labels(5)
+            .bold_line_style(BLACK)
+            .label_style(label_font.color(&TRANSPARENT))
+            .draw()?,
+        Layer::Axes => chart
+            .configure_mesh()
+            .x_labels(5)
+            .y_labels(5)
+            .bold_line_style(TRANSPARENT)
+            .light_line_style(TRANSPARENT)
+            .axis_style(BLACK)
+            .label_style(label_font.clone())
+            .axis_desc_style(label_font)
+            .x_label_formatter(&tick_label)
+            .y_label_formatter(&tick_label)
+            .x_desc("step")
+            .y_desc("loss")
+            .draw()?,
+        Layer::Line(runs) => {
+            let paths = runs
+                .iter()
+                .map(|run| PathElement::new(run.clone(), BLUE.stroke_width(2)));
+            chart.draw_series(paths)?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// The stretches of consecutive finite points, split where a point is missing or not finite.
+fn finite_runs(points: &[Option<(f64, f64)>]) -> Vec<Vec<(f64, f64)>> {
+    let finite = |p: &Option<(f64, f64)>| p.filter(|(x, y)| x.is_finite() && y.is_finite());
+    points
+        .split(|p| finite(p).is_none())
+        .map(|run| run.iter().filter_map(finite).collect::<Vec<_>>())
+        .filter(|run| !run.is_empty())
+        .collect()
+}
+
+/// `lo..hi`, opened up around a single value so the axis has a length.
+fn widened(lo: f64, hi: f64) -> Range<f64> {
+    if hi - lo > 1e-12 {
+        lo..hi
+    } else if lo == 0.0 {
+        0.0..1.0
+    } else {
+        lo - lo.abs() * 0.5..hi + hi.abs() * 0.5
+    }
+}
+
 /// 10ⁿ as text: `1`, `10`, `0.01`, `1e-5`.
 fn power_label(exponent: f64) -> String {
     if (-3.0..=4.0).contains(&exponent) {
@@ -252,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn a_loss_curve_has_axes_and_one_line() {
+    fn a_linear_chart_has_axes_and_one_line() {
         let points: Vec<(f64, f64)> = (1..=50)
             .map(|i| (f64::from(i), 1.0 / f64::from(i)))
             .collect();
@@ -322,5 +446,118 @@ mod tests {
         );
         assert_eq!(markup.matches("<circle").count(), 3);
         assert_eq!(power_label(-5.0), "1e-5");
+    }
+
+    /// The `points` attribute of each `<polyline>` in the loss chart's line layer.
+    fn line_paths(markup: &str) -> Vec<Vec<(f64, f64)>> {
+        let layer = markup
+            .split("<g class=\"line loss\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</g>").next())
+            .unwrap_or("");
+        layer
+            .split("points=\"")
+            .skip(1)
+            .map(|rest| {
+                rest.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .filter_map(|pair| {
+                        let (x, y) = pair.split_once(',')?;
+                        Some((x.parse().ok()?, y.parse().ok()?))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The text of every `<text>` element.
+    fn texts(markup: &str) -> Vec<String> {
+        markup
+            .split("<text")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('>'))
+            .map(|(_, rest)| {
+                rest.split("</text>")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_loss_curve_is_one_falling_line_over_labelled_axes() {
+        let points: Vec<(f64, f64)> = (1..=50)
+            .map(|i| (f64::from(i), 1.0 / f64::from(i)))
+            .collect();
+        let markup = loss_chart(&points, 340, 200);
+        let paths = line_paths(&markup);
+        assert_eq!(paths.len(), 1, "{markup}");
+        let line = &paths[0];
+        assert_eq!(line.len(), 50, "short series are drawn point by point");
+        assert!(line.windows(2).all(|w| w[1].0 > w[0].0), "steps go right");
+        assert!(
+            line.windows(2).all(|w| w[1].1 >= w[0].1),
+            "the loss falls (SVG y grows down)"
+        );
+        assert!(line[0].0 >= LEFT && line[49].0 <= 340.0 - RIGHT, "{line:?}");
+        let labels = texts(&markup);
+        for expected in ["step", "loss", "0", "1"] {
+            assert!(
+                labels.iter().any(|t| t == expected),
+                "{expected} in {labels:?}"
+            );
+        }
+        for class in ["grid", "axes", "line loss"] {
+            assert!(
+                markup.contains(&format!("<g class=\"{class}\"><svg")),
+                "{class}"
+            );
+        }
+        assert!(!markup.contains("NaN/∞"));
+    }
+
+    #[test]
+    fn a_non_finite_loss_breaks_the_line_and_adds_a_note() {
+        let mut points: Vec<(f64, f64)> = (1..=50).map(|i| (f64::from(i), 2.0)).collect();
+        points[10].1 = f64::INFINITY;
+        points[30].1 = f64::NAN;
+        let markup = loss_chart(&points, 340, 200);
+        assert_eq!(line_paths(&markup).len(), 3, "{markup}");
+        assert!(texts(&markup).iter().any(|t| t == "NaN/∞ (line breaks)"));
+        // Nothing finite at all: axes, no line, the note.
+        let markup = loss_chart(&[(1.0, f64::NAN), (2.0, f64::INFINITY)], 340, 200);
+        assert!(line_paths(&markup).is_empty());
+        assert!(texts(&markup).iter().any(|t| t == "step"));
+        assert!(markup.contains("NaN/∞"));
+    }
+
+    #[test]
+    fn long_loss_curves_keep_one_point_per_pixel_column_at_most() {
+        let points: Vec<(f64, f64)> = (0..20_000)
+            .map(|i| (f64::from(i), (-f64::from(i) / 5000.0).exp()))
+            .collect();
+        let markup = loss_chart(&points, 340, 200);
+        let paths = line_paths(&markup);
+        assert_eq!(paths.len(), 1);
+        assert!(
+            paths[0].len() <= 340 - (LEFT + RIGHT) as usize,
+            "{}",
+            paths[0].len()
+        );
+        assert!(texts(&markup).iter().any(|t| t == "20000" || t == "15000"));
+    }
+
+    #[test]
+    fn empty_and_flat_curves_still_have_axes() {
+        for points in [vec![], vec![(1.0, 0.0)], vec![(1.0, 3.0), (2.0, 3.0)]] {
+            let markup = loss_chart(&points, 340, 200);
+            let labels = texts(&markup);
+            assert!(labels.iter().any(|t| t == "loss"), "{points:?}: {labels:?}");
+            assert!(labels.iter().any(|t| t == "0"), "{points:?}: {labels:?}");
+        }
     }
 }

@@ -6,13 +6,13 @@ use super::panel;
 use super::state::{PlaygroundState, Stats};
 use crate::number::format_number;
 use crate::playground::boundary::{self, PICTURE};
-use crate::playground::chart::{Axes, Series, line_chart};
+use crate::playground::chart::loss_chart;
 use crate::playground::source::Source;
 use crate::playground::svg::escape;
 use leptos::prelude::*;
 
 /// The loss chart's size in SVG units.
-const CHART: (f64, f64) = (340.0, 200.0);
+const CHART: (u32, u32) = (340, 200);
 
 #[component]
 pub fn Playground() -> impl IntoView {
@@ -103,22 +103,7 @@ fn LossChart() -> impl IntoView {
                 .iter()
                 .map(|&(step, loss)| (step as f64, loss))
                 .collect();
-            let axes = Axes {
-                x_label: "step",
-                y_label: "loss",
-                log_y: false,
-                y_from_zero: true,
-            };
-            line_chart(
-                &Series {
-                    points: &points,
-                    class: "loss",
-                    dots: false,
-                },
-                &axes,
-                CHART.0,
-                CHART.1,
-            )
+            loss_chart(&points, CHART.0, CHART.1)
         })
     };
     let label = move || {
