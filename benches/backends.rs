@@ -6,12 +6,13 @@
 //! Run with `cargo bench --bench backends` (add `-- --quick` for a short run). Without a
 //! GPU adapter only the CPU column is printed, with the reason.
 
+use backprop_viz::backend::Backend;
+use backprop_viz::backend::block_on;
+use backprop_viz::backend::cpu::CpuBackend;
+use backprop_viz::backend::gpu::{GpuBackend, GpuContext, GpuError, GpuTensor};
 use backprop_viz::graph::Graph;
 use backprop_viz::program::compile;
-use backprop_viz::tensor::backend::block_on;
-use backprop_viz::tensor::cpu::CpuBackend;
-use backprop_viz::tensor::gpu::{GpuBackend, GpuContext, GpuError, GpuTensor};
-use backprop_viz::tensor::{Backend, Tensor, matmul};
+use backprop_viz::tensor::{Tensor, matmul};
 use backprop_viz::train::{TrainConfig, Trainer, UpdateRule};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

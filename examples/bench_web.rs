@@ -5,13 +5,13 @@
 //! against. Built for wasm32 outside Trunk by `.ci/bench-web.sh`; empty on other targets.
 #![cfg(target_arch = "wasm32")]
 
+use backprop_viz::backend::block_on;
+use backprop_viz::backend::cpu::CpuBackend;
+use backprop_viz::backend::gpu::{GpuBackend, GpuContext, GpuTensor};
 use backprop_viz::examples;
 use backprop_viz::graph::Graph;
 use backprop_viz::program::compile;
 use backprop_viz::tensor::Tensor;
-use backprop_viz::tensor::backend::block_on;
-use backprop_viz::tensor::cpu::CpuBackend;
-use backprop_viz::tensor::gpu::{GpuBackend, GpuContext, GpuTensor};
 use backprop_viz::train::{
     DataSpec, OptimizerKind, TrainConfig, Trainer, UpdateRule, batch_tensors,
 };

@@ -6,8 +6,10 @@
 //! plain text, Markdown, LaTeX or JSON. The browser UI (`ui`, wasm only) and the
 //! `backprop` CLI are thin views over the same core.
 
+pub mod backend;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod data;
 pub mod embed;
 pub mod engine;
 pub mod examples;
@@ -16,6 +18,7 @@ pub mod graph;
 pub mod lang;
 pub mod layout;
 pub mod number;
+pub mod op;
 pub mod playground;
 pub mod program;
 pub mod render;

@@ -1,6 +1,6 @@
 //! The training playground as plain data, tested natively (no Leptos, no web APIs): the
 //! form that writes a program and reads it back ([`form`]), the training run over any
-//! [`Backend`](crate::tensor::Backend) in chunks that yield to rendering, with
+//! [`Backend`](crate::backend::Backend) in chunks that yield to rendering, with
 //! checkpoints to go on from on another backend ([`run`]), the backends it can use and
 //! the fallback from a lost GPU ([`backend`]), the pictures' geometry: tensors as colour
 //! maps ([`heatmap`]), the loss curve ([`chart`]), the decision boundary ([`boundary`])

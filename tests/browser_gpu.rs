@@ -7,11 +7,12 @@
 //! On the host this file compiles to an empty test binary.
 #![cfg(target_arch = "wasm32")]
 
+use backprop_viz::backend::cpu::CpuBackend;
+use backprop_viz::backend::gpu::GpuBackend;
+use backprop_viz::backend::{Backend, Quantity};
 use backprop_viz::graph::Graph;
 use backprop_viz::program::compile;
-use backprop_viz::tensor::cpu::CpuBackend;
-use backprop_viz::tensor::gpu::GpuBackend;
-use backprop_viz::tensor::{Backend, Quantity, Tensor};
+use backprop_viz::tensor::Tensor;
 use backprop_viz::train::{OptimizerKind, TrainConfig, Trainer, UpdateRule};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 

@@ -5,12 +5,12 @@
 use super::args::{BackendArg, CheckFormat, OptimizerArg, TrainArgs};
 use super::error::CliError;
 use super::source::{compile_source, load};
+use crate::backend::cpu::CpuBackend;
+use crate::backend::gpu::GpuBackend;
+use crate::backend::{Backend, block_on};
 use crate::graph::Graph;
 use crate::number::format_number;
 use crate::render::json::Number;
-use crate::tensor::backend::{Backend, block_on};
-use crate::tensor::cpu::CpuBackend;
-use crate::tensor::gpu::GpuBackend;
 use crate::train::{OptimizerKind, TrainConfig, Trainer, UpdateRule};
 use serde::Serialize;
 use std::io::Read;

@@ -7,7 +7,8 @@
 //! value and the tangent together.
 
 use super::record::{Mode, Phase, StepDetail, StepRecord, Update, Value, scalar};
-use crate::graph::{Graph, NodeId, Op};
+use crate::graph::{Graph, NodeId};
+use crate::op::Op;
 use crate::tensor::{Tensor, elementwise, ops, shape_text};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -4,10 +4,11 @@
 
 mod constant;
 
-use super::{Graph, Node, NodeId, Op, Role};
+use super::{Graph, Node, NodeId, Role};
+use crate::data::{DataSpec, MAX_POINTS, batch_tensors};
 use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement};
+use crate::op::Op;
 use crate::tensor::{Tensor, TensorError, ops};
-use crate::train::{DataSpec, batch_tensors, data::MAX_POINTS};
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -102,7 +103,7 @@ impl LowerError {
             }
             LowerError::UnknownDataset { .. } => Some(format!(
                 "the datasets are {}",
-                crate::train::dataset::DATASET_NAMES.join(", ")
+                crate::data::dataset::DATASET_NAMES.join(", ")
             )),
             LowerError::TooManyNodes { .. } | LowerError::TooManyElements { .. } => {
                 Some("split the program into smaller ones".into())
@@ -619,11 +620,7 @@ fn suggest_function(name: &str) -> Option<String> {
 }
 
 fn op_names() -> impl Iterator<Item = &'static str> {
-    super::op::FUNCTIONS
-        .iter()
-        .chain(&super::op::TENSOR_FUNCTIONS)
-        .map(|(name, _)| *name)
-        .chain(SPECIAL_FORMS)
+    Op::function_names().chain(SPECIAL_FORMS)
 }
 
 #[cfg(test)]

@@ -4,18 +4,15 @@
 //! A variable used twice is one node with two consumers: that is where the chain rule
 //! sums over paths.
 
-pub mod formula;
 mod lower;
-pub mod op;
 
+use crate::data::DataSpec;
 use crate::lang::Span;
+use crate::op::Op;
 use crate::tensor::Tensor;
-use crate::train::DataSpec;
 use serde::{Deserialize, Serialize};
 
-pub use formula::Formula;
 pub use lower::{LowerError, lower};
-pub use op::Op;
 
 /// Index of a node in its [`Graph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

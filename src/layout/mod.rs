@@ -17,7 +17,8 @@ mod rank;
 #[cfg(test)]
 mod tests;
 
-use crate::graph::{Graph, NodeId, Op};
+use crate::graph::{Graph, NodeId};
+use crate::op::Op;
 
 /// Size of a node box in SVG user units.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -2,7 +2,8 @@
 //! dummy nodes, so crossing reduction and placement only ever see adjacent layers.
 
 use super::sort_keyed;
-use crate::graph::{Graph, NodeId, Op};
+use crate::graph::{Graph, NodeId};
+use crate::op::Op;
 
 /// The layer of each node: inputs and other leaves in layer 0, every computed node one
 /// layer right of its deepest non-constant input (its topological depth), the output in

@@ -3,11 +3,11 @@
 //! backend badge says, and which errors mean the GPU is gone, so that training goes on
 //! on the CPU instead.
 
+use crate::backend::cpu::CpuBackend;
+use crate::backend::gpu::{GpuBackend, GpuContext};
+use crate::backend::{Backend, BackendError, Quantity};
 use crate::graph::{Graph, NodeId};
 use crate::tensor::Tensor;
-use crate::tensor::backend::{Backend, BackendError, Quantity};
-use crate::tensor::cpu::CpuBackend;
-use crate::tensor::gpu::{GpuBackend, GpuContext};
 use crate::train::{TrainError, UpdateRule};
 
 /// A backend the user can ask for.

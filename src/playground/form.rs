@@ -4,10 +4,11 @@
 //! graph is such a chain of layers, however it is spelled. The training settings live in
 //! one comment line, `# train: adam, learning rate 0.02`, so a link carries them too.
 
-use crate::graph::{Graph, NodeId, Op, Role};
+use crate::data::dataset::{DATASET_NAMES, Dataset};
+use crate::graph::{Graph, NodeId, Role};
 use crate::number::format_number;
+use crate::op::Op;
 use crate::train::OptimizerKind;
-use crate::train::dataset::{DATASET_NAMES, Dataset};
 use thiserror::Error;
 
 /// The most hidden layers and the widest layer the form writes.

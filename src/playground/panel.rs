@@ -10,10 +10,10 @@ use super::form::{
     write_program,
 };
 use super::svg::escape;
+use crate::data::dataset::DATASET_NAMES;
 use crate::graph::Graph;
 use crate::number::format_number;
 use crate::train::OptimizerKind;
-use crate::train::dataset::DATASET_NAMES;
 use std::fmt::Write;
 
 const ACTIVATIONS: [&str; 3] = ["relu", "tanh", "sigmoid"];

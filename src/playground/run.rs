@@ -6,12 +6,13 @@
 
 use super::boundary::Grid;
 use super::form::Training;
-use crate::graph::{Graph, NodeId, Op, Role};
+use crate::backend::{Backend, Quantity};
+use crate::data::dataset::Dataset;
+use crate::data::{DataSpec, batch_tensors};
+use crate::graph::{Graph, NodeId, Role};
+use crate::op::Op;
 use crate::tensor::Tensor;
-use crate::tensor::backend::{Backend, Quantity};
-use crate::train::{
-    DataSpec, Dataset, TrainConfig, TrainError, Trainer, UpdateRule, batch_tensors,
-};
+use crate::train::{TrainConfig, TrainError, Trainer, UpdateRule};
 
 /// The most steps one chunk takes, however fast they are.
 pub const MAX_CHUNK_STEPS: usize = 2000;
@@ -239,7 +240,7 @@ impl<B: Backend> Run<B> {
             let mut values: Vec<f64> = chunk.iter().flatten().copied().collect();
             values.resize(batch * 2, 0.0);
             let tensor = Tensor::from_vec(vec![batch, 2], values).map_err(|error| {
-                TrainError::Backend(crate::tensor::BackendError::Tensor {
+                TrainError::Backend(crate::backend::BackendError::Tensor {
                     node: features.first().copied().unwrap_or(NodeId(0)),
                     error,
                 })

@@ -3,8 +3,8 @@
 //! and the products and sums that steps are made of (`∂v4/∂x1 · v̄4`, `7 + (−3)`).
 
 use super::notation::{Notation, Operator};
-use crate::graph::formula::Formula;
-use crate::graph::op::{Notation as OpNotation, Op};
+use crate::op::formula::Formula;
+use crate::op::{Infix, Op, Syntax};
 
 /// Binding strength of a rendered expression, to decide where parentheses go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,25 +90,22 @@ impl Expr {
 /// `x1 + x2`, `v²`, `relu(z1)`.
 pub fn op_expression(op: Op, args: &[Expr], n: Notation) -> Expr {
     let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| Expr::name("?", n));
-    match op.notation() {
-        OpNotation::Leaf | OpNotation::Call("") => arg(0),
-        OpNotation::Call(name) => {
+    match op.syntax() {
+        Syntax::Leaf | Syntax::Copy => arg(0),
+        Syntax::Call(name) => {
             let mut texts: Vec<String> = args.iter().map(|a| a.text().to_string()).collect();
             if let Some(Some(axis)) = op.axis() {
                 texts.push(n.number(axis as f64));
             }
             Expr::new(n.call(name, &n.list(&texts)), Prec::Atom)
         }
-        OpNotation::Prefix(_) => negative(arg(0), n),
-        OpNotation::PowerOf(exponent) => power(arg(0), Expr::number(exponent, n), n),
-        OpNotation::Infix(_) => match op {
-            Op::Add => sum(arg(0), arg(1), n),
-            Op::Sub => difference(arg(0), arg(1), n),
-            Op::Mul => product(arg(0), arg(1), n),
-            Op::Div => quotient(arg(0), arg(1), n),
-            Op::MatMul => product(arg(0), arg(1), n),
-            _ => power(arg(0), arg(1), n),
-        },
+        Syntax::Negation => negative(arg(0), n),
+        Syntax::PowerOf(exponent) => power(arg(0), Expr::number(exponent, n), n),
+        Syntax::Infix(Infix::Plus) => sum(arg(0), arg(1), n),
+        Syntax::Infix(Infix::Minus) => difference(arg(0), arg(1), n),
+        Syntax::Infix(Infix::Times | Infix::MatMul) => product(arg(0), arg(1), n),
+        Syntax::Infix(Infix::Over) => quotient(arg(0), arg(1), n),
+        Syntax::Infix(Infix::Power) => power(arg(0), arg(1), n),
     }
 }
 

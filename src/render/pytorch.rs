@@ -2,7 +2,8 @@
 //! numbers with `loss.backward()`: every input becomes a float64 leaf tensor with
 //! `requires_grad=True`, every node one line, and the script prints each input's gradient.
 
-use crate::graph::{Graph, Node, NodeId, Op};
+use crate::graph::{Graph, Node, NodeId};
+use crate::op::Op;
 use crate::tensor::Tensor;
 
 /// The script for `graph` with `inputs` (one value per input node, in graph order).

@@ -10,7 +10,8 @@ use super::formula::{
 use super::notation::Notation;
 use crate::engine::record::Value;
 use crate::engine::{StepDetail, StepRecord, Update};
-use crate::graph::{Graph, NodeId, Op};
+use crate::graph::{Graph, NodeId};
+use crate::op::Op;
 use crate::tensor::Tensor;
 
 /// One assignment of a step: a step may make several (a backward visit updates each input).

@@ -18,7 +18,8 @@ pub use super::equation::{Equation, Relation};
 use super::notation::Notation;
 use super::step::{RulePart, step_text};
 use crate::engine::{Mode, StepDetail, Stepper};
-use crate::graph::{NodeId, Op};
+use crate::graph::NodeId;
+use crate::op::Op;
 use std::collections::HashMap;
 
 /// One node of the forward pass, as a row of the seeds' table.

@@ -1,17 +1,21 @@
 //! Elementwise ops: every scalar [`Op`] applied element by element, binary ops with NumPy
-//! broadcasting. Forward values come from [`Op::apply`] and gradients from the same
-//! [`Op::local_derivatives`] formulas the scalar stepper shows, so no rule is written twice.
+//! broadcasting. Forward values and gradients come from the op's
+//! [`ScalarRule`](crate::op::ScalarRule): its forward rule and the same local-derivative
+//! formulas the scalar stepper shows, so no rule is written twice.
 
 use super::shape::{broadcast_shapes_for, reduce_to_shape, source_indices};
 use super::{Tensor, TensorError, expect_shape};
-use crate::graph::op::Op;
+use crate::op::Op;
 
 /// Apply `op` to one operand (unary ops) or two broadcast operands (binary ops).
 pub fn forward(op: Op, inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
+    let rule = op
+        .scalar_rule()
+        .ok_or(TensorError::NotElementwise { op: op.name() })?;
     let layout = Layout::new(op, inputs)?;
     let mut args = [0.0; 2];
     let data = (0..layout.count())
-        .map(|element| op.apply(layout.args(inputs, element, &mut args)))
+        .map(|element| rule.apply(layout.args(inputs, element, &mut args)))
         .collect();
     Ok(Tensor::from_parts(layout.shape, data))
 }
@@ -135,7 +139,7 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::op::SAMPLE_OPS;
+    use crate::op::SAMPLE_OPS;
     use crate::tensor::check::{assert_vjp_matches_differences, broadcast_pair, tensor_in};
     use proptest::prelude::*;
 

@@ -4,14 +4,11 @@
 //! A scalar is a tensor of shape `[]`. Every op module offers `forward` and
 //! `vjp(inputs, output, upstream)`, which returns one gradient per input with that input's
 //! shape. Elementwise ops reuse the scalar
-//! [`Op`](crate::graph::op::Op) rules and derivative formulas element by element, so each
+//! [`Op`](crate::op::Op) rules and derivative formulas element by element, so each
 //! derivative is written once.
 
-pub mod backend;
-pub mod cpu;
 pub mod elementwise;
 mod error;
-pub mod gpu;
 pub mod loss;
 pub mod matmul;
 mod nested;
@@ -23,7 +20,6 @@ pub mod softmax;
 #[cfg(test)]
 mod check;
 
-pub use backend::{Backend, BackendError, Quantity};
 pub use error::{TensorError, shape_text};
 pub use nested::Nested;
 use serde::{Deserialize, Serialize};

@@ -1,12 +1,12 @@
 //! Every computed [`Op`] on tensors: its result shape, its forward rule and its
-//! vector-Jacobian product, dispatched to the module that owns the op. The stepper and the
-//! CPU backend both run ops through here.
+//! vector-Jacobian product, dispatched by the op's [`Kind`] to the module that owns it.
+//! The stepper and the CPU backend both run ops through here.
 
 use super::reduce::Over;
 use super::{Tensor, TensorError, elementwise, loss, matmul, reduce, softmax};
-use crate::graph::Op;
+use crate::op::{Axis, Kind, Loss, Matrix, Normalization, Op, Reduction};
 
-fn over(axis: Option<usize>) -> Over {
+fn over(axis: Axis) -> Over {
     axis.map_or(Over::All, Over::Axis)
 }
 
@@ -20,36 +20,46 @@ pub fn output_shape(op: Op, shapes: &[&[usize]]) -> Result<Vec<usize>, TensorErr
             found: shapes.len(),
         });
     }
-    match (op, shapes) {
-        (Op::MatMul, [a, b]) => matmul::product_shape(a, b),
-        (Op::Transpose, [a]) => matmul::transpose_shape(a),
-        (Op::Sum(axis), [a]) => reduce::reduced_shape("sum", a, over(axis)),
-        (Op::Mean(axis), [a]) => reduce::reduced_shape("mean", a, over(axis)),
-        (Op::Max(axis), [a]) => reduce::reduced_shape("max", a, over(axis)),
-        (Op::Softmax | Op::LogSoftmax, [a]) => {
-            softmax::row_length(op.name(), a)?;
+    let name = op.name();
+    match (op.kind(), shapes) {
+        (Kind::Leaf, _) => Err(TensorError::NotElementwise { op: name }),
+        (Kind::Elementwise(_), _) => elementwise::output_shape(op, shapes),
+        (Kind::Reduction(_, axis), [a]) => reduce::reduced_shape(name, a, over(axis)),
+        (Kind::Matrix(Matrix::Product), [a, b]) => matmul::product_shape(a, b),
+        (Kind::Matrix(Matrix::Transpose), [a]) => matmul::transpose_shape(a),
+        (Kind::Normalization(_), [a]) => {
+            softmax::row_length(name, a)?;
             Ok(a.to_vec())
         }
-        (Op::CrossEntropy, [logits, labels]) => loss::cross_entropy_shape(logits, labels),
-        (Op::Mse, [prediction, target]) => loss::mse_shape(prediction, target),
-        _ if op.is_elementwise() => elementwise::output_shape(op, shapes),
-        _ => Err(TensorError::NotElementwise { op: op.name() }),
+        (Kind::Loss(Loss::CrossEntropy), [logits, labels]) => {
+            loss::cross_entropy_shape(logits, labels)
+        }
+        (Kind::Loss(Loss::Mse), [prediction, target]) => loss::mse_shape(prediction, target),
+        // The arity was checked above; the table gives each kind its arity.
+        (Kind::Reduction(..) | Kind::Matrix(_) | Kind::Normalization(_) | Kind::Loss(_), _) => {
+            Err(TensorError::Arity {
+                op: name,
+                expected: op.arity(),
+                found: shapes.len(),
+            })
+        }
     }
 }
 
 /// `op` applied to its operands.
 pub fn forward(op: Op, args: &[&Tensor]) -> Result<Tensor, TensorError> {
-    match op {
-        Op::MatMul => matmul::forward(args),
-        Op::Transpose => matmul::transpose(args),
-        Op::Sum(axis) => reduce::sum(over(axis), args),
-        Op::Mean(axis) => reduce::mean(over(axis), args),
-        Op::Max(axis) => reduce::max(over(axis), args),
-        Op::Softmax => softmax::softmax(args),
-        Op::LogSoftmax => softmax::log_softmax(args),
-        Op::CrossEntropy => loss::cross_entropy(args),
-        Op::Mse => loss::mse(args),
-        _ => elementwise::forward(op, args),
+    match op.kind() {
+        Kind::Leaf => Err(TensorError::NotElementwise { op: op.name() }),
+        Kind::Elementwise(_) => elementwise::forward(op, args),
+        Kind::Reduction(Reduction::Sum, axis) => reduce::sum(over(axis), args),
+        Kind::Reduction(Reduction::Mean, axis) => reduce::mean(over(axis), args),
+        Kind::Reduction(Reduction::Max, axis) => reduce::max(over(axis), args),
+        Kind::Matrix(Matrix::Product) => matmul::forward(args),
+        Kind::Matrix(Matrix::Transpose) => matmul::transpose(args),
+        Kind::Normalization(Normalization::Softmax) => softmax::softmax(args),
+        Kind::Normalization(Normalization::LogSoftmax) => softmax::log_softmax(args),
+        Kind::Loss(Loss::CrossEntropy) => loss::cross_entropy(args),
+        Kind::Loss(Loss::Mse) => loss::mse(args),
     }
 }
 
@@ -61,17 +71,26 @@ pub fn vjp(
     output: &Tensor,
     upstream: &Tensor,
 ) -> Result<Vec<Tensor>, TensorError> {
-    match op {
-        Op::MatMul => matmul::vjp(args, output, upstream),
-        Op::Transpose => matmul::transpose_vjp(args, output, upstream),
-        Op::Sum(axis) => reduce::sum_vjp(over(axis), args, output, upstream),
-        Op::Mean(axis) => reduce::mean_vjp(over(axis), args, output, upstream),
-        Op::Max(axis) => reduce::max_vjp(over(axis), args, output, upstream),
-        Op::Softmax => softmax::softmax_vjp(args, output, upstream),
-        Op::LogSoftmax => softmax::log_softmax_vjp(args, output, upstream),
-        Op::CrossEntropy => loss::cross_entropy_vjp(args, output, upstream),
-        Op::Mse => loss::mse_vjp(args, output, upstream),
-        _ => elementwise::vjp(op, args, output, upstream),
+    match op.kind() {
+        Kind::Leaf => Err(TensorError::NotElementwise { op: op.name() }),
+        Kind::Elementwise(_) => elementwise::vjp(op, args, output, upstream),
+        Kind::Reduction(Reduction::Sum, axis) => {
+            reduce::sum_vjp(over(axis), args, output, upstream)
+        }
+        Kind::Reduction(Reduction::Mean, axis) => {
+            reduce::mean_vjp(over(axis), args, output, upstream)
+        }
+        Kind::Reduction(Reduction::Max, axis) => {
+            reduce::max_vjp(over(axis), args, output, upstream)
+        }
+        Kind::Matrix(Matrix::Product) => matmul::vjp(args, output, upstream),
+        Kind::Matrix(Matrix::Transpose) => matmul::transpose_vjp(args, output, upstream),
+        Kind::Normalization(Normalization::Softmax) => softmax::softmax_vjp(args, output, upstream),
+        Kind::Normalization(Normalization::LogSoftmax) => {
+            softmax::log_softmax_vjp(args, output, upstream)
+        }
+        Kind::Loss(Loss::CrossEntropy) => loss::cross_entropy_vjp(args, output, upstream),
+        Kind::Loss(Loss::Mse) => loss::mse_vjp(args, output, upstream),
     }
 }
 
@@ -88,32 +107,27 @@ pub struct BackwardReads {
 /// `wanted` are needed (constants receive none).
 pub fn backward_reads(op: Op, wanted: &[bool]) -> BackwardReads {
     let arity = op.arity();
+    let wants = |index: usize| wanted.get(index).copied().unwrap_or(false);
     let mut reads = BackwardReads {
         args: vec![false; arity],
         output: false,
     };
-    if op.is_elementwise() {
-        for (formula, _) in op
-            .local_derivatives()
-            .iter()
-            .zip(wanted)
-            .filter(|(_, wanted)| **wanted)
-        {
-            for (index, read) in reads.args.iter_mut().enumerate() {
-                *read |= formula.reads_arg(index);
+    match op.kind() {
+        Kind::Leaf | Kind::Reduction(Reduction::Sum | Reduction::Mean, _) => {}
+        Kind::Elementwise(rule) => {
+            for (formula, _) in rule.derivatives().iter().zip(wanted).filter(|(_, w)| **w) {
+                for (index, read) in reads.args.iter_mut().enumerate() {
+                    *read |= formula.reads_arg(index);
+                }
+                reads.output |= formula.reads_out();
             }
-            reads.output |= formula.reads_out();
         }
-        return reads;
-    }
-    let wants = |index: usize| wanted.get(index).copied().unwrap_or(false);
-    match op {
+        Kind::Reduction(Reduction::Max, _) => reads.args = vec![true],
         // Ā = V̄Bᵀ reads B, B̄ = AᵀV̄ reads A.
-        Op::MatMul => reads.args = vec![wants(1), wants(0)],
-        Op::Max(_) => reads.args = vec![true],
-        Op::Softmax | Op::LogSoftmax => reads.output = true,
-        Op::CrossEntropy | Op::Mse => reads.args = vec![true, true],
-        _ => {}
+        Kind::Matrix(Matrix::Product) => reads.args = vec![wants(1), wants(0)],
+        Kind::Matrix(Matrix::Transpose) => {}
+        Kind::Normalization(_) => reads.output = true,
+        Kind::Loss(_) => reads.args = vec![true, true],
     }
     reads
 }

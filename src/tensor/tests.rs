@@ -1,7 +1,7 @@
 //! Tests of construction, limits, errors and a whole small network composed from the ops.
 
 use super::*;
-use crate::graph::op::Op;
+use crate::op::Op;
 use reduce::Over;
 
 fn tensor(shape: &[usize], data: &[f64]) -> Tensor {

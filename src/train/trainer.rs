@@ -3,12 +3,13 @@
 //! backward (several micro-batches accumulate with `+=` before one update), and lets the
 //! optimizer update the parameters.
 
-use super::data::{DataSpec, batch_tensors};
-use super::dataset::{Dataset, DatasetError};
 use super::metrics::{accuracy, argmax_rows};
-use super::optimizer::UpdateRule;
-use crate::graph::{Graph, NodeId, Op, Role};
-use crate::tensor::backend::{Backend, BackendError, Quantity};
+use crate::backend::optimizer::UpdateRule;
+use crate::backend::{Backend, BackendError, Quantity};
+use crate::data::dataset::{Dataset, DatasetError};
+use crate::data::{DataSpec, batch_tensors};
+use crate::graph::{Graph, NodeId, Role};
+use crate::op::Op;
 use thiserror::Error;
 
 #[derive(Clone, Debug, PartialEq, Error)]

@@ -2,11 +2,12 @@
 //! 2-3-1 network, a graph with every op, gradient accumulation, queued writes, errors.
 
 use super::Tolerance;
+use backprop_viz::backend::block_on;
+use backprop_viz::backend::cpu::CpuBackend;
+use backprop_viz::backend::{Backend, BackendError, Quantity};
 use backprop_viz::graph::{Graph, NodeId};
 use backprop_viz::program::compile;
-use backprop_viz::tensor::backend::block_on;
-use backprop_viz::tensor::cpu::CpuBackend;
-use backprop_viz::tensor::{Backend, BackendError, Quantity, Tensor, TensorError};
+use backprop_viz::tensor::{Tensor, TensorError};
 use backprop_viz::train::UpdateRule;
 
 const TINY_RELU: &str = include_str!("../../www/examples/06-tiny-relu-network.bp");

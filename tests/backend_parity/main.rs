@@ -19,10 +19,11 @@
 mod checks;
 mod training;
 
-use backprop_viz::tensor::backend::block_on;
-use backprop_viz::tensor::cpu::CpuBackend;
-use backprop_viz::tensor::gpu::GpuBackend;
-use backprop_viz::tensor::{Backend, Tensor};
+use backprop_viz::backend::Backend;
+use backprop_viz::backend::block_on;
+use backprop_viz::backend::cpu::CpuBackend;
+use backprop_viz::backend::gpu::GpuBackend;
+use backprop_viz::tensor::Tensor;
 
 /// How far a backend may be from the f64 reference.
 #[derive(Clone, Copy, Debug)]

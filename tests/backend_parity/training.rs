@@ -3,10 +3,10 @@
 //! accuracy with Adam.
 
 use super::Tolerance;
+use backprop_viz::backend::block_on;
+use backprop_viz::backend::cpu::CpuBackend;
+use backprop_viz::backend::{Backend, Quantity};
 use backprop_viz::program::compile;
-use backprop_viz::tensor::backend::block_on;
-use backprop_viz::tensor::cpu::CpuBackend;
-use backprop_viz::tensor::{Backend, Quantity};
 use backprop_viz::train::{OptimizerKind, TrainConfig, Trainer, UpdateRule};
 
 const MOONS_MLP: &str = include_str!("../../www/examples/07-moons-mlp.bp");

@@ -2,8 +2,8 @@
 //! `randn`, and elementwise arithmetic or functions of those (`randn([2, 16], 1) * 0.5`).
 
 use super::LowerError;
-use crate::graph::Op;
 use crate::lang::{BinaryOp, Expr, ExprKind, Span};
+use crate::op::Op;
 use crate::tensor::{Nested, Tensor, ops};
 
 /// Functions whose value is fixed when the program is read.

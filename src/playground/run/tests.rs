@@ -2,11 +2,11 @@
 //! the trainer does, and hands the stepper the inputs whose gradients the next step uses.
 
 use super::*;
+use crate::backend::block_on;
+use crate::backend::cpu::CpuBackend;
 use crate::engine::{Mode, Stepper};
 use crate::playground::form::{Form, write_program};
 use crate::program::compile;
-use crate::tensor::backend::block_on;
-use crate::tensor::cpu::CpuBackend;
 
 fn moons() -> Run<CpuBackend> {
     let form = Form::default();
@@ -247,6 +247,6 @@ fn a_checkpoint_of_another_shape_is_refused() {
     .unwrap();
     assert!(matches!(
         error,
-        TrainError::Backend(crate::tensor::BackendError::ShapeChanged { .. })
+        TrainError::Backend(crate::backend::BackendError::ShapeChanged { .. })
     ));
 }

@@ -67,7 +67,7 @@ fn local_derivatives_read_like_the_seeds() {
 fn mathml_forward_rules_and_derivatives_are_well_formed() {
     let m = Notation::MathMl;
     let out = Expr::name("v3", m);
-    for op in crate::graph::op::SAMPLE_OPS {
+    for op in crate::op::SAMPLE_OPS {
         for args in [names(&["x1", "w_out"], m), numbers(&[-2.5, 1.5e-7], m)] {
             let args = &args[..op.arity()];
             assert_mathml(&rule(op, args, m));

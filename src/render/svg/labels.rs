@@ -3,9 +3,10 @@
 //! which nodes hold NaN or ±∞, and the curves and label points of edges.
 
 use crate::engine::{Mode, Stepper};
-use crate::graph::{NodeId, Op};
+use crate::graph::NodeId;
 use crate::layout::Point;
 use crate::number::format_number;
+use crate::op::Op;
 use crate::render::Notation;
 use crate::render::json::Values;
 use crate::tensor::Tensor;

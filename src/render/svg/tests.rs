@@ -1,6 +1,6 @@
 use super::*;
 use crate::engine::inputs;
-use crate::graph::Op;
+use crate::op::Op;
 use crate::program::compile;
 
 fn stepper(source: &str, steps: usize) -> Stepper {

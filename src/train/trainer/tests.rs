@@ -2,9 +2,9 @@
 //! forgetting to zero the gradients shows.
 
 use super::*;
+use crate::backend::block_on;
+use crate::backend::cpu::CpuBackend;
 use crate::program::compile;
-use crate::tensor::backend::block_on;
-use crate::tensor::cpu::CpuBackend;
 use crate::train::OptimizerKind;
 
 const MOONS_MLP: &str = include_str!("../../../www/examples/07-moons-mlp.bp");

@@ -9,6 +9,8 @@
 
 use super::hooks;
 use super::state::{CHUNK_MS, GRID, PlaygroundState, Scatter, Stats};
+use crate::backend::cpu::CpuBackend;
+use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
 use crate::playground::backend::{
     BackendChoice, GpuStatus, Recovery, TrainingBackend, adapter_name,
@@ -19,8 +21,6 @@ use crate::playground::message::FromPlayground;
 use crate::playground::meter::Meter;
 use crate::playground::pace;
 use crate::playground::run::{Checkpoint, Run};
-use crate::tensor::cpu::CpuBackend;
-use crate::tensor::gpu::GpuBackend;
 use crate::train::TrainError;
 use crate::ui::hooks::now_ms;
 use leptos::prelude::*;

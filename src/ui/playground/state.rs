@@ -6,6 +6,7 @@
 //! back from the GPU. The user's commands queue jobs.
 
 use super::jobs::{self, Job};
+use crate::backend::gpu::GpuContext;
 use crate::playground::backend::{BackendChoice, BackendStatus, TrainingBackend};
 use crate::playground::boundary::Grid;
 use crate::playground::form::Training;
@@ -13,7 +14,6 @@ use crate::playground::message::{FromPlayground, pack};
 use crate::playground::meter::Meter;
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
-use crate::tensor::gpu::GpuContext;
 use leptos::prelude::*;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;

@@ -65,12 +65,80 @@ fn domain_errors_are_nan_or_infinite_not_panics() {
 
 #[test]
 fn function_table_round_trips() {
-    for (name, op) in FUNCTIONS {
-        assert_eq!(Op::function(name), Some(op));
+    let names: Vec<&str> = Op::function_names().collect();
+    assert_eq!(names.len(), 17, "{names:?}");
+    for name in names {
+        let op = Op::function(name).unwrap();
         assert_eq!(op.name(), name);
-        assert_eq!(op.notation(), Notation::Call(name));
+        assert_eq!(op.syntax(), Syntax::Call(name));
     }
     assert_eq!(Op::function("sigmod"), None);
+    assert_eq!(Op::function("identity"), None, "a copy is written `a = b`");
+    assert_eq!(Op::function("sum"), Some(Op::Sum(None)));
+}
+
+/// Where `op` stands in [`Op::ALL`]. The match names every variant, so a new op does not
+/// compile until it has a place in the list.
+fn position(op: Op) -> usize {
+    match op {
+        Op::Input => 0,
+        Op::Const(_) => 1,
+        Op::Literal => 2,
+        Op::Add => 3,
+        Op::Sub => 4,
+        Op::Mul => 5,
+        Op::Div => 6,
+        Op::Neg => 7,
+        Op::PowConst(_) => 8,
+        Op::Pow => 9,
+        Op::Exp => 10,
+        Op::Log => 11,
+        Op::Sqrt => 12,
+        Op::Sin => 13,
+        Op::Cos => 14,
+        Op::Tanh => 15,
+        Op::Sigmoid => 16,
+        Op::Relu => 17,
+        Op::Abs => 18,
+        Op::Identity => 19,
+        Op::MatMul => 20,
+        Op::Transpose => 21,
+        Op::Sum(_) => 22,
+        Op::Mean(_) => 23,
+        Op::Max(_) => 24,
+        Op::Softmax => 25,
+        Op::LogSoftmax => 26,
+        Op::CrossEntropy => 27,
+        Op::Mse => 28,
+    }
+}
+
+#[test]
+fn every_op_is_listed_once() {
+    for (index, op) in Op::ALL.into_iter().enumerate() {
+        assert_eq!(position(op), index, "{op:?}");
+    }
+}
+
+/// The table's arity agrees with its kind, and every computed op that is elementwise is
+/// in the sample list the kernel tests walk.
+#[test]
+fn the_table_is_consistent() {
+    for op in Op::ALL {
+        let spec = op.spec();
+        match spec.kind {
+            Kind::Leaf => assert_eq!(spec.arity, 0, "{op:?}"),
+            Kind::Elementwise(rule) => {
+                assert_eq!(rule.derivatives().len(), spec.arity, "{op:?}");
+                assert!(SAMPLE_OPS.contains(&op), "{op:?} is not in SAMPLE_OPS");
+            }
+            Kind::Reduction(..) | Kind::Normalization(_) => assert_eq!(spec.arity, 1),
+            Kind::Matrix(Matrix::Product) | Kind::Loss(_) => assert_eq!(spec.arity, 2),
+            Kind::Matrix(Matrix::Transpose) => assert_eq!(spec.arity, 1),
+        }
+        assert_eq!(op.is_leaf(), spec.arity == 0, "{op:?}");
+        assert_eq!(op.with_axis(Some(1)).axis().is_some(), op.axis().is_some());
+    }
 }
 
 #[test]

@@ -4,9 +4,9 @@
 //! a dropped recording, a lost device — returned as values.
 
 use super::harness::{SKIP_VARIABLE, gpu};
-use crate::tensor::backend::block_on;
-use crate::tensor::gpu::pool::Usage;
-use crate::tensor::gpu::{GpuContext, GpuCounters, GpuError, UnaryOp, Write};
+use crate::backend::block_on;
+use crate::backend::gpu::pool::Usage;
+use crate::backend::gpu::{GpuContext, GpuCounters, GpuError, UnaryOp, Write};
 use crate::tensor::reduce::Over;
 use crate::tensor::{Tensor, TensorError};
 
@@ -25,7 +25,7 @@ fn own_context() -> Option<GpuContext> {
 
 /// A tiny training step: loss = sum(relu(x @ w)), its gradient for w, one SGD update,
 /// and the loss read back. Returns the loss.
-fn step(context: &GpuContext, x: &Tensor, w: &crate::tensor::gpu::GpuTensor) -> f32 {
+fn step(context: &GpuContext, x: &Tensor, w: &crate::backend::gpu::GpuTensor) -> f32 {
     let mut recorder = context.recorder().expect("recorder");
     let x_gpu = context.upload(x).expect("upload");
     let hidden = context.tensor(&[4, 3]).expect("tensor");
@@ -63,9 +63,15 @@ fn step(context: &GpuContext, x: &Tensor, w: &crate::tensor::gpu::GpuTensor) -> 
             Some((&w_grad, Write::Overwrite)),
         )
         .expect("matmul backward");
-    let mut state = crate::tensor::gpu::ParamState::new();
+    let mut state = crate::backend::gpu::ParamState::new();
     recorder
-        .update(crate::train::UpdateRule::Sgd, 0.1, w, &w_grad, &mut state)
+        .update(
+            crate::backend::optimizer::UpdateRule::Sgd,
+            0.1,
+            w,
+            &w_grad,
+            &mut state,
+        )
         .expect("update");
     let loss_readback = loss.read_back(&mut recorder).expect("readback");
     recorder.submit().expect("submission");

@@ -1,8 +1,10 @@
-//! Datasets as program inputs: a `DataSpec` names a built-in dataset and its minibatch
+//! Datasets: the built-in 2-D sets ([`dataset`]) and, as program inputs, a `DataSpec` naming a built-in dataset and its minibatch
 //! size (`X = features(moons, 256, 64)`), and turns batches of points into tensors.
 
-use super::dataset::{DATASET_NAMES, Dataset, DatasetError};
+pub mod dataset;
+
 use crate::tensor::Tensor;
+use dataset::{DATASET_NAMES, Dataset, DatasetError};
 use serde::{Deserialize, Serialize};
 
 /// The noise every built-in dataset is generated with (standard deviation per coordinate).

@@ -15,7 +15,7 @@
 //!   after the submission (`map_async`; natively the device is polled, in the browser
 //!   nothing blocks).
 //! - [`GpuBackend`] runs a whole [`Graph`](crate::graph::Graph) behind the
-//!   [`Backend`](crate::tensor::Backend) trait: it queues the calls of training steps and
+//!   [`Backend`](crate::backend::Backend) trait: it queues the calls of training steps and
 //!   records them into one encoder, submitted once when a read needs a result.
 //!
 //! Backward kernels write into a destination the caller owns, either overwriting it or

@@ -3,8 +3,8 @@
 //! reduction), forward and backward, plus kinks and domain edges.
 
 use super::harness::{Batch, any, away_from_zero, f32_exact, gpu, positive, random, report};
-use crate::graph::op::Op;
-use crate::tensor::gpu::{BinaryOp, Operand, UnaryOp};
+use crate::backend::gpu::{BinaryOp, Operand, UnaryOp};
+use crate::op::Op;
 use crate::tensor::{Tensor, elementwise};
 
 const UNARY_OPS: [Op; 14] = [
@@ -187,7 +187,7 @@ fn kinks_and_domain_edges_match_the_cpu() {
 
 #[test]
 fn every_elementwise_op_has_a_kernel() {
-    for op in crate::graph::op::SAMPLE_OPS {
+    for op in crate::op::SAMPLE_OPS {
         let mapped = UnaryOp::from_op(op).is_some() || BinaryOp::from_op(op).is_some();
         assert!(mapped, "{op:?} has no GPU kernel");
     }

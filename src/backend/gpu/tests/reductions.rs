@@ -3,8 +3,8 @@
 //! `max`, whose gradient must reach the first maximum.
 
 use super::harness::{Batch, any, gpu, random, report};
+use crate::backend::gpu::{GpuError, GpuTensor, Recorder, Write};
 use crate::tensor::Tensor;
-use crate::tensor::gpu::{GpuError, GpuTensor, Recorder, Write};
 use crate::tensor::reduce::{self, Over};
 
 const SHAPES: [&[usize]; 8] = [
@@ -144,6 +144,6 @@ fn reductions_refuse_what_the_cpu_refuses() {
         .expect("the sum of nothing");
     let zero = scalar.read_back(&mut recorder).expect("readback");
     recorder.submit().expect("submission");
-    let zero = crate::tensor::backend::block_on(zero.data()).expect("read");
+    let zero = crate::backend::block_on(zero.data()).expect("read");
     assert_eq!(zero, vec![0.0]);
 }

@@ -9,7 +9,8 @@
 //! `X @ W` under every `X @ W + b`. Pure data: no device needed.
 
 use super::super::{BinaryOp, UnaryOp, Write};
-use crate::graph::{Graph, NodeId, Op};
+use crate::graph::{Graph, NodeId};
+use crate::op::Op;
 use crate::tensor::reduce::Over;
 
 /// How a node is computed on the GPU.

@@ -4,9 +4,9 @@
 //! tensor over the adapter's limits as [`BackendError::Device`], never a panic.
 
 use super::harness::{SKIP_VARIABLE, gpu};
+use crate::backend::gpu::{GpuBackend, GpuContext, GpuError};
+use crate::backend::{Backend, BackendError, Quantity, block_on};
 use crate::program::compile;
-use crate::tensor::backend::{Backend, BackendError, Quantity, block_on};
-use crate::tensor::gpu::{GpuBackend, GpuContext, GpuError};
 use crate::train::{OptimizerKind, TrainConfig, TrainError, Trainer, UpdateRule};
 
 const MOONS_MLP: &str = include_str!("../../../../www/examples/07-moons-mlp.bp");

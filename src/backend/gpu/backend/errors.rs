@@ -3,8 +3,8 @@
 //! [`BackendError::Device`], the one variant the app reacts to by falling back to the CPU.
 
 use super::super::{GpuContext, GpuError};
+use crate::backend::BackendError;
 use crate::graph::NodeId;
-use crate::tensor::BackendError;
 
 /// `error` raised while allocating or recording `node`.
 pub(crate) fn at_node(node: NodeId, error: GpuError) -> BackendError {

@@ -2,7 +2,7 @@
 //! counts above one workgroup and class counts that fill no tile.
 
 use super::harness::{Batch, any, f32_exact, gpu, random, report};
-use crate::tensor::gpu::{GpuError, Operand};
+use crate::backend::gpu::{GpuError, Operand};
 use crate::tensor::{Tensor, loss};
 
 #[test]

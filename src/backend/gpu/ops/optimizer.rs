@@ -3,7 +3,7 @@
 //! to the kernel for bias correction. The rules are [`UpdateRule`]'s, in f32.
 
 use super::super::{GpuError, GpuTensor, Recorder, kernels};
-use crate::train::UpdateRule;
+use crate::backend::optimizer::UpdateRule;
 use bytemuck::{Pod, Zeroable};
 
 /// What an update rule remembers about one parameter tensor between steps: momentum's

@@ -4,7 +4,7 @@
 use super::super::layout::BroadcastLayout;
 use super::super::{GpuError, GpuTensor, Recorder, Write, kernels};
 use super::{per_group, to_u32};
-use crate::graph::op::Op;
+use crate::op::Op;
 use bytemuck::{Pod, Zeroable};
 
 /// The unary ops with a GPU kernel, in f32.

@@ -5,7 +5,7 @@
 //! within WebGPU's default limits. Fails if it finds no shader at all.
 
 use super::harness::gpu;
-use crate::tensor::gpu::kernels::{KERNELS, SHADERS, Shader};
+use crate::backend::gpu::kernels::{KERNELS, SHADERS, Shader};
 use naga::{AddressSpace, StorageAccess};
 use std::path::PathBuf;
 

@@ -8,8 +8,8 @@
 //! f32 values the GPU receives, so only the GPU's f32 arithmetic is measured. NaN matches
 //! NaN and an infinity matches the same infinity.
 
+use crate::backend::gpu::{GpuContext, GpuError, GpuTensor, Readback, Recorder, Write};
 use crate::tensor::Tensor;
-use crate::tensor::gpu::{GpuContext, GpuError, GpuTensor, Readback, Recorder, Write};
 use std::sync::OnceLock;
 
 pub const RELATIVE: f64 = 1e-4;
@@ -22,7 +22,7 @@ pub const SKIP_VARIABLE: &str = "BACKPROP_SKIP_GPU";
 /// Without an adapter (and without the variable) this panics: the test fails.
 pub fn gpu() -> Option<&'static GpuContext> {
     static CONTEXT: OnceLock<Result<GpuContext, GpuError>> = OnceLock::new();
-    let context = CONTEXT.get_or_init(|| crate::tensor::backend::block_on(GpuContext::new()));
+    let context = CONTEXT.get_or_init(|| crate::backend::block_on(GpuContext::new()));
     match context {
         Ok(context) => Some(context),
         Err(error) if std::env::var(SKIP_VARIABLE).as_deref() == Ok("1") => {
@@ -167,7 +167,7 @@ impl<'c> Batch<'c> {
         let mut worst: f64 = 0.0;
         let count = checks.len();
         for check in checks {
-            let gpu = crate::tensor::backend::block_on(check.readback.tensor())
+            let gpu = crate::backend::block_on(check.readback.tensor())
                 .unwrap_or_else(|error| panic!("{}: {error}", check.label));
             let mismatches = compare(&check.label, &gpu, &check.expected, &mut worst);
             failed += usize::from(!mismatches.is_empty());

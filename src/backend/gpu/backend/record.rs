@@ -7,8 +7,8 @@ use super::super::{GpuTensor, Operand, Recorder, Write};
 use super::buffers::Buffers;
 use super::errors::at_node;
 use super::plan::{Kernel, Plan, Target};
+use crate::backend::BackendError;
 use crate::graph::{Graph, NodeId};
-use crate::tensor::BackendError;
 
 /// The buffers one node reads and writes.
 struct Site<'a> {

@@ -5,8 +5,8 @@
 //! what lies past an operand's edge kept out of the product.
 
 use super::harness::{Batch, any, gpu, positive, random, report};
-use crate::tensor::gpu::ops::matmul::MatmulKernel;
-use crate::tensor::gpu::{Transposed, Write};
+use crate::backend::gpu::ops::matmul::MatmulKernel;
+use crate::backend::gpu::{Transposed, Write};
 use crate::tensor::{Tensor, matmul};
 
 /// `(rows, inner, cols)`: odd sizes, sizes that are multiples of 4 (vec4 loads), a full

@@ -6,8 +6,10 @@
 use super::super::{GpuContext, GpuError, GpuIndices, GpuTensor};
 use super::errors::at_node;
 use super::plan::{Kernel, Plan};
-use crate::graph::{Graph, NodeId, Op};
-use crate::tensor::{BackendError, Tensor};
+use crate::backend::BackendError;
+use crate::graph::{Graph, NodeId};
+use crate::op::Op;
+use crate::tensor::Tensor;
 
 pub(crate) struct Buffers {
     pub(crate) values: Vec<GpuTensor>,

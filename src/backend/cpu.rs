@@ -2,10 +2,11 @@
 //! rules and vector-Jacobian products the stepper shows ([`super::ops`]). Every other
 //! backend is tested against it.
 
-use super::backend::{Backend, BackendError, Quantity};
-use super::{Tensor, ops};
-use crate::graph::{Graph, NodeId, Op, Role};
-use crate::train::{Optimizer, UpdateRule};
+use super::optimizer::{Optimizer, UpdateRule};
+use super::{Backend, BackendError, Quantity};
+use crate::graph::{Graph, NodeId, Role};
+use crate::op::Op;
+use crate::tensor::{Tensor, ops};
 use std::future::{Future, ready};
 
 #[derive(Clone, Debug, Default)]
@@ -234,9 +235,9 @@ fn add(a: &Tensor, b: &Tensor) -> Tensor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::block_on;
     use crate::engine::{Mode, Stepper};
     use crate::program::compile;
-    use crate::tensor::backend::block_on;
 
     const NETWORK: &str = "x = [1, 2]
 W1 = param([[0.5, -0.3], [0.2, 0.8], [-0.4, 0.6]])

@@ -1,10 +1,14 @@
 //! The `Backend` trait: what runs a whole graph at once (forward, backward, optimizer
-//! update). The CPU backend ([`super::cpu`]) is the f64 reference; the wgpu backend runs
+//! update). The CPU backend ([`cpu`]) is the f64 reference; the wgpu backend runs
 //! the same graph in f32 on the GPU and is tested against it.
 
-use super::{Tensor, TensorError};
+pub mod cpu;
+pub mod gpu;
+pub mod optimizer;
+
 use crate::graph::NodeId;
-use crate::train::UpdateRule;
+use crate::tensor::{Tensor, TensorError, shape_text};
+use optimizer::UpdateRule;
 use std::future::Future;
 use thiserror::Error;
 
@@ -30,8 +34,8 @@ pub enum BackendError {
     #[error(
         "node {}: the new value has shape {}, but the graph was loaded with {}",
         .node.0,
-        super::shape_text(.found),
-        super::shape_text(.expected)
+        shape_text(.found),
+        shape_text(.expected)
     )]
     ShapeChanged {
         node: NodeId,

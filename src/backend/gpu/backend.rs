@@ -22,10 +22,10 @@ mod record;
 mod state;
 
 use super::{GpuContext, GpuError, Readback};
+use crate::backend::optimizer::UpdateRule;
+use crate::backend::{Backend, BackendError, Quantity};
 use crate::graph::{Graph, NodeId};
 use crate::tensor::Tensor;
-use crate::tensor::backend::{Backend, BackendError, Quantity};
-use crate::train::UpdateRule;
 use errors::{at_node, check_alive, from_device};
 use state::{Command, Loaded};
 use std::future::Future;

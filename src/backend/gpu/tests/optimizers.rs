@@ -2,9 +2,9 @@
 //! one submission, the state (velocity, moments, Adam's step count) staying on the GPU.
 
 use super::harness::{Batch, any, gpu, random, report};
+use crate::backend::gpu::ParamState;
+use crate::backend::optimizer::{Optimizer, OptimizerKind, UpdateRule};
 use crate::tensor::Tensor;
-use crate::tensor::gpu::ParamState;
-use crate::train::{Optimizer, OptimizerKind, UpdateRule};
 
 const STEPS: u64 = 4;
 

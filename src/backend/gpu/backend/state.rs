@@ -9,10 +9,11 @@ use super::buffers::Buffers;
 use super::errors::{at_node, from_device};
 use super::plan::Plan;
 use super::record;
-use crate::graph::{Graph, Node, NodeId, Op};
-use crate::tensor::backend::{BackendError, Quantity};
+use crate::backend::optimizer::UpdateRule;
+use crate::backend::{BackendError, Quantity};
+use crate::graph::{Graph, Node, NodeId};
+use crate::op::Op;
 use crate::tensor::{Tensor, TensorError};
-use crate::train::UpdateRule;
 
 /// What a leaf's gradient buffer holds, tracked on the host as commands are queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
