@@ -80,7 +80,7 @@ pub struct Spec {
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
     /// An input, a number or a literal tensor: no rule, no step, no gradient of its own.
-    Leaf,
+    Leaf(Leaf),
     /// A scalar rule applied element by element (two operands broadcast together); its
     /// backward is the local derivatives times the upstream gradient.
     Elementwise(ScalarRule),
@@ -92,6 +92,17 @@ pub enum Kind {
     Normalization(Normalization),
     /// A loss: two operands to one number. Class labels receive no gradient.
     Loss(Loss),
+}
+
+/// The leaves: where values come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Leaf {
+    /// Supplied from outside (a program's input or a parameter).
+    Input,
+    /// A number written in the program.
+    Number(f64),
+    /// A constant tensor, its value stored in the node.
+    Literal,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,11 +234,11 @@ fn call(name: &'static str, arity: usize, kind: Kind) -> Spec {
     }
 }
 
-fn leaf(name: &'static str) -> Spec {
+fn leaf(name: &'static str, leaf: Leaf) -> Spec {
     Spec {
         name,
         arity: 0,
-        kind: Kind::Leaf,
+        kind: Kind::Leaf(leaf),
         syntax: Syntax::Leaf,
     }
 }
@@ -275,9 +286,9 @@ impl Op {
     pub fn spec(self) -> Spec {
         use formula::build::call as apply;
         match self {
-            Op::Input => leaf("input"),
-            Op::Const(_) => leaf("const"),
-            Op::Literal => leaf("literal"),
+            Op::Input => leaf("input", Leaf::Input),
+            Op::Const(c) => leaf("const", Leaf::Number(c)),
+            Op::Literal => leaf("literal", Leaf::Literal),
             Op::Add => binary(
                 "add",
                 Infix::Plus,
@@ -440,20 +451,32 @@ impl Op {
         self.spec().syntax
     }
 
+    /// What kind of leaf the op is; `None` for computed ops.
+    pub fn leaf(self) -> Option<Leaf> {
+        match self.kind() {
+            Kind::Leaf(leaf) => Some(leaf),
+            Kind::Elementwise(_)
+            | Kind::Reduction(..)
+            | Kind::Matrix(_)
+            | Kind::Normalization(_)
+            | Kind::Loss(_) => None,
+        }
+    }
+
     pub fn is_leaf(self) -> bool {
-        matches!(self.kind(), Kind::Leaf)
+        self.leaf().is_some()
     }
 
     /// Constants (numbers and literal tensors) are leaves with no step and no adjoint.
     pub fn is_constant(self) -> bool {
-        matches!(self, Op::Const(_) | Op::Literal)
+        matches!(self.kind(), Kind::Leaf(Leaf::Number(_) | Leaf::Literal))
     }
 
     /// The scalar rule of an elementwise op; `None` for leaves and tensor ops.
     pub fn scalar_rule(self) -> Option<ScalarRule> {
         match self.kind() {
             Kind::Elementwise(rule) => Some(rule),
-            Kind::Leaf
+            Kind::Leaf(_)
             | Kind::Reduction(..)
             | Kind::Matrix(_)
             | Kind::Normalization(_)
@@ -486,7 +509,7 @@ impl Op {
     pub fn with_axis(self, axis: Axis) -> Op {
         match self.kind() {
             Kind::Reduction(reduction, _) => reduction.over(axis),
-            Kind::Leaf
+            Kind::Leaf(_)
             | Kind::Elementwise(_)
             | Kind::Matrix(_)
             | Kind::Normalization(_)
@@ -498,7 +521,7 @@ impl Op {
     pub fn axis(self) -> Option<Axis> {
         match self.kind() {
             Kind::Reduction(_, axis) => Some(axis),
-            Kind::Leaf
+            Kind::Leaf(_)
             | Kind::Elementwise(_)
             | Kind::Matrix(_)
             | Kind::Normalization(_)

@@ -4,7 +4,7 @@
 
 use super::optimizer::{Optimizer, UpdateRule};
 use super::{Backend, BackendError, Quantity};
-use crate::graph::{Graph, NodeId, Role};
+use crate::graph::{Graph, Node, NodeId, Role};
 use crate::op::Op;
 use crate::tensor::{Tensor, ops};
 use std::future::{Future, ready};
@@ -69,19 +69,7 @@ impl Backend for CpuBackend {
     }
 
     fn load(&mut self, graph: &Graph) -> Result<(), BackendError> {
-        self.values = graph
-            .nodes()
-            .iter()
-            .map(|node| match node.op {
-                Op::Const(c) => Some(Tensor::scalar(c)),
-                Op::Input | Op::Literal => Some(
-                    node.value
-                        .clone()
-                        .unwrap_or_else(|| zeros_like(&node.nan())),
-                ),
-                _ => None,
-            })
-            .collect();
+        self.values = graph.nodes().iter().map(Node::leaf_value).collect();
         self.grads = graph
             .nodes()
             .iter()

@@ -9,11 +9,10 @@ use serde::Serialize;
 
 /// The counter as the step controls show it: "forward 2 / 4", "backward 1 / 4".
 pub fn counter_text(stepper: Option<&Stepper>) -> String {
-    match stepper.map(Stepper::progress) {
-        Some((Phase::Forward, done, total)) => format!("forward {done} / {total}"),
-        Some((Phase::Backward, done, total)) => format!("backward {done} / {total}"),
-        None => "no program".to_string(),
-    }
+    stepper.map_or_else(
+        || "no program".to_string(),
+        |stepper| stepper.progress().to_string(),
+    )
 }
 
 /// The detail of an embed's `step` event.
@@ -40,7 +39,7 @@ impl StepEvent {
         Some(StepEvent {
             step: stepper.cursor(),
             steps: stepper.len(),
-            phase: stepper.progress().0,
+            phase: stepper.progress().phase,
             counter: counter_text(Some(stepper)),
             record: stepper
                 .history()

@@ -7,5 +7,5 @@ pub mod record;
 pub mod stepper;
 
 pub use check::{CheckEntry, GradientCheck, gradient_check};
-pub use record::{Mode, Phase, StepDetail, StepRecord, Update};
+pub use record::{Mode, Phase, Progress, StepDetail, StepRecord, Update};
 pub use stepper::{EngineError, Snapshot, Stepper};

@@ -13,6 +13,27 @@ pub enum Phase {
     Backward,
 }
 
+/// Where the stepper's cursor is within its phase: "backward 2 / 4".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Steps of this phase taken so far.
+    pub done: usize,
+    /// Steps the phase has.
+    pub total: usize,
+}
+
+impl std::fmt::Display for Progress {
+    /// "forward 2 / 4", "backward 1 / 4": the step counter's words.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let phase = match self.phase {
+            Phase::Forward => "forward",
+            Phase::Backward => "backward",
+        };
+        write!(f, "{phase} {} / {}", self.done, self.total)
+    }
+}
+
 /// Which derivatives the stepper computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

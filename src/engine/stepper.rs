@@ -6,7 +6,7 @@
 //! order. The first backward step seeds the output's adjoint with ones. Forward mode: one step per non-constant node, computing the
 //! value and the tangent together.
 
-use super::record::{Mode, Phase, StepDetail, StepRecord, Update, Value, scalar};
+use super::record::{Mode, Phase, Progress, StepDetail, StepRecord, Update, Value, scalar};
 use crate::graph::{Graph, NodeId};
 use crate::op::Op;
 use crate::tensor::{Tensor, elementwise, ops, shape_text};
@@ -131,10 +131,10 @@ impl Stepper {
         let constants: Vec<Option<Value>> = graph
             .nodes()
             .iter()
-            .map(|node| match node.op {
-                Op::Const(c) => Some(Arc::new(Tensor::scalar(c))),
-                Op::Literal => Some(Arc::new(node.value.clone().unwrap_or_else(|| node.nan()))),
-                _ => None,
+            .map(|node| {
+                node.op
+                    .is_constant()
+                    .then(|| Arc::new(node.leaf_value().unwrap_or_else(|| node.nan())))
             })
             .collect();
         let tangents = graph
@@ -198,23 +198,32 @@ impl Stepper {
         &self.history
     }
 
-    /// Steps in the phase the cursor is in: (phase, steps done in it, steps it has).
-    /// The forward phase lasts until the first backward step is taken.
-    pub fn progress(&self) -> (Phase, usize, usize) {
+    /// Where the cursor is within its phase. The forward phase lasts until the first
+    /// backward step is taken.
+    pub fn progress(&self) -> Progress {
         let forward = self
             .schedule
             .iter()
             .filter(|(p, _)| *p == Phase::Forward)
             .count();
         if self.cursor() > forward {
-            (
-                Phase::Backward,
-                self.cursor() - forward,
-                self.len() - forward,
-            )
+            Progress {
+                phase: Phase::Backward,
+                done: self.cursor() - forward,
+                total: self.len() - forward,
+            }
         } else {
-            (Phase::Forward, self.cursor(), forward)
+            Progress {
+                phase: Phase::Forward,
+                done: self.cursor(),
+                total: forward,
+            }
         }
+    }
+
+    /// Whether at least one backward step has been taken (and not undone).
+    pub fn in_backward(&self) -> bool {
+        self.progress().phase == Phase::Backward
     }
 
     /// The node's value, once computed.

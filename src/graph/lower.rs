@@ -7,7 +7,7 @@ mod constant;
 use super::{Graph, Node, NodeId, Role};
 use crate::data::{DataSpec, MAX_POINTS, batch_tensors};
 use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement};
-use crate::op::Op;
+use crate::op::{Kind, Leaf, Op};
 use crate::tensor::{Tensor, TensorError, ops};
 use std::collections::HashMap;
 use thiserror::Error;
@@ -543,17 +543,9 @@ impl Lowerer {
     fn finish_names(mut self) -> Vec<Node> {
         let mut ordinal = 0;
         for id in 0..self.nodes.len() {
-            let node = &self.nodes[id];
-            match (&node.op, &node.value) {
-                (Op::Const(value), _) => {
-                    self.nodes[id].name = value.to_string();
-                    continue;
-                }
-                (Op::Literal, Some(value)) => {
-                    self.nodes[id].name = literal_name(value);
-                    continue;
-                }
-                _ => {}
+            if let Some(name) = constant_name(&self.nodes[id]) {
+                self.nodes[id].name = name;
+                continue;
             }
             ordinal += 1;
             if self.user_named[id] {
@@ -583,6 +575,20 @@ fn resolve_axis(axis: i64, rank: usize, span: Span) -> Result<usize, LowerError>
             message: format!("axis {axis} does not exist in a tensor with {rank} dimensions"),
             span,
         })
+}
+
+/// A constant's name: its number, or its literal written out while short.
+fn constant_name(node: &Node) -> Option<String> {
+    match node.op.kind() {
+        Kind::Leaf(Leaf::Number(value)) => Some(value.to_string()),
+        Kind::Leaf(Leaf::Literal) => node.value.as_ref().map(literal_name),
+        Kind::Leaf(Leaf::Input)
+        | Kind::Elementwise(_)
+        | Kind::Reduction(..)
+        | Kind::Matrix(_)
+        | Kind::Normalization(_)
+        | Kind::Loss(_) => None,
+    }
 }
 
 /// A constant tensor's name: its numbers when there are few, its shape otherwise.

@@ -8,7 +8,7 @@ mod lower;
 
 use crate::data::DataSpec;
 use crate::lang::Span;
-use crate::op::Op;
+use crate::op::{Leaf, Op};
 use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +42,18 @@ impl Node {
     /// A value of the node's shape that is all NaN: what a failed op produces.
     pub fn nan(&self) -> Tensor {
         Tensor::full(&self.shape, f64::NAN).unwrap_or_else(|_| Tensor::scalar(f64::NAN))
+    }
+
+    /// A leaf's value before anything is written: a number's constant, a literal's tensor,
+    /// an input's default (zeros of its shape when it has none). `None` for computed nodes.
+    pub fn leaf_value(&self) -> Option<Tensor> {
+        Some(match self.op.leaf()? {
+            Leaf::Number(c) => Tensor::scalar(c),
+            Leaf::Input | Leaf::Literal => self
+                .value
+                .clone()
+                .unwrap_or_else(|| self.nan().map(|_| 0.0)),
+        })
     }
 
     /// Whether the node holds a single number.
@@ -191,13 +203,13 @@ impl Graph {
         let mut values: Vec<Tensor> = Vec::with_capacity(self.len());
         let mut next_input = inputs.iter();
         for node in &self.nodes {
-            let value = match node.op {
-                Op::Input => next_input.next().cloned(),
-                Op::Const(c) => Some(Tensor::scalar(c)),
-                Op::Literal => node.value.clone(),
-                op => {
+            let value = match node.op.leaf() {
+                Some(Leaf::Input) => next_input.next().cloned(),
+                Some(Leaf::Number(c)) => Some(Tensor::scalar(c)),
+                Some(Leaf::Literal) => node.value.clone(),
+                None => {
                     let args: Vec<&Tensor> = node.inputs.iter().map(|i| &values[i.0]).collect();
-                    crate::tensor::ops::forward(op, &args).ok()
+                    crate::tensor::ops::forward(node.op, &args).ok()
                 }
             };
             values.push(value.unwrap_or_else(|| node.nan()));

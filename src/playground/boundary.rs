@@ -2,7 +2,7 @@
 //! predictions on it painted into a small bitmap (a BMP data URL the browser scales
 //! smoothly; no canvas), and the points as SVG circles coloured by class.
 
-use super::svg::escape;
+use crate::render::svg::draw::escape;
 use std::fmt::Write;
 
 /// The side of the scatter picture, in SVG units.

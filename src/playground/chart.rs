@@ -6,8 +6,8 @@
 //! series a few hundred points long (each pixel column averages its steps) and break the
 //! line where values are NaN or ±∞.
 
-use super::svg;
 use crate::number::format_number;
+use crate::render::svg::draw as svg;
 use plotters::prelude::*;
 use std::fmt::Write;
 use std::ops::Range;

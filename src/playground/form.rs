@@ -42,13 +42,17 @@ impl Activation {
             .find(|a| a.name() == name.trim())
     }
 
-    fn of_op(op: Op) -> Option<Activation> {
-        match op {
-            Op::Relu => Some(Activation::Relu),
-            Op::Tanh => Some(Activation::Tanh),
-            Op::Sigmoid => Some(Activation::Sigmoid),
-            _ => None,
+    /// The op that applies the activation.
+    pub fn op(self) -> Op {
+        match self {
+            Activation::Relu => Op::Relu,
+            Activation::Tanh => Op::Tanh,
+            Activation::Sigmoid => Op::Sigmoid,
         }
+    }
+
+    fn of_op(op: Op) -> Option<Activation> {
+        Activation::ALL.into_iter().find(|a| a.op() == op)
     }
 
     /// The scale of a layer's random initial weights: He for ReLU (capped at 0.7 for the

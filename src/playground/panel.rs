@@ -9,10 +9,10 @@ use super::form::{
     Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
     write_program,
 };
-use super::svg::escape;
 use crate::data::dataset::DATASET_NAMES;
 use crate::graph::Graph;
 use crate::number::format_number;
+use crate::render::svg::draw::escape;
 use crate::train::OptimizerKind;
 use std::fmt::Write;
 

@@ -3,7 +3,7 @@
 //! `requires_grad=True`, every node one line, and the script prints each input's gradient.
 
 use crate::graph::{Graph, Node, NodeId};
-use crate::op::Op;
+use crate::op::{Leaf, Op};
 use crate::tensor::Tensor;
 
 /// The script for `graph` with `inputs` (one value per input node, in graph order).
@@ -26,14 +26,14 @@ pub fn script(graph: &Graph, inputs: &[Tensor], source: &str) -> String {
     let mut next_input = inputs.iter();
     for (id, node) in graph.nodes().iter().enumerate() {
         let name = &names[id];
-        let line = match node.op {
-            Op::Input => {
+        let line = match node.op.leaf() {
+            Some(Leaf::Input) => {
                 let value = next_input.next().or(node.value.as_ref());
                 let literal = value.map_or_else(|| "0.0".to_string(), python_literal);
                 format!("{name} = torch.tensor({literal}, dtype=torch.float64, requires_grad=True)")
             }
-            Op::Const(_) | Op::Literal => continue,
-            op => format!("{name} = {}", expression(op, node, graph, &names)),
+            Some(Leaf::Number(_) | Leaf::Literal) => continue,
+            None => format!("{name} = {}", expression(node.op, node, graph, &names)),
         };
         lines.push(line);
     }
@@ -172,8 +172,11 @@ fn expression(op: Op, node: &Node, graph: &Graph, names: &[String]) -> String {
         Op::Mse => format!("F.mse_loss({}, {})", arg(0), arg(1)),
         Op::Sigmoid => format!("torch.sigmoid({})", arg(0)),
         Op::Relu => format!("torch.relu({})", arg(0)),
-        Op::Log => format!("torch.log({})", arg(0)),
-        other => format!("torch.{}({})", other.name(), arg(0)),
+        Op::Exp | Op::Log | Op::Sqrt | Op::Sin | Op::Cos | Op::Tanh | Op::Abs => {
+            format!("torch.{}({})", op.name(), arg(0))
+        }
+        // Leaves are variables of the script, never expressions.
+        Op::Input | Op::Const(_) | Op::Literal => node.name.clone(),
     }
 }
 

@@ -4,15 +4,19 @@
 use super::formula::{Expr, op_expression};
 use super::notation::Notation;
 use crate::engine::record::Value;
-use crate::engine::{Phase, StepDetail, StepRecord};
+use crate::engine::{Phase, Progress, StepDetail, StepRecord};
 use crate::graph::Graph;
 use crate::number::format_number;
 use crate::tensor::Tensor;
 
 /// One sentence (or a few) saying what `record` did; `position` is (phase, k, n) as in
 /// [`crate::engine::Stepper::progress`] right after the step.
-pub fn describe(graph: &Graph, record: &StepRecord, position: (Phase, usize, usize)) -> String {
-    let (phase, k, n) = position;
+pub fn describe(graph: &Graph, record: &StepRecord, position: Progress) -> String {
+    let Progress {
+        phase,
+        done: k,
+        total: n,
+    } = position;
     let phase = match phase {
         Phase::Forward => "Forward",
         Phase::Backward => "Backward",

@@ -11,7 +11,7 @@ use super::notation::Notation;
 use crate::engine::record::Value;
 use crate::engine::{StepDetail, StepRecord, Update};
 use crate::graph::{Graph, NodeId};
-use crate::op::Op;
+use crate::op::{Kind, Loss, Matrix, Normalization, Op, Reduction};
 use crate::tensor::Tensor;
 
 /// One assignment of a step: a step may make several (a backward visit updates each input).
@@ -70,9 +70,10 @@ impl StepText {
 
 /// A node as it appears in a formula: its name, or its value for a constant.
 pub fn symbol(graph: &Graph, id: NodeId, n: Notation) -> Expr {
-    match graph.node(id).op {
-        Op::Const(c) => Expr::number(c, n),
-        _ => Expr::name(&graph.node(id).name, n),
+    if let Op::Const(c) = graph.node(id).op {
+        Expr::number(c, n)
+    } else {
+        Expr::name(&graph.node(id).name, n)
     }
 }
 
@@ -306,34 +307,34 @@ fn matrix_rule(graph: &Graph, node: NodeId, input_index: usize, n: Notation) -> 
         Some(axis) => call("broadcast", &[bar.clone(), Expr::number(axis as f64, n)], n),
         None => call("broadcast", std::slice::from_ref(&bar), n),
     };
-    match (the_node.op, input_index) {
-        (Op::MatMul, 0) => product(bar, transposed(arg(1), n), n),
-        (Op::MatMul, _) => product(transposed(arg(0), n), bar, n),
-        (Op::Transpose, _) => transposed(bar, n),
-        (Op::Sum(axis), _) => spread(axis),
-        (Op::Mean(axis), _) => {
+    match (the_node.op.kind(), input_index) {
+        (Kind::Matrix(Matrix::Product), 0) => product(bar, transposed(arg(1), n), n),
+        (Kind::Matrix(Matrix::Product), _) => product(transposed(arg(0), n), bar, n),
+        (Kind::Matrix(Matrix::Transpose), _) => transposed(bar, n),
+        (Kind::Reduction(Reduction::Sum, axis), _) => spread(axis),
+        (Kind::Reduction(Reduction::Mean, axis), _) => {
             let lane = match axis {
                 Some(axis) => Expr::number(input_shape.get(axis).copied().unwrap_or(1) as f64, n),
                 None => count,
             };
             quotient(spread(axis), lane, n)
         }
-        (Op::Max(axis), _) => hadamard(
+        (Kind::Reduction(Reduction::Max, axis), _) => hadamard(
             call("onehot", &[call("argmax", &[arg(0)], n)], n),
             spread(axis),
             n,
         ),
-        (Op::Softmax, _) => hadamard(
+        (Kind::Normalization(Normalization::Softmax), _) => hadamard(
             out.clone(),
             difference(bar.clone(), call("sum", &[hadamard(bar, out, n)], n), n),
             n,
         ),
-        (Op::LogSoftmax, _) => difference(
+        (Kind::Normalization(Normalization::LogSoftmax), _) => difference(
             bar.clone(),
             hadamard(call("exp", &[out], n), call("sum", &[bar], n), n),
             n,
         ),
-        (Op::CrossEntropy, 0) => {
+        (Kind::Loss(Loss::CrossEntropy), 0) => {
             let rows = Expr::number(input_shape.first().copied().unwrap_or(1) as f64, n);
             let error = difference(
                 call("softmax", &[arg(0)], n),
@@ -342,7 +343,7 @@ fn matrix_rule(graph: &Graph, node: NodeId, input_index: usize, n: Notation) -> 
             );
             product(quotient(error, rows, n), bar, n)
         }
-        (Op::Mse, index) => {
+        (Kind::Loss(Loss::Mse), index) => {
             let residual = difference(arg(0), arg(1), n);
             let scaled = quotient(product(Expr::number(2.0, n), residual, n), count, n);
             let signed = if index == 0 {
@@ -352,8 +353,11 @@ fn matrix_rule(graph: &Graph, node: NodeId, input_index: usize, n: Notation) -> 
             };
             product(signed, bar, n)
         }
-        // Labels are class indices: nothing flows back to them.
-        _ => Expr::number(0.0, n),
+        // Labels are class indices: nothing flows back to them. Leaves have no rule, and
+        // elementwise ops are explained by their local derivatives instead.
+        (Kind::Loss(Loss::CrossEntropy), _) | (Kind::Leaf(_) | Kind::Elementwise(_), _) => {
+            Expr::number(0.0, n)
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! The document uses presentation attributes rather than a stylesheet, so drawing tools
 //! and document converters show it as the page does; every piece of text is XML-escaped.
 
-use crate::engine::{Mode, Phase, Stepper};
+use crate::engine::{Mode, Stepper};
 use crate::graph::{Graph, NodeId};
 use crate::layout::{EdgePath, NodeSize, Point, layout};
 pub use crate::render::markup::escape_markup as escape;
@@ -13,7 +13,10 @@ use crate::render::{Notation, step_text};
 use crate::tensor::Tensor;
 use std::fmt::Write;
 
+pub mod draw;
+pub mod heatmap;
 mod labels;
+pub mod picture;
 mod room;
 
 pub use labels::{derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown};
@@ -168,12 +171,7 @@ fn node_size(graph: &Graph, id: NodeId, lines: &[(LineKind, String)], tape: bool
 
 /// Where the stepper is, in words: "backward 2 / 4: x̄1 += ∂v3/∂x1 · v̄3 = 1 · 3 = 3".
 fn caption(stepper: &Stepper) -> String {
-    let (phase, done, total) = stepper.progress();
-    let phase = match phase {
-        Phase::Forward => "forward",
-        Phase::Backward => "backward",
-    };
-    let position = format!("{phase} {done} / {total}");
+    let position = stepper.progress().to_string();
     match stepper.history().last() {
         Some(record) => {
             let text = step_text(stepper.graph(), record, Notation::Plain);
@@ -222,7 +220,7 @@ pub fn graph_document(stepper: &Stepper, palette: &Palette) -> String {
         .max(VALUE_CHAR * caption.chars().count() as f64 + 2.0 * PADDING);
     let height = places.height + CAPTION;
     let current = stepper.history().last().map(|r| r.node);
-    let backward = stepper.progress().0 == Phase::Backward && stepper.cursor() > 0;
+    let backward = stepper.in_backward();
     let nonfinite = nonfinite_nodes(stepper);
     let p = palette;
 

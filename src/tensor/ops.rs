@@ -22,7 +22,7 @@ pub fn output_shape(op: Op, shapes: &[&[usize]]) -> Result<Vec<usize>, TensorErr
     }
     let name = op.name();
     match (op.kind(), shapes) {
-        (Kind::Leaf, _) => Err(TensorError::NotElementwise { op: name }),
+        (Kind::Leaf(_), _) => Err(TensorError::NotElementwise { op: name }),
         (Kind::Elementwise(_), _) => elementwise::output_shape(op, shapes),
         (Kind::Reduction(_, axis), [a]) => reduce::reduced_shape(name, a, over(axis)),
         (Kind::Matrix(Matrix::Product), [a, b]) => matmul::product_shape(a, b),
@@ -49,7 +49,7 @@ pub fn output_shape(op: Op, shapes: &[&[usize]]) -> Result<Vec<usize>, TensorErr
 /// `op` applied to its operands.
 pub fn forward(op: Op, args: &[&Tensor]) -> Result<Tensor, TensorError> {
     match op.kind() {
-        Kind::Leaf => Err(TensorError::NotElementwise { op: op.name() }),
+        Kind::Leaf(_) => Err(TensorError::NotElementwise { op: op.name() }),
         Kind::Elementwise(_) => elementwise::forward(op, args),
         Kind::Reduction(Reduction::Sum, axis) => reduce::sum(over(axis), args),
         Kind::Reduction(Reduction::Mean, axis) => reduce::mean(over(axis), args),
@@ -72,7 +72,7 @@ pub fn vjp(
     upstream: &Tensor,
 ) -> Result<Vec<Tensor>, TensorError> {
     match op.kind() {
-        Kind::Leaf => Err(TensorError::NotElementwise { op: op.name() }),
+        Kind::Leaf(_) => Err(TensorError::NotElementwise { op: op.name() }),
         Kind::Elementwise(_) => elementwise::vjp(op, args, output, upstream),
         Kind::Reduction(Reduction::Sum, axis) => {
             reduce::sum_vjp(over(axis), args, output, upstream)
@@ -113,7 +113,7 @@ pub fn backward_reads(op: Op, wanted: &[bool]) -> BackwardReads {
         output: false,
     };
     match op.kind() {
-        Kind::Leaf | Kind::Reduction(Reduction::Sum | Reduction::Mean, _) => {}
+        Kind::Leaf(_) | Kind::Reduction(Reduction::Sum | Reduction::Mean, _) => {}
         Kind::Elementwise(rule) => {
             for (formula, _) in rule.derivatives().iter().zip(wanted).filter(|(_, w)| **w) {
                 for (index, read) in reads.args.iter_mut().enumerate() {

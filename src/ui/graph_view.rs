@@ -6,11 +6,11 @@
 use super::hooks;
 use super::state::AppState;
 use super::tensor_view::tensor_panel;
-use crate::engine::{Mode, Phase, Stepper};
+use crate::engine::{Mode, Stepper};
 use crate::graph::{Graph, NodeId};
 use crate::layout::{EdgePath, Layout, NodeSize, layout};
-use crate::playground::picture;
 use crate::render::Notation;
+use crate::render::svg::picture;
 use crate::render::svg::{
     derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown,
 };
@@ -63,14 +63,8 @@ fn node_size(graph: &Graph, id: NodeId) -> NodeSize {
         let (width, height) = picture::node_size(&node.shape, label + 4);
         return NodeSize { width, height };
     }
-    // A few values are written out in the box (see `shown`): about 8 characters each.
-    let elements: usize = node.shape.iter().product();
-    let values = if node.shape.is_empty() || elements > 4 {
-        12
-    } else {
-        8 * elements + 6
-    };
-    let text = (label + 6).max(values + node.name.chars().count());
+    // A scalar's value is written out in the box (see `shown`): about 12 characters.
+    let text = (label + 6).max(12 + node.name.chars().count());
     NodeSize {
         width: (7.0 * text as f64 + 24.0).clamp(128.0, 300.0),
         height: NODE_HEIGHT,
@@ -183,7 +177,7 @@ fn node_view(
         <g
             class=move || if tensor { format!("{} tensor", class()) } else { class() }
             data-node=node.name.clone()
-            data-shape=tensor.then(|| picture::shape_text(&node.shape))
+            data-shape=tensor.then(|| picture::shape_badge(&node.shape))
             data-value=move || exact(value().as_deref())
             data-adjoint=move || exact(adjoint().as_deref())
             data-tangent=move || exact(tangent().as_deref())
@@ -268,10 +262,9 @@ pub fn GraphView(
         })
     });
     let backward = Memo::new(move |_| {
-        state.session.with(|s| {
-            s.stepper()
-                .is_some_and(|st| st.progress().0 == Phase::Backward && st.cursor() > 0)
-        })
+        state
+            .session
+            .with(|s| s.stepper().is_some_and(Stepper::in_backward))
     });
     let tape = Memo::new(move |_| {
         state

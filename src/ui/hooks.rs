@@ -206,9 +206,17 @@ pub fn error_text(error: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".into())
 }
 
-/// The control an event came from, inside a markup container: its `name`, `value`,
-/// whether it is checked, and whether it is a button.
-pub fn control_of(event: &web_sys::Event) -> Option<(String, String, bool, bool)> {
+/// A form control inside a markup container, as an event found it.
+pub struct Control {
+    pub name: String,
+    pub value: String,
+    /// Whether a box or radio is checked.
+    pub checked: bool,
+    pub is_button: bool,
+}
+
+/// The control an event came from, inside a markup container.
+pub fn control_of(event: &web_sys::Event) -> Option<Control> {
     use wasm_bindgen::JsCast;
     let control = event
         .target()?
@@ -217,14 +225,14 @@ pub fn control_of(event: &web_sys::Event) -> Option<(String, String, bool, bool)
         .closest("[name]")
         .ok()??;
     let read = |key: &str| js_sys::Reflect::get(&control, &key.into()).ok();
-    Some((
-        control.get_attribute("name")?,
-        read("value")
+    Some(Control {
+        name: control.get_attribute("name")?,
+        value: read("value")
             .and_then(|v| v.as_string())
             .unwrap_or_default(),
-        read("checked").and_then(|v| v.as_bool()).unwrap_or(false),
-        control.tag_name().eq_ignore_ascii_case("button"),
-    ))
+        checked: read("checked").and_then(|v| v.as_bool()).unwrap_or(false),
+        is_button: control.tag_name().eq_ignore_ascii_case("button"),
+    })
 }
 
 /// Keep `node`'s content equal to `markup()` (trusted markup from

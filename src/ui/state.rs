@@ -40,8 +40,10 @@ impl AppState {
     }
 
     /// The state provided by [`super::App`].
+    /// The state provided by the app or the embed around this component; a component
+    /// mounted outside them is a programming error, reported as such.
     pub fn get() -> AppState {
-        use_context::<AppState>().unwrap_or_else(|| AppState::new(Session::new("x")))
+        expect_context::<AppState>()
     }
 
     pub fn step_forward(&self) {

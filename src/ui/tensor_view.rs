@@ -1,10 +1,10 @@
 //! A tensor node's panels in the graph view: the label over the picture that
-//! [`crate::playground::picture`] draws as SVG markup (cells with numbers for small
+//! [`crate::render::svg::picture`] draws as SVG markup (cells with numbers for small
 //! tensors, a heatmap thumbnail with statistics for large ones), redrawn only when that
 //! tensor changes.
 
 use crate::engine::record::Value;
-use crate::playground::picture::{self, HEADER, LABEL};
+use crate::render::svg::picture::{self, HEADER, LABEL};
 use leptos::prelude::*;
 
 /// One panel of a tensor node at `x`: `label` over the picture of `value` (an outline

@@ -9,7 +9,7 @@
 //! for losses and parameters after ten optimizer steps. f32 rounds every node's value, so
 //! errors compound along a graph; lavapipe stays within 1e-5 + 1e-4·|r| on every check
 //! here, and the factor of ten leaves room for GPUs with faster, looser `exp` and `log`.
-//! Single kernels are checked tighter in `src/tensor/gpu/tests`.
+//! Single kernels are checked tighter in `src/backend/gpu/tests`.
 //!
 //! # No GPU
 //!

@@ -38,7 +38,7 @@ mod tensor;
 pub use backend::GpuBackend;
 pub use context::{GpuContext, GpuCounters};
 pub use error::GpuError;
-pub use ops::elementwise::{BinaryOp, Operand, UnaryOp};
+pub use ops::elementwise::{BinaryOp, ElementwiseKernel, Operand, UnaryOp};
 pub use ops::matmul::Transposed;
 pub use ops::optimizer::ParamState;
 pub use pool::PoolStats;

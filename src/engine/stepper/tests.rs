@@ -41,7 +41,14 @@ fn seed_example_forward_then_backward() {
     let mut s = stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse);
     let [x1, x2, v3, v4] = ["x1", "x2", "v3", "v4"].map(|n| id(&s, n));
     assert_eq!(s.len(), 8);
-    assert_eq!(s.progress(), (Phase::Forward, 0, 4));
+    assert_eq!(
+        s.progress(),
+        Progress {
+            phase: Phase::Forward,
+            done: 0,
+            total: 4
+        }
+    );
     let results: Vec<f64> = (0..4).map(|_| s.step_forward().unwrap().result()).collect();
     assert_eq!(results, [3.0, 4.0, 7.0, 21.0]);
     assert_eq!(s.step_forward(), None, "forward phase is over");
@@ -71,7 +78,14 @@ fn seed_example_forward_then_backward() {
         [(v3, 3.0, 3.0), (x1, 7.0, 7.0)]
     );
     assert_eq!(s.scalar_adjoint(x1), Some(7.0));
-    assert_eq!(s.progress(), (Phase::Backward, 1, 4));
+    assert_eq!(
+        s.progress(),
+        Progress {
+            phase: Phase::Backward,
+            done: 1,
+            total: 4
+        }
+    );
 
     let visit_v3 = s.step_backward().unwrap();
     let StepDetail::Visit { updates, .. } = &visit_v3.detail else {

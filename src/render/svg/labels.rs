@@ -6,7 +6,7 @@ use crate::engine::{Mode, Stepper};
 use crate::graph::NodeId;
 use crate::layout::Point;
 use crate::number::format_number;
-use crate::op::Op;
+use crate::op::{Infix, Op, Syntax};
 use crate::render::Notation;
 use crate::render::json::Values;
 use crate::tensor::Tensor;
@@ -14,18 +14,18 @@ use std::fmt::Write;
 
 /// How an op is labelled in its box.
 pub fn op_label(op: Op) -> String {
-    match op {
-        Op::Input => "input".into(),
-        Op::Const(_) => "constant".into(),
-        Op::Add => "+".into(),
-        Op::Sub => "−".into(),
-        Op::Mul => "×".into(),
-        Op::Div => "÷".into(),
-        Op::Neg => "negate".into(),
-        Op::PowConst(n) => format!("^{}", format_number(n)),
-        Op::Pow => "^".into(),
-        Op::Identity => "copy".into(),
-        other => other.name().into(),
+    match op.syntax() {
+        Syntax::Leaf if matches!(op, Op::Const(_)) => "constant".into(),
+        Syntax::Leaf => op.name().into(),
+        Syntax::Copy => "copy".into(),
+        Syntax::Negation => "negate".into(),
+        Syntax::PowerOf(n) => format!("^{}", format_number(n)),
+        Syntax::Infix(Infix::Plus) => "+".into(),
+        Syntax::Infix(Infix::Minus) => "−".into(),
+        Syntax::Infix(Infix::Times) => "×".into(),
+        Syntax::Infix(Infix::Over) => "÷".into(),
+        Syntax::Infix(Infix::Power) => "^".into(),
+        Syntax::Infix(Infix::MatMul) | Syntax::Call(_) => op.name().into(),
     }
 }
 

@@ -44,7 +44,13 @@ fn on_event(
     invalid: RwSignal<Option<String>>,
     clicks: bool,
 ) {
-    let Some((name, value, checked, is_button)) = hooks::control_of(ev) else {
+    let Some(hooks::Control {
+        name,
+        value,
+        checked,
+        is_button,
+    }) = hooks::control_of(ev)
+    else {
         return;
     };
     // Buttons act on clicks; fields, boxes and radios when their change is committed.

@@ -8,7 +8,7 @@ use crate::number::format_number;
 use crate::playground::boundary::{self, PICTURE};
 use crate::playground::chart::loss_chart;
 use crate::playground::source::Source;
-use crate::playground::svg::escape;
+use crate::render::svg::draw::escape;
 use leptos::prelude::*;
 
 /// The loss chart's size in SVG units.

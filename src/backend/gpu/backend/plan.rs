@@ -8,9 +8,9 @@
 //! output's adjoint, so it shares that buffer (`owner`) instead of receiving a copy — the
 //! `X @ W` under every `X @ W + b`. Pure data: no device needed.
 
-use super::super::{BinaryOp, UnaryOp, Write};
+use super::super::{BinaryOp, ElementwiseKernel, UnaryOp, Write};
 use crate::graph::{Graph, NodeId};
-use crate::op::Op;
+use crate::op::{Axis, Kind, Loss, Matrix, Normalization, Op, Reduction};
 use crate::tensor::reduce::Over;
 
 /// How a node is computed on the GPU.
@@ -33,25 +33,24 @@ pub(crate) enum Kernel {
 
 impl Kernel {
     fn of(op: Op) -> Kernel {
-        let over = |axis: Option<usize>| axis.map_or(Over::All, Over::Axis);
-        if let Some(unary) = UnaryOp::from_op(op) {
-            return Kernel::Unary(unary);
-        }
-        if let Some(binary) = BinaryOp::from_op(op) {
-            return Kernel::Binary(binary);
-        }
-        match op {
-            Op::MatMul => Kernel::MatMul,
-            Op::Transpose => Kernel::Transpose,
-            Op::Sum(axis) => Kernel::Sum(over(axis)),
-            Op::Mean(axis) => Kernel::Mean(over(axis)),
-            Op::Max(axis) => Kernel::Max(over(axis)),
-            Op::Softmax => Kernel::Softmax,
-            Op::LogSoftmax => Kernel::LogSoftmax,
-            Op::CrossEntropy => Kernel::CrossEntropy,
-            Op::Mse => Kernel::Mse,
-            // Every other op has no inputs (the elementwise ones matched above).
-            _ => Kernel::Leaf,
+        let over = |axis: Axis| axis.map_or(Over::All, Over::Axis);
+        match op.kind() {
+            Kind::Leaf(_) => Kernel::Leaf,
+            Kind::Elementwise(_) => match ElementwiseKernel::of(op) {
+                Some(ElementwiseKernel::Unary(unary)) => Kernel::Unary(unary),
+                Some(ElementwiseKernel::Binary(binary)) => Kernel::Binary(binary),
+                // Every elementwise op has a kernel (tested), so this is never reached.
+                None => Kernel::Leaf,
+            },
+            Kind::Reduction(Reduction::Sum, axis) => Kernel::Sum(over(axis)),
+            Kind::Reduction(Reduction::Mean, axis) => Kernel::Mean(over(axis)),
+            Kind::Reduction(Reduction::Max, axis) => Kernel::Max(over(axis)),
+            Kind::Matrix(Matrix::Product) => Kernel::MatMul,
+            Kind::Matrix(Matrix::Transpose) => Kernel::Transpose,
+            Kind::Normalization(Normalization::Softmax) => Kernel::Softmax,
+            Kind::Normalization(Normalization::LogSoftmax) => Kernel::LogSoftmax,
+            Kind::Loss(Loss::CrossEntropy) => Kernel::CrossEntropy,
+            Kind::Loss(Loss::Mse) => Kernel::Mse,
         }
     }
 }

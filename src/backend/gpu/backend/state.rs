@@ -84,19 +84,7 @@ impl Loaded {
     /// as on the CPU.
     pub(crate) fn new(context: &GpuContext, graph: &Graph) -> Result<Loaded, BackendError> {
         let plan = Plan::new(graph);
-        let host: Vec<Option<Tensor>> = graph
-            .nodes()
-            .iter()
-            .map(|node| match node.op {
-                Op::Const(c) => Some(Tensor::scalar(c)),
-                Op::Input | Op::Literal => Some(
-                    node.value
-                        .clone()
-                        .unwrap_or_else(|| node.nan().map(|_| 0.0)),
-                ),
-                _ => None,
-            })
-            .collect();
+        let host: Vec<Option<Tensor>> = graph.nodes().iter().map(Node::leaf_value).collect();
         let buffers = Buffers::new(context, graph, &plan, &host)?;
         let mut recorder = context
             .recorder()

@@ -92,7 +92,7 @@ fn power(base: f32, exponent: f32) -> f32 {
     return pow(base, exponent);
 }
 
-// ∂op/∂operand at operands `a`, `b` and output `y`, as in graph/op.rs.
+// ∂op/∂operand at operands `a`, `b` and output `y`, as in src/op.rs.
 fn derivative(op: u32, operand: u32, a: f32, b: f32, y: f32) -> f32 {
     let right = operand == 1u;
     switch op {

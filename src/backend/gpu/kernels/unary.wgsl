@@ -1,6 +1,6 @@
 // Elementwise unary ops, forward: `output[i] = op(input[i])`. The op is the pipeline
 // constant OP (see `UnaryOp::code` in ops/elementwise.rs); the rules are the scalar `Op`
-// rules of graph/op.rs, in f32. Outside a function's domain the result is NaN or ±∞, as on
+// rules of src/op.rs, in f32. Outside a function's domain the result is NaN or ±∞, as on
 // the CPU, rather than whatever the driver's builtin happens to return.
 
 struct Params {

@@ -1,5 +1,5 @@
 // Elementwise unary ops, backward: `grad[i] (+)= upstream[i] · op'(input[i], output[i])`,
-// with the local derivatives of graph/op.rs (`relu'(0) = 0`, `abs'(0) = sign(0) = 0`).
+// with the local derivatives of src/op.rs (`relu'(0) = 0`, `abs'(0) = sign(0) = 0`).
 // Op codes as in unary.wgsl.
 
 struct Params {

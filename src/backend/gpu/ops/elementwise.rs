@@ -25,24 +25,60 @@ pub enum UnaryOp {
     Identity,
 }
 
+/// The kernel that runs an elementwise op.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ElementwiseKernel {
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+}
+
+impl ElementwiseKernel {
+    /// The kernel of an elementwise op; `None` for leaves and tensor ops, which have
+    /// kernels of their own. The match names every op, so a new op does not compile until
+    /// it is given a kernel here (and in `unary.wgsl` or `binary.wgsl`) or said to have none.
+    pub fn of(op: Op) -> Option<ElementwiseKernel> {
+        use ElementwiseKernel::{Binary, Unary};
+        Some(match op {
+            Op::Neg => Unary(UnaryOp::Neg),
+            Op::Exp => Unary(UnaryOp::Exp),
+            Op::Log => Unary(UnaryOp::Log),
+            Op::Sqrt => Unary(UnaryOp::Sqrt),
+            Op::Sin => Unary(UnaryOp::Sin),
+            Op::Cos => Unary(UnaryOp::Cos),
+            Op::Tanh => Unary(UnaryOp::Tanh),
+            Op::Sigmoid => Unary(UnaryOp::Sigmoid),
+            Op::Relu => Unary(UnaryOp::Relu),
+            Op::Abs => Unary(UnaryOp::Abs),
+            Op::PowConst(n) => Unary(UnaryOp::PowConst(n as f32)),
+            Op::Identity => Unary(UnaryOp::Identity),
+            Op::Add => Binary(BinaryOp::Add),
+            Op::Sub => Binary(BinaryOp::Sub),
+            Op::Mul => Binary(BinaryOp::Mul),
+            Op::Div => Binary(BinaryOp::Div),
+            Op::Pow => Binary(BinaryOp::Pow),
+            Op::Input
+            | Op::Const(_)
+            | Op::Literal
+            | Op::MatMul
+            | Op::Transpose
+            | Op::Sum(_)
+            | Op::Mean(_)
+            | Op::Max(_)
+            | Op::Softmax
+            | Op::LogSoftmax
+            | Op::CrossEntropy
+            | Op::Mse => return None,
+        })
+    }
+}
+
 impl UnaryOp {
     /// The GPU form of a scalar [`Op`], if it is a unary elementwise op.
     pub fn from_op(op: Op) -> Option<UnaryOp> {
-        Some(match op {
-            Op::Neg => UnaryOp::Neg,
-            Op::Exp => UnaryOp::Exp,
-            Op::Log => UnaryOp::Log,
-            Op::Sqrt => UnaryOp::Sqrt,
-            Op::Sin => UnaryOp::Sin,
-            Op::Cos => UnaryOp::Cos,
-            Op::Tanh => UnaryOp::Tanh,
-            Op::Sigmoid => UnaryOp::Sigmoid,
-            Op::Relu => UnaryOp::Relu,
-            Op::Abs => UnaryOp::Abs,
-            Op::PowConst(n) => UnaryOp::PowConst(n as f32),
-            Op::Identity => UnaryOp::Identity,
-            _ => return None,
-        })
+        match ElementwiseKernel::of(op) {
+            Some(ElementwiseKernel::Unary(unary)) => Some(unary),
+            Some(ElementwiseKernel::Binary(_)) | None => None,
+        }
     }
 
     /// The op code of unary.wgsl and unary_backward.wgsl.
@@ -64,9 +100,10 @@ impl UnaryOp {
     }
 
     fn exponent(self) -> f32 {
-        match self {
-            UnaryOp::PowConst(n) => n,
-            _ => 0.0,
+        if let UnaryOp::PowConst(n) = self {
+            n
+        } else {
+            0.0
         }
     }
 }
@@ -84,14 +121,10 @@ pub enum BinaryOp {
 impl BinaryOp {
     /// The GPU form of a scalar [`Op`], if it is a binary elementwise op.
     pub fn from_op(op: Op) -> Option<BinaryOp> {
-        Some(match op {
-            Op::Add => BinaryOp::Add,
-            Op::Sub => BinaryOp::Sub,
-            Op::Mul => BinaryOp::Mul,
-            Op::Div => BinaryOp::Div,
-            Op::Pow => BinaryOp::Pow,
-            _ => return None,
-        })
+        match ElementwiseKernel::of(op) {
+            Some(ElementwiseKernel::Binary(binary)) => Some(binary),
+            Some(ElementwiseKernel::Unary(_)) | None => None,
+        }
     }
 
     /// The op code of binary.wgsl and binary_backward.wgsl.

@@ -187,9 +187,9 @@ fn kinks_and_domain_edges_match_the_cpu() {
 
 #[test]
 fn every_elementwise_op_has_a_kernel() {
-    for op in crate::op::SAMPLE_OPS {
+    for op in crate::op::SAMPLE_OPS.into_iter().chain(Op::ALL) {
         let mapped = UnaryOp::from_op(op).is_some() || BinaryOp::from_op(op).is_some();
-        assert!(mapped, "{op:?} has no GPU kernel");
+        assert_eq!(mapped, op.is_elementwise(), "{op:?}: kernel or not");
     }
     assert_eq!(UnaryOp::from_op(Op::Const(1.0)), None);
     assert_eq!(BinaryOp::from_op(Op::Neg), None);

@@ -15,7 +15,7 @@ const MAX_INVOCATIONS: u32 = 256;
 const MAX_WORKGROUP_BYTES: u32 = 16384;
 
 fn kernel_files() -> Vec<PathBuf> {
-    let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/tensor/gpu/kernels");
+    let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/backend/gpu/kernels");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
         .unwrap_or_else(|error| panic!("{}: {error}", directory.display()))
         .map(|entry| entry.expect("directory entry").path())
@@ -97,7 +97,7 @@ fn every_wgsl_file_is_valid_and_matches_the_kernel_table() {
     let files = kernel_files();
     assert!(
         !files.is_empty(),
-        "no .wgsl files found under src/tensor/gpu/kernels"
+        "no .wgsl files found under src/backend/gpu/kernels"
     );
     let mut file_names: Vec<String> = Vec::new();
     for path in &files {

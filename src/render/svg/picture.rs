@@ -4,8 +4,8 @@
 //! large one as a block-averaged heatmap thumbnail with its min, max, mean and norm. NaN
 //! and ±∞ cells are hatched in the danger colour (`url(#nan-hatch)`, defined by the view).
 
+use super::draw::{self as svg, escape};
 use super::heatmap::{self, Shade};
-use super::svg::{self, escape};
 use crate::number::format_number;
 use std::fmt::Write;
 
@@ -97,7 +97,7 @@ pub fn second_panel_x(shape: &[usize]) -> f64 {
 }
 
 /// A shape as a badge shows it: `[3×2]`, `[3]`.
-pub fn shape_text(shape: &[usize]) -> String {
+pub fn shape_badge(shape: &[usize]) -> String {
     let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
     format!("[{}]", dims.join("×"))
 }
@@ -109,7 +109,7 @@ pub fn header_markup(name: &str, op: &str, shape: &[usize], width: f64) -> Strin
     svg::text(&mut out, "node-name", PADDING, 22.0, None, name);
     svg::text(&mut out, "node-op", width - PADDING, 22.0, Some("end"), op);
     if !shape.is_empty() {
-        let badge = shape_text(shape);
+        let badge = shape_badge(shape);
         let w = 7.5 * badge.chars().count() as f64 + 14.0;
         let _ = write!(
             out,
@@ -263,7 +263,7 @@ fn thumbnail(
     };
     let label = escape(&format!(
         "{what}, {} (heatmap averaged to {}×{}): min {}, max {}, mean {}, norm {}{bad}",
-        shape_text(shape),
+        shape_badge(shape),
         thumb.rows,
         thumb.cols,
         format_number(stats.min),
@@ -393,7 +393,7 @@ mod tests {
         );
         assert!(node_size(&[64, 16], 10).0 >= 2.0 * STATS_WIDTH);
         assert_eq!(second_panel_x(&[3, 2]), 12.0 + 100.0 + 14.0);
-        assert_eq!(shape_text(&[3, 2]), "[3×2]");
+        assert_eq!(shape_badge(&[3, 2]), "[3×2]");
     }
 
     #[test]
