@@ -40,6 +40,8 @@ pub enum Op {
     Sigmoid,
     Relu,
     Abs,
+    /// The Gaussian error linear unit `x·Φ(x)`, exact (erf) form as PyTorch's default.
+    Gelu,
     /// `name = other_name`: a copy, so the binding gets a node of its own.
     Identity,
     /// Matrix product `A @ B` (matrix or vector operands).
@@ -250,7 +252,7 @@ fn one() -> Formula {
 impl Op {
     /// Every op, once (reductions over everything, `Const(0)`, `PowConst(2)`): the
     /// functions a program can call are found here by name.
-    pub const ALL: [Op; 29] = [
+    pub const ALL: [Op; 30] = [
         Op::Input,
         Op::Const(0.0),
         Op::Literal,
@@ -270,6 +272,7 @@ impl Op {
         Op::Sigmoid,
         Op::Relu,
         Op::Abs,
+        Op::Gelu,
         Op::Identity,
         Op::MatMul,
         Op::Transpose,
@@ -392,6 +395,17 @@ impl Op {
                 Syntax::Call("abs"),
                 |[a, _], _| a.abs(),
                 |_| vec![apply(Function::Sign, arg(0))],
+            ),
+            Op::Gelu => unary(
+                "gelu",
+                Syntax::Call("gelu"),
+                |[a, _], _| a * formula::normal_cdf(a),
+                |_| {
+                    vec![add(
+                        apply(Function::NormalCdf, arg(0)),
+                        mul(arg(0), apply(Function::NormalPdf, arg(0))),
+                    )]
+                },
             ),
             Op::Identity => unary("identity", Syntax::Copy, |[a, _], _| a, |_| vec![one()]),
             Op::MatMul => Spec {
@@ -544,7 +558,7 @@ impl Reduction {
 /// One of every computed op (powers with several exponents), for tests that must cover
 /// them all.
 #[cfg(test)]
-pub(crate) const SAMPLE_OPS: [Op; 19] = [
+pub(crate) const SAMPLE_OPS: [Op; 20] = [
     Op::Add,
     Op::Sub,
     Op::Mul,
@@ -563,6 +577,7 @@ pub(crate) const SAMPLE_OPS: [Op; 19] = [
     Op::Sigmoid,
     Op::Relu,
     Op::Abs,
+    Op::Gelu,
     Op::Identity,
 ];
 

@@ -27,6 +27,10 @@ pub enum Function {
     Sin,
     Cos,
     Sign,
+    /// The standard normal distribution function Φ.
+    NormalCdf,
+    /// The standard normal density φ.
+    NormalPdf,
 }
 
 impl Function {
@@ -36,6 +40,8 @@ impl Function {
             Function::Sin => "sin",
             Function::Cos => "cos",
             Function::Sign => "sign",
+            Function::NormalCdf => "Φ",
+            Function::NormalPdf => "φ",
         }
     }
 
@@ -47,8 +53,15 @@ impl Function {
             Function::Sign if x.is_nan() => f64::NAN,
             Function::Sign if x == 0.0 => 0.0,
             Function::Sign => x.signum(),
+            Function::NormalCdf => normal_cdf(x),
+            Function::NormalPdf => (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt(),
         }
     }
+}
+
+/// Φ(x) = (1 + erf(x/√2)) / 2, the probability that a standard normal is below x.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * (1.0 + libm::erf(x / std::f64::consts::SQRT_2))
 }
 
 /// `base^exponent`, exact for integer exponents (`powi`), `powf` otherwise.
@@ -128,6 +141,9 @@ pub mod build {
     }
     pub fn neg(a: Formula) -> Formula {
         Formula::Neg(Box::new(a))
+    }
+    pub fn add(a: Formula, b: Formula) -> Formula {
+        Formula::Add(Box::new(a), Box::new(b))
     }
     pub fn sub(a: Formula, b: Formula) -> Formula {
         Formula::Sub(Box::new(a), Box::new(b))

@@ -44,6 +44,14 @@ fn forward_rules() {
     assert_eq!(Op::Sigmoid.apply(&[0.0]), 0.5);
     assert_eq!(Op::Sigmoid.apply(&[-800.0]), 0.0);
     assert_eq!(Op::Sigmoid.apply(&[800.0]), 1.0);
+    // gelu(1) = Φ(1) = 0.8413447460685429 (tables of the normal distribution), gelu(0) = 0.
+    assert!((Op::Gelu.apply(&[1.0]) - 0.841_344_746_068_542_9).abs() < 1e-15);
+    assert_eq!(Op::Gelu.apply(&[0.0]), 0.0);
+    assert_eq!(Op::Gelu.local_derivatives()[0].eval(&[0.0], 0.0), 0.5);
+    assert!(
+        Op::Gelu.apply(&[-40.0]).abs() < 1e-300,
+        "no cancellation far left"
+    );
 }
 
 #[test]
@@ -66,7 +74,7 @@ fn domain_errors_are_nan_or_infinite_not_panics() {
 #[test]
 fn function_table_round_trips() {
     let names: Vec<&str> = Op::function_names().collect();
-    assert_eq!(names.len(), 17, "{names:?}");
+    assert_eq!(names.len(), 18, "{names:?}");
     for name in names {
         let op = Op::function(name).unwrap();
         assert_eq!(op.name(), name);
@@ -100,16 +108,17 @@ fn position(op: Op) -> usize {
         Op::Sigmoid => 16,
         Op::Relu => 17,
         Op::Abs => 18,
-        Op::Identity => 19,
-        Op::MatMul => 20,
-        Op::Transpose => 21,
-        Op::Sum(_) => 22,
-        Op::Mean(_) => 23,
-        Op::Max(_) => 24,
-        Op::Softmax => 25,
-        Op::LogSoftmax => 26,
-        Op::CrossEntropy => 27,
-        Op::Mse => 28,
+        Op::Gelu => 19,
+        Op::Identity => 20,
+        Op::MatMul => 21,
+        Op::Transpose => 22,
+        Op::Sum(_) => 23,
+        Op::Mean(_) => 24,
+        Op::Max(_) => 25,
+        Op::Softmax => 26,
+        Op::LogSoftmax => 27,
+        Op::CrossEntropy => 28,
+        Op::Mse => 29,
     }
 }
 

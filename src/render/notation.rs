@@ -185,6 +185,8 @@ impl Notation {
                     "exp" | "log" | "ln" | "sin" | "cos" | "tanh" => format!("\\{function}"),
                     "sqrt" => return format!("\\sqrt{{{argument}}}"),
                     "abs" => return format!("\\left|{argument}\\right|"),
+                    "Φ" => "\\Phi".to_string(),
+                    "φ" => "\\phi".to_string(),
                     _ => format!("\\operatorname{{{function}}}"),
                 };
                 format!("{name}\\left({argument}\\right)")

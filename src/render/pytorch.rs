@@ -172,6 +172,7 @@ fn expression(op: Op, node: &Node, graph: &Graph, names: &[String]) -> String {
         Op::Mse => format!("F.mse_loss({}, {})", arg(0), arg(1)),
         Op::Sigmoid => format!("torch.sigmoid({})", arg(0)),
         Op::Relu => format!("torch.relu({})", arg(0)),
+        Op::Gelu => format!("F.gelu({})", arg(0)),
         Op::Exp | Op::Log | Op::Sqrt | Op::Sin | Op::Cos | Op::Tanh | Op::Abs => {
             format!("torch.{}({})", op.name(), arg(0))
         }

@@ -33,6 +33,7 @@ const SIGMOID: u32 = 7u;
 const RELU: u32 = 8u;
 const ABS: u32 = 9u;
 const POW_CONST: u32 = 10u;
+const GELU: u32 = 12u;
 
 fn nan() -> f32 {
     var bits = 0x7fc00000u;
@@ -120,6 +121,18 @@ fn relu(x: f32) -> f32 {
     return select(0.0, x, x > 0.0);
 }
 
+// Φ(x), the standard normal distribution function, from erfc by Abramowitz and Stegun
+// 7.1.26 (|error| < 1.5e-7). The tail Φ(−|x|) is computed directly, so x·Φ(x) keeps its
+// relative accuracy for negative x instead of cancelling 1 − erf.
+fn normal_cdf(x: f32) -> f32 {
+    let z = abs(x) * 0.70710678;
+    let t = 1.0 / (1.0 + 0.3275911 * z);
+    let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
+        + t * (-1.453152027 + t * 1.061405429))));
+    let tail = 0.5 * poly * exp(-z * z);
+    return select(tail, 1.0 - tail, x >= 0.0);
+}
+
 fn apply(op: u32, x: f32) -> f32 {
     switch op {
         case NEG: { return -x; }
@@ -133,6 +146,7 @@ fn apply(op: u32, x: f32) -> f32 {
         case RELU: { return relu(x); }
         case ABS: { return abs(x); }
         case POW_CONST: { return power(x, params.exponent); }
+        case GELU: { return x * normal_cdf(x); }
         default: { return x; }
     }
 }

@@ -34,6 +34,7 @@ const SIGMOID: u32 = 7u;
 const RELU: u32 = 8u;
 const ABS: u32 = 9u;
 const POW_CONST: u32 = 10u;
+const GELU: u32 = 12u;
 
 fn nan() -> f32 {
     var bits = 0x7fc00000u;
@@ -86,6 +87,23 @@ fn positive(x: f32) -> f32 {
     return select(0.0, 1.0, x > 0.0);
 }
 
+// Φ(x), the standard normal distribution function, from erfc by Abramowitz and Stegun
+// 7.1.26 (|error| < 1.5e-7). The tail Φ(−|x|) is computed directly, so x·Φ(x) keeps its
+// relative accuracy for negative x instead of cancelling 1 − erf.
+fn normal_cdf(x: f32) -> f32 {
+    let z = abs(x) * 0.70710678;
+    let t = 1.0 / (1.0 + 0.3275911 * z);
+    let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
+        + t * (-1.453152027 + t * 1.061405429))));
+    let tail = 0.5 * poly * exp(-z * z);
+    return select(tail, 1.0 - tail, x >= 0.0);
+}
+
+// φ(x), the standard normal density.
+fn normal_pdf(x: f32) -> f32 {
+    return 0.39894228 * exp(-0.5 * x * x);
+}
+
 // ∂output/∂input at input `x` with output `y`.
 fn derivative(op: u32, x: f32, y: f32) -> f32 {
     switch op {
@@ -100,6 +118,7 @@ fn derivative(op: u32, x: f32, y: f32) -> f32 {
         case RELU: { return positive(x); }
         case ABS: { return sign(x); }
         case POW_CONST: { return params.exponent * power(x, params.exponent - 1.0); }
+        case GELU: { return normal_cdf(x) + x * normal_pdf(x); }
         default: { return 1.0; }
     }
 }

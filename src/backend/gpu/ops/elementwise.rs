@@ -23,6 +23,7 @@ pub enum UnaryOp {
     /// `x^n` with a constant exponent.
     PowConst(f32),
     Identity,
+    Gelu,
 }
 
 /// The kernel that runs an elementwise op.
@@ -49,6 +50,7 @@ impl ElementwiseKernel {
             Op::Sigmoid => Unary(UnaryOp::Sigmoid),
             Op::Relu => Unary(UnaryOp::Relu),
             Op::Abs => Unary(UnaryOp::Abs),
+            Op::Gelu => Unary(UnaryOp::Gelu),
             Op::PowConst(n) => Unary(UnaryOp::PowConst(n as f32)),
             Op::Identity => Unary(UnaryOp::Identity),
             Op::Add => Binary(BinaryOp::Add),
@@ -96,6 +98,7 @@ impl UnaryOp {
             UnaryOp::Abs => 9,
             UnaryOp::PowConst(_) => 10,
             UnaryOp::Identity => 11,
+            UnaryOp::Gelu => 12,
         }
     }
 
