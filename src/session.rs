@@ -4,8 +4,9 @@
 
 use crate::engine::record::scalar;
 use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
-use crate::graph::{Graph, NodeId};
+use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
+use crate::render::svg::picture::shape_badge;
 use crate::url_state::{ModeChoice, UrlState};
 
 /// The value a free variable starts with until the user sets one.
@@ -21,9 +22,12 @@ pub struct Session {
     /// disappears and comes back keeps its value.
     overrides: Vec<(String, f64)>,
     mode: ModeChoice,
-    /// Counts stepper rebuilds (program, inputs or mode changed), so views can tell a past
-    /// step record apart from the one with the same index before the change.
+    /// New at every stepper build (program, inputs or mode changed) and unique in the
+    /// process, so views can tell a past step record apart from the one with the same
+    /// index of another build, or of another session.
     revision: u64,
+    /// Inputs the last edit brought in by using a name defined nowhere in the program.
+    new_inputs: Vec<String>,
 }
 
 /// One row of the gradients table.
@@ -32,8 +36,9 @@ pub struct GradientRow {
     pub name: String,
     /// From the stepper, once the steps have produced it.
     pub gradient: Option<f64>,
-    /// By central finite differences.
-    pub numeric: f64,
+    /// By central finite differences, shown once the gradient is (so the table does not
+    /// give the answer away before the backward pass).
+    pub numeric: Option<f64>,
     /// Between the two, once the gradient is known.
     pub relative_error: Option<f64>,
 }
@@ -46,7 +51,8 @@ impl Session {
             stepper: None,
             overrides: vec![],
             mode: ModeChoice::Reverse,
-            revision: 0,
+            revision: next_revision(),
+            new_inputs: Vec::new(),
         };
         session.set_source(source);
         session
@@ -60,7 +66,8 @@ impl Session {
             stepper: None,
             overrides: state.inputs,
             mode: state.mode,
-            revision: 0,
+            revision: next_revision(),
+            new_inputs: Vec::new(),
         };
         session.set_source(&state.program);
         session.seek(state.step);
@@ -110,7 +117,13 @@ impl Session {
         &self.mode
     }
 
-    /// Changes whenever the stepper is rebuilt.
+    /// The inputs the last edit created by using a name the program defines nowhere
+    /// (so the app can say "`z` is a new input, set to 1"); empty after other changes.
+    pub fn new_inputs(&self) -> &[String] {
+        &self.new_inputs
+    }
+
+    /// Changes whenever the stepper is rebuilt; no two sessions share one.
     pub fn revision(&self) -> u64 {
         self.revision
     }
@@ -133,6 +146,11 @@ impl Session {
         match compile(&self.source) {
             Ok(graph) => {
                 self.error = None;
+                self.new_inputs = self
+                    .stepper
+                    .as_ref()
+                    .map(|old| free_inputs_added(old.graph(), &graph))
+                    .unwrap_or_default();
                 let cursor = self.stepper.as_ref().map_or(0, Stepper::cursor);
                 self.rebuild(graph, cursor);
             }
@@ -194,7 +212,7 @@ impl Session {
         }
         next.seek(0);
         *stepper = next;
-        self.revision += 1;
+        self.revision = next_revision();
         true
     }
 
@@ -231,6 +249,29 @@ impl Session {
             .collect()
     }
 
+    /// The tensor inputs, in graph order: name, shape (`[3×2]`) and where the values come
+    /// from, for the inputs panel (their values are set in the program).
+    pub fn tensor_inputs(&self) -> Vec<(String, String, String)> {
+        let Some(stepper) = &self.stepper else {
+            return vec![];
+        };
+        let graph = stepper.graph();
+        graph
+            .inputs()
+            .map(|id| graph.node(id))
+            .filter(|node| !node.is_scalar())
+            .map(|node| {
+                let role = match &node.role {
+                    Role::Param => "a parameter, set in the program".to_string(),
+                    Role::Features(spec) => format!("a minibatch of {} features", spec.dataset),
+                    Role::Labels(spec) => format!("a minibatch of {} labels", spec.dataset),
+                    Role::Value => "set in the program".to_string(),
+                };
+                (node.name.clone(), shape_badge(&node.shape), role)
+            })
+            .collect()
+    }
+
     /// Every scalar input's gradient so far, beside its finite-difference estimate.
     pub fn gradients(&self) -> Vec<GradientRow> {
         let Some(stepper) = &self.stepper else {
@@ -244,12 +285,15 @@ impl Session {
             .filter(|(_, (id, _))| graph.node(*id).is_scalar())
             .map(|(slot, (id, gradient))| {
                 let gradient = gradient.map(|g| scalar(&g));
-                let numeric = check::numeric_gradient(graph, stepper.inputs(), slot, 0);
+                let numeric =
+                    gradient.map(|_| check::numeric_gradient(graph, stepper.inputs(), slot, 0));
                 GradientRow {
                     name: graph.node(id).name.clone(),
                     gradient,
                     numeric,
-                    relative_error: gradient.map(|g| check::relative_error(g, numeric)),
+                    relative_error: gradient
+                        .zip(numeric)
+                        .map(|(g, numeric)| check::relative_error(g, numeric)),
                 }
             })
             .collect()
@@ -291,9 +335,28 @@ impl Session {
         if let Ok(mut stepper) = stepper {
             stepper.seek(cursor);
             self.stepper = Some(stepper);
-            self.revision += 1;
+            self.revision = next_revision();
         }
     }
+}
+
+/// The inputs of `new` that the program does not bind (free variables) and that `old`
+/// did not have.
+fn free_inputs_added(old: &Graph, new: &Graph) -> Vec<String> {
+    new.inputs()
+        .map(|id| new.node(id))
+        .filter(|node| node.value.is_none() && old.find(&node.name).is_none())
+        .map(|node| node.name.clone())
+        .collect()
+}
+
+/// A number no other stepper of this process has had, so views keyed by it (the history
+/// list) never mistake one program's steps for another's, even when a session is replaced
+/// by a new one (an example, a link, Back).
+fn next_revision() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 #[cfg(test)]

@@ -12,13 +12,10 @@ pub struct Viewport {
 /// Closest and farthest zoom, in screen pixels per drawing unit.
 pub const MIN_SCALE: f64 = 0.15;
 pub const MAX_SCALE: f64 = 4.0;
-/// Below this a fitted view stops shrinking and shows the start of the drawing instead, so
-/// the labels of a large graph stay legible (pan to see the rest).
-pub const LEGIBLE_SCALE: f64 = 0.7;
-
 impl Viewport {
     /// Show a `content_width` × `content_height` drawing in a frame of that many pixels:
-    /// all of it, centred, unless that would shrink it below [`LEGIBLE_SCALE`].
+    /// all of it, centred, never blown up past 1.1×. Only a drawing too large to fit even
+    /// at [`MIN_SCALE`] is shown from its start (pan or collapse to see the rest).
     pub fn fit(
         content_width: f64,
         content_height: f64,
@@ -29,7 +26,7 @@ impl Viewport {
         let frame_height = frame_height.max(1.0);
         let scale = (frame_width / content_width.max(1.0))
             .min(frame_height / content_height.max(1.0))
-            .clamp(LEGIBLE_SCALE, 1.1);
+            .clamp(MIN_SCALE, 1.1);
         let width = frame_width / scale;
         let height = frame_height / scale;
         let centre = |content: f64, visible: f64| {
@@ -109,10 +106,26 @@ mod tests {
     }
 
     #[test]
-    fn a_large_drawing_stays_legible_from_its_start() {
-        let v = Viewport::fit(8000.0, 3000.0, 800.0, 600.0);
-        assert!(close(v.scale(800.0), LEGIBLE_SCALE));
-        assert_eq!((v.x, v.y), (0.0, 0.0));
+    fn a_drawing_larger_than_the_frame_is_shrunk_to_fit_whole() {
+        let v = Viewport::fit(2400.0, 900.0, 800.0, 600.0);
+        assert!(close(v.scale(800.0), 800.0 / 2400.0));
+        assert!(v.x <= 0.0 && v.x + v.width >= 2400.0);
+        assert!(v.y <= 0.0 && v.y + v.height >= 900.0);
+        // A phone: the frame is tall and narrow, the width decides.
+        let v = Viewport::fit(700.0, 300.0, 343.0, 500.0);
+        assert!(v.x <= 0.0 && v.x + v.width >= 700.0 - 1e-9);
+        assert!(v.y <= 0.0 && v.y + v.height >= 300.0);
+    }
+
+    #[test]
+    fn a_drawing_too_large_for_the_closest_zoom_starts_at_its_beginning() {
+        let v = Viewport::fit(80_000.0, 3000.0, 800.0, 600.0);
+        assert!(close(v.scale(800.0), MIN_SCALE));
+        assert_eq!(v.x, 0.0, "the start of the drawing, on the left");
+        assert!(
+            v.y <= 0.0 && v.y + v.height >= 3000.0,
+            "its whole height fits"
+        );
     }
 
     #[test]

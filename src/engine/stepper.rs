@@ -317,14 +317,29 @@ impl Stepper {
         self.tangents[id.0].as_ref()
     }
 
+    /// Whether the node's adjoint has every contribution it will get: the backward pass
+    /// has visited it, or every node that reads it.
+    pub fn adjoint_complete(&self, id: NodeId) -> bool {
+        if self.visited[id.0] {
+            return true;
+        }
+        let mut consumers = self
+            .graph
+            .ids()
+            .skip(id.0 + 1)
+            .filter(|&c| self.graph.node(c).inputs.contains(&id))
+            .peekable();
+        consumers.peek().is_some() && consumers.all(|c| self.visited[c.0])
+    }
+
     /// The derivative of the output by each input, once final: in reverse mode an input's
-    /// adjoint after the backward pass has visited it (before that it may be a partial
-    /// sum), in forward mode the output's tangent for the chosen input.
+    /// adjoint as soon as every contribution has arrived (before that it is a partial sum),
+    /// in forward mode the output's tangent for the chosen input.
     pub fn gradients(&self) -> Vec<(NodeId, Option<Value>)> {
         self.graph
             .inputs()
             .map(|id| match self.mode {
-                Mode::Reverse if self.visited[id.0] => (id, self.adjoint(id)),
+                Mode::Reverse if self.adjoint_complete(id) => (id, self.adjoint(id)),
                 Mode::Reverse => (id, None),
                 Mode::Forward { wrt } if wrt == id => {
                     (id, self.tangent(self.graph.output()).cloned())

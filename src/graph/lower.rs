@@ -58,6 +58,11 @@ pub enum LowerError {
     NeedsName { what: &'static str, span: Span },
     #[error("unknown dataset `{name}`")]
     UnknownDataset { name: String, span: Span },
+    /// `max(x, 0)` written for the larger of two values: `max` reduces one tensor.
+    #[error(
+        "`max(a, axis)` is the largest element of `a` along an axis, not the larger of two values"
+    )]
+    MaxOfTwo { span: Span },
     #[error("the program is too large: more than {MAX_NODES} nodes")]
     TooManyNodes { span: Span },
     #[error("the program's tensors hold more than {MAX_GRAPH_ELEMENTS} numbers in all")]
@@ -78,6 +83,7 @@ impl LowerError {
             | LowerError::BadArgument { span, .. }
             | LowerError::NeedsName { span, .. }
             | LowerError::UnknownDataset { span, .. }
+            | LowerError::MaxOfTwo { span }
             | LowerError::TooManyNodes { span }
             | LowerError::TooManyElements { span } => *span,
         }
@@ -105,6 +111,10 @@ impl LowerError {
                 "the datasets are {}",
                 crate::data::dataset::DATASET_NAMES.join(", ")
             )),
+            LowerError::MaxOfTwo { .. } => Some(
+                "for max(x, 0) write `relu(x)`; for the larger of x and y, `relu(x - y) + y`"
+                    .into(),
+            ),
             LowerError::TooManyNodes { .. } | LowerError::TooManyElements { .. } => {
                 Some("split the program into smaller ones".into())
             }
@@ -527,6 +537,10 @@ impl Lowerer {
             (true, [input, axis]) => {
                 let a = self.expr(input)?;
                 let rank = self.shapes[a.0].len();
+                let constant_axis = constant::axis_number(axis).is_ok();
+                if op == Op::Max(None) && (rank == 0 || !constant_axis) {
+                    return Err(LowerError::MaxOfTwo { span });
+                }
                 let axis = resolve_axis(constant::axis_number(axis)?, rank, axis.span)?;
                 return self.push(op.with_axis(Some(axis)), vec![a], span);
             }

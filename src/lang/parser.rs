@@ -161,7 +161,8 @@ impl Parser<'_> {
                 break;
             }
             self.pos += 1;
-            self.skip_newlines();
+            let line_ended = self.skip_newlines();
+            self.expect_right_operand(op_token, line_ended)?;
             let rhs = self.expr(right_bp)?;
             let span = lhs.span.to(rhs.span);
             lhs = self.node(
@@ -318,6 +319,26 @@ impl Parser<'_> {
         Ok(Expr { kind, span, height })
     }
 
+    /// An operator that ends a line continues the expression on the next one, unless
+    /// nothing follows or the next line starts a binding: then the operator is what is
+    /// wrong, and the error points at it rather than at the next line.
+    fn expect_right_operand(&self, op: Token, line_ended: bool) -> Result<(), ParseError> {
+        let next = self.peek();
+        let binding_follows =
+            next.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::Equals;
+        if line_ended && (next.kind == TokenKind::Eof || binding_follows) {
+            let text = op.span.text(self.source);
+            return Err(ParseError::new(
+                format!("`{text}` has nothing after it on its line"),
+                op.span,
+            )
+            .with_hint(format!(
+                "finish the expression after `{text}`, or remove the `{text}`"
+            )));
+        }
+        Ok(())
+    }
+
     fn too_deep(&self, span: Span) -> ParseError {
         ParseError::new(
             format!(
@@ -397,11 +418,14 @@ impl Parser<'_> {
     }
 
     /// Line breaks inside brackets, or after an operator, continue the expression.
-    fn skip_newlines(&mut self) {
+    /// Skip line breaks; whether there were any.
+    fn skip_newlines(&mut self) -> bool {
+        let start = self.pos;
         while self.peek().kind == TokenKind::Separator && self.peek().span.text(self.source) == "\n"
         {
             self.pos += 1;
         }
+        self.pos > start
     }
 }
 

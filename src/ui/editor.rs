@@ -42,13 +42,31 @@ pub fn Editor() -> impl IntoView {
             None => view! { {text}" " }.into_any(),
         }
     };
+    // The mirror scrolls with the textarea, so the mark stays on its text.
+    let mirror_ref = NodeRef::<leptos::html::Div>::new();
+    let textarea_ref = NodeRef::<leptos::html::Textarea>::new();
+    let sync_scroll = move || {
+        if let (Some(mirror), Some(textarea)) =
+            (mirror_ref.get_untracked(), textarea_ref.get_untracked())
+        {
+            mirror.set_scroll_top(textarea.scroll_top());
+            mirror.set_scroll_left(textarea.scroll_left());
+        }
+    };
+    Effect::new(move |_| {
+        source();
+        error();
+        super::hooks::after_layout(sync_scroll);
+    });
     view! {
         <div class="editor">
             <label class="panel-title" for="program">"Program"</label>
             <div class="editor-field">
-                <div class="editor-mirror" aria-hidden="true">{mirror}</div>
+                <div class="editor-mirror" aria-hidden="true" node_ref=mirror_ref>{mirror}</div>
                 <textarea
                     id="program"
+                    node_ref=textarea_ref
+                    on:scroll=move |_| sync_scroll()
                     aria-label="Program"
                     spellcheck="false"
                     autocapitalize="off"

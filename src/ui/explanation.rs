@@ -4,7 +4,7 @@
 //! its own, so it sits left-aligned; CSS sets `math-style: normal` for full-size fractions.
 
 use super::state::AppState;
-use crate::engine::{Phase, StepRecord};
+use crate::engine::{Phase, Progress, StepRecord};
 use crate::graph::Graph;
 use crate::render::speech::describe;
 use crate::render::{Notation, math_inline, step_text};
@@ -19,14 +19,11 @@ fn phase_name(record: &StepRecord) -> &'static str {
 
 /// The current step as MathML blocks: one equation per rule part, with its local
 /// derivatives and, where an adjoint adds up, the total.
-fn current_step(graph: &Graph, record: &StepRecord) -> impl IntoView + use<> {
+/// The heading uses the step counter's numbering ("backward 2 / 4"), so the two read as
+/// one story.
+fn current_step(graph: &Graph, record: &StepRecord, progress: Progress) -> impl IntoView + use<> {
     let text = step_text(graph, record, Notation::MathMl);
-    let heading = format!(
-        "Step {} · {} · {}",
-        record.index + 1,
-        phase_name(record),
-        graph.node(record.node).name
-    );
+    let heading = format!("{progress} · {}", graph.node(record.node).name);
     view! {
         <h3 class="step-heading">{heading}</h3>
         {text.parts.into_iter().map(|part| {
@@ -59,7 +56,23 @@ pub fn Explanation(
         state.session.with(|s| {
             let stepper = s.stepper()?;
             let record = stepper.history().last()?;
-            Some(current_step(stepper.graph(), record).into_any())
+            Some(current_step(stepper.graph(), record, stepper.progress()).into_any())
+        })
+    };
+    // A worked example introduces itself until its first step.
+    let introduction = move || {
+        state.session.with(|s| {
+            crate::examples::all()
+                .into_iter()
+                .find(|example| example.program == s.source())
+                .map(|example| {
+                    view! {
+                        <div class="example-introduction" data-introduction=example.slug>
+                            <h3 class="step-heading">{example.title}</h3>
+                            <p>{example.intro}</p>
+                        </div>
+                    }
+                })
         })
     };
     let spoken = move || {
@@ -114,6 +127,7 @@ pub fn Explanation(
             <h2 class="panel-title">"Explanation"</h2>
             <div class="current-step">
                 {move || current().unwrap_or_else(|| view! {
+                    {introduction}
                     <p class="muted">
                         "Press " <kbd>"Step forward"</kbd> " (or →) to evaluate the graph one node at a time; "
                         "then the backward pass seeds the output's adjoint with 1 and walks back, adding "

@@ -23,7 +23,10 @@ pub fn Gallery() -> impl IntoView {
                                 class="example"
                                 data-example=slug
                                 aria-pressed=move || (current() == program).to_string()
-                                on:click=move |_| state.load_example(&example)
+                                on:click=move |_| {
+                                    state.load_example(&example);
+                                    super::hooks::reveal_graph();
+                                }
                             >
                                 <span class="example-title">{title}</span>
                                 <span class="example-intro">{intro}</span>

@@ -83,7 +83,7 @@ pub fn Gradients() -> impl IntoView {
                         <tr data-gradient=key class:suspicious=suspicious>
                             <th scope="row">{row.name}</th>
                             <td>{gradient}</td>
-                            <td>{format_number(row.numeric)}</td>
+                            <td>{row.numeric.map(format_number).unwrap_or_default()}</td>
                             <td>{error}</td>
                         </tr>
                     }
@@ -105,7 +105,7 @@ pub fn Gradients() -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <p class="muted small">"Gradients fill in as the backward pass reaches each input; the finite differences are central, (f(x+h) − f(x−h)) / 2h."</p>
+            <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h."</p>
             <AdjointsByDepth />
         </section>
     }

@@ -56,23 +56,48 @@ fn probe<T>(state: AppState, id: NodeId, read: impl Fn(&Stepper) -> Option<T>) -
     })
 }
 
-fn node_size(graph: &Graph, id: NodeId) -> NodeSize {
+/// Characters a number takes at most as a box writes it (`−0.619124`, `1.23457e-05`).
+const NUMBER_CHARS: usize = 10;
+
+/// A box wide enough for its longest line: the header, the value, and the adjoint with up
+/// to three contributions written out (`x̄1 = 7 + 3 = 10`) beside the "tape" mark, so no
+/// text runs out of its box.
+fn node_size(graph: &Graph, id: NodeId, uses: usize) -> NodeSize {
     let node = graph.node(id);
-    let label = node.name.chars().count() + op_label(node.op).chars().count();
+    let name = node.name.chars().count();
+    let label = name + op_label(node.op).chars().count();
     if !node.shape.is_empty() {
         let (width, height) = picture::node_size(&node.shape, label + 4);
         return NodeSize { width, height };
     }
-    // A scalar's value is written out in the box (see `shown`): about 12 characters.
-    let text = (label + 6).max(12 + node.name.chars().count());
+    let header = label + 6;
+    let value = 2 + NUMBER_CHARS;
+    let terms = uses.clamp(1, 3);
+    let sum = if uses > 1 {
+        terms * (NUMBER_CHARS + 3) + if uses > 3 { 4 } else { 0 } + 3
+    } else {
+        0
+    };
+    let derivative = name + 4 + sum + NUMBER_CHARS + 6;
+    let text = header.max(value).max(derivative);
     NodeSize {
-        width: (7.0 * text as f64 + 24.0).clamp(128.0, 300.0),
+        width: (7.2 * text as f64 + 24.0).max(128.0),
         height: NODE_HEIGHT,
     }
 }
 
 fn drawing(graph: &Graph) -> Drawing {
-    let sizes: Vec<NodeSize> = graph.ids().map(|id| node_size(graph, id)).collect();
+    // How many contributions each node's adjoint can receive: one per use.
+    let mut uses = vec![0; graph.len()];
+    for node in graph.nodes() {
+        for input in &node.inputs {
+            uses[input.0] += 1;
+        }
+    }
+    let sizes: Vec<NodeSize> = graph
+        .ids()
+        .map(|id| node_size(graph, id, uses[id.0]))
+        .collect();
     let layout = layout(graph, &sizes);
     Drawing {
         graph: graph.clone(),

@@ -75,13 +75,18 @@ pub fn drive_playback(state: AppState) {
     });
 }
 
-/// ←/→ step, Space plays or pauses, Home resets, End jumps to the end; not while typing.
+/// ←/→ step, Space plays or pauses, Home resets, End jumps to the end; not while the
+/// focus is in a control that uses the key itself (a text field, a slider, a button).
 pub fn keyboard_shortcuts(state: AppState) {
     let listener = window_event_listener(leptos::ev::keydown, move |event| {
-        if event.alt_key() || event.ctrl_key() || event.meta_key() || typing_in_a_field(&event) {
+        if event.alt_key() || event.ctrl_key() || event.meta_key() {
             return;
         }
-        match event.key().as_str() {
+        let key = event.key();
+        if focus_uses_key(&event, &key) {
+            return;
+        }
+        match key.as_str() {
             "ArrowRight" => state.step_forward(),
             "ArrowLeft" => state.step_back(),
             " " => state.toggle_playing(),
@@ -94,7 +99,10 @@ pub fn keyboard_shortcuts(state: AppState) {
     on_cleanup(move || listener.remove());
 }
 
-fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+/// Whether the element the key goes to handles `key` itself: every key in text fields,
+/// sliders, selects and editable text; arrows, Home and End in widgets that move with
+/// them (`role` slider, spinbutton, tab, listbox…); Space on buttons, links and summaries.
+fn focus_uses_key(event: &web_sys::KeyboardEvent, key: &str) -> bool {
     use wasm_bindgen::JsCast;
     let Some(element) = event
         .target()
@@ -103,8 +111,37 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
         return false;
     };
     let tag = element.tag_name().to_ascii_lowercase();
-    matches!(tag.as_str(), "textarea" | "select")
-        || (tag == "input" && element.get_attribute("type").as_deref() != Some("range"))
+    if matches!(tag.as_str(), "input" | "textarea" | "select")
+        || element
+            .closest("[contenteditable]")
+            .ok()
+            .flatten()
+            .is_some()
+    {
+        return true;
+    }
+    let moving = matches!(key, "ArrowLeft" | "ArrowRight" | "Home" | "End");
+    let role = element.get_attribute("role").unwrap_or_default();
+    let moving_widget = matches!(
+        role.as_str(),
+        "slider" | "spinbutton" | "tab" | "listbox" | "option" | "menuitem" | "radio" | "scrollbar"
+    );
+    let pressable = matches!(tag.as_str(), "button" | "a" | "summary") || role == "button";
+    (moving && moving_widget) || (key == " " && pressable)
+}
+
+/// Scroll the page so the graph is at the top of the window (after an example loads,
+/// whose graph may be below the fold on a small screen).
+pub fn reveal_graph() {
+    after_layout(|| {
+        if let Some(frame) = document()
+            .query_selector("main .graph-frame")
+            .ok()
+            .flatten()
+        {
+            frame.scroll_into_view_with_bool(true);
+        }
+    });
 }
 
 /// Run `action` once the browser has laid the page out (on the next animation frame).

@@ -8,18 +8,51 @@ use leptos::prelude::*;
 pub fn InputsPanel() -> impl IntoView {
     let state = AppState::get();
     let inputs = move || state.session.with(|s| s.inputs());
+    let tensors = move || state.session.with(|s| s.tensor_inputs());
+    // "`z` is a new input, set to 1": a name defined nowhere became an input.
+    let notice = move || {
+        state.session.with(|s| {
+            let values = s.inputs();
+            let lines: Vec<String> = s
+                .new_inputs()
+                .iter()
+                .map(|name| {
+                    let value = values
+                        .iter()
+                        .find(|(_, n, _)| n == name)
+                        .map(|(_, _, v)| crate::number::format_number(*v))
+                        .unwrap_or_default();
+                    format!("`{name}` is not defined in the program, so it is a new input, set to {value}.")
+                })
+                .collect();
+            lines.join(" ")
+        })
+    };
     view! {
         <fieldset class="inputs">
             <legend class="panel-title">"Inputs"</legend>
+            <p class="new-input" role="status" data-new-inputs="">{notice}</p>
             {move || {
                 let rows = inputs();
-                if rows.is_empty() {
+                let tensor_rows = tensors();
+                if rows.is_empty() && tensor_rows.is_empty() {
                     return view! { <p class="muted">"This program has no inputs."</p> }.into_any();
                 }
-                rows.into_iter()
+                let scalars = rows
+                    .into_iter()
                     .map(|(_, name, value)| view! { <InputRow name=name value=value /> })
-                    .collect_view()
-                    .into_any()
+                    .collect_view();
+                let tensors = tensor_rows
+                    .into_iter()
+                    .map(|(name, shape, role)| view! {
+                        <div class="input-row tensor-input" data-input=name.clone()>
+                            <span class="input-name">{name.clone()}</span>
+                            <span class="shape-badge-text">{shape}</span>
+                            <span class="muted">{role}</span>
+                        </div>
+                    })
+                    .collect_view();
+                view! { {scalars} {tensors} }.into_any()
             }}
         </fieldset>
     }

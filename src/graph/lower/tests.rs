@@ -176,3 +176,17 @@ fn deserializing_checks_the_arena_invariant() {
     let bad_output = json.replace("\"output\":3", "\"output\":9");
     assert!(serde_json::from_str::<Graph>(&bad_output).is_err());
 }
+
+#[test]
+fn max_of_two_values_is_explained() {
+    for source in ["max(x, 0)", "y = 2\nmax(x, y) * 3"] {
+        let e = error(source);
+        assert!(matches!(e, LowerError::MaxOfTwo { .. }), "{source}: {e:?}");
+        assert!(e.hint().unwrap().contains("relu(x)"), "{source}");
+        let span = e.span();
+        assert!(source[span.start..span.end].starts_with("max("), "{source}");
+    }
+    // A reduction along an axis is still a reduction.
+    let g = graph("m = [[1, 2], [3, 4]]\nmax(m, 1)");
+    assert_eq!(g.node(g.output()).op, Op::Max(Some(1)));
+}

@@ -106,6 +106,24 @@ fn structural_errors() {
     assert!(error("+x").message.contains("unary `+`"));
 }
 
+/// A line that ends in an operator before a binding or the end is reported at the
+/// operator, on its own line, not at the next line's `=`.
+#[test]
+fn a_dangling_operator_is_reported_on_its_line() {
+    for source in ["a = x +\nb = a * 2\nb", "a = x *\n\nb = 2\na + b", "x -\n"] {
+        let e = error(source);
+        let at = &source[e.span.start..e.span.end];
+        assert!(matches!(at, "+" | "*" | "-"), "{source:?}: {at:?}");
+        assert!(
+            e.message.contains("nothing after it"),
+            "{source:?}: {}",
+            e.message
+        );
+    }
+    // An operator at a line's end still continues the expression onto the next line.
+    assert_eq!(sexpr("x +\n  y * 2"), sexpr("x + y * 2"));
+}
+
 #[test]
 fn limits_are_errors() {
     let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
