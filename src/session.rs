@@ -7,6 +7,7 @@ use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
 use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
 use crate::render::svg::picture::shape_badge;
+use crate::tensor::Tensor;
 use crate::url_state::{ModeChoice, UrlState};
 
 /// The value a free variable starts with until the user sets one.
@@ -39,9 +40,27 @@ pub struct GradientRow {
     /// By central finite differences, shown once the gradient is (so the table does not
     /// give the answer away before the backward pass).
     pub numeric: Option<f64>,
-    /// Between the two, once the gradient is known.
+    /// Between the two, once the gradient is known (for a tensor: the largest over the
+    /// sampled elements).
     pub relative_error: Option<f64>,
+    /// For a tensor input: how many elements it has and how many were checked; its
+    /// `gradient` is then the gradient's norm and `numeric` is empty.
+    pub tensor: Option<TensorCheck>,
 }
+
+/// How a tensor input's gradient was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TensorCheck {
+    pub elements: usize,
+    pub sampled: usize,
+}
+
+/// The most elements a tensor input's gradient is checked at, each costing two runs of
+/// the program: the first, the last, the middle and the largest.
+const SAMPLED_ELEMENTS: usize = 4;
+/// Programs with more numbers than this are not checked by finite differences while
+/// stepping (each check runs the whole program twice).
+const CHECKED_PROGRAM_ELEMENTS: usize = 200_000;
 
 impl Session {
     pub fn new(source: &str) -> Session {
@@ -202,7 +221,7 @@ impl Session {
     /// parameters and minibatch this way. Editing the program, an input or the mode later
     /// goes back to the program's own values. False (and nothing changes) when the values
     /// do not fit the graph.
-    pub fn load_inputs(&mut self, values: Vec<crate::tensor::Tensor>) -> bool {
+    pub fn load_inputs(&mut self, values: Vec<Tensor>) -> bool {
         let Some(stepper) = &mut self.stepper else {
             return false;
         };
@@ -249,6 +268,28 @@ impl Session {
             .collect()
     }
 
+    /// Why forward mode cannot run this program, in words; None when it can.
+    pub fn forward_mode_unavailable(&self) -> Option<String> {
+        let graph = self.graph()?;
+        if let Some(node) = graph
+            .nodes()
+            .iter()
+            .find(|node| !node.op.is_leaf() && !node.op.is_elementwise())
+        {
+            return Some(format!(
+                "Forward mode steps programs of elementwise operations; `{}` ({}) has only its reverse rule here.",
+                node.name,
+                node.op.name()
+            ));
+        }
+        if self.inputs().is_empty() {
+            return Some(
+                "Forward mode differentiates by a scalar input, and this program has none.".into(),
+            );
+        }
+        None
+    }
+
     /// The tensor inputs, in graph order: name, shape (`[3×2]`) and where the values come
     /// from, for the inputs panel (their values are set in the program).
     pub fn tensor_inputs(&self) -> Vec<(String, String, String)> {
@@ -278,12 +319,21 @@ impl Session {
             return vec![];
         };
         let graph = stepper.graph();
+        let checkable = graph
+            .nodes()
+            .iter()
+            .map(|node| node.shape.iter().product::<usize>())
+            .sum::<usize>()
+            <= CHECKED_PROGRAM_ELEMENTS;
         stepper
             .gradients()
             .into_iter()
             .enumerate()
-            .filter(|(_, (id, _))| graph.node(*id).is_scalar())
+            .filter(|(_, (id, _))| !matches!(graph.node(*id).role, Role::Labels(_)))
             .map(|(slot, (id, gradient))| {
+                if !graph.node(id).is_scalar() {
+                    return tensor_row(graph, stepper.inputs(), slot, id, gradient, checkable);
+                }
                 let gradient = gradient.map(|g| scalar(&g));
                 let numeric =
                     gradient.map(|_| check::numeric_gradient(graph, stepper.inputs(), slot, 0));
@@ -294,6 +344,7 @@ impl Session {
                     relative_error: gradient
                         .zip(numeric)
                         .map(|(g, numeric)| check::relative_error(g, numeric)),
+                    tensor: None,
                 }
             })
             .collect()
@@ -338,6 +389,66 @@ impl Session {
             self.revision = next_revision();
         }
     }
+}
+
+/// A tensor input's row: the gradient's norm, checked against central differences at a
+/// few sampled elements once the gradient is complete.
+fn tensor_row(
+    graph: &Graph,
+    inputs: &[Tensor],
+    slot: usize,
+    id: NodeId,
+    gradient: Option<crate::engine::record::Value>,
+    checkable: bool,
+) -> GradientRow {
+    let elements = graph.node(id).shape.iter().product::<usize>();
+    let sampled = match (&gradient, checkable) {
+        (Some(g), true) => sample_elements(g.data()),
+        _ => Vec::new(),
+    };
+    let relative_error = gradient.as_ref().filter(|_| checkable).map(|g| {
+        sampled
+            .iter()
+            .map(|&element| {
+                let numeric = check::numeric_gradient(graph, inputs, slot, element);
+                check::relative_error(g.data()[element], numeric)
+            })
+            .fold(0.0, |max: f64, e| {
+                if e.is_nan() || max.is_nan() {
+                    f64::NAN
+                } else {
+                    max.max(e)
+                }
+            })
+    });
+    GradientRow {
+        name: graph.node(id).name.clone(),
+        gradient: gradient.map(|g| g.data().iter().map(|x| x * x).sum::<f64>().sqrt()),
+        numeric: None,
+        relative_error,
+        tensor: Some(TensorCheck {
+            elements,
+            sampled: sampled.len(),
+        }),
+    }
+}
+
+/// Up to [`SAMPLED_ELEMENTS`] distinct elements: the first, the last, the middle and the
+/// one with the largest magnitude.
+fn sample_elements(data: &[f64]) -> Vec<usize> {
+    let Some(last) = data.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let largest = (0..data.len())
+        .max_by(|&a, &b| data[a].abs().total_cmp(&data[b].abs()))
+        .unwrap_or(0);
+    let mut picked = Vec::with_capacity(SAMPLED_ELEMENTS);
+    for element in [0, last, last / 2, largest] {
+        if !picked.contains(&element) {
+            picked.push(element);
+        }
+    }
+    picked
 }
 
 /// The inputs of `new` that the program does not bind (free variables) and that `old`

@@ -243,3 +243,45 @@ fn tensor_inputs_are_listed_with_shape_and_role() {
     assert!(rows[0].2.contains("parameter"));
     assert_eq!(rows[1].1, "[2]");
 }
+
+/// Tensor inputs keep the gradient check: the norm, and the largest relative error over
+/// sampled elements once the backward pass is done; labels have no row.
+#[test]
+fn tensor_programs_keep_the_gradient_check() {
+    let mut session = Session::new(
+        "W = param([[0.5, -0.3], [0.2, 0.8]])\nx = [1, 2]\ny = labels(moons, 8, 4)\nsum(tanh(W @ x))",
+    );
+    assert!(session.gradients().iter().all(|row| row.gradient.is_none()));
+    session.jump_to_backward_end();
+    let rows = session.gradients();
+    assert!(
+        rows.iter().all(|row| row.name != "y"),
+        "labels get no gradient row"
+    );
+    let w = rows
+        .iter()
+        .find(|row| row.name == "W")
+        .expect("a row for W");
+    let check = w.tensor.expect("W is a tensor");
+    assert_eq!(check.elements, 4);
+    assert!(
+        (3..=4).contains(&check.sampled),
+        "first, last, middle and largest: {check:?}"
+    );
+    assert!(w.gradient.unwrap() > 0.0);
+    assert!(w.relative_error.unwrap() < 1e-6, "{w:?}");
+    assert_eq!(w.numeric, None);
+}
+
+#[test]
+fn forward_mode_says_why_it_is_unavailable() {
+    assert_eq!(
+        Session::new("(x1 + x2) * x1").forward_mode_unavailable(),
+        None
+    );
+    let why = Session::new("W = [[1, 2], [3, 4]]\nx = [1, 1]\nsum(W @ x)")
+        .forward_mode_unavailable()
+        .expect("matrix products have no forward rule here");
+    assert!(why.contains("matmul"), "{why}");
+    assert!(Session::new("2 * 3").forward_mode_unavailable().is_some());
+}

@@ -72,7 +72,17 @@ pub fn Gradients() -> impl IntoView {
             s.gradients()
                 .into_iter()
                 .map(|row| {
-                    let gradient = row.gradient.map(format_number).unwrap_or_default();
+                    let gradient = match (row.tensor, row.gradient) {
+                        (Some(_), Some(norm)) => format!("‖·‖ = {}", format_number(norm)),
+                        (_, gradient) => gradient.map(format_number).unwrap_or_default(),
+                    };
+                    let numeric = match (row.tensor, row.gradient) {
+                        (Some(check), Some(_)) if check.sampled > 0 => {
+                            format!("{} of {} elements", check.sampled, check.elements)
+                        }
+                        (Some(_), Some(_)) => "too large to check here".to_string(),
+                        (_, _) => row.numeric.map(format_number).unwrap_or_default(),
+                    };
                     let error = row
                         .relative_error
                         .map(|e| format!("{e:.1e}"))
@@ -83,7 +93,7 @@ pub fn Gradients() -> impl IntoView {
                         <tr data-gradient=key class:suspicious=suspicious>
                             <th scope="row">{row.name}</th>
                             <td>{gradient}</td>
-                            <td>{row.numeric.map(format_number).unwrap_or_default()}</td>
+                            <td>{numeric}</td>
                             <td>{error}</td>
                         </tr>
                     }
@@ -105,7 +115,7 @@ pub fn Gradients() -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h."</p>
+            <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h. A tensor shows its gradient's norm, checked at its first, last, middle and largest elements."</p>
             <AdjointsByDepth />
         </section>
     }

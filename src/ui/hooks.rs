@@ -92,6 +92,7 @@ pub fn keyboard_shortcuts(state: AppState) {
             " " => state.toggle_playing(),
             "Home" => state.reset(),
             "End" => state.jump_to_backward_end(),
+            "Escape" if state.presenting.get_untracked() => state.presenting.set(false),
             _ => return,
         }
         event.prevent_default();
@@ -204,6 +205,23 @@ pub fn apply_theme(dark: bool, remember: bool) {
     }
     if remember && let Some(storage) = window().local_storage().ok().flatten() {
         let _ = storage.set_item(THEME_KEY, theme);
+    }
+}
+
+/// Show or leave presentation mode: a `data-presenting` attribute on the root element
+/// for the styles, and the whole screen where the browser allows it.
+pub fn apply_presentation(on: bool) {
+    let document = document();
+    if let Some(root) = document.document_element() {
+        if on {
+            let _ = root.set_attribute("data-presenting", "");
+            let _ = root.request_fullscreen();
+        } else {
+            let _ = root.remove_attribute("data-presenting");
+            if document.fullscreen_element().is_some() {
+                document.exit_fullscreen();
+            }
+        }
     }
 }
 

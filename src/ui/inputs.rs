@@ -120,6 +120,7 @@ pub fn ModeSwitch() -> impl IntoView {
         })
     };
     let first_input = move || input_names().into_iter().next();
+    let unavailable = move || state.session.with(|s| s.forward_mode_unavailable());
     let wrt = move || match mode() {
         ModeChoice::Forward { wrt } => wrt,
         ModeChoice::Reverse => first_input().unwrap_or_default(),
@@ -143,7 +144,8 @@ pub fn ModeSwitch() -> impl IntoView {
                     name="mode"
                     aria-label="Forward mode"
                     prop:checked=forward
-                    disabled=move || first_input().is_none()
+                    disabled=move || unavailable().is_some()
+                    aria-describedby="forward-mode-why"
                     on:change=move |_| {
                         if let Some(wrt) = first_input() {
                             state.set_mode(ModeChoice::Forward { wrt });
@@ -152,6 +154,7 @@ pub fn ModeSwitch() -> impl IntoView {
                 />
                 " Forward mode (tangents)"
             </label>
+            <p id="forward-mode-why" class="muted small" data-disabled-reason="">{unavailable}</p>
             <label class="wrt">
                 "Differentiate by "
                 <select

@@ -38,6 +38,13 @@ pub fn App() -> impl IntoView {
     hooks::sync_location(state);
     hooks::drive_playback(state);
     hooks::keyboard_shortcuts(state);
+    Effect::new(move |previous: Option<bool>| {
+        let on = state.presenting.get();
+        if previous.is_some() || on {
+            hooks::apply_presentation(on);
+        }
+        on
+    });
     let playground = playground::host::start(state);
 
     view! {
@@ -45,6 +52,14 @@ pub fn App() -> impl IntoView {
             <h1>"backprop-viz"</h1>
             <p class="tagline">"Step through the forward pass, then watch the chain rule fill in every gradient."</p>
             <div class="top-actions">
+                <button
+                    class="present"
+                    aria-pressed=move || state.presenting.get().to_string()
+                    title="Show the graph, the step controls and the explanation alone, in large type (Esc leaves)"
+                    on:click=move |_| state.presenting.update(|on| *on = !*on)
+                >
+                    {move || if state.presenting.get() { "Leave presentation" } else { "Present" }}
+                </button>
                 <CopyLink />
                 <button
                     class="theme"

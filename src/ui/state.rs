@@ -15,6 +15,8 @@ pub struct AppState {
     /// Steps per second while playing.
     pub speed: RwSignal<f64>,
     pub dark: RwSignal<bool>,
+    /// Presentation mode: the graph, the step controls and the explanation alone, large.
+    pub presenting: RwSignal<bool>,
     /// When the last edit happened (ms since the epoch).
     last_edit_entry: StoredValue<f64>,
     /// The compile waiting for typing to pause.
@@ -34,12 +36,12 @@ impl AppState {
             playing: RwSignal::new(false),
             speed: RwSignal::new(1.5),
             dark: RwSignal::new(false),
+            presenting: RwSignal::new(false),
             last_edit_entry: StoredValue::new(0.0),
             pending_compile: StoredValue::new(None),
         }
     }
 
-    /// The state provided by [`super::App`].
     /// The state provided by the app or the embed around this component; a component
     /// mounted outside them is a programming error, reported as such.
     pub fn get() -> AppState {

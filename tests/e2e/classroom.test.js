@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { appTest, waitFor } from './lib/harness.js';
-import { counter, expectNodes, expectView, gradientRow, stepForward } from './lib/app.js';
+import { button, counter, expectNodes, expectView, gradientRow, stepForward } from './lib/app.js';
 
 /** The history list's entries, newest first. */
 const historyEntries = (page) =>
@@ -149,4 +149,45 @@ appTest('the error mark stays on its text when the editor scrolls, and a danglin
     const hint = await page.locator('.error-hint').textContent().catch(() => '');
     return /relu\(x\)/.test(hint) ? { ok: true } : { ok: false, seen: hint };
   });
+});
+
+appTest('tensor programs keep the gradient check, and a disabled forward mode says why', async (app) => {
+  const page = await app.open('/');
+  await page.click('button[data-example="tiny-relu-network"]');
+  await button(page, 'Jump to end of backward').click();
+  await waitFor('a checked row per tensor input', async () => {
+    const rows = await page.$$eval('table[aria-label="Gradients"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+    );
+    const tensors = rows.filter((r) => r[1].startsWith('‖·‖'));
+    const checked = tensors.every((r) => /of \d+ elements/.test(r[2]) && Number(r[3]) < 1e-5);
+    return tensors.length >= 2 && checked ? { ok: true } : { ok: false, seen: rows };
+  });
+  const forward = page.getByRole('radio', { name: 'Forward mode', exact: true });
+  assert.equal(await forward.isDisabled(), true);
+  const why = await page.locator('[data-disabled-reason]').textContent();
+  assert.match(why, /matmul|elementwise/, 'the reason is given');
+});
+
+appTest('presentation mode shows the graph above the fold on a projector, and Esc leaves it', async (app) => {
+  const page = await app.open('/');
+  await page.setViewportSize({ width: 853, height: 480 });
+  await button(page, 'Present').click();
+  await waitFor('the graph above the fold', async () => {
+    const frame = await page.$eval('main .graph-frame', (f) => {
+      const r = f.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom };
+    });
+    const editorShown = await page.locator('.editor').isVisible();
+    return frame.top >= 0 && frame.bottom <= 480 && !editorShown
+      ? { ok: true }
+      : { ok: false, seen: { frame, editorShown } };
+  });
+  await page.locator('.explanation').waitFor({ state: 'visible' });
+  await app.snap(page, 'presenting');
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.keyboard.press('Escape');
+  await waitFor('presentation left', async () =>
+    (await page.locator('.editor').isVisible()) ? { ok: true } : { ok: false, seen: 'editor hidden' },
+  );
 });
