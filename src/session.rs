@@ -2,6 +2,8 @@
 //! version, the input values and the mode. Every user action is a method here; the UI
 //! only renders what it reads and calls these methods.
 
+pub mod changes;
+
 use crate::engine::record::scalar;
 use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
 use crate::graph::{Graph, NodeId, Role};

@@ -10,7 +10,7 @@ pub struct Viewport {
 }
 
 /// Closest and farthest zoom, in screen pixels per drawing unit.
-pub const MIN_SCALE: f64 = 0.15;
+pub const MIN_SCALE: f64 = 0.05;
 pub const MAX_SCALE: f64 = 4.0;
 impl Viewport {
     /// Show a `content_width` × `content_height` drawing in a frame of that many pixels:

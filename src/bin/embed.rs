@@ -9,24 +9,33 @@
 //! embed.stepForward(); embed.seek(5); embed.configure("…&step=backward:2"); embed.free();
 //! ```
 //!
-//! and the function `exportView(fragment, format, dark)`, which the app's export menu calls.
+//! and the function `exportFile(fragment, name, dark)` (an export made and saved), which
+//! the app's export menu calls.
 
 #[cfg(target_arch = "wasm32")]
 mod web {
-    use backprop_viz::export::{Format, from_fragment};
+    use backprop_viz::export::from_fragment;
     use backprop_viz::render::svg::Palette;
     use backprop_viz::ui::embed::Mount;
     use wasm_bindgen::prelude::*;
 
-    /// The text of an export (`svg`, `markdown`, `latex` or `pytorch`) of the view an
-    /// app-link fragment describes: the app's export menu loads this module on demand and
-    /// renders here, so the app's own bundle carries no renderer.
-    #[wasm_bindgen(js_name = exportView)]
-    pub fn export_view(fragment: &str, format: &str, dark: bool) -> Result<String, JsError> {
+    /// Make and save the export `name` (`svg`, `png`, `markdown`, `latex`, `pytorch`) of
+    /// the view an app-link fragment describes: the app's export menu hands its exports
+    /// to this module, so the app's own bundle carries neither renderers nor saving.
+    /// Resolves with the saved file's name.
+    #[wasm_bindgen(js_name = exportFile)]
+    pub async fn export_file(
+        fragment: String,
+        name: String,
+        dark: bool,
+    ) -> Result<String, JsError> {
         let palette = if dark { Palette::DARK } else { Palette::LIGHT };
-        Format::from_name(format)
-            .and_then(|format| from_fragment(fragment, format, &palette))
-            .map_err(|e| JsError::new(&e.to_string()))
+        backprop_viz::ui::embed::export_file(&name, |format| {
+            from_fragment(&fragment, format, &palette).map_err(|e| e.to_string())
+        })
+        .await
+        .map(str::to_string)
+        .map_err(|why| JsError::new(&why))
     }
 
     /// One viewer mounted into a host element; `free()` unmounts it.

@@ -629,7 +629,7 @@ fn suggest_function(name: &str) -> Option<String> {
         return Some("write powers with `^`, as in `a^b`".into());
     }
     let (best, distance) = op_names()
-        .map(|known| (known, strsim::damerau_levenshtein(name, known)))
+        .map(|known| (known, strsim::osa_distance(name, known)))
         .min_by_key(|&(_, d)| d)?;
     if distance <= 2 && distance < name.len() {
         Some(format!("did you mean `{best}`?"))

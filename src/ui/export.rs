@@ -1,19 +1,20 @@
 //! The export menu (in the app's step controls and in embeds with full controls): the graph
 //! at this step as SVG or PNG, the whole derivation as Markdown or LaTeX, the program as a
-//! PyTorch script, and the share link. The texts come from [`crate::export`]: an embed
-//! renders them in its own module ([`Renderer`]); the app, whose first load should not
-//! carry the renderers, loads the embed module the first time it exports ([`module`]).
-//! Saving them (Blob URLs, a canvas for the PNG, the clipboard) is in [`files`]. Nothing
-//! leaves the page.
+//! PyTorch script, and the share link. Making and saving a file is an [`Exporter`]'s job:
+//! an embed renders and saves in its own module; the app, whose first load should carry
+//! neither the renderers nor the saving, hands the view to the embed module, imported the
+//! first time it exports ([`module`]), which does both. Nothing leaves the page.
 
 mod files;
 mod module;
 
-pub use files::prefers_dark;
+pub use files::{export as export_file, prefers_dark};
 
 use super::state::AppState;
-use crate::export::{Format, share_link};
+use crate::export::share_link;
 use leptos::prelude::*;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// The app page's address, for share links made inside an embed (which lives on another
@@ -21,11 +22,13 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppAddress(pub String);
 
-/// Renders an export's text (dark colours or not) where the renderers are at hand.
-#[derive(Clone)]
-pub struct Renderer(pub Arc<dyn Fn(Format, bool) -> Result<String, String> + Send + Sync>);
+/// A saved export's file name, or why there is none.
+pub type Saved = Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
-const PNG_FILE: &str = "backprop-graph.png";
+/// Makes the export a menu button names (dark colours or not) and saves it, where the
+/// renderers are at hand (an embed). Without one, the menu asks the embed module.
+#[derive(Clone)]
+pub struct Exporter(pub Arc<dyn Fn(String, bool) -> Saved + Send + Sync>);
 
 /// The download buttons as fixed markup (no data in it): far less code in the app's
 /// bundle than one typed element and handler each. `data-export` names the format.
@@ -51,59 +54,31 @@ pub fn ExportMenu() -> impl IntoView {
     let state = AppState::get();
     let address = use_context::<AppAddress>().map_or_else(files::page_address, |a| a.0);
     let address = StoredValue::new(address);
-    let renderer = StoredValue::new(use_context::<Renderer>());
+    let exporter = StoredValue::new(use_context::<Exporter>());
     let status = RwSignal::new(Status::Idle);
     let menu = NodeRef::<leptos::html::Details>::new();
     let link = move || address.with_value(|base| state.session.with(|s| share_link(s, base)));
-    // The text of `format` for the view as it is now.
-    let render = move |format: Format| {
+    // Make and save the export the button `name` stands for, for the view as it is now.
+    let save = move |name: String| {
+        status.set(Status::Working);
         let dark = menu.get_untracked().is_some_and(|m| files::is_dark(&m));
         let fragment = state.session.with_untracked(|s| s.to_url().to_fragment());
-        async move {
-            match renderer.get_value() {
-                Some(renderer) => (renderer.0)(format, dark),
-                None => module::render(&fragment, format, dark).await,
-            }
-            .map_err(|why| format!("Nothing to export: {why}"))
-        }
-    };
-    let save = move |format: Format| {
-        status.set(Status::Working);
-        let text = render(format);
         leptos::task::spawn_local(async move {
-            let saved = match text.await {
-                Ok(text) => files::download(format.file_name(), format.mime_type(), &text),
-                Err(why) => Err(why),
+            let saved = match exporter.get_value() {
+                Some(exporter) => (exporter.0)(name, dark).await,
+                None => module::export(&fragment, &name, dark).await,
             };
             status.set(match saved {
-                Ok(()) => Status::Done(format!("Saved {}", format.file_name())),
-                Err(why) => Status::Failed(why),
-            });
-        });
-    };
-    let save_png = move || {
-        status.set(Status::Working);
-        let svg = render(Format::Svg);
-        leptos::task::spawn_local(async move {
-            let saved = match svg.await {
-                Ok(svg) => files::download_png(&svg, PNG_FILE).await,
-                Err(why) => Err(why),
-            };
-            status.set(match saved {
-                Ok(()) => Status::Done(format!("Saved {PNG_FILE}")),
+                Ok(file) => Status::Done(format!("Saved {file}")),
                 Err(why) => Status::Failed(why),
             });
         });
     };
     // One listener for the download buttons (static markup, see DOWNLOADS).
-    let download = move |event: leptos::ev::MouseEvent| match files::action_of(&event).as_deref() {
-        Some("png") => save_png(),
-        Some(name) => {
-            if let Ok(format) = Format::from_name(name) {
-                save(format);
-            }
+    let download = move |event: leptos::ev::MouseEvent| {
+        if let Some(name) = files::action_of(&event) {
+            save(name);
         }
-        None => {}
     };
     let copy = move |_| {
         let text = link();

@@ -11,9 +11,8 @@ use crate::graph::{Graph, NodeId};
 use crate::layout::{EdgePath, Layout, NodeSize, layout};
 use crate::render::Notation;
 use crate::render::svg::picture;
-use crate::render::svg::{
-    derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown,
-};
+use crate::render::svg::{derivative_line, edge_path, exact, midpoint, op_label, shown};
+use crate::session::changes::{Changed, Marks};
 use crate::viewport::Viewport;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -48,8 +47,10 @@ impl PartialEq for Drawing {
 
 /// Read from the current stepper about node `id`, or None if there is no stepper or the
 /// node does not exist in it (for the moment between a new graph and new elements).
+/// Untracked: a view tracks its node's trigger instead, which a step notifies only when
+/// it changed the node (see [`Marks::changes_since`]).
 fn probe<T>(state: AppState, id: NodeId, read: impl Fn(&Stepper) -> Option<T>) -> Option<T> {
-    state.session.with(|s| {
+    state.session.with_untracked(|s| {
         s.stepper()
             .filter(|st| id.0 < st.graph().len())
             .and_then(read)
@@ -110,16 +111,19 @@ fn node_view(
     state: AppState,
     d: &Drawing,
     id: NodeId,
-    current: Memo<Option<NodeId>>,
-    tape: Memo<Vec<bool>>,
-    nonfinite: Memo<Vec<bool>>,
+    tick: Trigger,
+    marks: StoredValue<Marks>,
 ) -> impl IntoView + use<> {
     let node = d.graph.node(id).clone();
     let size = d.sizes[id.0];
     let centre = d.layout.nodes[id.0];
     let reverse = move || probe(state, id, |st| Some(st.mode() == Mode::Reverse)).unwrap_or(true);
-    let value = move || probe(state, id, |st| st.value(id).cloned());
+    let value = move || {
+        tick.track();
+        probe(state, id, |st| st.value(id).cloned())
+    };
     let adjoint = move || {
+        tick.track();
         if reverse() {
             probe(state, id, |st| st.adjoint(id))
         } else {
@@ -127,28 +131,33 @@ fn node_view(
         }
     };
     let tangent = move || {
+        tick.track();
         if reverse() {
             None
         } else {
             probe(state, id, |st| st.tangent(id).cloned())
         }
     };
-    let derivative = move || probe(state, id, |st| derivative_line(st, id));
-    let on_tape = move || tape.with(|t| t.get(id.0).copied().unwrap_or(false));
+    let derivative = move || {
+        tick.track();
+        probe(state, id, |st| derivative_line(st, id))
+    };
+    let on_tape = move || {
+        tick.track();
+        marks.with_value(|m| m.on_tape(id))
+    };
     let leaf = node.op.is_leaf();
     let constant = node.op.is_constant();
     let output = id == d.graph.output();
     let class = move || {
+        tick.track();
         let mut classes = vec!["node", if leaf { "leaf" } else { "op" }];
         let flags = [
             (constant, "constant"),
-            (current.get() == Some(id), "current"),
+            (marks.with_value(|m| m.is_current(id)), "current"),
             (on_tape(), "tape"),
             (output, "output"),
-            (
-                nonfinite.with(|n| n.get(id.0).copied().unwrap_or(false)),
-                "nonfinite",
-            ),
+            (marks.with_value(|m| m.nonfinite(id)), "nonfinite"),
         ];
         classes.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
         classes.join(" ")
@@ -222,23 +231,25 @@ fn edge_views(
     state: AppState,
     d: &Drawing,
     edge: &EdgePath,
-    current: Memo<Option<NodeId>>,
+    ticks: (Trigger, Trigger),
+    marks: StoredValue<Marks>,
     backward: Memo<bool>,
-    nonfinite: Memo<Vec<bool>>,
 ) -> (impl IntoView + use<>, impl IntoView + use<>) {
     let (to, index) = (edge.to, edge.input_index);
     let from = edge.from;
+    let (from_tick, to_tick) = ticks;
     // NaN or ±∞ at both ends: the edge is on the path a non-finite number travels.
     let bad = move || {
-        nonfinite.with(|n| {
-            n.get(from.0).copied().unwrap_or(false) && n.get(to.0).copied().unwrap_or(false)
-        })
+        from_tick.track();
+        to_tick.track();
+        marks.with_value(|m| m.nonfinite(from) && m.nonfinite(to))
     };
     let from_name = d.graph.node(edge.from).name.clone();
     let to_name = d.graph.node(edge.to).name.clone();
     let partial = Notation::Plain.partial(&to_name, &from_name);
     let class = move || {
-        let base = match (current.get() == Some(to), backward.get()) {
+        let current = marks.with_value(|m| m.is_current(to));
+        let base = match (current, backward.get()) {
             (true, true) => "edge active backward",
             (true, false) => "edge active",
             (false, true) => "edge backward",
@@ -251,6 +262,7 @@ fn edge_views(
         }
     };
     let label = move || {
+        to_tick.track();
         probe(state, to, |st| st.local_derivative(to, index))
             .map(|l| format!("{partial} = {}", shown(&l)))
             .unwrap_or_default()
@@ -279,27 +291,37 @@ pub fn GraphView(
     follow: bool,
 ) -> impl IntoView {
     let state = AppState::get();
-    let drawing = Memo::new(move |_| state.session.with(|s| s.graph().map(drawing)));
+    // The layout runs when the graph changes, not at every step.
+    let graph = Memo::new(move |_| state.session.with(|s| s.graph().cloned()));
+    let drawing = Memo::new(move |_| graph.with(|g| g.as_ref().map(drawing)));
     let current = Memo::new(move |_| {
         state.session.with(|s| {
             s.stepper()
                 .and_then(|st| st.history().last().map(|r| r.node))
         })
     });
+    // One trigger per node: a step notifies only the nodes it changed.
+    let marks = StoredValue::new(state.session.with_untracked(Marks::of));
+    let ticks = StoredValue::new(Vec::<Trigger>::new());
+    Effect::new(move |_| {
+        let changed = state.session.with(|s| {
+            let now = Marks::of(s);
+            let changed = marks.with_value(|before| now.changes_since(before, s.stepper()));
+            marks.set_value(now);
+            changed
+        });
+        ticks.with_value(|ticks| match changed {
+            Changed::All => ticks.iter().for_each(|t| t.notify()),
+            Changed::Nodes(ids) => ids
+                .iter()
+                .filter_map(|id| ticks.get(id.0))
+                .for_each(|t| t.notify()),
+        });
+    });
     let backward = Memo::new(move |_| {
         state
             .session
             .with(|s| s.stepper().is_some_and(Stepper::in_backward))
-    });
-    let tape = Memo::new(move |_| {
-        state
-            .session
-            .with(|s| s.stepper().map(Stepper::tape).unwrap_or_default())
-    });
-    let nonfinite = Memo::new(move |_| {
-        state
-            .session
-            .with(|s| s.stepper().map(nonfinite_nodes).unwrap_or_default())
     });
     // What the focused or hovered tensor cell says (its aria-label), under the graph; a
     // focused cell keeps its readout while the pointer moves elsewhere.
@@ -398,16 +420,22 @@ pub fn GraphView(
     // Built once per graph structure; what changes with each step is reactive inside.
     let elements = move || {
         drawing.get().map(|d| {
+            let node_ticks: Vec<Trigger> = d.graph.ids().map(|_| Trigger::new()).collect();
+            ticks.set_value(node_ticks.clone());
+            marks.set_value(state.session.with_untracked(Marks::of));
             let nodes: Vec<_> = d
                 .graph
                 .ids()
-                .map(|id| node_view(state, &d, id, current, tape, nonfinite))
+                .map(|id| node_view(state, &d, id, node_ticks[id.0], marks))
                 .collect();
             let (paths, labels): (Vec<_>, Vec<_>) = d
                 .layout
                 .edges
                 .iter()
-                .map(|edge| edge_views(state, &d, edge, current, backward, nonfinite))
+                .map(|edge| {
+                    let ends = (node_ticks[edge.from.0], node_ticks[edge.to.0]);
+                    edge_views(state, &d, edge, ends, marks, backward)
+                })
                 .unzip();
             view! {
                 <g class="edges">{paths}</g>

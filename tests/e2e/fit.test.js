@@ -43,7 +43,7 @@ async function outside(svg) {
 async function expectWhole(svgHandle, label) {
   await waitFor(label, async () => {
     const seen = await outside(await svgHandle());
-    return seen.nodes > 0 && seen.out.length === 0 ? { ok: true } : { ok: false, seen };
+    return seen.nodes > 0 && seen.out.length === 0 ? { ok: true } : { ok: false, seen: JSON.stringify(seen) };
   });
 }
 

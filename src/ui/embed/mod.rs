@@ -6,7 +6,8 @@
 
 mod view;
 
-use super::export::{AppAddress, Renderer, prefers_dark};
+pub use super::export::export_file;
+use super::export::{AppAddress, Exporter, prefers_dark};
 use super::hooks;
 use super::state::AppState;
 use crate::embed::{ConfigError, EmbedConfig, StepEvent, Theme, ViewOptions};
@@ -79,8 +80,12 @@ impl Mount {
             mount_to(host, move || {
                 provide_context(state);
                 provide_context(AppAddress(app_address));
-                provide_context(Renderer(Arc::new(move |format, dark| {
-                    render(state, format, dark)
+                provide_context(Exporter(Arc::new(move |name, dark| {
+                    Box::pin(async move {
+                        export_file(&name, |format| render(state, format, dark))
+                            .await
+                            .map(str::to_string)
+                    })
                 })));
                 hooks::drive_playback(state);
                 report_steps(state, generation, on_step);

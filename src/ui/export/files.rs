@@ -2,6 +2,7 @@
 //! downloads, the SVG drawn on a canvas for the PNG, the share link on the clipboard; and
 //! which colours the page shows (for the picture's palette).
 
+use crate::export::Format;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -16,6 +17,7 @@ const KEEP_URL: std::time::Duration = std::time::Duration::from_secs(30);
 const PNG_SCALE: f64 = 2.0;
 const MAX_SIDE: f64 = 16_384.0;
 const MAX_PIXELS: f64 = 64.0e6;
+const PNG_FILE: &str = "backprop-graph.png";
 
 fn reason(error: JsValue) -> String {
     js_sys::Reflect::get(&error, &"message".into())
@@ -80,13 +82,31 @@ fn save(blob: &Blob, name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Make and save the export a menu button names (`svg`, `png`, `markdown`, `latex`,
+/// `pytorch`), its texts from `render`; the saved file's name. The PNG is the SVG drawn
+/// on a canvas.
+pub async fn export(
+    name: &str,
+    render: impl Fn(Format) -> Result<String, String>,
+) -> Result<&'static str, String> {
+    let render = |format| render(format).map_err(|why| format!("Nothing to export: {why}"));
+    if name == "png" {
+        let svg = render(Format::Svg)?;
+        download_png(&svg, PNG_FILE).await?;
+        return Ok(PNG_FILE);
+    }
+    let format = Format::from_name(name).map_err(|e| e.to_string())?;
+    download(format.file_name(), format.mime_type(), &render(format)?)?;
+    Ok(format.file_name())
+}
+
 /// Save `text` as the file `name`.
-pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     save(&text_blob(text, mime)?, name)
 }
 
 /// Draw `svg` on a canvas and save it as the PNG file `name`.
-pub async fn download_png(svg: &str, name: &str) -> Result<(), String> {
+async fn download_png(svg: &str, name: &str) -> Result<(), String> {
     let source =
         Url::create_object_url_with_blob(&text_blob(svg, "image/svg+xml")?).map_err(reason)?;
     let drawn = draw(&source).await;

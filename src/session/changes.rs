@@ -1,0 +1,185 @@
+//! What one step changed in the view: the nodes whose value, adjoint, tangent or marks
+//! (current step, on the tape, NaN/∞) differ from before, so the graph view redraws those
+//! and no others. Anything but one step forward or back redraws everything.
+
+use super::Session;
+use crate::engine::Stepper;
+use crate::graph::NodeId;
+use crate::render::svg::nonfinite_nodes;
+
+/// The marks the graph view draws on nodes, at one moment.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Marks {
+    revision: u64,
+    cursor: usize,
+    /// The node of the last step taken.
+    current: Option<NodeId>,
+    tape: Vec<bool>,
+    nonfinite: Vec<bool>,
+}
+
+/// Which nodes to redraw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Changed {
+    All,
+    /// These nodes, each once, in id order (possibly none).
+    Nodes(Vec<NodeId>),
+}
+
+impl Marks {
+    /// The marks of `session` as it is now (none without a program).
+    pub fn of(session: &Session) -> Marks {
+        let Some(stepper) = session.stepper() else {
+            return Marks::default();
+        };
+        Marks {
+            revision: session.revision(),
+            cursor: stepper.cursor(),
+            current: stepper.history().last().map(|record| record.node),
+            tape: stepper.tape(),
+            nonfinite: nonfinite_nodes(stepper),
+        }
+    }
+
+    pub fn is_current(&self, id: NodeId) -> bool {
+        self.current == Some(id)
+    }
+
+    pub fn on_tape(&self, id: NodeId) -> bool {
+        self.tape.get(id.0).copied().unwrap_or(false)
+    }
+
+    pub fn nonfinite(&self, id: NodeId) -> bool {
+        self.nonfinite.get(id.0).copied().unwrap_or(false)
+    }
+
+    /// What changed from `before` to these marks, `stepper` being the session's stepper
+    /// now: after one step forward, its node and that node's inputs (a backward step adds
+    /// to their adjoints); after one step back, the same for the step undone; plus every
+    /// node whose marks differ. Anything else (a new program, new inputs, a jump): all.
+    pub fn changes_since(&self, before: &Marks, stepper: Option<&Stepper>) -> Changed {
+        let Some(stepper) = stepper else {
+            return Changed::All;
+        };
+        let same_build = self.revision == before.revision && self.tape.len() == before.tape.len();
+        let step = match self.cursor.checked_sub(before.cursor) {
+            Some(1) => self.current,
+            Some(0) => None,
+            _ if before.cursor == self.cursor + 1 => before.current,
+            _ => return Changed::All,
+        };
+        if !same_build {
+            return Changed::All;
+        }
+        let graph = stepper.graph();
+        let mut changed = vec![false; graph.len()];
+        let mut mark = |id: NodeId| {
+            if let Some(flag) = changed.get_mut(id.0) {
+                *flag = true;
+            }
+        };
+        if let Some(node) = step {
+            mark(node);
+            graph.node(node).inputs.iter().copied().for_each(&mut mark);
+        }
+        for id in [before.current, self.current].into_iter().flatten() {
+            mark(id);
+        }
+        for id in graph.ids() {
+            if before.on_tape(id) != self.on_tape(id) || before.nonfinite(id) != self.nonfinite(id)
+            {
+                mark(id);
+            }
+        }
+        Changed::Nodes(
+            changed
+                .iter()
+                .enumerate()
+                .filter(|(_, flag)| **flag)
+                .map(|(id, _)| NodeId(id))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(session: &Session, changed: &Changed) -> Vec<String> {
+        let Changed::Nodes(ids) = changed else {
+            return vec!["all".into()];
+        };
+        let graph = session.graph().unwrap();
+        ids.iter().map(|&id| graph.node(id).name.clone()).collect()
+    }
+
+    /// Steps the two-paths example one step at a time and checks what each step redraws
+    /// against a full comparison of everything the view shows.
+    #[test]
+    fn a_step_changes_its_node_its_inputs_and_changed_marks() {
+        let mut session = Session::new("(x1 + x2) * x1");
+        let mut before = Marks::of(&session);
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let shown_before = shown(&session);
+            session.step_forward();
+            let now = Marks::of(&session);
+            let changed = now.changes_since(&before, session.stepper());
+            let shown_after = shown(&session);
+            // Every node whose text or marks differ is in the changed set.
+            for (id, (a, b)) in shown_before.iter().zip(&shown_after).enumerate() {
+                if a != b || before.is_current(NodeId(id)) != now.is_current(NodeId(id)) {
+                    assert!(
+                        matches!(&changed, Changed::Nodes(ids) if ids.contains(&NodeId(id))),
+                        "node {id} changed but is not redrawn: {changed:?}"
+                    );
+                }
+            }
+            seen.push(names(&session, &changed));
+            before = now;
+        }
+        // The last backward step (x1's) redraws x1, and x2, which stops being current.
+        assert_eq!(seen[7], ["x1", "x2"], "{seen:?}");
+        // The first backward step (v4's) sends to v3 and x1.
+        assert!(seen[4].contains(&"v3".to_string()) && seen[4].contains(&"x1".to_string()));
+        // One step back redraws the undone step's nodes, not all.
+        session.step_back();
+        let now = Marks::of(&session);
+        assert!(matches!(
+            now.changes_since(&before, session.stepper()),
+            Changed::Nodes(_)
+        ));
+        // A jump, an input or a new program redraws everything.
+        let before = now;
+        session.reset();
+        let now = Marks::of(&session);
+        assert_eq!(now.changes_since(&before, session.stepper()), Changed::All);
+        session.set_input("x1", 5.0);
+        assert_eq!(
+            Marks::of(&session).changes_since(&now, session.stepper()),
+            Changed::All
+        );
+    }
+
+    /// What the view shows of each node: value, adjoint, tangent, derivative line, marks.
+    fn shown(session: &Session) -> Vec<String> {
+        let stepper = session.stepper().unwrap();
+        let marks = Marks::of(session);
+        stepper
+            .graph()
+            .ids()
+            .map(|id| {
+                format!(
+                    "{:?} {:?} {:?} {:?} {} {}",
+                    stepper.value(id),
+                    stepper.adjoint(id),
+                    stepper.tangent(id),
+                    crate::render::svg::derivative_line(stepper, id),
+                    marks.on_tape(id),
+                    marks.nonfinite(id),
+                )
+            })
+            .collect()
+    }
+}

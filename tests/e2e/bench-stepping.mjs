@@ -1,0 +1,80 @@
+// How long one step takes in the browser as the graph grows, and how long a typed
+// program takes to become a graph. For chains of about 300, 1,000 and 3,000 nodes it
+// types the program, waits for its graph, then steps forward and backward, timing
+// each step (→) from the key press to the next painted frame (the DOM updated and laid
+// out). Prints the median and 90th percentile per phase. A measurement, not a test.
+//
+//   node tests/e2e/bench-stepping.mjs              (serves dist/, or E2E_DIST)
+//   BENCH_STEPS=40 node tests/e2e/bench-stepping.mjs
+
+import { launchChromium } from './lib/browser.js';
+import { DIST, startServer } from './lib/server.js';
+
+const STEPS = Number(process.env.BENCH_STEPS ?? 30);
+const SIZES = (process.env.BENCH_NODES ?? '300,1000,3000').split(',').map(Number);
+
+/** A chain of bindings with about `nodes` graph nodes (each line adds about 5). */
+function chain(nodes) {
+  const lines = ['a0 = x * y', 'a1 = sin(a0) + x'];
+  const count = Math.max(3, Math.round(nodes / 5));
+  for (let i = 2; i < count; i++) lines.push(`a${i} = tanh(a${i - 1} * 0.5 + a${i - 2} * y)`);
+  lines.push(`a${count - 1} + a${Math.floor(count / 2)}`);
+  return lines.join('\n');
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const summary = (times) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return `median ${quantile(sorted, 0.5).toFixed(1)} ms, p90 ${quantile(sorted, 0.9).toFixed(1)} ms`;
+};
+
+/** Presses `key` in the page and resolves with the ms until the frame after the update. */
+function timedKey(page, key) {
+  return page.evaluate(
+    (key) =>
+      new Promise((done) => {
+        const start = performance.now();
+        document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+        requestAnimationFrame(() => setTimeout(() => done(performance.now() - start), 0));
+      }),
+    key,
+  );
+}
+
+const server = await startServer({ root: DIST });
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(server.url('/'));
+  const editor = page.getByRole('textbox', { name: 'Program', exact: true });
+  await editor.waitFor();
+  console.log(`Stepping in headless Chromium, ${STEPS} steps per phase`);
+  console.log('nodes | typing → graph | forward step | backward step');
+  for (const size of SIZES) {
+    const program = chain(size);
+    const start = Date.now();
+    await editor.fill(program);
+    const nodes = await page.waitForFunction(
+      (want) => {
+        const n = document.querySelectorAll('svg[aria-label="Computation graph"] g[data-node]').length;
+        return n >= want ? n : false;
+      },
+      Math.round(size * 0.9),
+      { timeout: 120_000, polling: 20 },
+    );
+    const typed = Date.now() - start;
+    await page.evaluate(() => document.activeElement?.blur?.());
+    await page.keyboard.press('Home');
+    const forward = [];
+    for (let i = 0; i < STEPS; i++) forward.push(await timedKey(page, 'ArrowRight'));
+    await page.getByRole('button', { name: 'Jump to end of forward', exact: true }).click();
+    await page.evaluate(() => document.activeElement?.blur?.());
+    await page.waitForTimeout(200);
+    const backward = [];
+    for (let i = 0; i < STEPS; i++) backward.push(await timedKey(page, 'ArrowRight'));
+    console.log(`${await nodes.jsonValue()} | ${typed} ms | ${summary(forward)} | ${summary(backward)}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
