@@ -62,7 +62,7 @@ pub struct TensorCheck {
 const SAMPLED_ELEMENTS: usize = 4;
 /// Programs with more numbers than this are not checked by finite differences while
 /// stepping (each check runs the whole program twice).
-const CHECKED_PROGRAM_ELEMENTS: usize = 200_000;
+const CHECKED_PROGRAM_ELEMENTS: usize = 50_000;
 
 impl Session {
     pub fn new(source: &str) -> Session {

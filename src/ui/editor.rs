@@ -8,8 +8,9 @@ use leptos::prelude::*;
 #[component]
 pub fn Editor() -> impl IntoView {
     let state = AppState::get();
-    let source = move || state.session.with(|s| s.source().to_string());
-    let error = move || {
+    // Memos: a step changes neither, so it touches neither the textarea nor the mirror.
+    let source = Memo::new(move |_| state.session.with(|s| s.source().to_string()));
+    let error = Memo::new(move |_| {
         state.session.with(|s| {
             s.error().map(|e| {
                 let info = locate(s.source(), e.span().start);
@@ -20,13 +21,13 @@ pub fn Editor() -> impl IntoView {
                 )
             })
         })
-    };
-    let rows = move || source().lines().count().clamp(3, 24) + 1;
+    });
+    let rows = move || source.with(|text| text.lines().count()).clamp(3, 24) + 1;
     // The mirror sits under the transparent textarea, with the same text and metrics, so
     // a <mark> around the error span underlines exactly those characters.
     let mirror = move || {
-        let text = source();
-        match error() {
+        let text = source.get();
+        match error.get() {
             Some((span, _, _)) => {
                 let start = span.start.min(text.len());
                 let end = span.end.clamp(start, text.len());
@@ -54,8 +55,8 @@ pub fn Editor() -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        source();
-        error();
+        source.track();
+        error.track();
         super::hooks::after_layout(sync_scroll);
     });
     view! {
@@ -72,14 +73,14 @@ pub fn Editor() -> impl IntoView {
                     autocapitalize="off"
                     autocomplete="off"
                     rows=rows
-                    aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                    aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                     aria-describedby="program-error"
                     prop:value=source
                     on:input=move |ev| state.edit_source(&event_target_value(&ev))
                 ></textarea>
             </div>
             <div id="program-error" class="editor-error" role="alert">
-                {move || error().map(|(_, message, hint)| view! {
+                {move || error.get().map(|(_, message, hint)| view! {
                     <p class="error-message">{message}</p>
                     {hint.map(|h| view! { <p class="error-hint">"Hint: " {h}</p> })}
                 })}

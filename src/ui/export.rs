@@ -57,7 +57,14 @@ pub fn ExportMenu() -> impl IntoView {
     let exporter = StoredValue::new(use_context::<Exporter>());
     let status = RwSignal::new(Status::Idle);
     let menu = NodeRef::<leptos::html::Details>::new();
-    let link = move || address.with_value(|base| state.session.with(|s| share_link(s, base)));
+    // The share link is made while the menu is open, not at every step behind it.
+    let open = RwSignal::new(false);
+    let link = move || {
+        if !open.get() {
+            return String::new();
+        }
+        address.with_value(|base| state.session.with(|s| share_link(s, base)))
+    };
     // Make and save the export the button `name` stands for, for the view as it is now.
     let save = move |name: String| {
         status.set(Status::Working);
@@ -96,7 +103,11 @@ pub fn ExportMenu() -> impl IntoView {
         Status::Done(text) | Status::Failed(text) => text,
     };
     view! {
-        <details class="export" node_ref=menu>
+        <details
+            class="export"
+            node_ref=menu
+            on:toggle=move |_| open.set(menu.get_untracked().is_some_and(|m| m.open()))
+        >
             <summary>"Export"</summary>
             <div class="export-menu" role="group" aria-label="Export">
                 <div class="export-downloads" inner_html=DOWNLOADS on:click=download></div>

@@ -7,13 +7,20 @@ use leptos::prelude::*;
 #[component]
 pub fn Gallery() -> impl IntoView {
     let state = AppState::get();
-    let current = move || state.session.with(|s| s.source().to_string());
+    // Which example is on screen changes with the program, not with each step.
+    let current = Memo::new(move |_| {
+        state.session.with(|s| {
+            examples::all()
+                .into_iter()
+                .find(|example| example.program == s.source())
+                .map(|example| example.slug)
+        })
+    });
     view! {
         <details class="gallery" open>
             <summary class="panel-title">"Worked examples"</summary>
             <ul>
                 {examples::all().into_iter().map(|example| {
-                    let program = example.program;
                     let slug = example.slug;
                     let title = example.title.clone();
                     let intro = example.intro.clone();
@@ -22,7 +29,7 @@ pub fn Gallery() -> impl IntoView {
                             <button
                                 class="example"
                                 data-example=slug
-                                aria-pressed=move || (current() == program).to_string()
+                                aria-pressed=move || (current.get() == Some(slug)).to_string()
                                 on:click=move |_| {
                                     state.load_example(&example);
                                     super::hooks::reveal_graph();

@@ -67,10 +67,12 @@ pub fn Gradients() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // A memo: only the steps that complete a gradient rebuild the rows.
+    let gradients = Memo::new(move |_| state.session.with(|s| s.gradients()));
     let rows = move || {
-        state.session.with(|s| {
-            s.gradients()
-                .into_iter()
+        gradients.with(|rows| {
+            rows.iter()
+                .cloned()
                 .map(|row| {
                     let gradient = match (row.tensor, row.gradient) {
                         (Some(_), Some(norm)) => format!("‖·‖ = {}", format_number(norm)),

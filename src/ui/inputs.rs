@@ -7,10 +7,11 @@ use leptos::prelude::*;
 #[component]
 pub fn InputsPanel() -> impl IntoView {
     let state = AppState::get();
-    let inputs = move || state.session.with(|s| s.inputs());
-    let tensors = move || state.session.with(|s| s.tensor_inputs());
+    // Memos: a step changes no input, so it rebuilds no row.
+    let inputs = Memo::new(move |_| state.session.with(|s| s.inputs()));
+    let tensors = Memo::new(move |_| state.session.with(|s| s.tensor_inputs()));
     // "`z` is a new input, set to 1": a name defined nowhere became an input.
-    let notice = move || {
+    let notice = Memo::new(move |_| {
         state.session.with(|s| {
             let values = s.inputs();
             let lines: Vec<String> = s
@@ -27,14 +28,14 @@ pub fn InputsPanel() -> impl IntoView {
                 .collect();
             lines.join(" ")
         })
-    };
+    });
     view! {
         <fieldset class="inputs">
             <legend class="panel-title">"Inputs"</legend>
             <p class="new-input" role="status" data-new-inputs="">{notice}</p>
             {move || {
-                let rows = inputs();
-                let tensor_rows = tensors();
+                let rows = inputs.get();
+                let tensor_rows = tensors.get();
                 if rows.is_empty() && tensor_rows.is_empty() {
                     return view! { <p class="muted">"This program has no inputs."</p> }.into_any();
                 }
@@ -109,19 +110,19 @@ fn InputRow(name: String, value: f64) -> impl IntoView {
 #[component]
 pub fn ModeSwitch() -> impl IntoView {
     let state = AppState::get();
-    let mode = move || state.session.with(|s| s.mode().clone());
-    let forward = move || matches!(mode(), ModeChoice::Forward { .. });
-    let input_names = move || {
+    let mode = Memo::new(move |_| state.session.with(|s| s.mode().clone()));
+    let forward = move || matches!(mode.get(), ModeChoice::Forward { .. });
+    let input_names = Memo::new(move |_| {
         state.session.with(|s| {
             s.inputs()
                 .into_iter()
                 .map(|(_, n, _)| n)
                 .collect::<Vec<_>>()
         })
-    };
-    let first_input = move || input_names().into_iter().next();
-    let unavailable = move || state.session.with(|s| s.forward_mode_unavailable());
-    let wrt = move || match mode() {
+    });
+    let first_input = move || input_names.with(|names| names.first().cloned());
+    let unavailable = Memo::new(move |_| state.session.with(|s| s.forward_mode_unavailable()));
+    let wrt = move || match mode.get() {
         ModeChoice::Forward { wrt } => wrt,
         ModeChoice::Reverse => first_input().unwrap_or_default(),
     };
@@ -144,7 +145,7 @@ pub fn ModeSwitch() -> impl IntoView {
                     name="mode"
                     aria-label="Forward mode"
                     prop:checked=forward
-                    disabled=move || unavailable().is_some()
+                    disabled=move || unavailable.with(Option::is_some)
                     aria-describedby="forward-mode-why"
                     on:change=move |_| {
                         if let Some(wrt) = first_input() {
@@ -162,7 +163,7 @@ pub fn ModeSwitch() -> impl IntoView {
                     prop:value=wrt
                     on:change=move |ev| state.set_mode(ModeChoice::Forward { wrt: event_target_value(&ev) })
                 >
-                    {move || input_names().into_iter().map(|name| {
+                    {move || input_names.get().into_iter().map(|name| {
                         let selected = name == wrt();
                         let value = name.clone();
                         view! { <option value=value selected=selected>{name}</option> }

@@ -98,10 +98,13 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn CopyLink() -> impl IntoView {
+    let state = AppState::get();
     let copied = RwSignal::new(None::<bool>);
     view! {
         <button
             on:click=move |_| {
+                // The address bar catches up with the view after a pause; a copy is now.
+                state.session.with_untracked(|s| hooks::write_location(s, false));
                 leptos::task::spawn_local(async move {
                     copied.set(Some(hooks::copy_link().await));
                 });

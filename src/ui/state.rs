@@ -1,7 +1,7 @@
 //! The app's reactive state: the [`Session`] in one signal, plus what only the view
 //! needs (playing, speed, theme). Components get it from context and call its methods.
 
-use super::hooks;
+use super::hooks::browser as hooks;
 use crate::examples::Example;
 use crate::session::Session;
 use crate::url_state::ModeChoice;

@@ -17,6 +17,8 @@ use crate::session::Session;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 use web_sys::HtmlElement;
 
@@ -32,6 +34,8 @@ pub struct Mount {
     /// Counts new sessions (a new program, inputs or mode), so a new session at the same
     /// step still reports a step event.
     generation: RwSignal<u64>,
+    /// Sends the `step` event of a step not reported yet.
+    report: Rc<dyn Fn()>,
     _owner: Owner,
 }
 
@@ -76,7 +80,9 @@ impl Mount {
                 RwSignal::new(0),
             )
         });
+        let report = owner.with(|| reporter(state, generation, on_step));
         let view = owner.with(|| {
+            let report = Rc::clone(&report);
             mount_to(host, move || {
                 provide_context(state);
                 provide_context(AppAddress(app_address));
@@ -88,7 +94,12 @@ impl Mount {
                     })
                 })));
                 hooks::drive_playback(state);
-                report_steps(state, generation, on_step);
+                let report = Rc::clone(&report);
+                Effect::new(move |_| {
+                    state.session.track();
+                    generation.track();
+                    report();
+                });
                 leptos::view! { <view::EmbedView options problems /> }.into_any()
             })
         });
@@ -99,6 +110,7 @@ impl Mount {
             problems,
             config: stored,
             generation,
+            report,
             _owner: owner,
         }
     }
@@ -124,32 +136,41 @@ impl Mount {
         }
         self.options.set(config.options);
         self.config.set_value(config);
+        (self.report)();
     }
 
     /// Take the next step; false at the end (or without a program).
     pub fn step_forward(&self) -> bool {
-        self.state
+        let stepped = self
+            .state
             .session
             .try_update(|s| s.step_forward().is_some())
-            .unwrap_or(false)
+            .unwrap_or(false);
+        (self.report)();
+        stepped
     }
 
     /// Undo the last step; false at the start.
     pub fn step_back(&self) -> bool {
         self.state.playing.set(false);
-        self.state
+        let stepped = self
+            .state
             .session
             .try_update(|s| s.step_back().is_some())
-            .unwrap_or(false)
+            .unwrap_or(false);
+        (self.report)();
+        stepped
     }
 
     pub fn reset(&self) {
         self.state.reset();
+        (self.report)();
     }
 
     /// Go to `steps` steps taken (beyond the end: the end).
     pub fn seek(&self, steps: usize) {
         self.state.seek(steps);
+        (self.report)();
     }
 
     /// The current step as [`StepEvent`] JSON (`null` without a program).
@@ -184,22 +205,32 @@ fn render(state: AppState, format: Format, dark: bool) -> Result<String, String>
         .map_err(|e| e.to_string())
 }
 
-/// Call `on_step` with the new step's event whenever the step or the session changes
-/// (not for the first view).
-fn report_steps(state: AppState, generation: RwSignal<u64>, on_step: impl Fn(String) + 'static) {
-    Effect::new(move |previous: Option<(u64, u64, usize)>| {
-        let now = state.session.with(|s| {
+/// A function that calls `on_step` with the step's event when the step or the session
+/// changed since the last report (not for the first view). The element's methods call it
+/// right after they act, so three `stepForward()` in a row send three events; the controls'
+/// changes reach it through an effect, which finds them already reported or not.
+fn reporter(
+    state: AppState,
+    generation: RwSignal<u64>,
+    on_step: impl Fn(String) + 'static,
+) -> Rc<dyn Fn()> {
+    let now = move || {
+        state.session.try_with_untracked(|s| {
             (
-                generation.get(),
+                generation.get_untracked(),
                 s.revision(),
                 s.stepper().map_or(0, |stepper| stepper.cursor()),
             )
-        });
-        if previous.is_some_and(|p| p != now)
-            && let Some(event) = state.session.with_untracked(StepEvent::of)
-        {
-            on_step(event.to_json());
+        })
+    };
+    let last = Cell::new(now());
+    Rc::new(move || {
+        let current = now();
+        if current.is_some() && current != last.get() {
+            last.set(current);
+            if let Some(event) = state.session.with_untracked(StepEvent::of) {
+                on_step(event.to_json());
+            }
         }
-        now
-    });
+    })
 }
