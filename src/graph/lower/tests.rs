@@ -176,3 +176,5 @@ fn deserializing_checks_the_arena_invariant() {
     let bad_output = json.replace("\"output\":3", "\"output\":9");
     assert!(serde_json::from_str::<Graph>(&bad_output).is_err());
 }
+
+mod budget;
