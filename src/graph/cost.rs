@@ -4,33 +4,41 @@
 //!
 //! The counts are estimates of arithmetic, not of time, with one convention per kind of op:
 //!
-//! - elementwise: 1 per output element forward; 2 per output element and operand backward
-//!   (the local derivative, then its product with the upstream gradient);
+//! - an elementary function (exp, log, sin, cos, tanh, sigmoid, a general power) counts
+//!   [`FUNCTION_FLOPS`], as such counts usually do; +, −, ·, /, √, relu and abs count 1;
+//! - elementwise ops: their forward rule per output element; backward, per output element
+//!   and operand, the operations of its derivative formula (the op table's own `Formula`)
+//!   and 2 more (the product with the upstream gradient, the sum into the adjoint);
 //! - reductions: 1 per input element each way;
 //! - matrix product `[m, k] @ [k, n]`: `2·m·k·n` forward (a multiply and an add per term)
 //!   and `4·m·k·n` backward (`Ā = V̄Bᵀ` and `B̄ = AᵀV̄`); a vector operand is one row or
 //!   one column; transpose: 1 per element each way;
-//! - softmax and log-softmax: 4 per element each way (max, exp, sum, divide);
-//! - cross-entropy: 4 per logit each way; mse: 3 per element forward, 2 per element and
-//!   operand backward;
+//! - softmax, log-softmax and cross-entropy: 4 plus an exponential per element each way;
+//!   mse: 3 per element forward, 2 per element and operand backward;
 //! - leaves (inputs, numbers, literals): nothing; folding constants is counted by lowering.
 //!
 //! Every computed node is counted backward, as the stepper visits every one.
 
 use super::{Graph, NodeId};
+use crate::op::formula::{Formula, Function};
 use crate::op::{Kind, Loss, Matrix, Op};
 
 /// The most floating-point operations a program's forward and backward pass (plus the
 /// constants folded once when it is read) may take.
 ///
-/// 2·10⁸ keeps a pass under about a second of f64 work natively on one core, with room to
-/// spare for a browser tab (wasm is slower, and the page must stay responsive). Measured
-/// with `cargo test --release --lib graph::cost::tests::budget_timing -- --ignored
-/// --nocapture` on one core: a pass right at the budget takes 0.09 s when it is all matrix
-/// products (`[460, 460] @ [460, 460]`, 2.2 GFLOP/s) and 0.7 s when it is all elementwise
-/// ops (`sigmoid` and `*` on `[1024, 1024]`, whose backward interprets derivative formulas
-/// element by element: 0.28 GFLOP/s). `backprop train` runs one such pass per step.
+/// 2·10⁸ keeps a pass to about a second of f64 work natively on one core. Measured with
+/// `cargo test --release --lib graph::cost::tests::budget_timing -- --ignored --nocapture`
+/// (the release profile's `opt-level = "z"`, the build that ships; one core): a pass at the
+/// budget takes 0.15–0.2 s when it is all matrix products (`[320, 320] @ [320, 320]`,
+/// about 1 GFLOP/s), as does a 2-160-160-2 MLP on a batch of 1024 (1.6·10⁸). Elementwise
+/// ops run ten times slower per counted operation (each element goes through the op
+/// table's rules), and the 8,388,608 numbers a graph may hold cap them before the budget
+/// does: a power, a sigmoid and a division on 1.7 million numbers, as much as fits, count
+/// 1.0·10⁸ and take 1.0–1.15 s; a softmax on 2 million, 7.3·10⁷ and 0.4 s.
 pub const STEP_BUDGET: u64 = 200_000_000;
+
+/// Operations counted for one elementary function (exp, log, sin, a power…) of one number.
+pub const FUNCTION_FLOPS: u64 = 10;
 
 /// One node's work, forward and backward.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -95,18 +103,88 @@ pub fn node_flops(op: Op, inputs: &[&[usize]], output: &[usize]) -> Flops {
     let operands = inputs.len() as u64;
     let (forward, backward) = match op.kind() {
         Kind::Leaf(_) => (0, 0),
-        Kind::Elementwise(_) => (out, times(&[2, out, operands])),
+        Kind::Elementwise(rule) => {
+            let backward: u64 = rule
+                .derivatives()
+                .iter()
+                .map(|derivative| formula_flops(derivative).saturating_add(2))
+                .sum();
+            (times(&[out, forward_flops(op)]), times(&[out, backward]))
+        }
         Kind::Reduction(..) | Kind::Matrix(Matrix::Transpose) => (first, first),
         Kind::Matrix(Matrix::Product) => {
             let terms = product_terms(inputs);
             (times(&[2, terms]), times(&[4, terms]))
         }
         Kind::Normalization(_) | Kind::Loss(Loss::CrossEntropy) => {
-            (times(&[4, first]), times(&[4, first]))
+            let per_number = 4 + FUNCTION_FLOPS;
+            (times(&[per_number, first]), times(&[per_number, first]))
         }
         Kind::Loss(Loss::Mse) => (times(&[3, first]), times(&[2, first, operands])),
     };
     Flops { forward, backward }
+}
+
+/// The operations of an elementwise op's forward rule on one element (0 for the others).
+fn forward_flops(op: Op) -> u64 {
+    match op {
+        Op::Exp | Op::Log | Op::Sin | Op::Cos | Op::Tanh | Op::Sigmoid | Op::Pow => FUNCTION_FLOPS,
+        Op::PowConst(n) => power_flops(n),
+        Op::Add
+        | Op::Sub
+        | Op::Mul
+        | Op::Div
+        | Op::Neg
+        | Op::Sqrt
+        | Op::Relu
+        | Op::Abs
+        | Op::Identity => 1,
+        Op::Input
+        | Op::Const(_)
+        | Op::Literal
+        | Op::MatMul
+        | Op::Transpose
+        | Op::Sum(_)
+        | Op::Mean(_)
+        | Op::Max(_)
+        | Op::Softmax
+        | Op::LogSoftmax
+        | Op::CrossEntropy
+        | Op::Mse => 0,
+    }
+}
+
+/// A power by a fixed exponent: a multiplication or two for a small whole one, a function
+/// call otherwise.
+fn power_flops(exponent: f64) -> u64 {
+    if exponent.fract() == 0.0 && exponent.abs() <= 4.0 {
+        2
+    } else {
+        FUNCTION_FLOPS
+    }
+}
+
+/// The operations of evaluating a derivative formula once.
+fn formula_flops(formula: &Formula) -> u64 {
+    match formula {
+        Formula::Num(_) | Formula::Arg(_) | Formula::Out => 0,
+        Formula::Neg(a) | Formula::Positive(a) | Formula::Call(Function::Sign, a) => {
+            1 + formula_flops(a)
+        }
+        Formula::Call(Function::Ln | Function::Sin | Function::Cos, a) => {
+            FUNCTION_FLOPS + formula_flops(a)
+        }
+        Formula::Add(a, b) | Formula::Sub(a, b) | Formula::Mul(a, b) | Formula::Div(a, b) => {
+            1 + formula_flops(a) + formula_flops(b)
+        }
+        Formula::Pow(a, b) => {
+            let power = match **b {
+                Formula::Num(n) => power_flops(n),
+                _ => FUNCTION_FLOPS,
+            };
+            power + formula_flops(a) + formula_flops(b)
+        }
+    }
 }
 
 /// The multiply-adds of `A @ B`: rows × inner × columns, a vector being one row (on the

@@ -56,13 +56,23 @@ fn other_kinds_by_their_conventions() {
         let f = node_flops(op, inputs, out);
         (f.forward, f.backward)
     };
-    // Broadcasting [2, 3] + [3]: 6 outputs, two operands.
+    // Broadcasting [2, 3] + [3]: 6 outputs, two operands whose derivative is 1.
     assert_eq!(flops(Op::Add, &[&[2, 3], &[3]], &[2, 3]), (6, 24));
-    assert_eq!(flops(Op::Relu, &[&[5]], &[5]), (5, 10));
+    // relu′ is the indicator 1[a > 0]: 1 operation, then 2.
+    assert_eq!(flops(Op::Relu, &[&[5]], &[5]), (5, 15));
+    // exp costs 10; its derivative is its output: 0, then 2.
+    assert_eq!(flops(Op::Exp, &[&[5]], &[5]), (50, 10));
+    // a/b: 1 forward; 1/b is 1, −a/b² is a negation, a division and a square (2).
+    assert_eq!(flops(Op::Div, &[&[5], &[5]], &[5]), (5, 5 * (3 + 6)));
+    // a^b: 10 forward; b·a^(b−1) is 12, out·ln(a) is 11.
+    assert_eq!(flops(Op::Pow, &[&[1], &[1]], &[1]), (10, 14 + 13));
+    // x^0.5 is a function call, x^3 two multiplications; 3x² is a product and a square.
+    assert_eq!(flops(Op::PowConst(0.5), &[&[1]], &[1]).0, 10);
+    assert_eq!(flops(Op::PowConst(3.0), &[&[1]], &[1]), (2, 3 + 2));
     assert_eq!(flops(Op::Mean(Some(0)), &[&[4, 5]], &[5]), (20, 20));
     assert_eq!(flops(Op::Transpose, &[&[4, 5]], &[5, 4]), (20, 20));
-    assert_eq!(flops(Op::Softmax, &[&[4, 5]], &[4, 5]), (80, 80));
-    assert_eq!(flops(Op::CrossEntropy, &[&[4, 5], &[4]], &[]), (80, 80));
+    assert_eq!(flops(Op::Softmax, &[&[4, 5]], &[4, 5]), (280, 280));
+    assert_eq!(flops(Op::CrossEntropy, &[&[4, 5], &[4]], &[]), (280, 280));
     assert_eq!(flops(Op::Mse, &[&[4], &[4]], &[]), (12, 16));
     assert_eq!(flops(Op::Input, &[], &[1000]), (0, 0));
     assert_eq!(flops(Op::Literal, &[], &[1000]), (0, 0));
@@ -115,12 +125,12 @@ fn budget_timing() {
             "A = randn([320, 320], 1); B = randn([320, 320], 2); sum(A @ B)",
         ),
         (
-            "elementwise",
-            "x = randn([1024, 1024], 1); y = sigmoid(x) * x; sum(tanh(y) + x)",
+            "elementwise at the size limit",
+            "x = randn([1290, 1290], 1); y = x ^ x; z = sigmoid(y) / x; sum(z)",
         ),
         (
-            "softmax and reductions",
-            "x = randn([1024, 1024], 1); sum(mean(softmax(x) * x, 1))",
+            "softmax at the size limit",
+            "x = randn([2048, 1024], 1); s = softmax(x); sum(mean(s * x, 1))",
         ),
         (
             "a wide MLP",

@@ -7,7 +7,7 @@
 //! expression over the work budget before any large tensor is made.
 
 use super::{LowerError, MAX_GRAPH_ELEMENTS};
-use crate::graph::cost::{elements, node_flops};
+use crate::graph::cost::{FUNCTION_FLOPS, elements, node_flops};
 use crate::lang::{BinaryOp, Expr, ExprKind, Span, infix};
 use crate::op::Op;
 use crate::tensor::{MAX_RANK, Nested, Tensor, TensorError, element_count, ops};
@@ -15,9 +15,9 @@ use crate::tensor::{MAX_RANK, Nested, Tensor, TensorError, element_count, ops};
 /// Functions whose value is fixed when the program is read.
 pub(super) const CONSTRUCTORS: [&str; 3] = ["zeros", "ones", "randn"];
 
-/// Operations counted per number `randn` draws (a Box–Muller draw: a logarithm, a square
-/// root and a sine or cosine, shared by two numbers, with the uniform draws before them).
-const RANDN_FLOPS: u64 = 10;
+/// Operations counted per number `randn` draws: one elementary function's worth (a
+/// Box–Muller draw is a logarithm, a square root and a sine or cosine per two numbers).
+const RANDN_FLOPS: u64 = FUNCTION_FLOPS;
 
 /// Planning computes the values of constants of at most this many numbers (shapes have at
 /// most [`MAX_RANK`]), so it never does more than a few operations per expression node.

@@ -81,14 +81,14 @@ fn folding_is_counted_by_its_plan() {
         let plan = constant::plan(program.statements[0].value()).unwrap();
         (plan.shape, plan.flops)
     };
-    // randn draws cost 10 each, zeros and ones 1, then each op 1 per output number.
+    // randn draws cost 10 each, zeros and ones 1; then + and · 1 per output number, exp 10.
     assert_eq!(planned("randn([2, 3], 1) * 2"), (vec![2, 3], 66));
     assert_eq!(
         planned("ones([4]) + zeros([3, 1])"),
         (vec![3, 4], 4 + 3 + 12)
     );
     assert_eq!(planned("[1, 2, -3]"), (vec![3], 4));
-    assert_eq!(planned("exp(zeros([5]))"), (vec![5], 10));
+    assert_eq!(planned("exp(zeros([5]))"), (vec![5], 5 + 50));
 }
 
 /// Faster than computing would be, even unoptimized: the refusal comes from the plan.
