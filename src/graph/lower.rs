@@ -69,14 +69,13 @@ pub enum LowerError {
         "this program needs {} {} floating-point operations; the limit is {} — `{what}` alone needs {}",
         about(*.partial),
         format_flops(*.needed),
-        format_flops(*.limit),
+        format_flops(STEP_BUDGET),
         format_flops(*.alone)
     )]
     TooMuchWork {
         /// The work counted (all of it, or when `partial` the constants folded so far).
         needed: u64,
         partial: bool,
-        limit: u64,
         /// The costliest expression, as written.
         what: String,
         alone: u64,
@@ -207,7 +206,6 @@ fn check_work(program: &Program, graph: &Graph, folding: &Folding) -> Result<(),
     Err(LowerError::TooMuchWork {
         needed,
         partial: false,
-        limit: STEP_BUDGET,
         what,
         alone,
         span,

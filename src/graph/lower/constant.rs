@@ -7,7 +7,7 @@
 //! expression over the work budget before any large tensor is made.
 
 use super::{LowerError, MAX_GRAPH_ELEMENTS};
-use crate::graph::cost::{FUNCTION_FLOPS, elements, node_flops};
+use crate::graph::cost::{FUNCTION_FLOPS, STEP_BUDGET, elements, node_flops};
 use crate::lang::{BinaryOp, Expr, ExprKind, Span, infix};
 use crate::op::Op;
 use crate::tensor::{MAX_RANK, Nested, Tensor, TensorError, element_count, ops};
@@ -28,35 +28,18 @@ pub(super) fn is_constructor(expr: &Expr) -> bool {
     matches!(&expr.kind, ExprKind::Call { name, .. } if CONSTRUCTORS.contains(&name.as_str()))
 }
 
-/// The work spent folding a program's constants, held to a budget.
-#[derive(Clone, Debug)]
+/// The work spent folding a program's constants, held to [`STEP_BUDGET`].
+#[derive(Clone, Debug, Default)]
 pub(super) struct Folding {
     /// Operations the constants folded so far took.
     pub spent: u64,
-    limit: u64,
     /// Numbers in the values folded so far, which the graph keeps.
     kept: u64,
     /// The costliest constant folded so far: its operations and the expression.
     pub costliest: Option<(u64, String, Span)>,
 }
 
-impl Default for Folding {
-    /// Within the program's work budget.
-    fn default() -> Folding {
-        Folding::new(crate::graph::cost::STEP_BUDGET)
-    }
-}
-
 impl Folding {
-    pub fn new(limit: u64) -> Folding {
-        Folding {
-            spent: 0,
-            limit,
-            kept: 0,
-            costliest: None,
-        }
-    }
-
     /// The value of a constant expression, or why it is not one. Refused before anything
     /// is computed when it would take the constants past the work budget, or the numbers
     /// kept past [`MAX_GRAPH_ELEMENTS`].
@@ -68,11 +51,10 @@ impl Folding {
         }
         self.kept = kept;
         let spent = self.spent.saturating_add(planned.flops);
-        if spent > self.limit {
+        if spent > STEP_BUDGET {
             return Err(LowerError::TooMuchWork {
                 needed: spent,
                 partial: true,
-                limit: self.limit,
                 what: infix(expr),
                 alone: planned.flops,
                 span: expr.span,
