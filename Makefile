@@ -7,8 +7,10 @@ export PATH := $(CURDIR)/.ci/node/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 HOST ?= 127.0.0.1
 PORT ?= 8080
+# Seconds each fuzz target runs for (`make fuzz FUZZ_SECONDS=300`).
+FUZZ_SECONDS ?= 60
 
-.PHONY: help setup serve build test browser-test e2e bench-web lint fmt clean
+.PHONY: help setup serve build test browser-test e2e bench-web fuzz lint fmt clean
 .NOTPARALLEL:
 
 help: ## List the commands
@@ -47,6 +49,9 @@ e2e: build ## End-to-end tests (tests/e2e) of a fresh release build in headless 
 
 bench-web: setup ## Benchmark: our WebGPU backend against TensorFlow.js (WebGPU) in headless Chromium
 	bash .ci/bench-web.sh
+
+fuzz: ## Fuzz every entry point reading outside text, FUZZ_SECONDS each (nightly, cargo-fuzz); not part of test
+	bash .ci/fuzz.sh $(FUZZ_SECONDS)
 
 clean: ## Remove build outputs
 	cargo clean

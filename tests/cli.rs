@@ -518,3 +518,174 @@ fn train_on_the_gpu_backend_matches_the_cpu() {
         stdout(&output)
     );
 }
+
+#[test]
+fn a_program_may_start_with_a_minus_sign() {
+    for args in [
+        &["trace", "-x1^2", "--at", "x1=2", "--format", "json"][..],
+        &["trace", "--at", "x1=2", "--format", "json", "--", "-x1^2"][..],
+    ] {
+        let trace = json(args);
+        assert_eq!(trace["program"], "-x1^2", "{args:?}");
+        assert_eq!(trace["output"]["value"], -4.0, "{args:?}");
+        assert_eq!(trace["gradients"]["x1"], -4.0, "{args:?}");
+    }
+    let output = backprop(&["check", "-x*x", "--at", "x=3"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = backprop(&["trace", "-h"]);
+    assert!(stdout(&output).contains("Examples:"), "-h is still help");
+}
+
+#[test]
+fn a_program_over_the_work_budget_is_refused_at_its_costliest_product() {
+    let program = "A = randn([1448,1448],1); B = A @ A; C = B @ A; D = C @ B; sum(D)";
+    let report = user_error(&["trace", program]);
+    assert!(
+        report.starts_with(
+            "error: this program needs about 5.5e10 floating-point operations; the limit is \
+             2.0e8 — `C @ B` alone needs 1.8e10\n"
+        ),
+        "{report}"
+    );
+    let carets = format!(
+        "\n    | {}^^^^^\n",
+        " ".repeat(program.find("C @ B").unwrap())
+    );
+    assert!(report.contains(&carets), "{report}");
+}
+
+/// |gpu − cpu| ≤ 1e-4 + 1e-3·|cpu|, element by element through nested arrays.
+fn assert_close(label: &str, gpu: &Value, cpu: &Value) {
+    match (gpu, cpu) {
+        (Value::Array(g), Value::Array(c)) => {
+            assert_eq!(g.len(), c.len(), "{label}: lengths");
+            for (index, (g, c)) in g.iter().zip(c).enumerate() {
+                assert_close(&format!("{label}[{index}]"), g, c);
+            }
+        }
+        (Value::Number(g), Value::Number(c)) => {
+            let (g, c) = (
+                g.as_f64().unwrap_or(f64::NAN),
+                c.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!(
+                (g - c).abs() <= 1e-4 + 1e-3 * c.abs(),
+                "{label}: {g} vs {c}"
+            );
+        }
+        _ => assert_eq!(gpu, cpu, "{label}"),
+    }
+}
+
+/// Whether a GPU run failed and `BACKPROP_SKIP_GPU=1` lets the test pass without one.
+fn skipped_without_a_gpu(output: &Output) -> bool {
+    let skip =
+        output.status.code() != Some(0) && std::env::var("BACKPROP_SKIP_GPU").as_deref() == Ok("1");
+    if skip {
+        eprintln!("skipped (BACKPROP_SKIP_GPU=1): {}", stderr(output));
+    }
+    skip
+}
+
+/// `trace --backend gpu` takes the output and the gradients from the GPU (lavapipe in CI),
+/// within the GPU tolerance of the stepper's. Without an adapter this FAILS unless
+/// `BACKPROP_SKIP_GPU=1` (never set in CI).
+#[test]
+fn trace_on_the_gpu_backend_matches_the_cpu() {
+    let cases: [&[&str]; 3] = [
+        &[SEED, "--at", "x1=3,x2=4"],
+        &["example:tiny-relu-network"],
+        &["example:moons-mlp"],
+    ];
+    for program in cases {
+        let args = |backend: &'static str| {
+            let mut args = vec!["trace"];
+            args.extend_from_slice(program);
+            args.extend(["--format", "json", "--backend", backend]);
+            args
+        };
+        let output = backprop(&args("gpu"));
+        if skipped_without_a_gpu(&output) {
+            return;
+        }
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let gpu: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+        let cpu = json(&args("cpu"));
+        let name = gpu["backend"].as_str().expect("the backend's name");
+        assert!(name.starts_with("GPU (f32): "), "{name}");
+        assert_eq!(cpu.get("backend"), None, "the CPU trace names no backend");
+        assert_close("output", &gpu["output"]["value"], &cpu["output"]["value"]);
+        let gradients = cpu["gradients"].as_object().expect("gradients");
+        assert!(!gradients.is_empty());
+        assert_eq!(
+            gpu["gradients"].as_object().map(|g| g.len()),
+            Some(gradients.len())
+        );
+        for (input, expected) in gradients {
+            assert_close(input, &gpu["gradients"][input], expected);
+        }
+        // The steps are the stepper's either way.
+        assert_eq!(gpu["steps"], cpu["steps"], "{program:?}");
+    }
+    for (format, heading) in [
+        ("text", "\nGradients (computed on GPU (f32): "),
+        ("markdown", "\n## Gradients (computed on GPU (f32): "),
+        ("latex", "\\textbf{Gradients} (computed on GPU (f32): "),
+    ] {
+        let output = backprop(&[
+            "trace",
+            SEED,
+            "--at",
+            "x1=3,x2=4",
+            "--backend",
+            "gpu",
+            "--format",
+            format,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(text.contains(heading), "{format}: {text}");
+        assert!(
+            text.contains("10") && text.contains("21"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn trace_on_the_gpu_is_for_reverse_mode() {
+    let report = user_error(&[
+        "trace",
+        SEED,
+        "--at",
+        "x1=3,x2=4",
+        "--mode",
+        "forward",
+        "--wrt",
+        "x1",
+        "--backend",
+        "gpu",
+    ]);
+    assert!(report.contains("needs reverse mode"), "{report}");
+    assert!(report.contains("hint: "), "{report}");
+}
+
+/// With no adapter (here: only Metal asked for, which Linux does not have) `--backend gpu`
+/// is a user error with a clear message, status 2.
+#[cfg(target_os = "linux")]
+#[test]
+fn trace_on_the_gpu_without_an_adapter_exits_with_two() {
+    let output = Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .args(["trace", SEED, "--at", "x1=3,x2=4", "--backend", "gpu"])
+        .env("WGPU_BACKEND", "metal")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(output.stdout.is_empty());
+    let report = stderr(&output);
+    assert!(
+        report.starts_with("error: --backend gpu: the GPU is unavailable: "),
+        "{report}"
+    );
+    assert!(!report.contains("panicked"), "{report}");
+}

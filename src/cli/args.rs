@@ -21,7 +21,10 @@ Examples:
   backprop trace example:sigmoid-neuron --format pytorch | python3   (torch prints the same gradients)
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
   echo 'sigmoid(w*x + b)' | backprop trace - --at w=0.5,x=2,b=0
-  backprop trace --at x=3 -- '-x^2'      (a program starting with - goes after --)";
+  backprop trace '-x1^2' --at x1=2           (a program may start with -)
+  backprop trace --at x1=2 -- '-x1^2'        (or come after --)
+  backprop trace example:moons-mlp --backend gpu --format json | jq .gradients
+                                             (output and gradients in f32 on the GPU via wgpu)";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -70,7 +73,9 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ProgramArgs {
     /// The program's text, example:SLUG, @FILE, or - for standard input
-    #[arg(value_name = "PROGRAM")]
+    // A program may start with `-` (`-x1^2`): taken as the program unless every letter
+    // after the dash is a short flag (`-h`); `--` still ends the options.
+    #[arg(value_name = "PROGRAM", allow_hyphen_values = true)]
     pub program: String,
     /// Input values such as x1=3,x2=4 (may be repeated); others take the program's defaults
     #[arg(long, value_name = "NAME=VALUE,...")]
@@ -90,6 +95,10 @@ pub struct TraceArgs {
     /// The input forward mode differentiates by (required with --mode forward)
     #[arg(long, value_name = "INPUT")]
     pub wrt: Option<String>,
+    /// Where the output's value and the gradients are computed (the steps always come
+    /// from the f64 stepper); gpu runs reverse mode only
+    #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
+    pub backend: BackendArg,
 }
 
 #[derive(Debug, Args)]
@@ -195,9 +204,29 @@ mod tests {
         };
         assert_eq!(args.program.at, ["x=1", "y=2"]);
         assert_eq!(
-            (args.format, args.mode, args.wrt),
-            (TraceFormat::Text, ModeArg::Reverse, None)
+            (args.format, args.mode, args.wrt, args.backend),
+            (TraceFormat::Text, ModeArg::Reverse, None, BackendArg::Cpu)
         );
+    }
+
+    fn traced_program(line: &[&str]) -> String {
+        let cli = Cli::try_parse_from(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+        let Command::Trace(args) = cli.command else {
+            panic!("not a trace")
+        };
+        args.program.program
+    }
+
+    #[test]
+    fn a_program_may_start_with_a_dash() {
+        let program = traced_program(&["backprop", "trace", "-x1^2", "--at", "x1=2"]);
+        assert_eq!(program, "-x1^2");
+        let program = traced_program(&["backprop", "trace", "--at", "x1=2", "--", "-x1^2"]);
+        assert_eq!(program, "-x1^2");
+        assert_eq!(traced_program(&["backprop", "trace", "-3*x"]), "-3*x");
+        // A dash followed only by short flags is still the flags.
+        let help = Cli::try_parse_from(["backprop", "trace", "-h"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 
     #[test]

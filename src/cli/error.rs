@@ -32,6 +32,10 @@ pub enum CliError {
     Engine(#[from] EngineError),
     #[error(transparent)]
     Train(#[from] crate::train::TrainError),
+    #[error("the backend failed: {0}")]
+    Backend(#[from] crate::backend::BackendError),
+    #[error("`--backend gpu` computes gradients by backpropagation, so it needs reverse mode")]
+    GpuForwardMode,
     #[error("{what} must be {expected}, found {found}")]
     BadOption {
         what: &'static str,
@@ -61,9 +65,13 @@ impl CliError {
             CliError::WrtWithoutForward => {
                 Some("add `--mode forward`, or drop `--wrt`".to_string())
             }
+            CliError::GpuForwardMode => {
+                Some("drop `--mode forward`, or trace on the CPU".to_string())
+            }
             CliError::Read { .. }
             | CliError::Engine(_)
             | CliError::Train(_)
+            | CliError::Backend(_)
             | CliError::BadOption { .. }
             | CliError::System(_) => None,
         }

@@ -2,6 +2,7 @@
 //! parses the arguments, calls [`run`], prints, and exits with the status it is given.
 
 pub mod args;
+pub mod backend;
 pub mod check;
 pub mod error;
 pub mod inputs;

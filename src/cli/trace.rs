@@ -1,15 +1,17 @@
 //! `backprop trace`: run a program to the end and print the whole trace in one format.
 
 use super::args::{ModeArg, TraceArgs, TraceFormat};
+use super::backend::computed;
 use super::error::CliError;
 use super::inputs::input_values;
 use super::source::{compile_source, load};
 use crate::engine::{Mode, Stepper};
 use crate::graph::Graph;
-use crate::render::{json, pytorch, trace};
+use crate::render::{Notation, json, pytorch, trace};
 use std::io::Read;
 
-/// The trace as the text to print.
+/// The trace as the text to print. With `--backend gpu` the output's value and the
+/// gradients are the GPU's; the steps are always the stepper's.
 pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     let source = load(&args.program.program, stdin)?;
     let graph = compile_source(&source)?;
@@ -17,14 +19,25 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     let inputs = input_values(&graph, &args.program.at)?;
     let mut stepper = Stepper::new(graph, inputs, mode)?;
     stepper.run_to_end();
+    let computed = computed(args.backend, &stepper)?;
     let text = &source.text;
+    let document = |notation: Notation| {
+        let built = trace::build(&stepper, text, notation);
+        match &computed {
+            Some(computed) => built.with_computed(&stepper, computed),
+            None => built,
+        }
+    };
     Ok(match args.format {
-        TraceFormat::Text => trace::text(&stepper, text),
-        TraceFormat::Markdown => trace::markdown(&stepper, text),
-        TraceFormat::Latex => trace::latex(&stepper, text),
+        TraceFormat::Text => trace::text_of(&document(Notation::Plain)),
+        TraceFormat::Markdown => trace::markdown_of(&document(Notation::Plain)),
+        TraceFormat::Latex => trace::latex_of(&document(Notation::Latex)),
         TraceFormat::Pytorch => pytorch::script(stepper.graph(), stepper.inputs(), text),
         TraceFormat::Json => {
-            let report = json::trace(&stepper, text);
+            let mut report = json::trace(&stepper, text);
+            if let Some(computed) = &computed {
+                report = report.with_computed(stepper.graph(), computed);
+            }
             let json = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
             json + "\n"
@@ -73,6 +86,7 @@ mod tests {
             format,
             mode: ModeArg::Reverse,
             wrt: None,
+            backend: crate::cli::args::BackendArg::Cpu,
         }
     }
 

@@ -4,11 +4,13 @@
 
 mod constant;
 
+use super::cost::{STEP_BUDGET, format_flops};
 use super::{Graph, Node, NodeId, Role};
 use crate::data::{DataSpec, MAX_POINTS, batch_tensors};
-use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement};
+use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement, infix};
 use crate::op::{Kind, Leaf, Op};
 use crate::tensor::{Tensor, TensorError, ops};
+use constant::Folding;
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -67,6 +69,28 @@ pub enum LowerError {
     TooManyNodes { span: Span },
     #[error("the program's tensors hold more than {MAX_GRAPH_ELEMENTS} numbers in all")]
     TooManyElements { span: Span },
+    /// Over the work budget ([`STEP_BUDGET`]); the span is the costliest expression's.
+    #[error(
+        "this program needs {} {} floating-point operations; the limit is {} — `{what}` alone needs {}",
+        about(*.partial),
+        format_flops(*.needed),
+        format_flops(STEP_BUDGET),
+        format_flops(*.alone)
+    )]
+    TooMuchWork {
+        /// The work counted (all of it, or when `partial` the constants folded so far).
+        needed: u64,
+        partial: bool,
+        /// The costliest expression, as written.
+        what: String,
+        alone: u64,
+        span: Span,
+    },
+}
+
+/// "about" a whole count, "more than" one cut short.
+fn about(partial: bool) -> &'static str {
+    if partial { "more than" } else { "about" }
 }
 
 impl LowerError {
@@ -85,7 +109,8 @@ impl LowerError {
             | LowerError::UnknownDataset { span, .. }
             | LowerError::MaxOfTwo { span }
             | LowerError::TooManyNodes { span }
-            | LowerError::TooManyElements { span } => *span,
+            | LowerError::TooManyElements { span }
+            | LowerError::TooMuchWork { span, .. } => *span,
         }
     }
 
@@ -118,16 +143,23 @@ impl LowerError {
             LowerError::TooManyNodes { .. } | LowerError::TooManyElements { .. } => {
                 Some("split the program into smaller ones".into())
             }
+            LowerError::TooMuchWork { .. } => Some(
+                "a forward and backward pass must take well under a second: use smaller tensors"
+                    .into(),
+            ),
             _ => None,
         }
     }
 }
 
 /// Lower a parsed program into a graph.
+/// Programs whose forward and backward pass (with the constants folded to read them)
+/// would take more than [`STEP_BUDGET`] floating-point operations are refused, pointing at
+/// their costliest expression; folding is refused before it runs.
 pub fn lower(program: &Program) -> Result<Graph, LowerError> {
     let bindings = collect_bindings(program)?;
     let mut lowerer = Lowerer::default();
-    for input in collect_inputs(program, &bindings)? {
+    for input in collect_inputs(program, &bindings, &mut lowerer.folding)? {
         let id = lowerer.push_named(input.name, Op::Input, vec![], input.span, input.value)?;
         lowerer.nodes[id.0].role = input.role;
     }
@@ -157,7 +189,58 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
             Statement::Expr(expr) => lowerer.expr(expr)?,
         };
     }
-    Ok(Graph::from_nodes(lowerer.finish_names(), output))
+    let folding = lowerer.folding.clone();
+    let graph = Graph::from_nodes(lowerer.finish_names(), output);
+    check_work(program, &graph, &folding)?;
+    Ok(graph)
+}
+
+/// Refuse a graph whose forward and backward pass, with the constants folded for it, needs
+/// more than [`STEP_BUDGET`] operations, at its costliest expression or constant.
+fn check_work(program: &Program, graph: &Graph, folding: &Folding) -> Result<(), LowerError> {
+    let cost = super::cost::cost(graph);
+    let needed = cost.total.saturating_add(folding.spent);
+    if needed <= STEP_BUDGET {
+        return Ok(());
+    }
+    let costliest_node = cost.costliest().map(|id| {
+        let node = graph.node(id);
+        let what = find_expr(program, node.span).map_or_else(|| node.name.clone(), infix);
+        (cost.nodes[id.0].total(), what, node.span)
+    });
+    let (alone, what, span) = costliest_node
+        .into_iter()
+        .chain(folding.costliest.clone())
+        .max_by_key(|(flops, ..)| *flops)
+        .unwrap_or((needed, String::new(), Span::new(0, 0)));
+    Err(LowerError::TooMuchWork {
+        needed,
+        partial: false,
+        what,
+        alone,
+        span,
+    })
+}
+
+/// The expression written at `span`, if any.
+fn find_expr(program: &Program, span: Span) -> Option<&Expr> {
+    fn within(expr: &Expr, span: Span) -> Option<&Expr> {
+        if expr.span == span {
+            return Some(expr);
+        }
+        match &expr.kind {
+            ExprKind::Number(_) | ExprKind::Var(_) => None,
+            ExprKind::Neg(inner) => within(inner, span),
+            ExprKind::Binary { lhs, rhs, .. } => within(lhs, span).or_else(|| within(rhs, span)),
+            ExprKind::Call { args: items, .. } | ExprKind::Tensor(items) => {
+                items.iter().find_map(|item| within(item, span))
+            }
+        }
+    }
+    program
+        .statements
+        .iter()
+        .find_map(|statement| within(statement.value(), span))
 }
 
 /// Binding names with the index of their statement, rejecting duplicates and function names.
@@ -216,6 +299,7 @@ fn is_leaf_binding(value: &Expr) -> bool {
 fn collect_inputs(
     program: &Program,
     bindings: &HashMap<&str, (usize, Span)>,
+    folding: &mut Folding,
 ) -> Result<Vec<InputDecl>, LowerError> {
     let mut inputs: Vec<InputDecl> = Vec::new();
     for (index, statement) in program.statements.iter().enumerate() {
@@ -225,7 +309,7 @@ fn collect_inputs(
                 name_span,
                 value,
             } if is_leaf_binding(value) => {
-                let (value, role) = leaf_value(value)?;
+                let (value, role) = leaf_value(value, folding)?;
                 inputs.push(InputDecl {
                     name: name.clone(),
                     span: *name_span,
@@ -268,9 +352,9 @@ fn collect_inputs(
 }
 
 /// The default value and role of a leaf binding (see [`is_leaf_binding`]).
-fn leaf_value(value: &Expr) -> Result<(Tensor, Role), LowerError> {
+fn leaf_value(value: &Expr, folding: &mut Folding) -> Result<(Tensor, Role), LowerError> {
     let ExprKind::Call { name, args, .. } = &value.kind else {
-        return Ok((constant::evaluate(value)?, Role::Value));
+        return Ok((folding.evaluate(value)?, Role::Value));
     };
     let arity = |expected: &str, allowed: std::ops::RangeInclusive<usize>| {
         if allowed.contains(&args.len()) {
@@ -287,11 +371,11 @@ fn leaf_value(value: &Expr) -> Result<(Tensor, Role), LowerError> {
     match name.as_str() {
         "param" => {
             arity("1", 1..=1)?;
-            Ok((constant::evaluate(&args[0])?, Role::Param))
+            Ok((folding.evaluate(&args[0])?, Role::Param))
         }
         "features" | "labels" => {
             arity("3 or 4", 3..=4)?;
-            let spec = data_spec(args)?;
+            let spec = data_spec(args, folding)?;
             let dataset = spec.generate().map_err(|error| LowerError::BadArgument {
                 message: error.to_string(),
                 span: value.span,
@@ -308,12 +392,12 @@ fn leaf_value(value: &Expr) -> Result<(Tensor, Role), LowerError> {
                 (labels, Role::Labels(spec))
             })
         }
-        _ => Ok((constant::evaluate(value)?, Role::Value)),
+        _ => Ok((folding.evaluate(value)?, Role::Value)),
     }
 }
 
 /// `features(moons, points, batch[, seed])`'s arguments.
-fn data_spec(args: &[Expr]) -> Result<DataSpec, LowerError> {
+fn data_spec(args: &[Expr], folding: &mut Folding) -> Result<DataSpec, LowerError> {
     let dataset = match &args[0].kind {
         ExprKind::Var(name) if DataSpec::is_dataset(name) => name.clone(),
         _ => {
@@ -323,8 +407,8 @@ fn data_spec(args: &[Expr]) -> Result<DataSpec, LowerError> {
             });
         }
     };
-    let count = |expr: &Expr, what: &str| -> Result<usize, LowerError> {
-        let n = constant::whole_number(expr, what)?;
+    let mut count = |expr: &Expr, what: &str| -> Result<usize, LowerError> {
+        let n = folding.whole_number(expr, what)?;
         usize::try_from(n)
             .ok()
             .filter(|&n| (1..=MAX_POINTS).contains(&n))
@@ -342,7 +426,7 @@ fn data_spec(args: &[Expr]) -> Result<DataSpec, LowerError> {
         });
     }
     let seed = match args.get(3) {
-        Some(seed) => constant::whole_number(seed, "the seed")?,
+        Some(seed) => folding.whole_number(seed, "the seed")?,
         None => 0,
     };
     Ok(DataSpec {
@@ -379,6 +463,7 @@ struct Lowerer {
     elements: usize,
     user_named: Vec<bool>,
     scope: HashMap<String, NodeId>,
+    folding: Folding,
 }
 
 impl Lowerer {
@@ -446,7 +531,7 @@ impl Lowerer {
         match &expr.kind {
             ExprKind::Number(n) => self.push(Op::Const(*n), vec![], span),
             ExprKind::Neg(_) if expr.is_constant() => {
-                let value = constant::evaluate(expr)?;
+                let value = self.folding.evaluate(expr)?;
                 let number = value.item().unwrap_or(f64::NAN);
                 self.push(Op::Const(number), vec![], span)
             }
@@ -470,7 +555,7 @@ impl Lowerer {
                 lhs,
                 rhs,
             } if rhs.is_constant() && !matches!(rhs.kind, ExprKind::Tensor(_)) => {
-                let exponent = constant::evaluate(rhs)?.item().unwrap_or(f64::NAN);
+                let exponent = self.folding.evaluate(rhs)?.item().unwrap_or(f64::NAN);
                 let a = self.expr(lhs)?;
                 self.push(Op::PowConst(exponent), vec![a], span)
             }
@@ -497,7 +582,7 @@ impl Lowerer {
 
     /// A constant tensor inside an expression: a leaf holding its value.
     fn literal(&mut self, expr: &Expr) -> Result<NodeId, LowerError> {
-        let value = constant::evaluate(expr)?;
+        let value = self.folding.evaluate(expr)?;
         self.push_valued(Op::Literal, vec![], expr.span, Some(value))
     }
 
@@ -537,11 +622,11 @@ impl Lowerer {
             (true, [input, axis]) => {
                 let a = self.expr(input)?;
                 let rank = self.shapes[a.0].len();
-                let constant_axis = constant::axis_number(axis).is_ok();
-                if op == Op::Max(None) && (rank == 0 || !constant_axis) {
+                let axis_number = self.folding.axis_number(axis);
+                if op == Op::Max(None) && (rank == 0 || axis_number.is_err()) {
                     return Err(LowerError::MaxOfTwo { span });
                 }
-                let axis = resolve_axis(constant::axis_number(axis)?, rank, axis.span)?;
+                let axis = resolve_axis(axis_number?, rank, axis.span)?;
                 return self.push(op.with_axis(Some(axis)), vec![a], span);
             }
             _ => args

@@ -4,6 +4,7 @@
 //! A variable used twice is one node with two consumers: that is where the chain rule
 //! sums over paths.
 
+pub mod cost;
 mod lower;
 
 use crate::data::DataSpec;

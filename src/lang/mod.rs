@@ -5,11 +5,13 @@
 
 pub mod ast;
 pub mod error;
+pub mod infix;
 pub mod lexer;
 pub mod parser;
 pub mod span;
 
 pub use ast::{BinaryOp, Expr, ExprKind, Program, Statement};
 pub use error::ParseError;
+pub use infix::infix;
 pub use parser::{Limits, parse, parse_with_limits};
 pub use span::Span;

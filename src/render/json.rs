@@ -1,6 +1,7 @@
 //! JSON reports of a whole trace and of a gradient check: serde structs built from a
 //! stepper, with numbers at full precision and NaN/±∞ written as "NaN"/"inf"/"-inf".
 
+use super::computed::Computed;
 use super::notation::Notation;
 use super::step::step_text;
 use crate::engine::{GradientCheck, Mode, Phase, StepDetail, StepRecord, Stepper};
@@ -82,8 +83,28 @@ pub struct TraceReport {
     pub output: OutputValue,
     /// ∂output/∂input for every input (reverse mode) or for `wrt` (forward mode).
     pub gradients: Named<Values>,
+    /// Who computed the output's value and the gradients when not the stepper
+    /// (`--backend gpu`); the nodes and steps are always the stepper's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     pub nodes: Vec<NodeReport>,
     pub steps: Vec<StepReport>,
+}
+
+impl TraceReport {
+    /// The output's value and the gradients as `computed` has them.
+    pub fn with_computed(mut self, graph: &Graph, computed: &Computed) -> TraceReport {
+        self.output.value = Some(Values::of(&computed.output));
+        self.gradients = Named(
+            computed
+                .gradients
+                .iter()
+                .map(|(id, gradient)| (graph.node(*id).name.clone(), Values::of(gradient)))
+                .collect(),
+        );
+        self.backend = Some(computed.backend.clone());
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -169,6 +190,7 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
                 .filter_map(|(id, g)| Some((name(id), Values::of(&*g?))))
                 .collect(),
         ),
+        backend: None,
         nodes: graph
             .ids()
             .map(|id| NodeReport {

@@ -1,5 +1,6 @@
 //! Text renderers shared by the CLI and the UI.
 
+pub mod computed;
 pub mod equation;
 pub mod formula;
 pub mod json;
@@ -14,6 +15,7 @@ pub mod trace;
 #[cfg(test)]
 mod mathml_check;
 
+pub use computed::Computed;
 pub use equation::{Equation, Relation};
 pub use notation::{Notation, Operator, math_block, math_inline};
 pub use step::{RulePart, StepText, step_text};

@@ -13,13 +13,29 @@ pub use latex::latex;
 pub use markdown::markdown;
 pub use text::text;
 
+/// An already built trace laid out as plain text, Markdown or LaTeX (build it in the
+/// matching notation).
+pub fn text_of(trace: &Trace) -> String {
+    text::render(trace)
+}
+
+pub fn markdown_of(trace: &Trace) -> String {
+    markdown::render(trace)
+}
+
+pub fn latex_of(trace: &Trace) -> String {
+    latex::render(trace)
+}
+
 pub use super::equation::{Equation, Relation};
 
+use super::computed::Computed;
 use super::notation::Notation;
 use super::step::{RulePart, step_text};
 use crate::engine::{Mode, StepDetail, Stepper};
 use crate::graph::NodeId;
 use crate::op::Op;
+use crate::tensor::Tensor;
 use std::collections::HashMap;
 
 /// One node of the forward pass, as a row of the seeds' table.
@@ -91,6 +107,28 @@ pub struct Trace {
     pub backward: Vec<BackwardStep>,
     /// One per input whose derivative the run computed.
     pub gradients: Vec<Gradient>,
+    /// Who computed the output and the gradients when not the stepper (see
+    /// [`Trace::with_computed`]).
+    pub computed_by: Option<String>,
+}
+
+impl Trace {
+    /// The output's value and the gradients as `computed` has them; `run` is the stepper
+    /// the trace was built from.
+    pub fn with_computed(mut self, run: &Stepper, computed: &Computed) -> Trace {
+        let n = self.notation;
+        let output = run.graph().node(run.graph().output());
+        self.output = Equation::new(
+            n,
+            n.var(&output.name),
+            Relation::Equals,
+            n.tensor(&computed.output),
+        );
+        let values = computed.gradients.iter().map(|(id, g)| (*id, Some(g)));
+        self.gradients = gradient_rows(run, n, values);
+        self.computed_by = Some(computed.backend.clone());
+        self
+    }
 }
 
 /// The whole run of `stepper` (continued to the end if it is not there yet) as a [`Trace`].
@@ -143,6 +181,7 @@ pub fn build(stepper: &Stepper, source: &str, n: Notation) -> Trace {
         seed,
         backward,
         gradients: gradients(&run, n),
+        computed_by: None,
     }
 }
 
@@ -161,10 +200,20 @@ fn assignment(run: &Stepper, id: NodeId, n: Notation) -> Equation {
 
 /// `∂v4/∂x1 = x̄1 = 10` for each input whose derivative the run computed.
 fn gradients(run: &Stepper, n: Notation) -> Vec<Gradient> {
+    let gradients = run.gradients();
+    let values = gradients.iter().map(|(id, g)| (*id, g.as_deref()));
+    gradient_rows(run, n, values)
+}
+
+/// `∂v4/∂x1 = x̄1 = 10` for each input with a gradient among `values`.
+fn gradient_rows<'a>(
+    run: &Stepper,
+    n: Notation,
+    values: impl Iterator<Item = (NodeId, Option<&'a Tensor>)>,
+) -> Vec<Gradient> {
     let graph = run.graph();
     let output = &graph.node(graph.output()).name;
-    run.gradients()
-        .into_iter()
+    values
         .filter_map(|(id, gradient)| {
             let name = &graph.node(id).name;
             let carrier = match run.mode() {
@@ -175,7 +224,7 @@ fn gradients(run: &Stepper, n: Notation) -> Vec<Gradient> {
                 n,
                 n.partial(output, name),
                 Relation::Equals,
-                n.tensor(&*gradient?),
+                n.tensor(gradient?),
             )
             .with_symbolic(carrier);
             Some(Gradient {
@@ -248,6 +297,14 @@ fn through(step: &BackwardStep, math: impl Fn(&str) -> String) -> String {
 
 /// Said in place of the gradients of a program without inputs.
 const NO_GRADIENTS: &str = "The program has no inputs, so it has no gradients.";
+
+/// The heading of the gradients: `Gradients`, or `Gradients (computed on GPU (f32): …)`.
+fn gradients_heading(trace: &Trace) -> String {
+    match &trace.computed_by {
+        None => "Gradients".to_string(),
+        Some(backend) => format!("Gradients (computed on {backend})"),
+    }
+}
 
 /// `x1 = 3, x2 = 4`, or `none`.
 fn input_list(trace: &Trace, math: impl Fn(&str) -> String) -> String {

@@ -190,3 +190,5 @@ fn max_of_two_values_is_explained() {
     let g = graph("m = [[1, 2], [3, 4]]\nmax(m, 1)");
     assert_eq!(g.node(g.output()).op, Op::Max(Some(1)));
 }
+
+mod budget;

@@ -10,7 +10,7 @@ pub fn latex(stepper: &Stepper, source: &str) -> String {
     render(&build(stepper, source, Notation::Latex))
 }
 
-fn render(trace: &Trace) -> String {
+pub(super) fn render(trace: &Trace) -> String {
     let mut doc = Vec::new();
     match &trace.wrt {
         None => doc.push(format!("% Backpropagation of: {}", trace.program)),
@@ -34,10 +34,14 @@ fn render(trace: &Trace) -> String {
         Some(wrt) => forward_table_with_tangents(trace, wrt, &mut doc),
     }
     doc.push("\\medskip".into());
+    let heading = match &trace.computed_by {
+        None => "\\textbf{Gradients.}".to_string(),
+        Some(backend) => format!("\\textbf{{Gradients}} (computed on {}).", text(backend)),
+    };
     if trace.gradients.is_empty() {
-        doc.push(format!("\\noindent\\textbf{{Gradients.}} {NO_GRADIENTS}"));
+        doc.push(format!("\\noindent{heading} {NO_GRADIENTS}"));
     } else {
-        doc.push("\\noindent\\textbf{Gradients.}".into());
+        doc.push(format!("\\noindent{heading}"));
     }
     align(
         trace
@@ -53,6 +57,20 @@ fn render(trace: &Trace) -> String {
 
 fn math(text: &str) -> String {
     format!("${text}$")
+}
+
+/// Words (an adapter's name) as LaTeX text, its special characters escaped.
+fn text(words: &str) -> String {
+    words
+        .chars()
+        .map(|c| match c {
+            '\\' => "\\textbackslash{}".to_string(),
+            '~' => "\\textasciitilde{}".to_string(),
+            '^' => "\\textasciicircum{}".to_string(),
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// `lhs &relation rhs`, one row of an `align*`.

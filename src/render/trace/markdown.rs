@@ -1,7 +1,7 @@
 //! The Markdown trace: a heading with the program, the forward table, the numbered
 //! backward steps and the gradients table, with plain Unicode math.
 
-use super::{NO_GRADIENTS, Trace, build, input_list, through};
+use super::{NO_GRADIENTS, Trace, build, gradients_heading, input_list, through};
 use crate::engine::Stepper;
 use crate::render::Notation;
 
@@ -10,7 +10,7 @@ pub fn markdown(stepper: &Stepper, source: &str) -> String {
     render(&build(stepper, source, Notation::Plain))
 }
 
-fn render(trace: &Trace) -> String {
+pub(super) fn render(trace: &Trace) -> String {
     let mut doc = Vec::new();
     match &trace.wrt {
         None => doc.push(format!("# Backpropagation of `{}`", trace.program)),
@@ -112,7 +112,7 @@ fn backward_pass(trace: &Trace, doc: &mut Vec<String>) {
 }
 
 fn gradients(trace: &Trace, doc: &mut Vec<String>) {
-    doc.push("## Gradients".into());
+    doc.push(format!("## {}", escape(&gradients_heading(trace))));
     doc.push(String::new());
     if trace.gradients.is_empty() {
         doc.push(NO_GRADIENTS.into());

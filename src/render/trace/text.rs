@@ -1,6 +1,6 @@
 //! The plain-text trace for terminals: the Markdown document's content without markup.
 
-use super::{NO_GRADIENTS, Trace, build, input_list, through};
+use super::{NO_GRADIENTS, Trace, build, gradients_heading, input_list, through};
 use crate::engine::Stepper;
 use crate::render::Notation;
 
@@ -9,7 +9,7 @@ pub fn text(stepper: &Stepper, source: &str) -> String {
     render(&build(stepper, source, Notation::Plain))
 }
 
-fn render(trace: &Trace) -> String {
+pub(super) fn render(trace: &Trace) -> String {
     let plain = |s: &str| s.to_string();
     let mut doc = Vec::new();
     match &trace.wrt {
@@ -53,7 +53,7 @@ fn render(trace: &Trace) -> String {
         }
     }
     doc.push(String::new());
-    doc.push("Gradients".into());
+    doc.push(gradients_heading(trace));
     if trace.gradients.is_empty() {
         doc.push(format!("  {NO_GRADIENTS}"));
     }
