@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
             </aside>
             <div class="stage">
                 <playground::host::PlaygroundHost host=playground />
-                <playground::host::SteppingBanner host=playground />
+                <playground::host::SteppingBanner />
                 <controls::StepControls />
                 <graph_view::GraphView />
                 <div class="below">
@@ -81,9 +81,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// "Copy link", what became of the copy, and, while the view shows more tensor values
+/// than a link holds (a large training step), that the link opens the program's own.
 #[component]
 fn CopyLink() -> impl IntoView {
+    let app = AppState::get();
     let copied = RwSignal::new(None::<bool>);
+    let left_out = Memo::new(move |_| app.session.with(|s| s.link_leaves_out()));
     view! {
         <button
             on:click=move |_| {
@@ -101,5 +105,10 @@ fn CopyLink() -> impl IntoView {
                 None => "",
             }}
         </span>
+        {move || left_out.get().map(|n| view! {
+            <span class="link-note" data-link-note="">
+                {format!("The link opens the initial weights: this training step's {n} values are too many for a link.")}
+            </span>
+        })}
     }
 }
