@@ -15,6 +15,10 @@ use crate::url_state::{ModeChoice, UrlState};
 /// The value a free variable starts with until the user sets one.
 pub const DEFAULT_INPUT: f64 = 1.0;
 
+/// The most tensor values a link carries (a training step's parameters and minibatch);
+/// beyond that the link opens the program's own values, and the page says so.
+pub const MAX_LINK_VALUES: usize = 2048;
+
 #[derive(Clone, Debug)]
 pub struct Session {
     source: String,
@@ -31,6 +35,9 @@ pub struct Session {
     revision: u64,
     /// Inputs the last edit brought in by using a name defined nowhere in the program.
     new_inputs: Vec<String>,
+    /// What the loaded input values are (see [`Session::load_inputs`]), while they are
+    /// the stepper's.
+    about: Option<String>,
 }
 
 /// One row of the gradients table.
@@ -74,12 +81,14 @@ impl Session {
             mode: ModeChoice::Reverse,
             revision: next_revision(),
             new_inputs: Vec::new(),
+            about: None,
         };
         session.set_source(source);
         session
     }
 
-    /// The view a link describes.
+    /// The view a link describes. Its tensor values replace the program's by input name
+    /// where the shapes agree (those that do not fit are left out).
     pub fn from_url(state: UrlState) -> Session {
         let mut session = Session {
             source: String::new(),
@@ -89,13 +98,65 @@ impl Session {
             mode: state.mode,
             revision: next_revision(),
             new_inputs: Vec::new(),
+            about: None,
         };
         session.set_source(&state.program);
+        if !state.tensors.is_empty()
+            && let Some(stepper) = &session.stepper
+        {
+            let graph = stepper.graph();
+            let mut found = false;
+            let values: Vec<Tensor> = graph
+                .inputs()
+                .zip(stepper.inputs())
+                .map(|(id, value)| {
+                    let name = &graph.node(id).name;
+                    let linked = state
+                        .tensors
+                        .iter()
+                        .find(|(n, t)| n == name && t.shape() == value.shape());
+                    found |= linked.is_some();
+                    linked.map_or_else(|| value.clone(), |(_, t)| t.clone())
+                })
+                .collect();
+            if found {
+                session.load_inputs(values, state.about);
+            }
+        }
         session.seek(state.step);
         session
     }
 
-    /// What a link to this view holds.
+    /// The tensor inputs whose values are not the program's own (loaded by
+    /// [`Session::load_inputs`]), by name.
+    fn loaded_tensors(&self) -> Vec<(&str, &Tensor)> {
+        let Some(stepper) = &self.stepper else {
+            return vec![];
+        };
+        let graph = stepper.graph();
+        graph
+            .inputs()
+            .zip(stepper.inputs())
+            .filter(|(id, value)| value.rank() > 0 && graph.node(*id).value.as_ref() != Some(value))
+            .map(|(id, value)| (graph.node(id).name.as_str(), value))
+            .collect()
+    }
+
+    /// How many loaded tensor values a link to this view leaves out, being more than
+    /// [`MAX_LINK_VALUES`]: the link then opens the program's own values. None when the
+    /// link holds everything the view shows.
+    pub fn link_leaves_out(&self) -> Option<usize> {
+        let count: usize = self.loaded_tensors().iter().map(|(_, t)| t.len()).sum();
+        (count > MAX_LINK_VALUES).then_some(count)
+    }
+
+    /// What the loaded input values are, in words, while the stepper has them.
+    pub fn about(&self) -> Option<&str> {
+        self.about.as_deref()
+    }
+
+    /// What a link to this view holds: with the loaded tensor values when there are at
+    /// most [`MAX_LINK_VALUES`] of them.
     pub fn to_url(&self) -> UrlState {
         let (inputs, step) = match &self.stepper {
             Some(stepper) => {
@@ -109,11 +170,22 @@ impl Session {
             }
             None => (self.overrides.clone(), 0),
         };
+        let tensors: Vec<(String, Tensor)> = match self.link_leaves_out() {
+            Some(_) => vec![],
+            None => self
+                .loaded_tensors()
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value.clone()))
+                .collect(),
+        };
+        let about = self.about.clone().filter(|_| !tensors.is_empty());
         UrlState {
             program: self.source.clone(),
             inputs,
             mode: self.mode.clone(),
             step,
+            tensors,
+            about,
         }
     }
 
@@ -220,10 +292,11 @@ impl Session {
 
     /// Replace every input's value (one per input node, in graph order, each of its
     /// node's shape) and start the stepping over: the playground loads a training step's
-    /// parameters and minibatch this way. Editing the program, an input or the mode later
+    /// parameters and minibatch this way, `about` saying what they are. Links keep these
+    /// values (up to [`MAX_LINK_VALUES`]). Editing the program, an input or the mode later
     /// goes back to the program's own values. False (and nothing changes) when the values
     /// do not fit the graph.
-    pub fn load_inputs(&mut self, values: Vec<Tensor>) -> bool {
+    pub fn load_inputs(&mut self, values: Vec<Tensor>, about: Option<String>) -> bool {
         let Some(stepper) = &mut self.stepper else {
             return false;
         };
@@ -234,6 +307,7 @@ impl Session {
         next.seek(0);
         *stepper = next;
         self.revision = next_revision();
+        self.about = about;
         true
     }
 
@@ -389,6 +463,7 @@ impl Session {
             stepper.seek(cursor);
             self.stepper = Some(stepper);
             self.revision = next_revision();
+            self.about = None;
         }
     }
 }

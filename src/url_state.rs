@@ -1,7 +1,11 @@
 //! The view's state in a URL fragment: program, input values, mode and step, so a link
 //! restores exactly what its sender saw. `#program=…&at=x1%3D3%2Cx2%3D4&mode=reverse&step=5`
+//! Tensor inputs whose values are not the program's own (a training step loaded from the
+//! playground: its parameters and minibatch) follow as `tensors=W%3A2x2%3A0.5+-1+2+0.25`
+//! (name, shape, values; `;` between tensors) with `about=` saying what they are.
 
 use crate::engine::inputs::{InputError, parse_assignments};
+use crate::tensor::{MAX_RANK, Tensor};
 use thiserror::Error;
 
 /// Which derivatives the view steps through, by input name (names survive program edits).
@@ -19,6 +23,10 @@ pub struct UrlState {
     pub mode: ModeChoice,
     /// Steps taken.
     pub step: usize,
+    /// Tensor inputs' values by name, where they are not the program's own.
+    pub tensors: Vec<(String, Tensor)>,
+    /// What those values are, in words ("training step 6: the parameters after 5 updates…").
+    pub about: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -31,6 +39,8 @@ pub enum UrlError {
     Mode(String),
     #[error("the link's step `{0}` is not a number")]
     Step(String),
+    #[error("the link's tensor values are not valid: {0}")]
+    Tensors(String),
 }
 
 impl ModeChoice {
@@ -60,12 +70,19 @@ impl UrlState {
             .iter()
             .map(|(name, value)| format!("{name}={value}"))
             .collect();
-        form_urlencoded::Serializer::new(String::new())
+        let mut fragment = form_urlencoded::Serializer::new(String::new());
+        fragment
             .append_pair("program", &self.program)
             .append_pair("at", &at.join(","))
             .append_pair("mode", &self.mode.encode())
-            .append_pair("step", &self.step.to_string())
-            .finish()
+            .append_pair("step", &self.step.to_string());
+        if !self.tensors.is_empty() {
+            fragment.append_pair("tensors", &encode_tensors(&self.tensors));
+            if let Some(about) = &self.about {
+                fragment.append_pair("about", about);
+            }
+        }
+        fragment.finish()
     }
 
     /// Read a fragment (with or without its `#`). Unknown keys are ignored; a missing
@@ -77,6 +94,8 @@ impl UrlState {
             inputs: vec![],
             mode: ModeChoice::Reverse,
             step: 0,
+            tensors: vec![],
+            about: None,
         };
         let mut has_program = false;
         for (key, value) in form_urlencoded::parse(fragment.as_bytes()) {
@@ -92,6 +111,8 @@ impl UrlState {
                         .parse()
                         .map_err(|_| UrlError::Step(value.into_owned()))?
                 }
+                "tensors" => state.tensors = decode_tensors(&value)?,
+                "about" => state.about = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -100,6 +121,74 @@ impl UrlState {
         } else {
             Err(UrlError::MissingProgram)
         }
+    }
+}
+
+/// A number as short as it can be written and read back exactly (`0.1`, `1e-20`, `inf`).
+fn number_text(value: f64) -> String {
+    let (plain, debug) = (format!("{value}"), format!("{value:?}"));
+    if plain.len() <= debug.len() {
+        plain
+    } else {
+        debug
+    }
+}
+
+/// `name:2x3:v v v v v v`, tensors joined by `;` (a scalar has an empty shape).
+fn encode_tensors(tensors: &[(String, Tensor)]) -> String {
+    let encoded: Vec<String> = tensors
+        .iter()
+        .map(|(name, tensor)| {
+            let shape: Vec<String> = tensor.shape().iter().map(usize::to_string).collect();
+            let values: Vec<String> = tensor.data().iter().map(|&v| number_text(v)).collect();
+            format!("{name}:{}:{}", shape.join("x"), values.join(" "))
+        })
+        .collect();
+    encoded.join(";")
+}
+
+fn decode_tensors(text: &str) -> Result<Vec<(String, Tensor)>, UrlError> {
+    let bad = |what: String| UrlError::Tensors(what);
+    text.split(';')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            let mut fields = part.splitn(3, ':');
+            let (Some(name), Some(shape), Some(values)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return Err(bad(format!("`{}` is not name:shape:values", short(part))));
+            };
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(bad("a tensor without a name".into()));
+            }
+            let shape = shape
+                .split('x')
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| d.trim().parse::<usize>())
+                .collect::<Result<Vec<usize>, _>>()
+                .ok()
+                .filter(|shape| shape.len() <= MAX_RANK)
+                .ok_or_else(|| bad(format!("the shape of `{name}` is not valid")))?;
+            let values = values
+                .split_whitespace()
+                .map(str::parse::<f64>)
+                .collect::<Result<Vec<f64>, _>>()
+                .map_err(|_| bad(format!("a value of `{name}` is not a number")))?;
+            let tensor = Tensor::from_vec(shape, values)
+                .map_err(|error| bad(format!("`{name}`: {error}")))?;
+            Ok((name.to_string(), tensor))
+        })
+        .collect()
+}
+
+/// The start of `text`, for an error message.
+fn short(text: &str) -> String {
+    let start: String = text.chars().take(24).collect();
+    if start.len() < text.len() {
+        format!("{start}…")
+    } else {
+        start
     }
 }
 
@@ -113,6 +202,70 @@ mod tests {
             inputs: vec![("x1".into(), 3.0), ("x2".into(), -0.1)],
             mode: ModeChoice::Forward { wrt: "x1".into() },
             step: 5,
+            tensors: vec![],
+            about: None,
+        }
+    }
+
+    #[test]
+    fn tensors_go_through_the_fragment_exactly() {
+        let mut state = sample();
+        state.tensors = vec![
+            (
+                "W1".into(),
+                Tensor::from_vec(
+                    vec![2, 3],
+                    vec![0.1 + 0.2, -1e-20, 1e300, f64::INFINITY, -0.0, 7.0],
+                )
+                .unwrap(),
+            ),
+            (
+                "b".into(),
+                Tensor::from_vec(vec![2], vec![0.5, -2.0]).unwrap(),
+            ),
+            (
+                "empty".into(),
+                Tensor::from_vec(vec![0, 2], vec![]).unwrap(),
+            ),
+        ];
+        state.about = Some("training step 6: the parameters after 5 updates".into());
+        let fragment = state.to_fragment();
+        assert!(
+            fragment.contains("tensors=W1%3A2x3%3A0.30000000000000004+-1e-20+1e300+inf+-0+7%3B")
+        );
+        assert!(fragment.ends_with("&about=training+step+6%3A+the+parameters+after+5+updates"));
+        let back = UrlState::from_fragment(&fragment).unwrap();
+        assert_eq!(back, state);
+        assert!(back.tensors[0].1.data()[4].is_sign_negative());
+        // NaN survives too (though it equals nothing).
+        state.tensors = vec![(
+            "n".into(),
+            Tensor::from_vec(vec![1], vec![f64::NAN]).unwrap(),
+        )];
+        let back = UrlState::from_fragment(&state.to_fragment()).unwrap();
+        assert!(back.tensors[0].1.data()[0].is_nan());
+        // Without tensors, no `about`: the link is the plain one.
+        state.tensors = vec![];
+        assert!(!state.to_fragment().contains("about"));
+    }
+
+    #[test]
+    fn tensor_values_that_are_not_tensors_are_refused() {
+        for (text, why) in [
+            ("W", "`W` is not name:shape:values"),
+            (":2:1 2", "a tensor without a name"),
+            ("W:2xq:1 2", "the shape of `W` is not valid"),
+            ("W:2:1 two", "a value of `W` is not a number"),
+            ("W:2x2:1 2 3", "`W`: "),
+        ] {
+            let fragment = format!("program=x&tensors={}", text.replace(' ', "+"));
+            let error = UrlState::from_fragment(&fragment).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("the link's tensor values are not valid: {why}")),
+                "{text}: {error}"
+            );
         }
     }
 
@@ -149,8 +302,13 @@ mod tests {
     fn defaults_and_errors() {
         let state = UrlState::from_fragment("program=x*2").unwrap();
         assert_eq!(
-            (state.mode, state.step, state.inputs.len()),
-            (ModeChoice::Reverse, 0, 0)
+            (
+                state.mode,
+                state.step,
+                state.inputs.len(),
+                state.tensors.len()
+            ),
+            (ModeChoice::Reverse, 0, 0, 0)
         );
         assert_eq!(
             UrlState::from_fragment("step=3"),

@@ -217,7 +217,8 @@ fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Opt
         let culprit = match &error {
             UrlError::Inputs(_) => "at",
             UrlError::Mode(_) => "mode",
-            UrlError::MissingProgram | UrlError::Step(_) => "program",
+            // Embeds read no step or tensor values from the app's link format.
+            UrlError::MissingProgram | UrlError::Step(_) | UrlError::Tensors(_) => "program",
         };
         problems.push(error.into());
         if culprit == "program" {

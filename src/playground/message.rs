@@ -95,10 +95,16 @@ pub fn unpack(shapes: &[u32], data: &[f64]) -> Result<Vec<Tensor>, MessageError>
     Ok(tensors)
 }
 
-/// Load a training step the playground sent into `session`, starting its stepping over;
-/// only while the editor still holds the program the step belongs to. Whether it loaded.
-pub fn load_step(session: &mut Session, program: &str, inputs: Vec<Tensor>) -> bool {
-    session.source() == program && session.load_inputs(inputs)
+/// Load a training step the playground sent into `session`, starting its stepping over,
+/// with `description` saying which step it is (links keep both); only while the editor
+/// still holds the program the step belongs to. Whether it loaded.
+pub fn load_step(
+    session: &mut Session,
+    program: &str,
+    inputs: Vec<Tensor>,
+    description: &str,
+) -> bool {
+    session.source() == program && session.load_inputs(inputs, Some(description.to_string()))
 }
 
 #[cfg(test)]
@@ -175,12 +181,24 @@ mod tests {
         let mut session = Session::new(program);
         let before = session.revision();
         let inputs = vec![Tensor::scalar(0.5), Tensor::scalar(3.0)];
-        assert!(!load_step(&mut session, "w = param(1)", inputs.clone()));
+        let about = "training step 3: the parameters after 2 updates";
+        assert!(!load_step(
+            &mut session,
+            "w = param(1)",
+            inputs.clone(),
+            about
+        ));
         assert_eq!(session.revision(), before);
         // Values that do not fit the graph are refused.
-        assert!(!load_step(&mut session, program, vec![Tensor::scalar(1.0)]));
-        assert!(load_step(&mut session, program, inputs));
+        assert!(!load_step(
+            &mut session,
+            program,
+            vec![Tensor::scalar(1.0)],
+            about
+        ));
+        assert!(load_step(&mut session, program, inputs, about));
         assert_ne!(session.revision(), before);
+        assert_eq!(session.about(), Some(about));
         session.jump_to_backward_end();
         let stepper = session.stepper().unwrap();
         assert_eq!(

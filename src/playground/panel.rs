@@ -1,14 +1,17 @@
 //! The playground's controls as markup with one delegated handler: the form (model and
-//! training settings), the training buttons and the backend switch are HTML written here,
+//! training settings), the training buttons, the speed and the stop, the backend switch
+//! and the loss chart's scale are HTML written here,
 //! and every change or click is read back by its control's `name` ([`Action::of`]). In
 //! Leptos each element of a view costs compiled code, and the bundle has a size budget;
 //! markup strings cost almost none, and this way the controls are tested natively.
 
 use super::backend::{BackendChoice, BackendStatus};
+use super::chart::Scale;
 use super::form::{
     Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
     write_program,
 };
+use super::pace::Speed;
 use crate::data::dataset::DATASET_NAMES;
 use crate::graph::Graph;
 use crate::number::format_number;
@@ -34,6 +37,19 @@ pub enum Action {
     Restart,
     StepInto,
     Backend(BackendChoice),
+    /// The speed control's value ([`Speed::parse`]).
+    Speed(String),
+    /// The "stop at step" field's text ([`super::pace::parse_stop`]).
+    Stop(String),
+    /// The loss chart's scale ([`Scale::parse`]).
+    Scale(String),
+}
+
+/// How training is watched: its speed and where it stops, as the controls show them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Watch {
+    pub speed: Speed,
+    pub stop: Option<u64>,
 }
 
 impl Action {
@@ -54,6 +70,9 @@ impl Action {
             "step_into" => Action::StepInto,
             "backend" if value == "gpu" => Action::Backend(BackendChoice::Gpu),
             "backend" => Action::Backend(BackendChoice::Cpu),
+            "speed" => Action::Speed(value),
+            "stop" => Action::Stop(value),
+            "scale" => Action::Scale(value),
             _ => return None,
         })
     }
@@ -217,9 +236,16 @@ pub fn form_markup(
     out
 }
 
-/// The training buttons, and the backend badge and switch (`choice` is what the user
+/// The training buttons, the speed and the stop (`watch`; `invalid` names the field whose
+/// typed text was not valid), and the backend badge and switch (`choice` is what the user
 /// asked for, `status` what runs and what WebGPU offers).
-pub fn controls_markup(training: bool, choice: BackendChoice, status: &BackendStatus) -> String {
+pub fn controls_markup(
+    training: bool,
+    choice: BackendChoice,
+    status: &BackendStatus,
+    watch: &Watch,
+    invalid: Option<&str>,
+) -> String {
     let (label, pressed) = if training {
         ("Pause training", "true")
     } else {
@@ -285,7 +311,55 @@ pub fn controls_markup(training: bool, choice: BackendChoice, status: &BackendSt
             "<button type=\"button\" name=\"{name}\" class=\"{class}\" title=\"{title}\"{pressed}>{text}</button>"
         );
     }
-    out.push_str("</div>");
+    out.push_str("</div><div class=\"watch\">");
+    out.push_str("<label>Speed<select name=\"speed\" aria-label=\"Training speed\">");
+    for speed in Speed::CHOICES {
+        let selected = if speed == watch.speed {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<option value=\"{}\"{selected}>{}</option>",
+            speed.value(),
+            speed.label()
+        );
+    }
+    let stop = watch.stop.map(|s| s.to_string()).unwrap_or_default();
+    let _ = write!(
+        out,
+        "</select></label><label>Stop at step<input type=\"number\" name=\"stop\" aria-label=\"Stop at step\" min=\"1\" step=\"1\" inputmode=\"numeric\" placeholder=\"never\" value=\"{stop}\" aria-invalid=\"{}\" title=\"Training pauses when it reaches this step; empty: it goes on\"></label></div>",
+        invalid == Some("stop")
+    );
+    out
+}
+
+/// The loss chart's scale switch: automatic (saying which it chooses for the curve now,
+/// `auto_log`), linear or log.
+pub fn scale_markup(scale: Scale, auto_log: bool) -> String {
+    let mut out = String::from("<fieldset class=\"loss-scale\"><legend>Scale</legend>");
+    for (choice, name, text) in [
+        (
+            Scale::Auto,
+            "Automatic loss scale",
+            if auto_log {
+                "Auto (log)"
+            } else {
+                "Auto (linear)"
+            },
+        ),
+        (Scale::Linear, "Linear loss scale", "Linear"),
+        (Scale::Log, "Log loss scale", "Log"),
+    ] {
+        let checked = if choice == scale { " checked" } else { "" };
+        let _ = write!(
+            out,
+            "<label><input type=\"radio\" name=\"scale\" value=\"{}\" aria-label=\"{name}\"{checked}>{text}</label>",
+            choice.value()
+        );
+    }
+    out.push_str("</fieldset>");
     out
 }
 
@@ -309,6 +383,18 @@ mod tests {
             Some(Action::Backend(BackendChoice::Gpu))
         );
         assert_eq!(Action::of("step_into", "", false), Some(Action::StepInto));
+        assert_eq!(
+            Action::of("speed", "1", false),
+            Some(Action::Speed("1".into()))
+        );
+        assert_eq!(
+            Action::of("stop", "25", false),
+            Some(Action::Stop("25".into()))
+        );
+        assert_eq!(
+            Action::of("scale", "log", true),
+            Some(Action::Scale("log".into()))
+        );
         assert_eq!(Action::of("nothing", "", false), None);
     }
 
@@ -372,7 +458,7 @@ mod tests {
             running: BackendChoice::Cpu,
             gpu: GpuStatus::Unavailable("no adapter".into()),
         };
-        let markup = controls_markup(true, BackendChoice::Cpu, &cpu_only);
+        let markup = controls_markup(true, BackendChoice::Cpu, &cpu_only, &Watch::default(), None);
         assert!(
             markup.contains("data-backend=\"CPU\">CPU — WebGPU unavailable: no adapter</span>")
         );
@@ -380,18 +466,56 @@ mod tests {
         assert!(markup.contains("aria-pressed=\"true\">Pause training</button>"));
         assert!(markup.contains("<label title=\"no adapter\"><input type=\"radio\" name=\"backend\" value=\"gpu\" aria-label=\"GPU backend\" disabled>"));
         assert!(markup.contains("value=\"cpu\" aria-label=\"CPU backend\" checked"));
-        let idle = controls_markup(false, BackendChoice::Cpu, &cpu_only);
+        let idle = controls_markup(
+            false,
+            BackendChoice::Cpu,
+            &cpu_only,
+            &Watch::default(),
+            None,
+        );
         assert!(idle.contains("aria-pressed=\"false\">Train</button>"));
 
         let gpu = BackendStatus {
             running: BackendChoice::Gpu,
             gpu: GpuStatus::Ready("Google SwiftShader <1>".into()),
         };
-        let markup = controls_markup(false, BackendChoice::Gpu, &gpu);
+        let markup = controls_markup(false, BackendChoice::Gpu, &gpu, &Watch::default(), None);
         assert!(
             markup.contains("data-backend=\"WebGPU\">WebGPU — Google SwiftShader &lt;1&gt;</span>")
         );
         assert!(markup.contains("value=\"gpu\" aria-label=\"GPU backend\" checked>WebGPU</label>"));
         assert!(!markup.contains("disabled"));
+    }
+
+    #[test]
+    fn the_speed_and_the_stop_show_what_was_chosen() {
+        let status = BackendStatus::default();
+        let markup = controls_markup(false, BackendChoice::Cpu, &status, &Watch::default(), None);
+        assert!(markup.contains("<option value=\"fastest\" selected>As fast as possible</option>"));
+        assert!(markup.contains("<option value=\"frame\">One step per frame</option>"));
+        assert!(markup.contains("<option value=\"1\">1 step/s</option>"));
+        assert!(markup.contains("name=\"stop\" aria-label=\"Stop at step\""));
+        assert!(markup.contains("value=\"\" aria-invalid=\"false\""));
+        let watch = Watch {
+            speed: Speed::PerSecond(2),
+            stop: Some(40),
+        };
+        let markup = controls_markup(true, BackendChoice::Cpu, &status, &watch, Some("stop"));
+        assert!(markup.contains("<option value=\"2\" selected>2 steps/s</option>"));
+        assert!(!markup.contains("fastest\" selected"));
+        assert!(markup.contains("value=\"40\" aria-invalid=\"true\""));
+    }
+
+    #[test]
+    fn the_scale_switch_says_what_auto_chose() {
+        let markup = scale_markup(Scale::Auto, false);
+        assert!(markup.contains(
+            "value=\"auto\" aria-label=\"Automatic loss scale\" checked>Auto (linear)</label>"
+        ));
+        assert!(markup.contains("value=\"log\" aria-label=\"Log loss scale\">Log</label>"));
+        assert!(scale_markup(Scale::Auto, true).contains(">Auto (log)</label>"));
+        let markup = scale_markup(Scale::Linear, false);
+        assert!(markup.contains("aria-label=\"Linear loss scale\" checked>Linear"));
+        assert!(!markup.contains("Automatic loss scale\" checked"));
     }
 }

@@ -1,11 +1,13 @@
 //! A training run for the playground: a [`Trainer`] over any backend, the loss of every
 //! step, training in chunks bounded by a time budget (so the page can render between
 //! them), accuracy, the model's predictions on a grid (the decision boundary), the
-//! inputs of the next training step for the stepper ("step into a training step"), and
-//! checkpoints: the parameters read back, from which a run goes on on another backend.
+//! inputs of the next training step for the stepper ("step into a training step"),
+//! checkpoints: the parameters read back, from which a run goes on on another backend,
+//! and a stop ("stop at step N") that no chunk passes.
 
 use super::boundary::Grid;
 use super::form::Training;
+use super::pace;
 use crate::backend::{Backend, Quantity};
 use crate::data::dataset::Dataset;
 use crate::data::{DataSpec, batch_tensors};
@@ -66,6 +68,8 @@ pub struct Chunk {
     pub steps: usize,
     /// Whether it stopped because the loss stopped being a finite number.
     pub diverged: bool,
+    /// Whether the run is at its stop ([`Run::set_stop`]) after the chunk.
+    pub stopped: bool,
 }
 
 /// The parameters of a run after `steps` updates: enough to go on from there.
@@ -81,6 +85,8 @@ pub struct Run<B: Backend> {
     /// steps were queued together): (step number from 1, loss).
     losses: Vec<(u64, f64)>,
     data: Option<Data>,
+    /// The step count chunks stop at.
+    stop: Option<u64>,
 }
 
 impl<B: Backend> Run<B> {
@@ -92,6 +98,7 @@ impl<B: Backend> Run<B> {
             trainer,
             losses: Vec::new(),
             data,
+            stop: None,
         })
     }
 
@@ -144,6 +151,39 @@ impl<B: Backend> Run<B> {
         self.trainer.steps()
     }
 
+    /// Stop training at `stop` steps: no chunk ([`Run::train_for`], [`Run::train_queued`],
+    /// [`Run::train_steps`]) goes past it, and at it they take no step. A single
+    /// [`Run::step`] is not held back. None: no stop.
+    pub fn set_stop(&mut self, stop: Option<u64>) {
+        self.stop = stop;
+    }
+
+    pub fn stop(&self) -> Option<u64> {
+        self.stop
+    }
+
+    /// Whether the run has reached its stop.
+    pub fn at_stop(&self) -> bool {
+        self.stop.is_some_and(|stop| self.steps() >= stop)
+    }
+
+    /// At most `wanted` steps (and [`MAX_CHUNK_STEPS`]), as many as the stop leaves.
+    fn room(&self, wanted: usize) -> usize {
+        let left = pace::steps_left(self.stop, self.steps()).unwrap_or(u64::MAX);
+        wanted
+            .min(MAX_CHUNK_STEPS)
+            .min(usize::try_from(left).unwrap_or(usize::MAX))
+    }
+
+    /// The chunk that took `steps`, and whether the last loss was not finite.
+    fn chunk(&self, steps: usize, diverged: bool) -> Chunk {
+        Chunk {
+            steps,
+            diverged,
+            stopped: self.at_stop(),
+        }
+    }
+
     /// Each loss this run read back (before its step's update), with its step number
     /// from 1: every step's, unless steps were queued together ([`Run::train_queued`]).
     pub fn losses(&self) -> &[(u64, f64)] {
@@ -162,47 +202,55 @@ impl<B: Backend> Run<B> {
         Ok(loss)
     }
 
-    /// `steps` updates (at least one, at most [`MAX_CHUNK_STEPS`]) queued together, so a
-    /// GPU runs them in one submission; only the last one's loss is read back. Stops
-    /// there when that loss is NaN or ±∞.
+    /// `steps` updates (at least one, at most [`MAX_CHUNK_STEPS`], none past the stop)
+    /// queued together, so a GPU runs them in one submission; only the last one's loss
+    /// is read back. Stops there when that loss is NaN or ±∞.
     pub async fn train_queued(&mut self, steps: usize) -> Result<Chunk, TrainError> {
-        let steps = steps.clamp(1, MAX_CHUNK_STEPS);
+        let steps = self.room(steps.max(1));
+        if steps == 0 {
+            return Ok(self.chunk(0, false));
+        }
         for _ in 1..steps {
             self.trainer.step_quietly()?;
         }
         let loss = self.step().await?;
-        Ok(Chunk {
-            steps,
-            diverged: !loss.is_finite(),
-        })
+        Ok(self.chunk(steps, !loss.is_finite()))
+    }
+
+    /// `steps` updates one by one, each loss read back (at most [`MAX_CHUNK_STEPS`],
+    /// none past the stop); stops early when the loss becomes NaN or ±∞.
+    pub async fn train_steps(&mut self, steps: usize) -> Result<Chunk, TrainError> {
+        let steps = self.room(steps);
+        for taken in 1..=steps {
+            if !self.step().await?.is_finite() {
+                return Ok(self.chunk(taken, true));
+            }
+        }
+        Ok(self.chunk(steps, false))
     }
 
     /// Steps until `budget_ms` (by `clock`, in ms) has passed, at least one, at most
-    /// [`MAX_CHUNK_STEPS`]; stops early when the loss becomes NaN or ±∞.
+    /// [`MAX_CHUNK_STEPS`], none past the stop; stops early when the loss becomes NaN
+    /// or ±∞.
     pub async fn train_for(
         &mut self,
         budget_ms: f64,
         clock: &dyn Fn() -> f64,
     ) -> Result<Chunk, TrainError> {
         let start = clock();
+        let most = self.room(MAX_CHUNK_STEPS);
         let mut steps = 0;
-        while steps < MAX_CHUNK_STEPS {
+        while steps < most {
             let loss = self.step().await?;
             steps += 1;
             if !loss.is_finite() {
-                return Ok(Chunk {
-                    steps,
-                    diverged: true,
-                });
+                return Ok(self.chunk(steps, true));
             }
             if clock() - start >= budget_ms {
                 break;
             }
         }
-        Ok(Chunk {
-            steps,
-            diverged: false,
-        })
+        Ok(self.chunk(steps, false))
     }
 
     /// The training accuracy over the dataset, for a classifier.

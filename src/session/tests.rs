@@ -158,6 +158,56 @@ fn links_restore_the_exact_view() {
 }
 
 #[test]
+fn links_keep_loaded_tensor_values_and_what_they_are() {
+    use crate::tensor::Tensor;
+    let program = "w = param([1, 2])\nx = [3, 4]\nc = 2\nL = sum(w * x) * c";
+    let mut session = Session::new(program);
+    // The program's own values: a plain link.
+    let plain = session.to_url();
+    assert!(plain.tensors.is_empty() && plain.about.is_none());
+    assert_eq!(session.link_leaves_out(), None);
+    let w = Tensor::from_vec(vec![2], vec![0.1 + 0.2, -1e-7]).unwrap();
+    let x = Tensor::from_vec(vec![2], vec![3.0, 4.0]).unwrap();
+    let about = "training step 6: the parameters after 5 updates";
+    assert!(session.load_inputs(vec![w.clone(), x, Tensor::scalar(2.0)], Some(about.into())));
+    assert_eq!(session.about(), Some(about));
+    session.seek(4);
+    let state = session.to_url();
+    // Only what differs from the program travels as a tensor (scalars go in `at`).
+    assert_eq!(state.tensors, vec![("w".to_string(), w.clone())]);
+    assert_eq!(state.about.as_deref(), Some(about));
+    let restored = Session::from_url(UrlState::from_fragment(&state.to_fragment()).unwrap());
+    assert_eq!(restored.stepper(), session.stepper());
+    assert_eq!(restored.stepper().unwrap().cursor(), 4);
+    assert_eq!(restored.about(), Some(about));
+    assert_eq!(restored.to_url(), state);
+    // A link whose tensors no longer fit the program opens the program's values.
+    let mut edited = state.clone();
+    edited.program = program
+        .replace("[1, 2]", "[1, 2, 3]")
+        .replace("[3, 4]", "[3, 4, 5]");
+    let other = Session::from_url(edited);
+    assert!(other.to_url().tensors.is_empty() && other.about().is_none());
+    // An edit goes back to the program's values: the link is plain again.
+    session.set_input("c", 3.0);
+    assert!(session.to_url().tensors.is_empty() && session.about().is_none());
+}
+
+#[test]
+fn too_many_loaded_values_leave_the_link_plain_and_say_so() {
+    use crate::tensor::Tensor;
+    let n = MAX_LINK_VALUES + 1;
+    let program = format!("w = param(zeros([{n}]))\nL = sum(w * w)");
+    let mut session = Session::new(&program);
+    let big = Tensor::from_vec(vec![n], vec![0.5; n]).unwrap();
+    assert!(session.load_inputs(vec![big], Some("training step 2".into())));
+    assert_eq!(session.link_leaves_out(), Some(n));
+    let state = session.to_url();
+    assert!(state.tensors.is_empty() && state.about.is_none());
+    assert_eq!(session.about(), Some("training step 2"));
+}
+
+#[test]
 fn text_can_change_before_it_is_compiled() {
     let mut session = two_paths();
     session.set_text("x1 x2");
@@ -191,7 +241,7 @@ fn loaded_inputs_replace_the_programs_until_the_next_edit() {
         crate::tensor::Tensor::from_vec(vec![2], vec![5.0, 6.0]).unwrap(),
         crate::tensor::Tensor::from_vec(vec![2], vec![1.0, 2.0]).unwrap(),
     ];
-    assert!(session.load_inputs(values));
+    assert!(session.load_inputs(values, None));
     assert!(session.revision() > revision);
     let stepper = session.stepper().unwrap();
     assert_eq!(stepper.cursor(), 0, "the stepping starts over");
@@ -199,7 +249,7 @@ fn loaded_inputs_replace_the_programs_until_the_next_edit() {
     stepper.run_to_end();
     assert_eq!(stepper.scalar_value(stepper.graph().output()), Some(17.0));
     // Values that do not fit change nothing.
-    assert!(!session.load_inputs(vec![crate::tensor::Tensor::scalar(1.0)]));
+    assert!(!session.load_inputs(vec![crate::tensor::Tensor::scalar(1.0)], None));
     // An edit goes back to the program's values.
     session.set_source("w = param([1, 2])\nx = [3, 4]\nL = sum(w * x) ");
     let mut stepper = session.stepper().unwrap().clone();

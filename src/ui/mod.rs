@@ -84,7 +84,7 @@ pub fn App() -> impl IntoView {
             </aside>
             <div class="stage">
                 <playground::host::PlaygroundHost host=playground />
-                <playground::host::SteppingBanner host=playground />
+                <playground::host::SteppingBanner />
                 <controls::StepControls />
                 <graph_view::GraphView />
                 <div class="below">
@@ -96,15 +96,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// "Copy link", what became of the copy, and, while the view shows more tensor values
+/// than a link holds (a large training step), that the link opens the program's own.
 #[component]
 fn CopyLink() -> impl IntoView {
-    let state = AppState::get();
+    let app = AppState::get();
     let copied = RwSignal::new(None::<bool>);
+    let left_out = Memo::new(move |_| app.session.with(|s| s.link_leaves_out()));
     view! {
         <button
             on:click=move |_| {
                 // The address bar catches up with the view after a pause; a copy is now.
-                state.session.with_untracked(|s| hooks::write_location(s, false));
+                app.session.with_untracked(|s| hooks::write_location(s, false));
                 leptos::task::spawn_local(async move {
                     copied.set(Some(hooks::copy_link().await));
                 });
@@ -119,5 +122,10 @@ fn CopyLink() -> impl IntoView {
                 None => "",
             }}
         </span>
+        {move || left_out.get().map(|n| view! {
+            <span class="link-note" data-link-note="">
+                {format!("The link opens the initial weights: this training step's {n} values are too many for a link.")}
+            </span>
+        })}
     }
 }

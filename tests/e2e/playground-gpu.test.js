@@ -2,9 +2,10 @@
 // offers a SwiftShader adapter (its GPUAdapterInfo: vendor "google",
 // architecture "swiftshader"). The playground trains the moons network there
 // to 90 %, the badge names the adapter, the switch continues the same model on
-// the CPU and back, and a lost device falls back to the CPU without losing the
-// program, the step count or the parameters. (Without the flag, the playground
-// falls back to the CPU and says why: playground.test.js.)
+// the CPU and back, a lost device falls back to the CPU without losing the
+// program, the step count or the parameters, and queued steps keep to the
+// chosen speed and the stop. (Without the flag, the playground falls back to
+// the CPU and says why: playground.test.js.)
 
 import assert from 'node:assert/strict';
 
@@ -175,5 +176,33 @@ appTest('a device lost while training falls back mid-run and trains on', async (
     (s) => s.steps > Math.max(resumedAt, running.steps) + 50 && s.accuracy >= 0.9,
     { timeout: TRAINING_TIMEOUT_MS },
   );
+  await button(page, 'Pause training').click();
+});
+
+appTest('on WebGPU, paced training keeps its pace and stops exactly at the stop', async (app) => {
+  const page = await openPlayground(app);
+  await waitForBackend(page, 'WebGPU', SWIFTSHADER, { timeout: 30_000 });
+  const stop = page.getByRole('spinbutton', { name: 'Stop at step' });
+  // As fast as possible queues many steps per submission; none passes the stop.
+  await stop.fill('150');
+  await stop.press('Tab');
+  await button(page, 'Train').click();
+  await waitFor('the pause at the stop', async () =>
+    (await page.locator('.train-controls button[name="train"]').getAttribute('aria-pressed')) === 'false',
+  { timeout: TRAINING_TIMEOUT_MS });
+  assert.equal((await trainStats(page)).steps, 150);
+  assert.equal(await page.locator('.train-message').textContent(), 'Paused at step 150, as “Stop at step” asks.');
+
+  // 2 steps/s: one submission per step, about two a second.
+  await stop.fill('');
+  await stop.press('Tab');
+  await page.getByRole('combobox', { name: 'Training speed' }).selectOption('2');
+  await button(page, 'Train').click();
+  await waitForStats(page, 'the first paced step', (s) => s.steps >= 151);
+  const first = (await trainStats(page)).steps;
+  await page.waitForTimeout(3000);
+  const taken = (await trainStats(page)).steps - first;
+  console.log(`2 steps/s on WebGPU: ${taken} steps in 3 s`);
+  assert.ok(taken >= 4 && taken <= 8, `${taken} steps in 3 s`);
   await button(page, 'Pause training').click();
 });

@@ -45,7 +45,8 @@ fn chunks_stop_when_the_budget_is_spent() {
         chunk,
         Chunk {
             steps: 5,
-            diverged: false
+            diverged: false,
+            stopped: false
         }
     );
     assert_eq!(run.steps(), 5);
@@ -59,7 +60,8 @@ fn queued_steps_read_back_only_the_last_loss() {
         chunk,
         Chunk {
             steps: 5,
-            diverged: false
+            diverged: false,
+            stopped: false
         }
     );
     for _ in 0..5 {
@@ -91,6 +93,76 @@ fn divergence_ends_a_chunk() {
             .unwrap()
             .diverged
     );
+    let mut paced = Run::new(CpuBackend::new(), run.graph().clone(), &training).unwrap();
+    let chunk = block_on(paced.train_steps(MAX_CHUNK_STEPS)).unwrap();
+    assert!(chunk.diverged && chunk.steps < MAX_CHUNK_STEPS);
+    assert_eq!(paced.losses().len(), chunk.steps);
+}
+
+#[test]
+fn no_chunk_passes_the_stop() {
+    let mut run = moons();
+    run.set_stop(Some(7));
+    assert_eq!(run.stop(), Some(7));
+    let mut taken = 0;
+    // Long time budgets, big queues, many steps: each chunk ends at step 7 at the latest.
+    let chunk = block_on(run.train_for(1e9, &|| 0.0)).unwrap();
+    taken += chunk.steps;
+    assert_eq!(
+        chunk,
+        Chunk {
+            steps: 7,
+            diverged: false,
+            stopped: true
+        }
+    );
+    assert!(run.at_stop());
+    for chunk in [
+        block_on(run.train_for(1e9, &|| 0.0)).unwrap(),
+        block_on(run.train_queued(64)).unwrap(),
+        block_on(run.train_steps(64)).unwrap(),
+    ] {
+        assert_eq!((chunk.steps, chunk.stopped), (0, true));
+        assert_eq!(run.steps(), 7);
+    }
+    assert_eq!(run.losses().len(), taken);
+    // A later stop: chunks of every kind take the run exactly there.
+    run.set_stop(Some(20));
+    assert!(!run.at_stop());
+    let chunk = block_on(run.train_queued(5)).unwrap();
+    assert_eq!((chunk.steps, chunk.stopped, run.steps()), (5, false, 12));
+    let chunk = block_on(run.train_steps(100)).unwrap();
+    assert_eq!((chunk.steps, chunk.stopped, run.steps()), (8, true, 20));
+    run.set_stop(Some(23));
+    let chunk = block_on(run.train_queued(MAX_CHUNK_STEPS)).unwrap();
+    assert_eq!((chunk.steps, chunk.stopped, run.steps()), (3, true, 23));
+    // One step by hand is not held back; the chunks still take none.
+    block_on(run.step()).unwrap();
+    assert_eq!(run.steps(), 24);
+    assert_eq!(block_on(run.train_steps(1)).unwrap().steps, 0);
+    // Without a stop, chunks go on.
+    run.set_stop(None);
+    assert_eq!(block_on(run.train_steps(3)).unwrap().steps, 3);
+    assert_eq!(run.losses().last().map(|l| l.0), Some(27));
+}
+
+#[test]
+fn paced_steps_read_every_loss() {
+    let (mut paced, mut one_by_one) = (moons(), moons());
+    let chunk = block_on(paced.train_steps(4)).unwrap();
+    assert_eq!(
+        chunk,
+        Chunk {
+            steps: 4,
+            diverged: false,
+            stopped: false
+        }
+    );
+    for _ in 0..4 {
+        block_on(one_by_one.step()).unwrap();
+    }
+    assert_eq!(paced.losses(), one_by_one.losses());
+    assert_eq!(block_on(paced.train_steps(0)).unwrap().steps, 0);
 }
 
 #[test]

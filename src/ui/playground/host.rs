@@ -2,7 +2,8 @@
 //! element the playground module is loaded into on demand (the first time a program has
 //! parameters; meanwhile it says it is loading, and if loading fails it says why and
 //! offers another try), the messages to and from the module, and the banner over the step
-//! controls after "step into a training step".
+//! controls after "step into a training step" (the session keeps what the step is, so a
+//! link to it shows the banner too).
 
 use super::super::hooks;
 use super::super::state::AppState;
@@ -51,9 +52,6 @@ pub struct HostState {
     load: RwSignal<ModuleLoad>,
     attempts: StoredValue<u32>,
     module: StoredValue<Option<PlaygroundModule>, LocalStorage>,
-    /// Which training step the stepper shows after "step into", while the session's
-    /// stepper is the one loaded then (its revision).
-    stepped_into: RwSignal<Option<(u64, String)>>,
 }
 
 impl HostState {
@@ -79,7 +77,6 @@ pub fn start(app: AppState) -> HostState {
         load: RwSignal::new(ModuleLoad::Idle),
         attempts: StoredValue::new(0),
         module: StoredValue::new_local(None),
-        stepped_into: RwSignal::new(None),
     };
     // A memo, so stepping (which changes the session) sends nothing.
     let program = Memo::new(move |_| app.session.with(|s| s.source().to_string()));
@@ -110,7 +107,7 @@ fn send(host: HostState, update: &HostUpdate) {
 }
 
 /// Carry out a message from the module.
-fn on_message(app: AppState, host: HostState, message: FromPlayground) {
+fn on_message(app: AppState, message: FromPlayground) {
     match message {
         FromPlayground::ReplaceProgram { program } => app.replace_program(&program),
         FromPlayground::StepInto {
@@ -121,33 +118,29 @@ fn on_message(app: AppState, host: HostState, message: FromPlayground) {
             app.playing.set(false);
             let loaded = app
                 .session
-                .try_update(|s| load_step(s, &program, inputs))
+                .try_update(|s| load_step(s, &program, inputs, &description))
                 .unwrap_or(false);
             if loaded {
-                let revision = app.session.with_untracked(|s| s.revision());
-                host.stepped_into.set(Some((revision, description)));
                 hooks::scroll_to_steps();
             }
         }
         FromPlayground::Status { training } => {
             if training {
                 app.playing.set(false);
-                host.stepped_into.set(None);
             }
         }
     }
 }
 
 /// The link the module answers through: each call becomes a [`FromPlayground`].
-fn link(app: AppState, host: HostState) -> JsValue {
+fn link(app: AppState) -> JsValue {
     let replace = Closure::<dyn Fn(String)>::new(move |program| {
-        on_message(app, host, FromPlayground::ReplaceProgram { program });
+        on_message(app, FromPlayground::ReplaceProgram { program });
     });
     let step_into = Closure::<dyn Fn(String, String, Vec<u32>, Vec<f64>)>::new(
         move |program, description, shapes: Vec<u32>, data: Vec<f64>| match unpack(&shapes, &data) {
             Ok(inputs) => on_message(
                 app,
-                host,
                 FromPlayground::StepInto {
                     program,
                     inputs,
@@ -158,7 +151,7 @@ fn link(app: AppState, host: HostState) -> JsValue {
         },
     );
     let status = Closure::<dyn Fn(bool)>::new(move |training| {
-        on_message(app, host, FromPlayground::Status { training });
+        on_message(app, FromPlayground::Status { training });
     });
     app_link(
         &replace.into_js_value(),
@@ -171,7 +164,7 @@ fn link(app: AppState, host: HostState) -> JsValue {
 fn load(app: AppState, host: HostState, element: web_sys::HtmlElement) {
     host.attempts.update_value(|n| *n += 1);
     let attempt = host.attempts.get_value();
-    let link = link(app, host);
+    let link = link(app);
     leptos::task::spawn_local(async move {
         let result = load_playground(&element, &link, attempt).await;
         let result = match result {
@@ -242,17 +235,13 @@ pub fn PlaygroundHost(host: HostState) -> impl IntoView {
     }
 }
 
-/// Which training step the stepper walks, while it does.
+/// Which training step the stepper walks, while it does (after "step into", or opened
+/// from a link to one).
 #[component]
-pub fn SteppingBanner(host: HostState) -> impl IntoView {
+pub fn SteppingBanner() -> impl IntoView {
     let app = AppState::get();
-    let text = move || {
-        let revision = app.session.with(|s| s.revision());
-        host.stepped_into
-            .get()
-            .filter(|(r, _)| *r == revision)
-            .map(|(_, text)| text)
-    };
+    let text = Memo::new(move |_| app.session.with(|s| s.about().map(str::to_string)));
+    let text = move || text.get();
     view! {
         {move || text().map(|t| view! {
             <p class="stepping-banner" role="status" data-stepping-into="">

@@ -19,8 +19,9 @@ use crate::playground::boundary::{self, Grid};
 use crate::playground::form::read_training;
 use crate::playground::message::FromPlayground;
 use crate::playground::meter::Meter;
-use crate::playground::pace;
+use crate::playground::pace::{self, FrameWork};
 use crate::playground::run::{Checkpoint, Run};
+use crate::playground::source::Source;
 use crate::train::TrainError;
 use crate::ui::hooks::now_ms;
 use leptos::prelude::*;
@@ -70,7 +71,9 @@ async fn perform(ps: PlaygroundState, job: Job) {
         Job::Frame(id) => frame(ps, id).await,
         Job::Step => {
             // A step the GPU failed to take is taken on the CPU it fell back to.
-            if ensure_run(ps).await && (chunk(ps, 0.0).await || chunk(ps, 0.0).await) {
+            if ensure_run(ps).await
+                && (chunk(ps, Work::One).await.is_some() || chunk(ps, Work::One).await.is_some())
+            {
                 evaluate(ps).await;
             }
         }
@@ -115,7 +118,21 @@ fn discard(ps: PlaygroundState) {
     ps.scatter.set(None);
 }
 
+/// Whether `message` is what the playground says while the editor's program does not
+/// compile.
+fn is_notice(message: &Option<String>) -> bool {
+    message
+        .as_deref()
+        .is_some_and(|m| m.starts_with("The program in the editor "))
+}
+
 async fn follow(ps: PlaygroundState) {
+    // While training, a mistake in the editor is said at once; once fixed, unsaid.
+    match ps.host.source.with_untracked(Source::notice) {
+        Some(notice) if ps.training.get_untracked() => ps.message.set(Some(notice)),
+        None if ps.message.with_untracked(is_notice) => ps.message.set(None),
+        _ => {}
+    }
     let Some((graph, training)) = ps
         .host
         .source
@@ -299,10 +316,25 @@ async fn frame(ps: PlaygroundState, id: u64) {
         ps.training.set(false);
         return;
     }
-    chunk(ps, CHUNK_MS).await;
+    let speed = ps.watch.with_untracked(|w| w.speed);
+    let work = ps
+        .pacer
+        .try_update_value(|pacer| pacer.due(speed, now_ms()))
+        .unwrap_or(FrameWork::Fill);
+    // A paced frame with no step due waits for the next one.
+    let taken = match work {
+        FrameWork::Steps(0) => 0,
+        work => {
+            let taken = chunk(ps, Work::Frame(work)).await.unwrap_or(0);
+            if let FrameWork::Steps(given) = work {
+                ps.pacer.update_value(|pacer| pacer.took(given, taken));
+            }
+            taken
+        }
+    };
     let now = now_ms();
     let (last, took) = ps.last_evaluation.get_value();
-    if pace::evaluation_due(now, last, took) {
+    if taken > 0 && ps.training.get_untracked() && pace::evaluation_due(now, last, took) {
         evaluate(ps).await;
         ps.last_evaluation.set_value((now, now_ms() - now));
     }
@@ -311,31 +343,50 @@ async fn frame(ps: PlaygroundState, id: u64) {
     }
 }
 
-/// Train a chunk and show the new losses: on the CPU for about `budget_ms` (at least one
-/// step), on the GPU as many queued steps as [`pace`] says (one when `budget_ms` is 0).
-/// False when no run was there, or the GPU failed and training fell back to the CPU
-/// without taking the chunk.
-async fn chunk(ps: PlaygroundState, budget_ms: f64) -> bool {
-    let Some(mut run) = take_run(ps) else {
-        return false;
-    };
+/// What a chunk of training is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Work {
+    /// "Train one step": one step, not held back by the stop.
+    One,
+    /// An animation frame of training at the chosen speed, up to the stop.
+    Frame(FrameWork),
+}
+
+/// Train a chunk and show the new losses: for a frame, on the CPU for about [`CHUNK_MS`]
+/// or the paced steps one by one, on the GPU as many queued steps as [`pace`] says or
+/// the paced steps in one submission, never past the stop (where training pauses); one
+/// step for [`Work::One`]. The steps taken; None when no run was there, or the GPU
+/// failed and training fell back to the CPU without taking the chunk.
+async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
+    let mut run = take_run(ps)?;
     let before = run.losses().len();
-    let result = match run.backend().kind() {
-        BackendChoice::Cpu => run.train_for(budget_ms, &now_ms).await,
-        BackendChoice::Gpu if budget_ms > 0.0 => {
+    let continuous = work != Work::One;
+    run.set_stop(if continuous {
+        ps.watch.with_untracked(|w| w.stop)
+    } else {
+        None
+    });
+    let result = match (run.backend().kind(), work) {
+        (BackendChoice::Cpu, Work::Frame(FrameWork::Fill)) => {
+            run.train_for(CHUNK_MS, &now_ms).await
+        }
+        (BackendChoice::Gpu, Work::Frame(FrameWork::Fill)) => {
             let (steps, start) = (ps.queued_steps.get_value(), now_ms());
             let result = run.train_queued(steps).await;
             ps.queued_steps
                 .set_value(pace::next_queued_steps(steps, now_ms() - start));
             result
         }
-        BackendChoice::Gpu => run.train_queued(1).await,
+        (BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => run.train_steps(steps).await,
+        (BackendChoice::Gpu, Work::Frame(FrameWork::Steps(steps))) => run.train_queued(steps).await,
+        (BackendChoice::Cpu, Work::One) => run.train_for(0.0, &now_ms).await,
+        (BackendChoice::Gpu, Work::One) => run.train_queued(1).await,
     };
     if let Err(error) = &result
         && let Recovery::FallBack(reason) = Recovery::from(run.backend().kind(), error)
     {
         fall_back(ps, run, &reason).await;
-        return false;
+        return None;
     }
     let fresh: Vec<(u64, f64)> = run.losses().get(before..).unwrap_or_default().to_vec();
     let steps = run.steps();
@@ -344,7 +395,7 @@ async fn chunk(ps: PlaygroundState, budget_ms: f64) -> bool {
     ps.losses.update_value(|l| l.extend_from_slice(&fresh));
     ps.losses_changed.update(|n| *n += 1);
     // Speed and frame time describe continuous training, not single steps.
-    let measured = budget_ms > 0.0;
+    let measured = continuous;
     if measured {
         ps.rate.update_value(|m| m.record(now_ms(), taken));
     }
@@ -362,14 +413,26 @@ async fn chunk(ps: PlaygroundState, budget_ms: f64) -> bool {
             ps.message.set(Some(
                 "Training stopped: the loss is no longer a finite number (NaN or ∞). Lower the learning rate, or zero the gradients, and restart.".into(),
             ));
+            Some(chunk.steps)
         }
-        Ok(_) => {}
+        Ok(chunk) if chunk.stopped && continuous => {
+            ps.training.set(false);
+            let stop = ps.watch.with_untracked(|w| w.stop).unwrap_or(steps);
+            ps.message.set(Some(if steps == stop {
+                format!("Paused at step {stop}, as “Stop at step” asks.")
+            } else {
+                format!("Paused: step {steps} is past “Stop at step” ({stop}).")
+            }));
+            submit(ps, Job::Evaluate);
+            Some(chunk.steps)
+        }
+        Ok(chunk) => Some(chunk.steps),
         Err(error) => {
             ps.training.set(false);
             ps.message.set(Some(format!("Training stopped: {error}")));
+            Some(0)
         }
     }
-    true
 }
 
 /// Recompute the accuracy and the decision boundary; on the GPU, read the parameters

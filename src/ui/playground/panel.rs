@@ -1,9 +1,11 @@
-//! The playground's controls: the form and the training buttons with the backend switch,
-//! drawn from [`crate::playground::panel`]'s markup and read back through one delegated
+//! The playground's controls: the form, the training buttons with the speed, the stop and
+//! the backend switch, and the loss chart's scale, drawn from [`crate::playground::panel`]'s markup and read back through one delegated
 //! handler per container (each control by its `name`).
 
 use super::state::PlaygroundState;
+use crate::playground::chart::Scale;
 use crate::playground::form::{read_form, read_training};
+use crate::playground::pace::{Speed, parse_stop};
 use crate::playground::panel::{self, Action};
 use crate::ui::hooks;
 use leptos::prelude::*;
@@ -16,6 +18,23 @@ fn dispatch(ps: PlaygroundState, name: &str, action: Action, invalid: RwSignal<O
         Action::Restart => ps.restart(),
         Action::StepInto => ps.step_into(),
         Action::Backend(choice) => ps.choose(choice),
+        Action::Speed(value) => {
+            if let Some(speed) = Speed::parse(&value) {
+                ps.set_speed(speed);
+            }
+        }
+        Action::Stop(text) => match parse_stop(&text) {
+            Ok(stop) => {
+                invalid.set(None);
+                ps.set_stop(stop);
+            }
+            Err(_) => invalid.set(Some(name.to_string())),
+        },
+        Action::Scale(value) => {
+            if let Some(scale) = Scale::parse(&value) {
+                ps.scale.set(scale);
+            }
+        }
         form_action => {
             let edited = ps.host.source.with_untracked(|s| {
                 panel::edit(s.text(), s.graph(), &form_action).map(|r| {
@@ -62,15 +81,23 @@ fn on_event(
     }
 }
 
-/// Training buttons, backend badge and switch.
+/// Training buttons, speed and stop, backend badge and switch.
 #[component]
 pub fn TrainControls() -> impl IntoView {
     let ps = PlaygroundState::get();
     let invalid = RwSignal::new(None::<String>);
     let node = NodeRef::<leptos::html::Div>::new();
     let markup = move || {
-        ps.backend
-            .with(|status| panel::controls_markup(ps.training.get(), ps.choice.get(), status))
+        let (watch, field) = (ps.watch.get(), invalid.get());
+        ps.backend.with(|status| {
+            panel::controls_markup(
+                ps.training.get(),
+                ps.choice.get(),
+                status,
+                &watch,
+                field.as_deref(),
+            )
+        })
     };
     hooks::render_markup(node, markup);
     view! {
@@ -111,5 +138,24 @@ pub fn ModelForm() -> impl IntoView {
             on:submit=|ev| ev.prevent_default()
             on:change=move |ev| on_event(ps, &ev, invalid, false)
         ></form>
+    }
+}
+
+/// The loss chart's scale switch: automatic (saying what it chooses, `auto_log`), linear
+/// or log.
+#[component]
+pub fn ScaleSwitch(#[prop(into)] auto_log: Signal<bool>) -> impl IntoView {
+    let ps = PlaygroundState::get();
+    let invalid = RwSignal::new(None::<String>);
+    let node = NodeRef::<leptos::html::Div>::new();
+    hooks::render_markup(node, move || {
+        panel::scale_markup(ps.scale.get(), auto_log.get())
+    });
+    view! {
+        <div
+            class="scale-markup"
+            node_ref=node
+            on:change=move |ev| on_event(ps, &ev, invalid, false)
+        ></div>
     }
 }

@@ -3,15 +3,19 @@
 //! touched only by the job queue in [`super::jobs`]), what the view shows of it (step,
 //! loss, accuracy, speed, frame time, the loss curve and the decision boundary), and the
 //! backend: the user's choice, what runs, a spare GPU device and the last parameters read
-//! back from the GPU. The user's commands queue jobs.
+//! back from the GPU; how training is watched (its speed and stop, the loss chart's
+//! scale). The user's commands queue jobs.
 
 use super::jobs::{self, Job};
 use crate::backend::gpu::GpuContext;
 use crate::playground::backend::{BackendChoice, BackendStatus, TrainingBackend};
 use crate::playground::boundary::Grid;
+use crate::playground::chart::Scale;
 use crate::playground::form::Training;
 use crate::playground::message::{FromPlayground, pack};
 use crate::playground::meter::Meter;
+use crate::playground::pace::{Pacer, Speed};
+use crate::playground::panel::Watch;
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
 use leptos::prelude::*;
@@ -130,6 +134,12 @@ pub struct PlaygroundState {
     pub last_evaluation: StoredValue<(f64, f64)>,
     /// How many steps the next GPU chunk queues.
     pub queued_steps: StoredValue<usize>,
+    /// The speed training runs at and the step it stops at.
+    pub watch: RwSignal<Watch>,
+    /// Steps per frame at the chosen speed.
+    pub pacer: StoredValue<Pacer>,
+    /// The loss chart's scale.
+    pub scale: RwSignal<Scale>,
     /// Work on the run waiting its turn, and whether some is under way.
     pub jobs: StoredValue<VecDeque<Job>>,
     pub busy: StoredValue<bool>,
@@ -157,6 +167,9 @@ impl PlaygroundState {
             rate: StoredValue::new(Meter::default()),
             last_evaluation: StoredValue::new((f64::NEG_INFINITY, 0.0)),
             queued_steps: StoredValue::new(1),
+            watch: RwSignal::new(Watch::default()),
+            pacer: StoredValue::new(Pacer::default()),
+            scale: RwSignal::new(Scale::default()),
             jobs: StoredValue::new(VecDeque::new()),
             busy: StoredValue::new(false),
         }
@@ -168,24 +181,67 @@ impl PlaygroundState {
     }
 
     /// Start or pause training. A pause refreshes the picture and reads the parameters
-    /// back, so a lost GPU later resumes from exactly there.
+    /// back, so a lost GPU later resumes from exactly there. Training does not start at
+    /// or past its stop; while the editor's program does not compile it trains the last
+    /// valid version, and says so.
     pub fn toggle(&self) {
         if self.training.get_untracked() {
             self.training.set(false);
             jobs::submit(*self, Job::Evaluate);
             return;
         }
-        self.message.set(None);
+        let steps = self.stats.with_untracked(|s| s.steps);
+        if let Some(stop) = self
+            .watch
+            .with_untracked(|w| w.stop)
+            .filter(|&s| steps >= s)
+        {
+            self.message.set(Some(format!(
+                "Training stops at step {stop}: raise “Stop at step” or clear it to train on."
+            )));
+            return;
+        }
+        self.message.set(self.notice());
         self.frames.update_value(Meter::clear);
         self.rate.update_value(Meter::clear);
+        self.pacer.update_value(Pacer::restart);
         self.loop_id.update_value(|id| *id += 1);
         self.training.set(true);
+    }
+
+    /// What training does while the editor's program does not compile (it trains the
+    /// last valid version), in words; None while it compiles.
+    pub fn notice(&self) -> Option<String> {
+        self.host.source.with_untracked(Source::notice)
+    }
+
+    /// Say [`PlaygroundState::notice`], if there is something to say.
+    fn say_notice(&self) {
+        if let Some(notice) = self.notice() {
+            self.message.set(Some(notice));
+        }
     }
 
     /// Train one step, then show it.
     pub fn step_once(&self) {
         self.training.set(false);
+        self.say_notice();
         jobs::submit(*self, Job::Step);
+    }
+
+    /// Train at `speed` from now on.
+    pub fn set_speed(&self, speed: Speed) {
+        if self.watch.with_untracked(|w| w.speed) != speed {
+            self.watch.update(|w| w.speed = speed);
+            self.pacer.update_value(Pacer::restart);
+        }
+    }
+
+    /// Stop training at `stop` steps (None: never).
+    pub fn set_stop(&self, stop: Option<u64>) {
+        if self.watch.with_untracked(|w| w.stop) != stop {
+            self.watch.update(|w| w.stop = stop);
+        }
     }
 
     /// Back to the program's initial parameters.
@@ -197,6 +253,7 @@ impl PlaygroundState {
     /// Hand the next training step to the app's stepper.
     pub fn step_into(&self) {
         self.training.set(false);
+        self.say_notice();
         jobs::submit(*self, Job::StepInto);
     }
 

@@ -6,7 +6,7 @@ use super::panel;
 use super::state::{PlaygroundState, Stats};
 use crate::number::format_number;
 use crate::playground::boundary::{self, PICTURE};
-use crate::playground::chart::loss_chart;
+use crate::playground::chart::{Scale, auto_log, loss_chart};
 use crate::playground::source::Source;
 use crate::render::svg::draw::escape;
 use leptos::prelude::*;
@@ -96,16 +96,23 @@ fn TrainStats() -> impl IntoView {
 #[component]
 fn LossChart() -> impl IntoView {
     let ps = PlaygroundState::get();
-    let markup = move || {
+    let points = Memo::new(move |_| {
         ps.losses_changed.track();
         ps.losses.with_value(|losses| {
-            let points: Vec<(f64, f64)> = losses
+            losses
                 .iter()
                 .map(|&(step, loss)| (step as f64, loss))
-                .collect();
-            loss_chart(&points, CHART.0, CHART.1)
+                .collect::<Vec<(f64, f64)>>()
         })
-    };
+    });
+    // What the automatic scale would choose, and what is drawn.
+    let auto = Memo::new(move |_| points.with(|points| auto_log(points)));
+    let log = Memo::new(move |_| match ps.scale.get() {
+        Scale::Auto => auto.get(),
+        Scale::Linear => false,
+        Scale::Log => true,
+    });
+    let markup = move || points.with(|points| loss_chart(points, CHART.0, CHART.1, log.get()));
     let label = move || {
         ps.losses_changed.track();
         ps.losses.with_value(|l| match l.last() {
@@ -116,10 +123,14 @@ fn LossChart() -> impl IntoView {
             None => "Loss curve: no steps yet".into(),
         })
     };
+    let scale_name = move || if log.get() { "log" } else { "linear" };
     view! {
         <figure class="chart">
-            <svg class="loss-chart" viewBox=format!("0 0 {} {}", CHART.0, CHART.1) role="img" aria-label=label inner_html=markup></svg>
-            <figcaption>"Loss per step"</figcaption>
+            <svg class="loss-chart" viewBox=format!("0 0 {} {}", CHART.0, CHART.1) role="img" aria-label=label data-scale=scale_name inner_html=markup></svg>
+            <figcaption class="loss-caption">
+                <span>{move || if log.get() { "Loss per step (log scale)" } else { "Loss per step" }}</span>
+                <panel::ScaleSwitch auto_log=auto />
+            </figcaption>
         </figure>
     }
 }

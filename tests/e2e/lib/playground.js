@@ -1,8 +1,12 @@
 // Helpers for tensor programs and the training playground (DOM contract in
 // README.md): tensor nodes' values as arrays, their cells, opening the
-// playground (a module loaded on demand), its backend badge and its statistics.
+// playground (a module loaded on demand), its backend badge and its statistics,
+// whether it trains, and screenshots at a wide desktop size.
+
+import { mkdir } from 'node:fs/promises';
 
 import { GRAPH, button } from './app.js';
+import { DESKTOP, SCREENSHOTS } from './harness.js';
 import { waitFor } from './wait.js';
 
 /** The playground section, there once its module is loaded and mounted. */
@@ -76,4 +80,40 @@ export function close(actual, expected, tolerance = 1e-9) {
       expected.every((e, i) => close(actual[i], e, tolerance));
   }
   return typeof actual === 'number' && Math.abs(actual - expected) <= tolerance;
+}
+
+/** Waits until the playground is (`training` true) or is not training: the Train button's aria-pressed. */
+export function waitForTraining(page, training, options) {
+  return waitFor(training ? 'training' : 'training to pause', async () => {
+    const pressed = await page.locator('.train-controls button[name="train"]').getAttribute('aria-pressed');
+    return pressed === String(training) ? { ok: true } : { ok: false, seen: `aria-pressed=${pressed}` };
+  }, options);
+}
+
+/** A wide desktop (1440x900), besides the harness's sizes. */
+export const WIDE = { width: 1440, height: 900 };
+
+/**
+ * Saves full-page screenshots of `page` at 1440x900 in the light and dark
+ * themes (screenshots/<test>--<moment>--<light|dark>-1440x900.png), then goes
+ * back to the light theme at the harness's desktop size.
+ */
+export async function snapWide(app, page, moment) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const toggle = page.getByRole('button', { name: 'Dark theme', exact: true });
+  const setDark = async (dark) => {
+    if (((await toggle.getAttribute('aria-pressed')) === 'true') !== dark) await toggle.click();
+    await waitFor(`the ${dark ? 'dark' : 'light'} theme`, async () => ((await toggle.getAttribute('aria-pressed')) === 'true') === dark);
+  };
+  await page.setViewportSize(WIDE);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await setDark(colorScheme === 'dark');
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    const file = `${app.name}--${moment}--${colorScheme}-${WIDE.width}x${WIDE.height}.png`;
+    await page.screenshot({ path: SCREENSHOTS + file, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await setDark(false);
+  await page.setViewportSize(DESKTOP);
 }
