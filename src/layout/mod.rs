@@ -11,6 +11,7 @@
 //! The result depends only on the graph and the sizes: the same input always gives the
 //! same layout.
 
+pub mod labels;
 mod order;
 mod place;
 mod rank;

@@ -7,6 +7,7 @@
 
 use crate::engine::{Mode, Stepper};
 use crate::graph::{Graph, NodeId};
+use crate::layout::labels::{Area, label_width, place_labels};
 use crate::layout::{EdgePath, NodeSize, Point, layout};
 pub use crate::render::markup::escape_markup as escape;
 use crate::render::{Notation, step_text};
@@ -17,7 +18,6 @@ pub mod draw;
 pub mod heatmap;
 mod labels;
 pub mod picture;
-mod room;
 
 pub use labels::{derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown};
 
@@ -71,9 +71,9 @@ const MONO: &str = "'Source Code Pro', ui-monospace, monospace";
 /// Widths of one character of the name (15 px, bold) and of the values (13 px).
 const NAME_CHAR: f64 = 9.4;
 const VALUE_CHAR: f64 = 7.9;
-/// Width of one character of an edge label (12 px).
-const LABEL_CHAR: f64 = 7.3;
 const PADDING: f64 = 12.0;
+/// From a label's middle down to its text's baseline (12 px text).
+const LABEL_BASELINE: f64 = 4.0;
 const HEADER: f64 = 30.0;
 const LINE: f64 = 18.0;
 /// Room under the drawing for the step caption.
@@ -204,16 +204,11 @@ pub fn graph_document(stepper: &Stepper, palette: &Palette) -> String {
         .iter()
         .map(|edge| edge_label_text(stepper, edge))
         .collect();
-    let room: Vec<(Point, f64)> = places
-        .edges
+    let widths: Vec<Option<f64>> = labels
         .iter()
-        .zip(&labels)
-        .filter_map(|(edge, label)| {
-            let width = LABEL_CHAR * label.as_ref()?.chars().count() as f64;
-            Some((midpoint(&edge.points), width))
-        })
+        .map(|label| Some(label_width(label.as_ref()?.chars().count())))
         .collect();
-    let mut label_x = room::make_room(&mut places, &sizes, &room).into_iter();
+    let areas = place_labels(&mut places, &sizes, &widths);
     let caption = caption(stepper);
     let width = places
         .width
@@ -291,12 +286,12 @@ pub fn graph_document(stepper: &Stepper, palette: &Palette) -> String {
         );
     }
     out.push_str("</g>\n<g class=\"edge-labels\">\n");
-    for (edge, label) in places.edges.iter().zip(&labels) {
-        let Some(text) = label else { continue };
-        let x = label_x.next().unwrap_or_else(|| midpoint(&edge.points).x);
-        let y = midpoint(&edge.points).y - 6.0;
+    for ((edge, label), area) in places.edges.iter().zip(&labels).zip(&areas) {
+        let (Some(text), Some(area)) = (label, area) else {
+            continue;
+        };
         let active = current == Some(edge.to);
-        edge_label(&mut out, text, (x, y), active, backward, p);
+        edge_label(&mut out, text, area, active, backward, p);
     }
     out.push_str("</g>\n");
     let _ = writeln!(
@@ -416,10 +411,11 @@ fn edge_label_text(stepper: &Stepper, edge: &EdgePath) -> Option<String> {
     Some(format!("{partial} = {}", shown(&local)))
 }
 
+/// A label on its background, which hides the edge under it.
 fn edge_label(
     out: &mut String,
     text: &str,
-    (x, y): (f64, f64),
+    area: &Area,
     active: bool,
     backward: bool,
     p: &Palette,
@@ -429,10 +425,17 @@ fn edge_label(
         (true, false) => (p.forward, " font-weight=\"600\""),
         _ => (p.text, ""),
     };
+    let (x, y) = (area.centre.x, area.centre.y);
     let _ = writeln!(
         out,
-        "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-family=\"{MONO}\" font-size=\"12\" fill=\"{colour}\"{weight} paint-order=\"stroke\" stroke=\"{}\" stroke-width=\"4\">{}</text>",
+        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{}\"/>\
+         <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-family=\"{MONO}\" font-size=\"12\" fill=\"{colour}\"{weight}>{}</text>",
+        x - area.width / 2.0,
+        y - area.height / 2.0,
+        area.width,
+        area.height,
         p.background,
+        y + LABEL_BASELINE,
         escape(text)
     );
 }

@@ -8,10 +8,11 @@ use super::state::AppState;
 use super::tensor_view::tensor_panel;
 use crate::engine::{Mode, Stepper};
 use crate::graph::{Graph, NodeId};
-use crate::layout::{EdgePath, Layout, NodeSize, layout};
+use crate::layout::labels::{self, Area};
+use crate::layout::{EdgePath, Layout, NodeSize, Point, layout};
 use crate::render::Notation;
 use crate::render::svg::picture;
-use crate::render::svg::{derivative_line, edge_path, exact, midpoint, op_label, shown};
+use crate::render::svg::{derivative_line, edge_path, exact, op_label, shown};
 use crate::session::changes::{Changed, Marks};
 use crate::viewport::Viewport;
 use leptos::prelude::*;
@@ -27,6 +28,8 @@ struct Drawing {
     graph: Graph,
     layout: Arc<Layout>,
     sizes: Arc<Vec<NodeSize>>,
+    /// Where each edge's label goes, by edge (see [`labels::place_labels`]).
+    labels: Arc<Vec<Option<Area>>>,
 }
 
 impl PartialEq for Drawing {
@@ -99,12 +102,45 @@ fn drawing(graph: &Graph) -> Drawing {
         .ids()
         .map(|id| node_size(graph, id, uses[id.0]))
         .collect();
-    let layout = layout(graph, &sizes);
+    let mut layout = layout(graph, &sizes);
+    let widths: Vec<Option<f64>> = layout
+        .edges
+        .iter()
+        .map(|edge| label_room(graph, edge))
+        .collect();
+    let labels = labels::place_labels(&mut layout, &sizes, &widths);
     Drawing {
         graph: graph.clone(),
         layout: Arc::new(layout),
         sizes: Arc::new(sizes),
+        labels: Arc::new(labels),
     }
+}
+
+/// The widest an edge's label (`∂v3/∂x1 = −0.619124`) can be: elementwise consumers have
+/// one, of their shape (a number, up to four numbers, or "tensor 3×4").
+fn label_room(graph: &Graph, edge: &EdgePath) -> Option<f64> {
+    let to = graph.node(edge.to);
+    if !to.op.is_elementwise() {
+        return None;
+    }
+    let partial = Notation::Plain
+        .partial(&to.name, &graph.node(edge.from).name)
+        .chars()
+        .count();
+    let elements: usize = to.shape.iter().product();
+    let value = match to.shape.len() {
+        0 => NUMBER_CHARS,
+        _ if elements <= 4 => elements * (NUMBER_CHARS + 2),
+        _ => {
+            8 + to
+                .shape
+                .iter()
+                .map(|d| d.to_string().len() + 1)
+                .sum::<usize>()
+        }
+    };
+    Some(labels::label_width(partial + 3 + value))
 }
 
 fn node_view(
@@ -230,6 +266,7 @@ fn node_view(
 fn edge_views(
     state: AppState,
     d: &Drawing,
+    edge_index: usize,
     edge: &EdgePath,
     ticks: (Trigger, Trigger),
     marks: StoredValue<Marks>,
@@ -267,7 +304,7 @@ fn edge_views(
             .map(|l| format!("{partial} = {}", shown(&l)))
             .unwrap_or_default()
     };
-    let mid = midpoint(&edge.points);
+    let area = d.labels[edge_index];
     let path = view! {
         <g class=class data-edge=format!("{from_name}->{to_name}")>
             <path
@@ -277,9 +314,18 @@ fn edge_views(
             />
         </g>
     };
-    let text = view! {
-        <text class=move || format!("{} edge-label", class()) x=mid.x y=mid.y - 6.0 text-anchor="middle">{label}</text>
-    };
+    // The label on a background as wide as its text, which hides the edge under it.
+    let text = area.map(|area| {
+        let label = Memo::new(move |_| label());
+        let width = move || label.with(|l| if l.is_empty() { 0.0 } else { labels::label_width(l.chars().count()) });
+        let Point { x, y } = area.centre;
+        view! {
+            <g class=move || class().replacen("edge", "edge-label", 1)>
+                <rect x=move || x - width() / 2.0 y=y - area.height / 2.0 width=width height=area.height rx="3" />
+                <text x=x y=y + 4.0 text-anchor="middle">{move || label.get()}</text>
+            </g>
+        }
+    });
     (path, text)
 }
 
@@ -432,9 +478,10 @@ pub fn GraphView(
                 .layout
                 .edges
                 .iter()
-                .map(|edge| {
+                .enumerate()
+                .map(|(index, edge)| {
                     let ends = (node_ticks[edge.from.0], node_ticks[edge.to.0]);
-                    edge_views(state, &d, edge, ends, marks, backward)
+                    edge_views(state, &d, index, edge, ends, marks, backward)
                 })
                 .unzip();
             view! {
