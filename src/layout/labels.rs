@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn no_label_of_a_worked_example_covers_a_box_or_another_label() {
         for example in crate::examples::all() {
-            let graph = crate::program::compile(&example.source).expect("examples compile");
+            let graph = crate::program::compile(example.source).expect("examples compile");
             let sizes: Vec<NodeSize> = graph
                 .ids()
                 .map(|_| NodeSize {
