@@ -19,6 +19,9 @@ pub const DEFAULT_INPUT: f64 = 1.0;
 /// beyond that the link opens the program's own values, and the page says so.
 pub const MAX_LINK_VALUES: usize = 2048;
 
+/// Tensor inputs of at most this many elements are editable number by number.
+pub const EDITABLE_ELEMENTS: usize = 16;
+
 #[derive(Clone, Debug)]
 pub struct Session {
     source: String,
@@ -28,6 +31,10 @@ pub struct Session {
     /// Values the user set, by input name; kept across edits so a variable that
     /// disappears and comes back keeps its value.
     overrides: Vec<(String, f64)>,
+    /// Tensor inputs the user edited element by element, by name: the program's own value
+    /// when the edit was made and the edited one. Used while the program still gives that
+    /// name that value, so editing the program's literal wins over an older edit.
+    tensor_overrides: Vec<TensorEdit>,
     mode: ModeChoice,
     /// New at every stepper build (program, inputs or mode changed) and unique in the
     /// process, so views can tell a past step record apart from the one with the same
@@ -38,6 +45,29 @@ pub struct Session {
     /// What the loaded input values are (see [`Session::load_inputs`]), while they are
     /// the stepper's.
     about: Option<String>,
+}
+
+/// A tensor input edited in the inputs panel.
+#[derive(Clone, Debug, PartialEq)]
+struct TensorEdit {
+    name: String,
+    /// The program's own value when the edit was made.
+    own: Tensor,
+    edited: Tensor,
+}
+
+/// A tensor input as the inputs panel lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorInput {
+    pub name: String,
+    /// `[3×2]`.
+    pub shape: String,
+    pub dims: Vec<usize>,
+    /// Where the values come from, in words.
+    pub role: String,
+    /// The values the stepper uses, row-major, when the input is editable: at most
+    /// [`EDITABLE_ELEMENTS`] of them and not a dataset's minibatch.
+    pub values: Option<Vec<f64>>,
 }
 
 /// One row of the gradients table.
@@ -78,6 +108,7 @@ impl Session {
             error: None,
             stepper: None,
             overrides: vec![],
+            tensor_overrides: vec![],
             mode: ModeChoice::Reverse,
             revision: next_revision(),
             new_inputs: Vec::new(),
@@ -95,13 +126,19 @@ impl Session {
             error: None,
             stepper: None,
             overrides: state.inputs,
+            tensor_overrides: vec![],
             mode: state.mode,
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
         };
         session.set_source(&state.program);
-        if !state.tensors.is_empty()
+        if state.about.is_none() {
+            // Values edited in the inputs panel: kept as edits.
+            for (name, edited) in state.tensors {
+                session.set_tensor(&name, edited);
+            }
+        } else if !state.tensors.is_empty()
             && let Some(stepper) = &session.stepper
         {
             let graph = stepper.graph();
@@ -366,27 +403,85 @@ impl Session {
         None
     }
 
-    /// The tensor inputs, in graph order: name, shape (`[3×2]`) and where the values come
-    /// from, for the inputs panel (their values are set in the program).
-    pub fn tensor_inputs(&self) -> Vec<(String, String, String)> {
+    /// The tensor inputs, in graph order, for the inputs panel: shape, where the values come
+    /// from, and the values themselves while small enough to edit.
+    pub fn tensor_inputs(&self) -> Vec<TensorInput> {
         let Some(stepper) = &self.stepper else {
             return vec![];
         };
         let graph = stepper.graph();
         graph
             .inputs()
-            .map(|id| graph.node(id))
-            .filter(|node| !node.is_scalar())
-            .map(|node| {
-                let role = match &node.role {
-                    Role::Param => "a parameter, set in the program".to_string(),
-                    Role::Features(spec) => format!("a minibatch of {} features", spec.dataset),
-                    Role::Labels(spec) => format!("a minibatch of {} labels", spec.dataset),
-                    Role::Value => "set in the program".to_string(),
+            .zip(stepper.inputs())
+            .map(|(id, value)| (graph.node(id), value))
+            .filter(|(node, _)| !node.is_scalar())
+            .map(|(node, value)| {
+                let (role, editable) = match &node.role {
+                    Role::Param => ("a parameter, set in the program".to_string(), true),
+                    Role::Features(spec) => {
+                        (format!("a minibatch of {} features", spec.dataset), false)
+                    }
+                    Role::Labels(spec) => {
+                        (format!("a minibatch of {} labels", spec.dataset), false)
+                    }
+                    Role::Value => ("set in the program".to_string(), true),
                 };
-                (node.name.clone(), shape_badge(&node.shape), role)
+                let values =
+                    (editable && value.len() <= EDITABLE_ELEMENTS).then(|| value.data().to_vec());
+                TensorInput {
+                    name: node.name.clone(),
+                    shape: shape_badge(&node.shape),
+                    dims: node.shape.clone(),
+                    role,
+                    values,
+                }
             })
             .collect()
+    }
+
+    /// Set one element (row-major `index`) of a small tensor input, keeping the step
+    /// position. False (and nothing changes) for anything not editable.
+    pub fn set_tensor_element(&mut self, name: &str, index: usize, value: f64) -> bool {
+        let Some(input) = self.tensor_inputs().into_iter().find(|t| t.name == name) else {
+            return false;
+        };
+        let Some(mut values) = input.values.filter(|v| index < v.len()) else {
+            return false;
+        };
+        values[index] = value;
+        match Tensor::from_vec(input.dims, values) {
+            Ok(edited) => self.set_tensor(name, edited),
+            Err(_) => false,
+        }
+    }
+
+    /// Give a tensor input the value `edited` (of its shape), as an edit kept across
+    /// rebuilds while the program's own value stays the same.
+    fn set_tensor(&mut self, name: &str, edited: Tensor) -> bool {
+        let Some(stepper) = &self.stepper else {
+            return false;
+        };
+        let graph = stepper.graph();
+        let Some(own) = graph
+            .find(name)
+            .filter(|&id| graph.inputs().any(|i| i == id))
+            .and_then(|id| graph.node(id).value.clone())
+            .filter(|own| own.shape() == edited.shape())
+        else {
+            return false;
+        };
+        self.tensor_overrides.retain(|e| e.name != name);
+        if edited != own {
+            self.tensor_overrides.push(TensorEdit {
+                name: name.to_string(),
+                own,
+                edited,
+            });
+        }
+        let cursor = stepper.cursor();
+        let graph = graph.clone();
+        self.rebuild(graph, cursor);
+        true
     }
 
     /// Every scalar input's gradient so far, beside its finite-difference estimate.
@@ -434,9 +529,19 @@ impl Session {
             .filter(|(name, _)| graph.find(name).is_some())
             .cloned()
             .collect();
-        let Ok(values) = inputs::resolve(&graph, &known, Some(DEFAULT_INPUT)) else {
+        let Ok(mut values) = inputs::resolve(&graph, &known, Some(DEFAULT_INPUT)) else {
             return;
         };
+        for (id, value) in graph.inputs().zip(values.iter_mut()) {
+            let node = graph.node(id);
+            let edit = self
+                .tensor_overrides
+                .iter()
+                .find(|e| e.name == node.name && node.value.as_ref() == Some(&e.own));
+            if let Some(edit) = edit {
+                *value = edit.edited.clone();
+            }
+        }
         let mode = match &self.mode {
             ModeChoice::Reverse => Mode::Reverse,
             ModeChoice::Forward { wrt } => {

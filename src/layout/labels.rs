@@ -349,7 +349,13 @@ mod tests {
             let widths: Vec<Option<f64>> = layout
                 .edges
                 .iter()
-                .map(|e| graph.node(e.to).op.is_elementwise().then_some(label_width(16)))
+                .map(|e| {
+                    graph
+                        .node(e.to)
+                        .op
+                        .is_elementwise()
+                        .then_some(label_width(16))
+                })
                 .collect();
             let labels = place_labels(&mut layout, &sizes, &widths);
             let boxes: Vec<Area> = layout
@@ -366,10 +372,20 @@ mod tests {
             assert!(!placed.is_empty() || graph.len() < 3, "{}", example.slug);
             for (i, label) in placed.iter().enumerate() {
                 for node in &boxes {
-                    assert_eq!(label.overlap(node), 0.0, "{}: {label:?} on {node:?}", example.slug);
+                    assert_eq!(
+                        label.overlap(node),
+                        0.0,
+                        "{}: {label:?} on {node:?}",
+                        example.slug
+                    );
                 }
                 for other in &placed[i + 1..] {
-                    assert_eq!(label.overlap(other), 0.0, "{}: {label:?} on {other:?}", example.slug);
+                    assert_eq!(
+                        label.overlap(other),
+                        0.0,
+                        "{}: {label:?} on {other:?}",
+                        example.slug
+                    );
                 }
             }
         }

@@ -288,10 +288,70 @@ fn tensor_inputs_are_listed_with_shape_and_role() {
     let session = Session::new("W = param([[1, 2], [3, 4]])\nx = [1, 0]\nsum(W @ x)");
     let rows = session.tensor_inputs();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(rows[0].0, "W");
-    assert_eq!(rows[0].1, "[2×2]");
-    assert!(rows[0].2.contains("parameter"));
-    assert_eq!(rows[1].1, "[2]");
+    assert_eq!(rows[0].name, "W");
+    assert_eq!(rows[0].shape, "[2×2]");
+    assert!(rows[0].role.contains("parameter"));
+    assert_eq!(rows[0].values.as_deref(), Some(&[1.0, 2.0, 3.0, 4.0][..]));
+    assert_eq!(rows[1].shape, "[2]");
+}
+
+/// A small tensor input is edited element by element: the stepper uses the new value,
+/// the edit survives other edits and links, and gives way when the program changes the
+/// value itself.
+#[test]
+fn small_tensor_inputs_are_edited_element_by_element() {
+    let program = "W = param([[1, 2], [3, 4]])\nx = [1, 0]\nsum(W @ x) * k";
+    let mut session = Session::new(program);
+    let output = |s: &mut Session| {
+        s.jump_to_forward_end();
+        let st = s.stepper().unwrap();
+        st.value(st.graph().output()).unwrap().item().unwrap()
+    };
+    assert_eq!(output(&mut session), 4.0, "(1 + 3) · k, k = 1");
+    session.seek(2);
+    assert!(session.set_tensor_element("W", 2, 10.0));
+    assert_eq!(
+        session.stepper().unwrap().cursor(),
+        2,
+        "the step position is kept"
+    );
+    assert_eq!(output(&mut session), 11.0);
+    assert_eq!(
+        session.tensor_inputs()[0].values.as_deref(),
+        Some(&[1.0, 2.0, 10.0, 4.0][..])
+    );
+
+    // Another input's edit keeps it; so does a link.
+    session.set_input("k", 2.0);
+    assert_eq!(output(&mut session), 22.0);
+    let fragment = session.to_url().to_fragment();
+    let mut restored = Session::from_url(UrlState::from_fragment(&fragment).unwrap());
+    assert_eq!(output(&mut restored), 22.0, "{fragment}");
+
+    // Nothing that is not an editable element changes.
+    assert!(!session.set_tensor_element("W", 4, 1.0));
+    assert!(!session.set_tensor_element("k", 0, 1.0));
+    assert!(!session.set_tensor_element("nope", 0, 1.0));
+
+    // The program's own new value wins over the older edit.
+    session.set_source(&program.replace("[3, 4]", "[5, 4]"));
+    assert_eq!(output(&mut session), 12.0, "(1 + 5) · 2");
+}
+
+/// Minibatches and large tensors are listed without their values.
+#[test]
+fn minibatches_and_large_tensors_are_not_editable() {
+    let mut session = Session::new(
+        "X = features(moons, 8, 1)\nW = param(randn([2, 9], 1))\nb = param([0.5])\nsum(X @ W) + sum(b)",
+    );
+    let rows = session.tensor_inputs();
+    let values = |name: &str| rows.iter().find(|t| t.name == name).unwrap().values.clone();
+    assert_eq!(values("X"), None, "a minibatch");
+    assert_eq!(values("W"), None, "18 numbers");
+    assert_eq!(values("b"), Some(vec![0.5]));
+    assert!(!session.set_tensor_element("X", 0, 1.0));
+    assert!(!session.set_tensor_element("W", 0, 1.0));
+    assert!(session.set_tensor_element("b", 0, -1.0));
 }
 
 /// Tensor inputs keep the gradient check: the norm, and the largest relative error over

@@ -1,6 +1,7 @@
 //! The inputs panel (a number field and a slider per input) and the mode switch.
 
 use super::state::AppState;
+use crate::session::TensorInput;
 use crate::url_state::ModeChoice;
 use leptos::prelude::*;
 
@@ -45,17 +46,69 @@ pub fn InputsPanel() -> impl IntoView {
                     .collect_view();
                 let tensors = tensor_rows
                     .into_iter()
-                    .map(|(name, shape, role)| view! {
-                        <div class="input-row tensor-input" data-input=name.clone()>
-                            <span class="input-name">{name.clone()}</span>
-                            <span class="shape-badge-text">{shape}</span>
-                            <span class="muted">{role}</span>
-                        </div>
-                    })
+                    .map(|input| view! { <TensorRow input=input /> })
                     .collect_view();
                 view! { {scalars} {tensors} }.into_any()
             }}
         </fieldset>
+    }
+}
+
+/// A tensor input: its shape and where its values come from, and while small, a grid of
+/// number fields (a row per matrix row) that edit it element by element.
+#[component]
+fn TensorRow(input: TensorInput) -> impl IntoView {
+    let state = AppState::get();
+    let TensorInput {
+        name,
+        shape,
+        dims,
+        role,
+        values,
+    } = input;
+    let columns = match dims.as_slice() {
+        [_, columns] => *columns,
+        _ => values.as_ref().map_or(1, Vec::len),
+    };
+    let grid = values.map(|values| {
+        let cells = values
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| {
+                let name = name.clone();
+                let at = if dims.len() == 2 {
+                    format!("{name}[{}, {}]", index / columns, index % columns)
+                } else {
+                    format!("{name}[{index}]")
+                };
+                view! {
+                    <input
+                        type="number"
+                        step="any"
+                        aria-label=at
+                        prop:value=value.to_string()
+                        on:change=move |ev| {
+                            if let Ok(parsed) = event_target_value(&ev).trim().parse::<f64>() {
+                                state.set_tensor_element(&name, index, parsed);
+                            }
+                        }
+                    />
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="tensor-cells" style=format!("grid-template-columns: repeat({columns}, minmax(0, 1fr))")>
+                {cells}
+            </div>
+        }
+    });
+    view! {
+        <div class="input-row tensor-input" data-input=name.clone()>
+            <span class="input-name">{name.clone()}</span>
+            <span class="shape-badge-text">{shape}</span>
+            <span class="muted">{role}</span>
+            {grid}
+        </div>
     }
 }
 

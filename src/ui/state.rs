@@ -130,6 +130,13 @@ impl AppState {
         self.session.update(|s| s.set_input(name, value));
     }
 
+    /// Set one element of a small tensor input (see [`Session::set_tensor_element`]).
+    pub fn set_tensor_element(&self, name: &str, index: usize, value: f64) {
+        self.session.update(|s| {
+            s.set_tensor_element(name, index, value);
+        });
+    }
+
     pub fn set_mode(&self, mode: ModeChoice) {
         self.playing.set(false);
         self.session.update(|s| s.set_mode(mode));
