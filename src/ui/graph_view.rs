@@ -14,6 +14,7 @@ use crate::render::Notation;
 use crate::render::svg::picture;
 use crate::render::svg::{derivative_line, edge_path, exact, op_label, shown};
 use crate::session::changes::{Changed, Marks};
+use crate::tensor::Tensor;
 use crate::viewport::Viewport;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -117,8 +118,8 @@ fn drawing(graph: &Graph) -> Drawing {
     }
 }
 
-/// The widest an edge's label (`∂v3/∂x1 = −0.619124`) can be: elementwise consumers have
-/// one, of their shape (a number, up to four numbers, or "tensor 3×4").
+/// The widest an edge's label can be: elementwise consumers have one, `∂v3/∂x1 = −0.619124`
+/// for a number, `∂q/∂p [2×3]` for a tensor (its values on hover; see [`edge_label`]).
 fn label_room(graph: &Graph, edge: &EdgePath) -> Option<f64> {
     let to = graph.node(edge.to);
     if !to.op.is_elementwise() {
@@ -128,19 +129,11 @@ fn label_room(graph: &Graph, edge: &EdgePath) -> Option<f64> {
         .partial(&to.name, &graph.node(edge.from).name)
         .chars()
         .count();
-    let elements: usize = to.shape.iter().product();
     let value = match to.shape.len() {
-        0 => NUMBER_CHARS,
-        _ if elements <= 4 => elements * (NUMBER_CHARS + 2),
-        _ => {
-            8 + to
-                .shape
-                .iter()
-                .map(|d| d.to_string().len() + 1)
-                .sum::<usize>()
-        }
+        0 => 3 + NUMBER_CHARS,
+        _ => 1 + picture::shape_badge(&to.shape).chars().count(),
     };
-    Some(labels::label_width(partial + 3 + value))
+    Some(labels::label_width(partial + value))
 }
 
 fn node_view(
@@ -283,7 +276,7 @@ fn edge_views(
     };
     let from_name = d.graph.node(edge.from).name.clone();
     let to_name = d.graph.node(edge.to).name.clone();
-    let partial = Notation::Plain.partial(&to_name, &from_name);
+    let partial: Arc<str> = Notation::Plain.partial(&to_name, &from_name).into();
     let class = move || {
         let current = marks.with_value(|m| m.is_current(to));
         let base = match (current, backward.get()) {
@@ -301,7 +294,7 @@ fn edge_views(
     let label = move || {
         to_tick.track();
         probe(state, to, |st| st.local_derivative(to, index))
-            .map(|l| format!("{partial} = {}", shown(&l)))
+            .map(|l| edge_label(&partial, &l))
             .unwrap_or_default()
     };
     let area = d.labels[edge_index];
@@ -316,17 +309,43 @@ fn edge_views(
     };
     // The label on a background as wide as its text, which hides the edge under it.
     let text = area.map(|area| {
-        let label = Memo::new(move |_| label());
-        let width = move || label.with(|l| if l.is_empty() { 0.0 } else { labels::label_width(l.chars().count()) });
+        // Each part asks the stepper itself: no memo type of its own (each costs wasm).
+        let (title, text) = (label.clone(), label.clone());
+        let width = move || {
+            let (short, _) = label();
+            if short.is_empty() {
+                0.0
+            } else {
+                labels::label_width(short.chars().count())
+            }
+        };
         let Point { x, y } = area.centre;
         view! {
             <g class=move || class().replacen("edge", "edge-label", 1)>
-                <rect x=move || x - width() / 2.0 y=y - area.height / 2.0 width=width height=area.height rx="3" />
-                <text x=x y=y + 4.0 text-anchor="middle">{move || label.get()}</text>
+                <rect x={
+                    let width = width.clone();
+                    move || x - width() / 2.0
+                } y=y - area.height / 2.0 width=width height=area.height rx="3" />
+                <title>{move || title().1}</title>
+                <text x=x y=y + 4.0 text-anchor="middle">{move || text().0}</text>
             </g>
         }
     });
     (path, text)
+}
+
+/// An edge's label and, for hovering, its full text: a number in full; a tensor by its
+/// shape, its values (up to four) only on hover, so labels stay short between boxes.
+fn edge_label(partial: &str, local: &Tensor) -> (String, String) {
+    let full = format!("{partial} = {}", shown(local));
+    if local.rank() == 0 {
+        (full.clone(), full)
+    } else {
+        (
+            format!("{partial} {}", picture::shape_badge(local.shape())),
+            full,
+        )
+    }
 }
 
 #[component]

@@ -94,7 +94,16 @@ impl AppState {
     /// Load a worked example at step 0, as a new history entry.
     pub fn load_example(&self, example: &Example) {
         self.playing.set(false);
-        self.session.set(Session::new(example.program));
+        self.as_new_entry(|s| *s = Session::new(example.program));
+    }
+
+    /// Apply `change` as a new history entry. The entry left behind first gets the view
+    /// as it is now: the address bar catches up only after a pause, which may not have
+    /// passed, and Back must return to what was on screen.
+    fn as_new_entry(&self, change: impl FnOnce(&mut Session)) {
+        self.session
+            .with_untracked(|s| hooks::write_location(s, false));
+        self.session.update(change);
         self.session
             .with_untracked(|s| hooks::write_location(s, true));
     }
@@ -103,9 +112,7 @@ impl AppState {
     /// history entry.
     pub fn replace_program(&self, text: &str) {
         self.playing.set(false);
-        self.session.update(|s| s.set_source(text));
-        self.session
-            .with_untracked(|s| hooks::write_location(s, true));
+        self.as_new_entry(|s| s.set_source(text));
     }
 
     /// Replace the program text at once and compile it once typing pauses; a burst of
@@ -114,6 +121,11 @@ impl AppState {
         let now = js_sys::Date::now();
         let new_entry = now - self.last_edit_entry.get_value() > EDIT_ENTRY_GAP_MS;
         self.last_edit_entry.set_value(now);
+        if new_entry {
+            // The entry this edit leaves keeps the view as it was (see `as_new_entry`).
+            self.session
+                .with_untracked(|s| hooks::write_location(s, false));
+        }
         self.session.update(|s| s.set_text(text));
         let state = *self;
         hooks::debounce(self.pending_compile, COMPILE_DELAY, move || {

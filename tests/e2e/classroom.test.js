@@ -196,3 +196,131 @@ appTest('presentation mode shows the graph above the fold on a projector, and Es
     (await page.locator('.editor').isVisible()) ? { ok: true } : { ok: false, seen: 'editor hidden' },
   );
 });
+
+appTest('a small tensor input is edited number by number, and the link keeps the edit', async (app) => {
+  const page = await app.open('/');
+  await page
+    .getByRole('textbox', { name: 'Program', exact: true })
+    .fill('W = param([[1, 2], [3, 4]])\nx = [1, 0]\nsum(W @ x)');
+  const cell = page.getByRole('spinbutton', { name: 'W[1, 0]', exact: true });
+  await cell.waitFor();
+  assert.equal(await cell.inputValue(), '3');
+  await button(page, 'Jump to end of backward').click();
+  const output = async () => {
+    const graph = await page.$$eval('svg[aria-label="Computation graph"] g[data-node]', (gs) =>
+      gs.map((g) => [g.getAttribute('data-node'), g.getAttribute('data-value')]),
+    );
+    return graph.at(-1)?.[1];
+  };
+  await waitFor('1 + 3', async () => ((await output()) === '4' ? { ok: true } : { ok: false, seen: await output() }));
+  await cell.fill('10');
+  await cell.press('Enter');
+  await waitFor('1 + 10', async () => ((await output()) === '11' ? { ok: true } : { ok: false, seen: await output() }));
+  // A minibatch is listed without fields.
+  await page
+    .getByRole('textbox', { name: 'Program', exact: true })
+    .fill('W = param([[1, 2], [3, 4]])\nx = [1, 0]\nX = features(moons, 4, 1)\nsum(W @ x) + sum(X)');
+  await page.locator('[data-input="X"]').waitFor();
+  assert.equal(await page.locator('[data-input="X"] input').count(), 0, 'no fields for a minibatch');
+  assert.equal(await page.getByRole('spinbutton', { name: 'W[1, 0]', exact: true }).inputValue(), '10');
+  // The link carries the edit.
+  await button(page, 'Copy link').click().catch(() => {});
+  const url = page.url();
+  const other = await app.open(url.slice(url.indexOf('/', 8)));
+  await waitFor('the edit in the opened link', async () => {
+    const value = await other
+      .getByRole('spinbutton', { name: 'W[1, 0]', exact: true })
+      .inputValue()
+      .catch(() => '');
+    return value === '10' ? { ok: true } : { ok: false, seen: value };
+  });
+});
+
+/** Edge labels that cover a node box or another label, in screen pixels: [] when none. */
+function coveredLabels(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg[aria-label="Computation graph"]');
+    const rect = (el) => el.getBoundingClientRect();
+    const meets = (a, b) =>
+      Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+      Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+    const labels = [...svg.querySelectorAll('.edge-labels text')]
+      .filter((t) => t.textContent.trim())
+      .map((t) => ({ text: t.textContent, box: rect(t), bg: t.previousElementSibling }));
+    const boxes = [...svg.querySelectorAll('g[data-node] rect.node-box')].map((r) => ({
+      node: r.closest('g[data-node]').getAttribute('data-node'),
+      box: rect(r),
+    }));
+    const out = [];
+    labels.forEach((label, i) => {
+      const bg = rect(label.bg);
+      if (bg.left > label.box.left + 0.5 || bg.right < label.box.right - 0.5) {
+        out.push(`"${label.text}" is wider than its background`);
+      }
+      for (const b of boxes) if (meets(label.box, b.box)) out.push(`"${label.text}" on ${b.node}`);
+      for (const other of labels.slice(i + 1)) {
+        if (meets(label.box, other.box)) out.push(`"${label.text}" on "${other.text}"`);
+      }
+    });
+    return { out, count: labels.length };
+  });
+}
+
+appTest('edge labels cover no box and no other label, on a background, in every scalar example', async (app) => {
+  const page = await app.open('/');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const slugs = await page.$$eval('button[data-example]', (buttons) =>
+    buttons.map((b) => b.getAttribute('data-example')),
+  );
+  let checked = 0;
+  for (const slug of slugs) {
+    await page.click(`button[data-example="${slug}"]`);
+    await button(page, 'Jump to end of backward').click();
+    await waitFor(`${slug}: the backward pass ends`, async () => {
+      const text = await page.locator('[data-step-counter]').first().textContent();
+      return /backward (\d+) \/ \1/.test(text.replace(/\s+/g, ' ')) ? { ok: true } : { ok: false, seen: text };
+    });
+    const { out, count } = await coveredLabels(page);
+    assert.deepEqual(out, [], `${slug}: labels cover something`);
+    checked += count;
+  }
+  assert.ok(checked > 20, `labels were checked (${checked})`);
+});
+
+/** The smallest on-screen size of the numbers in tensor boxes under `root`, in pixels. */
+function smallestCellText(page, rootSelector, shadowHost) {
+  return page.evaluate(
+    ([rootSelector, shadowHost]) => {
+      const root = shadowHost ? document.getElementById(shadowHost).shadowRoot : document;
+      const svg = root.querySelector(rootSelector);
+      const scale = svg.getScreenCTM().a;
+      const sizes = [...svg.querySelectorAll('.cell-text, .tensor-stats')]
+        .filter((t) => t.textContent.trim())
+        .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+      return sizes.length ? Math.min(...sizes) : null;
+    },
+    [rootSelector, shadowHost],
+  );
+}
+
+appTest('numbers in tensor boxes are at least 11 px at the default zoom, in the app and in embeds', async (app) => {
+  const page = await app.open('/');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page
+    .getByRole('textbox', { name: 'Program', exact: true })
+    .fill('z = [[1, 2, 3], [0.5, -1, 2]] @ [1, -1, 2]\np = softmax(z)\nq = log(p)\nsum(q * [0.2, 0.8])');
+  await button(page, 'Jump to end of forward').click();
+  await waitFor('11 px numbers in the app', async () => {
+    const px = await smallestCellText(page, 'svg[aria-label="Computation graph"]');
+    return px !== null && px >= 11 - 0.05 ? { ok: true } : { ok: false, seen: px };
+  });
+  const { openPage, COURSE } = await import('./lib/embed.js');
+  const course = await openPage(app, COURSE, { embeds: 3 });
+  await course.setViewportSize({ width: 1440, height: 900 });
+  for (const id of ['tiny-network']) {
+    await waitFor(`11 px numbers in the ${id} embed`, async () => {
+      const px = await smallestCellText(course, 'svg.graph', id);
+      return px === null || px >= 11 - 0.05 ? { ok: true } : { ok: false, seen: px };
+    });
+  }
+});
