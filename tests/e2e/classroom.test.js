@@ -287,40 +287,41 @@ appTest('edge labels cover no box and no other label, on a background, in every 
   assert.ok(checked > 20, `labels were checked (${checked})`);
 });
 
-/** The smallest on-screen size of the numbers in tensor boxes under `root`, in pixels. */
-function smallestCellText(page, rootSelector, shadowHost) {
+/**
+ * The smallest font size of the numbers in node boxes under `rootSelector` (in the shadow
+ * root of the element `shadowHost` when given), in CSS pixels at the drawing's own scale:
+ * [size, how many texts], or [null, 0].
+ */
+function smallestNumbers(page, rootSelector, selector, shadowHost) {
   return page.evaluate(
-    ([rootSelector, shadowHost]) => {
+    ([rootSelector, selector, shadowHost]) => {
       const root = shadowHost ? document.getElementById(shadowHost).shadowRoot : document;
       const svg = root.querySelector(rootSelector);
-      const scale = svg.getScreenCTM().a;
-      const sizes = [...svg.querySelectorAll('.cell-text, .tensor-stats')]
-        .filter((t) => t.textContent.trim())
-        .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
-      return sizes.length ? Math.min(...sizes) : null;
+      const sizes = [...svg.querySelectorAll(selector)]
+        .filter((t) => /\d/.test(t.textContent))
+        .map((t) => parseFloat(getComputedStyle(t).fontSize));
+      return sizes.length ? [Math.min(...sizes), sizes.length] : [null, 0];
     },
-    [rootSelector, shadowHost],
+    [rootSelector, selector, shadowHost],
   );
 }
 
-appTest('numbers in tensor boxes are at least 11 px at the default zoom, in the app and in embeds', async (app) => {
+appTest('numbers in tensor boxes and in embeds are at least 11 px at the default zoom', async (app) => {
   const page = await app.open('/');
-  await page.setViewportSize({ width: 1440, height: 900 });
   await page
     .getByRole('textbox', { name: 'Program', exact: true })
     .fill('z = [[1, 2, 3], [0.5, -1, 2]] @ [1, -1, 2]\np = softmax(z)\nq = log(p)\nsum(q * [0.2, 0.8])');
-  await button(page, 'Jump to end of forward').click();
-  await waitFor('11 px numbers in the app', async () => {
-    const px = await smallestCellText(page, 'svg[aria-label="Computation graph"]');
-    return px !== null && px >= 11 - 0.05 ? { ok: true } : { ok: false, seen: px };
+  await button(page, 'Jump to end of backward').click();
+  await waitFor('11 px numbers in tensor boxes', async () => {
+    const [px, count] = await smallestNumbers(page, 'svg[aria-label="Computation graph"]', '.cell-text, .tensor-stats');
+    return count >= 10 && px >= 11 ? { ok: true } : { ok: false, seen: [px, count] };
   });
   const { openPage, COURSE } = await import('./lib/embed.js');
   const course = await openPage(app, COURSE, { embeds: 3 });
-  await course.setViewportSize({ width: 1440, height: 900 });
-  for (const id of ['tiny-network']) {
+  for (const id of ['two-paths', 'sigmoid-neuron', 'tiny-network']) {
     await waitFor(`11 px numbers in the ${id} embed`, async () => {
-      const px = await smallestCellText(course, 'svg.graph', id);
-      return px === null || px >= 11 - 0.05 ? { ok: true } : { ok: false, seen: px };
+      const [px, count] = await smallestNumbers(course, 'svg.graph', 'g[data-node] text', id);
+      return count > 0 && px >= 11 ? { ok: true } : { ok: false, seen: [px, count] };
     });
   }
 });
