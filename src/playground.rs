@@ -2,8 +2,8 @@
 //! form that writes a program and reads it back ([`form`]), the training run over any
 //! [`Backend`](crate::backend::Backend) in chunks that yield to rendering, with
 //! checkpoints to go on from on another backend ([`run`]), the backends it can use and
-//! the fallback from a lost GPU ([`backend`]), the pictures' geometry: the loss curve ([`chart`]), the decision boundary ([`boundary`])
-//! and adjoint magnitudes by depth ([`depth`]); frame-time and steps-per-second meters
+//! the fallback from a lost GPU ([`backend`]), the pictures' geometry: the loss curve ([`chart`]) and the decision boundary
+//! ([`boundary`]); frame-time and steps-per-second meters
 //! ([`meter`]) and how training is paced ([`pace`]). The playground UI is a module the
 //! app loads on demand: the messages between the two ([`message`]), the app's side of
 //! loading it ([`loading`]) and the program as the module sees it ([`source`]).
@@ -11,7 +11,6 @@
 pub mod backend;
 pub mod boundary;
 pub mod chart;
-pub mod depth;
 pub mod form;
 pub mod loading;
 pub mod message;

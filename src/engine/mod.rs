@@ -2,6 +2,7 @@
 //! the gradient check.
 
 pub mod check;
+pub mod depth;
 pub mod inputs;
 pub mod record;
 pub mod stepper;

@@ -17,6 +17,7 @@ use std::fmt::Write;
 pub mod draw;
 pub mod heatmap;
 mod labels;
+pub mod line_chart;
 pub mod picture;
 
 pub use labels::{derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown};

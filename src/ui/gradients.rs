@@ -2,9 +2,9 @@
 //! for deep chains, the size of the adjoints by depth (vanishing or exploding gradients).
 
 use super::state::AppState;
+use crate::engine::depth::{self, DepthPoint};
 use crate::number::format_number;
-use crate::playground::chart::{Axes, Series, line_chart};
-use crate::playground::depth::{self, DepthPoint};
+use crate::render::svg::line_chart::{Axes, Series, line_chart};
 use leptos::prelude::*;
 
 /// The depth plot's size in SVG units.

@@ -246,7 +246,7 @@ function coveredLabels(page) {
       Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
     const labels = [...svg.querySelectorAll('.edge-labels text')]
       .filter((t) => t.textContent.trim())
-      .map((t) => ({ text: t.textContent, box: rect(t), bg: t.previousElementSibling }));
+      .map((t) => ({ text: t.textContent, box: rect(t), bg: t.parentNode.querySelector('rect') }));
     const boxes = [...svg.querySelectorAll('g[data-node] rect.node-box')].map((r) => ({
       node: r.closest('g[data-node]').getAttribute('data-node'),
       box: rect(r),

@@ -1,47 +1,10 @@
-//! The playground module's own browser glue (the clock, markup containers and the rest
-//! are shared with the app in `ui::hooks`): the animation frames that pace training and
-//! let long jobs yield, and the WebGPU probe.
+//! The playground module's own browser glue, which needs no playground state (the clock,
+//! markup containers and the rest are shared with the app in `ui::hooks`): the animation
+//! frame a long job awaits to let the page render, and the WebGPU probe.
 
-use super::jobs::{self, Job};
-use super::state::PlaygroundState;
-use crate::ui::hooks::{error_text, now_ms};
+use crate::ui::hooks::error_text;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// While the playground trains, record every animation frame (the page's frame time),
-/// and queue a chunk of training after each frame that follows the last chunk, so the
-/// page renders between chunks.
-pub fn drive_training(ps: PlaygroundState) {
-    Effect::new(move |_| {
-        if ps.training.get() {
-            let id = ps.loop_id.get_value();
-            meter_frames(ps, id);
-            training_frame(ps, id);
-        }
-    });
-}
-
-fn running(ps: PlaygroundState, id: u64) -> bool {
-    ps.training.get_untracked() && ps.loop_id.get_value() == id
-}
-
-fn meter_frames(ps: PlaygroundState, id: u64) {
-    request_animation_frame(move || {
-        if running(ps, id) {
-            ps.frames.update_value(|m| m.record(now_ms(), 1));
-            meter_frames(ps, id);
-        }
-    });
-}
-
-/// Queue training loop `id`'s next chunk on the next animation frame.
-pub fn training_frame(ps: PlaygroundState, id: u64) {
-    request_animation_frame(move || {
-        if running(ps, id) {
-            jobs::submit(ps, Job::Frame(id));
-        }
-    });
-}
 
 /// Resolves at the next animation frame: a long job on the main thread awaits it to let
 /// the page render.

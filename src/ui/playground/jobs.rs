@@ -8,7 +8,7 @@
 //! the last parameters read back from the GPU, keeping the program and the step count.
 
 use super::hooks;
-use super::state::{CHUNK_MS, GRID, PlaygroundState, Scatter, Stats};
+use super::state::{CHUNK_MS, GRID, Job, PlaygroundState, Scatter, Stats};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
@@ -25,26 +25,6 @@ use crate::playground::source::Source;
 use crate::train::TrainError;
 use crate::ui::hooks::now_ms;
 use leptos::prelude::*;
-
-/// Work on the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Job {
-    /// The program changed: a new graph starts over, a new training line changes the
-    /// optimizer settings from the next step on.
-    Follow,
-    /// A chunk of training in an animation frame of training loop `id`.
-    Frame(u64),
-    /// One update, then the picture.
-    Step,
-    /// Accuracy and the decision boundary (and, on the GPU, a checkpoint).
-    Evaluate,
-    /// Send the next training step to the app's stepper.
-    StepInto,
-    /// Back to the program's initial parameters.
-    Restart,
-    /// Go on with the same model on this backend.
-    Switch(BackendChoice),
-}
 
 /// Queue `job`; start the queue if it is idle.
 pub fn submit(ps: PlaygroundState, job: Job) {
@@ -339,7 +319,7 @@ async fn frame(ps: PlaygroundState, id: u64) {
         ps.last_evaluation.set_value((now, now_ms() - now));
     }
     if ps.training.get_untracked() {
-        hooks::training_frame(ps, id);
+        training_frame(ps, id);
     }
 }
 
@@ -614,6 +594,41 @@ pub fn probe_webgpu(ps: PlaygroundState) {
         if ready {
             ps.choice.set(BackendChoice::Gpu);
             submit(ps, Job::Switch(BackendChoice::Gpu));
+        }
+    });
+}
+
+/// While the playground trains, record every animation frame (the page's frame time),
+/// and queue a chunk of training after each frame that follows the last chunk, so the
+/// page renders between chunks.
+pub fn drive_training(ps: PlaygroundState) {
+    Effect::new(move |_| {
+        if ps.training.get() {
+            let id = ps.loop_id.get_value();
+            meter_frames(ps, id);
+            training_frame(ps, id);
+        }
+    });
+}
+
+fn running(ps: PlaygroundState, id: u64) -> bool {
+    ps.training.get_untracked() && ps.loop_id.get_value() == id
+}
+
+fn meter_frames(ps: PlaygroundState, id: u64) {
+    request_animation_frame(move || {
+        if running(ps, id) {
+            ps.frames.update_value(|m| m.record(now_ms(), 1));
+            meter_frames(ps, id);
+        }
+    });
+}
+
+/// Queue training loop `id`'s next chunk on the next animation frame.
+pub fn training_frame(ps: PlaygroundState, id: u64) {
+    request_animation_frame(move || {
+        if running(ps, id) {
+            submit(ps, Job::Frame(id));
         }
     });
 }

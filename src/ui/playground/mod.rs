@@ -9,6 +9,7 @@
 
 pub mod host;
 
+mod commands;
 mod hooks;
 mod jobs;
 mod panel;
@@ -16,8 +17,8 @@ mod state;
 mod view;
 
 use crate::playground::message::{FromPlayground, HostUpdate, MessageError};
-use jobs::Job;
 use leptos::prelude::*;
+use state::Job;
 use state::{Host, PlaygroundState};
 
 pub use state::AppLink;
@@ -64,7 +65,7 @@ impl Mounted {
 /// The drivers: training frames, the WebGPU probe, the app told when training starts or
 /// stops, the boundary's colours following the theme.
 fn start(ps: PlaygroundState) {
-    hooks::drive_training(ps);
+    jobs::drive_training(ps);
     jobs::probe_webgpu(ps);
     Effect::new(move |_| {
         let training = ps.training.get();

@@ -4,9 +4,8 @@
 //! loss, accuracy, speed, frame time, the loss curve and the decision boundary), and the
 //! backend: the user's choice, what runs, a spare GPU device and the last parameters read
 //! back from the GPU; how training is watched (its speed and stop, the loss chart's
-//! scale). The user's commands queue jobs.
+//! scale). The user's commands, which queue jobs, are in [`super::commands`].
 
-use super::jobs::{self, Job};
 use crate::backend::gpu::GpuContext;
 use crate::playground::backend::{BackendChoice, BackendStatus, TrainingBackend};
 use crate::playground::boundary::Grid;
@@ -21,6 +20,27 @@ use crate::playground::source::Source;
 use leptos::prelude::*;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
+
+/// Work on the run, queued by the user's commands and run one at a time by
+/// [`super::jobs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// The program changed: a new graph starts over, a new training line changes the
+    /// optimizer settings from the next step on.
+    Follow,
+    /// A chunk of training in an animation frame of training loop `id`.
+    Frame(u64),
+    /// One update, then the picture.
+    Step,
+    /// Accuracy and the decision boundary (and, on the GPU, a checkpoint).
+    Evaluate,
+    /// Send the next training step to the app's stepper.
+    StepInto,
+    /// Back to the program's initial parameters.
+    Restart,
+    /// Go on with the same model on this backend.
+    Switch(BackendChoice),
+}
 
 /// Training time per animation frame on the CPU (ms): the rest of the frame is the
 /// page's. (A GPU chunk leaves the main thread free while the GPU works; its length
@@ -180,55 +200,6 @@ impl PlaygroundState {
         expect_context::<PlaygroundState>()
     }
 
-    /// Start or pause training. A pause refreshes the picture and reads the parameters
-    /// back, so a lost GPU later resumes from exactly there. Training does not start at
-    /// or past its stop; while the editor's program does not compile it trains the last
-    /// valid version, and says so.
-    pub fn toggle(&self) {
-        if self.training.get_untracked() {
-            self.training.set(false);
-            jobs::submit(*self, Job::Evaluate);
-            return;
-        }
-        let steps = self.stats.with_untracked(|s| s.steps);
-        if let Some(stop) = self
-            .watch
-            .with_untracked(|w| w.stop)
-            .filter(|&s| steps >= s)
-        {
-            self.message.set(Some(format!(
-                "Training stops at step {stop}: raise “Stop at step” or clear it to train on."
-            )));
-            return;
-        }
-        self.message.set(self.notice());
-        self.frames.update_value(Meter::clear);
-        self.rate.update_value(Meter::clear);
-        self.pacer.update_value(Pacer::restart);
-        self.loop_id.update_value(|id| *id += 1);
-        self.training.set(true);
-    }
-
-    /// What training does while the editor's program does not compile (it trains the
-    /// last valid version), in words; None while it compiles.
-    pub fn notice(&self) -> Option<String> {
-        self.host.source.with_untracked(Source::notice)
-    }
-
-    /// Say [`PlaygroundState::notice`], if there is something to say.
-    fn say_notice(&self) {
-        if let Some(notice) = self.notice() {
-            self.message.set(Some(notice));
-        }
-    }
-
-    /// Train one step, then show it.
-    pub fn step_once(&self) {
-        self.training.set(false);
-        self.say_notice();
-        jobs::submit(*self, Job::Step);
-    }
-
     /// Train at `speed` from now on.
     pub fn set_speed(&self, speed: Speed) {
         if self.watch.with_untracked(|w| w.speed) != speed {
@@ -242,40 +213,5 @@ impl PlaygroundState {
         if self.watch.with_untracked(|w| w.stop) != stop {
             self.watch.update(|w| w.stop = stop);
         }
-    }
-
-    /// Back to the program's initial parameters.
-    pub fn restart(&self) {
-        self.training.set(false);
-        jobs::submit(*self, Job::Restart);
-    }
-
-    /// Hand the next training step to the app's stepper.
-    pub fn step_into(&self) {
-        self.training.set(false);
-        self.say_notice();
-        jobs::submit(*self, Job::StepInto);
-    }
-
-    /// Go on training the same model on `choice`.
-    pub fn choose(&self, choice: BackendChoice) {
-        if self.choice.get_untracked() != choice {
-            self.choice.set(choice);
-            jobs::submit(*self, Job::Switch(choice));
-        }
-    }
-
-    /// The form wrote `text`: follow it here at once, and have the app's editor take it.
-    pub fn replace_program(&self, text: &str) {
-        let changed = self.host.source.try_maybe_update(|s| {
-            let changed = s.set(text);
-            (changed, changed)
-        });
-        if changed == Some(true) {
-            jobs::submit(*self, Job::Follow);
-        }
-        self.host.send(&FromPlayground::ReplaceProgram {
-            program: text.to_string(),
-        });
     }
 }
