@@ -484,6 +484,21 @@ impl Session {
         true
     }
 
+    /// Changes whenever [`Session::gradients`] would: at every stepper build, and when an
+    /// input's gradient becomes final (or stops being, stepping back). Cheap, so a view can
+    /// check it at every step and compute the gradients (and their finite differences)
+    /// only then.
+    pub fn gradients_key(&self) -> (u64, usize) {
+        let complete = self.stepper.as_ref().map_or(0, |stepper| {
+            stepper
+                .gradients()
+                .iter()
+                .filter(|(_, gradient)| gradient.is_some())
+                .count()
+        });
+        (self.revision, complete)
+    }
+
     /// Every scalar input's gradient so far, beside its finite-difference estimate.
     pub fn gradients(&self) -> Vec<GradientRow> {
         let Some(stepper) = &self.stepper else {

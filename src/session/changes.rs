@@ -1,6 +1,7 @@
 //! What one step changed in the view: the nodes whose value, adjoint, tangent or marks
 //! (current step, on the tape, NaN/∞) differ from before, so the graph view redraws those
-//! and no others. Anything but one step forward or back redraws everything.
+//! and no others. Anything but one step forward or back, and the step that starts (or
+//! undoes the start of) the backward pass, redraws everything.
 
 use super::Session;
 use crate::engine::Stepper;
@@ -16,6 +17,8 @@ pub struct Marks {
     current: Option<NodeId>,
     tape: Vec<bool>,
     nonfinite: Vec<bool>,
+    /// In the backward pass: edges point the other way and take its colours.
+    backward: bool,
 }
 
 /// Which nodes to redraw.
@@ -38,6 +41,7 @@ impl Marks {
             current: stepper.history().last().map(|record| record.node),
             tape: stepper.tape(),
             nonfinite: nonfinite_nodes(stepper),
+            backward: stepper.in_backward(),
         }
     }
 
@@ -47,6 +51,10 @@ impl Marks {
 
     pub fn on_tape(&self, id: NodeId) -> bool {
         self.tape.get(id.0).copied().unwrap_or(false)
+    }
+
+    pub fn backward(&self) -> bool {
+        self.backward
     }
 
     pub fn nonfinite(&self, id: NodeId) -> bool {
@@ -68,7 +76,8 @@ impl Marks {
             _ if before.cursor == self.cursor + 1 => before.current,
             _ => return Changed::All,
         };
-        if !same_build {
+        // Crossing into (or back out of) the backward pass turns every edge around.
+        if !same_build || self.backward != before.backward {
             return Changed::All;
         }
         let graph = stepper.graph();
@@ -131,7 +140,10 @@ mod tests {
             for (id, (a, b)) in shown_before.iter().zip(&shown_after).enumerate() {
                 if a != b || before.is_current(NodeId(id)) != now.is_current(NodeId(id)) {
                     assert!(
-                        matches!(&changed, Changed::Nodes(ids) if ids.contains(&NodeId(id))),
+                        match &changed {
+                            Changed::All => true,
+                            Changed::Nodes(ids) => ids.contains(&NodeId(id)),
+                        },
                         "node {id} changed but is not redrawn: {changed:?}"
                     );
                 }
@@ -141,8 +153,10 @@ mod tests {
         }
         // The last backward step (x1's) redraws x1, and x2, which stops being current.
         assert_eq!(seen[7], ["x1", "x2"], "{seen:?}");
-        // The first backward step (v4's) sends to v3 and x1.
-        assert!(seen[4].contains(&"v3".to_string()) && seen[4].contains(&"x1".to_string()));
+        // The first backward step (v4's) turns every edge around: all; the next (v3's)
+        // sends to x1 and x2.
+        assert_eq!(seen[4], ["all"], "{seen:?}");
+        assert!(seen[5].contains(&"x1".to_string()) && seen[5].contains(&"x2".to_string()));
         // One step back redraws the undone step's nodes, not all.
         session.step_back();
         let now = Marks::of(&session);

@@ -395,3 +395,30 @@ fn forward_mode_says_why_it_is_unavailable() {
     assert!(why.contains("matmul"), "{why}");
     assert!(Session::new("2 * 3").forward_mode_unavailable().is_some());
 }
+
+/// The gradients' key changes whenever the gradients table does, stepping both ways, so a
+/// view that recomputes the table only when the key changes never shows a stale one.
+#[test]
+fn the_gradients_key_changes_with_the_gradients() {
+    for source in [
+        "(x1 + x2) * x1",
+        "a = x * y\nb = sin(a) + x\nc = b * y + a\nc * z",
+    ] {
+        let mut session = Session::new(source);
+        let steps = session.stepper().unwrap().schedule().len();
+        let mut order: Vec<usize> = (0..=steps).collect();
+        order.extend((0..steps).rev());
+        let mut before = (session.gradients_key(), session.gradients());
+        for cursor in order {
+            session.seek(cursor);
+            let now = (session.gradients_key(), session.gradients());
+            if now.1 != before.1 {
+                assert_ne!(now.0, before.0, "{source}: at {cursor} the rows changed");
+            }
+            before = now;
+        }
+        let key = session.gradients_key();
+        session.set_input("x", 2.0);
+        assert_ne!(session.gradients_key(), key, "{source}: a rebuild");
+    }
+}

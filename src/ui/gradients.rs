@@ -29,7 +29,7 @@ fn AdjointsByDepth() -> impl IntoView {
     let points = Memo::new(move |_| {
         state.session.with(|s| {
             s.stepper()
-                .map(|st| depth::profile(st.graph(), |id| st.adjoint(id).map(|v| (*v).clone())))
+                .map(|st| depth::profile(st.graph(), |id| st.adjoint(id)))
                 .filter(|p| depth::worth_plotting(p))
         })
     });
@@ -67,8 +67,13 @@ pub fn Gradients() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    // A memo: only the steps that complete a gradient rebuild the rows.
-    let gradients = Memo::new(move |_| state.session.with(|s| s.gradients()));
+    // Only the steps that complete a gradient compute the rows (and their finite
+    // differences) again.
+    let key = Memo::new(move |_| state.session.with(|s| s.gradients_key()));
+    let gradients = Memo::new(move |_| {
+        key.track();
+        state.session.with_untracked(|s| s.gradients())
+    });
     let rows = move || {
         gradients.with(|rows| {
             rows.iter()

@@ -263,7 +263,6 @@ fn edge_views(
     edge: &EdgePath,
     ticks: (Trigger, Trigger),
     marks: StoredValue<Marks>,
-    backward: Memo<bool>,
 ) -> (impl IntoView + use<>, impl IntoView + use<>) {
     let (to, index) = (edge.to, edge.input_index);
     let from = edge.from;
@@ -279,7 +278,7 @@ fn edge_views(
     let partial: Arc<str> = Notation::Plain.partial(&to_name, &from_name).into();
     let class = move || {
         let current = marks.with_value(|m| m.is_current(to));
-        let base = match (current, backward.get()) {
+        let base = match (current, marks.with_value(Marks::backward)) {
             (true, true) => "edge active backward",
             (true, false) => "edge active",
             (false, true) => "edge backward",
@@ -302,8 +301,14 @@ fn edge_views(
         <g class=class data-edge=format!("{from_name}->{to_name}")>
             <path
                 d=edge_path(&edge.points)
-                marker-end=move || if backward.get() { "" } else { "url(#arrow)" }
-                marker-start=move || if backward.get() { "url(#arrow)" } else { "" }
+                marker-end=move || {
+                    to_tick.track();
+                    if marks.with_value(Marks::backward) { "" } else { "url(#arrow)" }
+                }
+                marker-start=move || {
+                    to_tick.track();
+                    if marks.with_value(Marks::backward) { "url(#arrow)" } else { "" }
+                }
             />
         </g>
     };
@@ -356,8 +361,14 @@ pub fn GraphView(
     follow: bool,
 ) -> impl IntoView {
     let state = AppState::get();
-    // The layout runs when the graph changes, not at every step.
-    let graph = Memo::new(move |_| state.session.with(|s| s.graph().cloned()));
+    // The layout runs when the graph changes, not at every step: the graph is read again
+    // only when the stepper is rebuilt (no copy and comparison of it at each step), and
+    // laid out only when its structure differs.
+    let revision = Memo::new(move |_| state.session.with(|s| s.revision()));
+    let graph = Memo::new(move |_| {
+        revision.track();
+        state.session.with_untracked(|s| s.graph().cloned())
+    });
     let drawing = Memo::new(move |_| graph.with(|g| g.as_ref().map(drawing)));
     let current = Memo::new(move |_| {
         state.session.with(|s| {
@@ -382,11 +393,6 @@ pub fn GraphView(
                 .filter_map(|id| ticks.get(id.0))
                 .for_each(|t| t.notify()),
         });
-    });
-    let backward = Memo::new(move |_| {
-        state
-            .session
-            .with(|s| s.stepper().is_some_and(Stepper::in_backward))
     });
     // What the focused or hovered tensor cell says (its aria-label), under the graph; a
     // focused cell keeps its readout while the pointer moves elsewhere.
@@ -500,7 +506,7 @@ pub fn GraphView(
                 .enumerate()
                 .map(|(index, edge)| {
                     let ends = (node_ticks[edge.from.0], node_ticks[edge.to.0]);
-                    edge_views(state, &d, index, edge, ends, marks, backward)
+                    edge_views(state, &d, index, edge, ends, marks)
                 })
                 .unzip();
             view! {
