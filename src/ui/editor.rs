@@ -55,8 +55,8 @@ pub fn Editor() -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        source.track();
-        error.track();
+        source.with(|_| ());
+        error.with(|_| ());
         super::hooks::after_layout(sync_scroll);
     });
     view! {

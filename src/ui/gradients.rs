@@ -71,7 +71,7 @@ pub fn Gradients() -> impl IntoView {
     // differences) again.
     let key = Memo::new(move |_| state.session.with(|s| s.gradients_key()));
     let gradients = Memo::new(move |_| {
-        key.track();
+        key.with(|_| ());
         state.session.with_untracked(|s| s.gradients())
     });
     let rows = move || {

@@ -365,8 +365,9 @@ pub fn GraphView(
     // only when the stepper is rebuilt (no copy and comparison of it at each step), and
     // laid out only when its structure differs.
     let revision = Memo::new(move |_| state.session.with(|s| s.revision()));
+    // A memo is brought up to date only when read (tracking alone would not run it).
     let graph = Memo::new(move |_| {
-        revision.track();
+        revision.with(|_| ());
         state.session.with_untracked(|s| s.graph().cloned())
     });
     let drawing = Memo::new(move |_| graph.with(|g| g.as_ref().map(drawing)));
@@ -460,12 +461,12 @@ pub fn GraphView(
     };
     if follow {
         Effect::new(move |_| {
-            current.track();
+            current.with(|_| ());
             reveal_current();
         });
     }
     Effect::new(move |_| {
-        drawing.track();
+        drawing.with(|_| ());
         hooks::after_layout(fit);
     });
     hooks::on_resize(fit);
