@@ -9,6 +9,7 @@ use crate::graph::Graph;
 use crate::render::speech::describe;
 use crate::render::{Notation, math_inline, step_text};
 use leptos::prelude::*;
+use leptos::reactive::computed::Selector;
 
 fn phase_name(record: &StepRecord) -> &'static str {
     match record.phase {
@@ -95,7 +96,9 @@ pub fn Explanation(
                 .collect::<Vec<_>>()
         })
     };
-    let cursor = Memo::new(move |_| {
+    // Which entry is the current step: a selector wakes only the entry that stops being
+    // current and the one that becomes it, not every entry at every step.
+    let cursor = Selector::new(move || {
         state
             .session
             .with(|s| s.stepper().map_or(0, |st| st.cursor()))
@@ -114,9 +117,10 @@ pub fn Explanation(
                 .unwrap_or_default()
         });
         let target = index + 1;
+        let cursor = cursor.clone();
         view! {
             <li class=phase>
-                <button aria-current=move || (cursor.get() == target).then_some("step") on:click=move |_| state.seek(target)>
+                <button aria-current=move || cursor.selected(&target).then_some("step") on:click=move |_| state.seek(target)>
                     {label}
                 </button>
             </li>
