@@ -9,7 +9,6 @@ use crate::graph::Graph;
 use crate::render::speech::describe;
 use crate::render::{Notation, math_inline, step_text};
 use leptos::prelude::*;
-use leptos::reactive::computed::Selector;
 
 fn phase_name(record: &StepRecord) -> &'static str {
     match record.phase {
@@ -96,12 +95,24 @@ pub fn Explanation(
                 .collect::<Vec<_>>()
         })
     };
-    // Which entry is the current step: a selector wakes only the entry that stops being
-    // current and the one that becomes it, not every entry at every step.
-    let cursor = Selector::new(move || {
-        state
+    // Which entry is the current step. Each entry has a trigger, by step number, and a
+    // step wakes only the entry that stops being current and the one that becomes it (an
+    // entry reading the cursor itself would wake every entry at every step).
+    let cursor = StoredValue::new(0usize);
+    let wake: StoredValue<Vec<Trigger>> = StoredValue::new(Vec::new());
+    Effect::new(move |_| {
+        let now = state
             .session
-            .with(|s| s.stepper().map_or(0, |st| st.cursor()))
+            .with(|s| s.stepper().map_or(0, |st| st.cursor()));
+        let before = cursor.get_value();
+        cursor.set_value(now);
+        wake.with_value(|triggers| {
+            for step in [before, now] {
+                if let Some(trigger) = triggers.get(step) {
+                    trigger.notify();
+                }
+            }
+        });
     });
     let entry = move |(_, index): (u64, usize)| {
         let (label, phase) = state.session.with_untracked(|s| {
@@ -117,10 +128,20 @@ pub fn Explanation(
                 .unwrap_or_default()
         });
         let target = index + 1;
-        let cursor = cursor.clone();
+        let trigger = Trigger::new();
+        wake.update_value(|triggers| {
+            if triggers.len() <= target {
+                triggers.resize_with(target + 1, Trigger::new);
+            }
+            triggers[target] = trigger;
+        });
+        let current = move || {
+            trigger.track();
+            (cursor.get_value() == target).then_some("step")
+        };
         view! {
             <li class=phase>
-                <button aria-current=move || cursor.selected(&target).then_some("step") on:click=move |_| state.seek(target)>
+                <button aria-current=current on:click=move |_| state.seek(target)>
                     {label}
                 </button>
             </li>

@@ -297,6 +297,8 @@ fn edge_views(
             .unwrap_or_default()
     };
     let area = d.labels[edge_index];
+    // A tensor's label is its shape: its values are in a title, shown on hover.
+    let tensor_label = !d.graph.node(to).shape.is_empty();
     let path = view! {
         <g class=class data-edge=format!("{from_name}->{to_name}")>
             <path
@@ -331,7 +333,7 @@ fn edge_views(
                     let width = width.clone();
                     move || x - width() / 2.0
                 } y=y - area.height / 2.0 width=width height=area.height rx="3" />
-                <title>{move || title().1}</title>
+                {tensor_label.then(|| view! { <title>{move || title().1}</title> })}
                 <text x=x y=y + 4.0 text-anchor="middle">{move || text().0}</text>
             </g>
         }
