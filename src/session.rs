@@ -19,8 +19,10 @@ pub const DEFAULT_INPUT: f64 = 1.0;
 /// beyond that the link opens the program's own values, and the page says so.
 pub const MAX_LINK_VALUES: usize = 2048;
 
-/// Tensor inputs of at most this many elements are editable number by number.
+/// Tensor inputs of at most this many elements are editable number by number: vectors
+/// (in rows of [`EDITABLE_COLUMNS`]) and matrices of at most that many columns.
 pub const EDITABLE_ELEMENTS: usize = 16;
+pub const EDITABLE_COLUMNS: usize = 4;
 
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -65,8 +67,8 @@ pub struct TensorInput {
     pub dims: Vec<usize>,
     /// Where the values come from, in words.
     pub role: String,
-    /// The values the stepper uses, row-major, when the input is editable: at most
-    /// [`EDITABLE_ELEMENTS`] of them and not a dataset's minibatch.
+    /// The values the stepper uses, row-major, when the input is editable: a vector or a
+    /// narrow matrix of at most [`EDITABLE_ELEMENTS`] numbers, not a dataset's minibatch.
     pub values: Option<Vec<f64>>,
 }
 
@@ -426,8 +428,13 @@ impl Session {
                     }
                     Role::Value => ("set in the program".to_string(), true),
                 };
-                let values =
-                    (editable && value.len() <= EDITABLE_ELEMENTS).then(|| value.data().to_vec());
+                let fits = match node.shape.as_slice() {
+                    [_] => true,
+                    [_, columns] => *columns <= EDITABLE_COLUMNS,
+                    _ => false,
+                };
+                let values = (editable && fits && value.len() <= EDITABLE_ELEMENTS)
+                    .then(|| value.data().to_vec());
                 TensorInput {
                     name: node.name.clone(),
                     shape: shape_badge(&node.shape),

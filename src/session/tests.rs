@@ -342,12 +342,13 @@ fn small_tensor_inputs_are_edited_element_by_element() {
 #[test]
 fn minibatches_and_large_tensors_are_not_editable() {
     let mut session = Session::new(
-        "X = features(moons, 8, 1)\nW = param(randn([2, 9], 1))\nb = param([0.5])\nsum(X @ W) + sum(b)",
+        "X = features(moons, 8, 1)\nW = param(randn([2, 9], 1))\nV = param(ones([2, 5]))\nb = param([0.5])\nsum(X @ W) + sum(b) + sum(V)",
     );
     let rows = session.tensor_inputs();
     let values = |name: &str| rows.iter().find(|t| t.name == name).unwrap().values.clone();
     assert_eq!(values("X"), None, "a minibatch");
     assert_eq!(values("W"), None, "18 numbers");
+    assert_eq!(values("V"), None, "10 numbers, but 5 columns");
     assert_eq!(values("b"), Some(vec![0.5]));
     assert!(!session.set_tensor_element("X", 0, 1.0));
     assert!(!session.set_tensor_element("W", 0, 1.0));

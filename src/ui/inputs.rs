@@ -1,7 +1,7 @@
 //! The inputs panel (a number field and a slider per input) and the mode switch.
 
 use super::state::AppState;
-use crate::session::TensorInput;
+use crate::session::{EDITABLE_COLUMNS, TensorInput};
 use crate::url_state::ModeChoice;
 use leptos::prelude::*;
 
@@ -66,9 +66,10 @@ fn TensorRow(input: TensorInput) -> impl IntoView {
         role,
         values,
     } = input;
+    // A matrix by its rows; a vector wraps after EDITABLE_COLUMNS numbers.
     let columns = match dims.as_slice() {
         [_, columns] => *columns,
-        _ => values.as_ref().map_or(1, Vec::len),
+        _ => values.as_ref().map_or(1, Vec::len).min(EDITABLE_COLUMNS),
     };
     let grid = values.map(|values| {
         let cells = values
