@@ -506,6 +506,19 @@ impl Session {
         (self.revision, complete)
     }
 
+    /// The nodes where central differences straddle a kink (relu or abs at 0), by name:
+    /// there the finite-difference check disagrees by design (see [`check::kinks`]).
+    pub fn kinks(&self) -> Vec<String> {
+        let Some(stepper) = &self.stepper else {
+            return vec![];
+        };
+        let graph = stepper.graph();
+        check::kinks(graph, stepper.inputs())
+            .into_iter()
+            .map(|id| graph.node(id).name.clone())
+            .collect()
+    }
+
     /// Every scalar input's gradient so far, beside its finite-difference estimate.
     pub fn gradients(&self) -> Vec<GradientRow> {
         let Some(stepper) = &self.stepper else {

@@ -66,6 +66,34 @@ pub fn gradient_check(graph: &Graph, inputs: &[Tensor]) -> Result<GradientCheck,
     })
 }
 
+/// How near a jump of a local derivative an operand may be for central differences to
+/// straddle it (their step is about 6·10⁻⁶ of the input).
+const NEAR_A_JUMP: f64 = 1e-4;
+
+/// The nodes where central differences straddle a kink, so a finite-difference check
+/// disagrees by design: a one-operand elementwise op whose local derivative jumps (relu and
+/// abs at 0) with an element of its operand at the jump, for the inputs `inputs`.
+pub fn kinks(graph: &Graph, inputs: &[Tensor]) -> Vec<NodeId> {
+    let values = graph.evaluate(inputs);
+    graph
+        .ids()
+        .filter(|&id| {
+            let node = graph.node(id);
+            let (Some(rule), [operand]) = (node.op.scalar_rule(), node.inputs.as_slice()) else {
+                return false;
+            };
+            let derivatives = rule.derivatives();
+            let (operand, out) = (&values[operand.0], &values[id.0]);
+            operand.data().iter().zip(out.data()).any(|(&x, &y)| {
+                derivatives
+                    .iter()
+                    .filter_map(|d| d.distance_to_jump(&[x], y))
+                    .any(|distance| distance <= NEAR_A_JUMP)
+            })
+        })
+        .collect()
+}
+
 /// `(f(x + h) − f(x − h)) / 2h` for one element of the `slot`-th input, where `f` sums the
 /// output's elements.
 pub fn numeric_gradient(graph: &Graph, inputs: &[Tensor], slot: usize, element: usize) -> f64 {

@@ -107,6 +107,29 @@ impl Formula {
         self.any(&|f| *f == Formula::Arg(i))
     }
 
+    /// How far the formula is from a jump at these values: the smallest |a| over its steps
+    /// `1[a > 0]` and signs `sign(a)` (relu's and abs's derivatives jump where `a` is 0);
+    /// None when it has none, as smooth formulas.
+    pub fn distance_to_jump(&self, args: &[f64], out: f64) -> Option<f64> {
+        let inner = |a: &Formula| a.distance_to_jump(args, out);
+        let nearer = |x: Option<f64>, y: Option<f64>| match (x, y) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        match self {
+            Formula::Num(_) | Formula::Arg(_) | Formula::Out => None,
+            Formula::Positive(a) | Formula::Call(Function::Sign, a) => {
+                nearer(Some(a.eval(args, out).abs()), inner(a))
+            }
+            Formula::Neg(a) | Formula::Call(_, a) => inner(a),
+            Formula::Add(a, b)
+            | Formula::Sub(a, b)
+            | Formula::Mul(a, b)
+            | Formula::Div(a, b)
+            | Formula::Pow(a, b) => nearer(inner(a), inner(b)),
+        }
+    }
+
     /// Whether the formula reads the node's own output value.
     pub fn reads_out(&self) -> bool {
         self.any(&|f| *f == Formula::Out)

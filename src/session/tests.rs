@@ -423,3 +423,29 @@ fn the_gradients_key_changes_with_the_gradients() {
         assert_ne!(session.gradients_key(), key, "{source}: a rebuild");
     }
 }
+
+/// Where central differences straddle a kink the app says so: relu and abs at 0, not
+/// elsewhere.
+#[test]
+fn kinks_are_found_where_relu_or_abs_sit_at_zero() {
+    let ops_of = |session: &Session| {
+        let graph = session.graph().unwrap().clone();
+        session
+            .kinks()
+            .iter()
+            .map(|name| graph.node(graph.find(name).unwrap()).op.name())
+            .collect::<Vec<_>>()
+    };
+    let mut session = Session::new("r = relu(x)\na = abs(y - 1)\nr * 2 + a");
+    session.set_input("x", 2.0);
+    session.set_input("y", 3.0);
+    assert!(session.kinks().is_empty(), "{:?}", session.kinks());
+    session.set_input("x", 0.0);
+    assert_eq!(ops_of(&session), ["relu"]);
+    session.set_input("y", 1.0);
+    assert_eq!(ops_of(&session), ["relu", "abs"]);
+    // The seeds' tiny network has a unit exactly at 0.
+    let tiny = Session::new(crate::examples::find("tiny-relu-network").unwrap().program);
+    assert_eq!(ops_of(&tiny), ["relu"]);
+    assert!(Session::new("(x1 + x2) * x1").kinks().is_empty());
+}

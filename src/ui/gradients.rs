@@ -74,6 +74,25 @@ pub fn Gradients() -> impl IntoView {
         key.with(|_| ());
         state.session.with_untracked(|s| s.gradients())
     });
+    // Why a check disagrees, when it is a kink the finite differences straddle.
+    let kinks = move || {
+        let disagree = gradients.with(|rows| {
+            rows.iter()
+                .any(|row| row.relative_error.is_some_and(|e| e.is_nan() || e >= 1e-5))
+        });
+        if !disagree {
+            return String::new();
+        }
+        let names = state.session.with_untracked(|s| s.kinks());
+        if names.is_empty() {
+            return String::new();
+        }
+        format!(
+            "The finite differences straddle a kink at {} (relu or abs at exactly 0), so they \
+             disagree there: the gradient takes the derivative at 0 to be 0, as the seeds do.",
+            names.join(", ")
+        )
+    };
     let rows = move || {
         gradients.with(|rows| {
             rows.iter()
@@ -122,6 +141,7 @@ pub fn Gradients() -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            <p class="kink-note" data-kink-note="" role="note">{kinks}</p>
             <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h. A tensor shows its gradient's norm, checked at its first, last, middle and largest elements."</p>
             <AdjointsByDepth />
         </section>

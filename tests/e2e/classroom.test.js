@@ -325,3 +325,20 @@ appTest('numbers in tensor boxes and in embeds are at least 11 px at the default
     });
   }
 });
+
+appTest('a check that disagrees at a kink says so; a smooth program has no such note', async (app) => {
+  const page = await app.open('/');
+  await page.click('button[data-example="tiny-relu-network"]');
+  await button(page, 'Jump to end of backward').click();
+  const note = page.locator('[data-kink-note]');
+  await waitFor('the kink note', async () => {
+    const text = (await note.textContent().catch(() => '')) ?? '';
+    return /straddle a kink at \S+ \(relu or abs at exactly 0\)/.test(text) ? { ok: true } : { ok: false, seen: text };
+  });
+  await page.click('button[data-example="two-paths"]');
+  await button(page, 'Jump to end of backward').click();
+  await waitFor('no note for two-paths', async () => {
+    const text = (await note.textContent().catch(() => '')) ?? '';
+    return text === '' ? { ok: true } : { ok: false, seen: text };
+  });
+});
