@@ -32,7 +32,9 @@ app_wasm=(dist/backprop-viz-*_bg.wasm)
 ((${#app_wasm[@]} == 1)) || { echo "expected one app .wasm in dist/, found ${#app_wasm[@]}" >&2; exit 1; }
 app_js=("${app_wasm[0]%_bg.wasm}.js")
 # The stylesheets the app page links (dist/ also holds unhashed copies for the embeds).
-mapfile -t css < <(grep -oE '<link rel="stylesheet" href="[^"]+[.]css"' dist/index.html | sed -E 's|.*href="([.]/)?|dist/|; s|"$||')
+# (The page is minified: attribute values may be unquoted.)
+mapfile -t css < <(grep -oE '<link[^>]+>' dist/index.html | grep -E 'rel="?stylesheet' \
+    | grep -oE 'href="?[^" >]+[.]css' | sed -E 's/^href="?//; s|^[.]/||; s|^|dist/|')
 ((${#css[@]} > 0)) || { echo "dist/index.html links no stylesheet" >&2; exit 1; }
 page=$(( $(gz "${app_wasm[0]}") + $(gz "${app_js[@]}") + $(gz "${css[@]}") ))
 echo "wasm size: ${app_wasm[0]}: $(wc -c <"${app_wasm[0]}") bytes, $(gz "${app_wasm[0]}") bytes gzipped ($(kib "$(gz "${app_wasm[0]}")"))"
