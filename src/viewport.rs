@@ -12,6 +12,8 @@ pub struct Viewport {
 /// Closest and farthest zoom, in screen pixels per drawing unit.
 pub const MIN_SCALE: f64 = 0.05;
 pub const MAX_SCALE: f64 = 4.0;
+/// Below this scale the view is an overview (see [`Viewport::is_overview`]).
+pub const OVERVIEW_SCALE: f64 = 0.23;
 impl Viewport {
     /// Show a `content_width` × `content_height` drawing in a frame of that many pixels:
     /// all of it, centred, never blown up past 1.1×. Only a drawing too large to fit even
@@ -47,6 +49,14 @@ impl Viewport {
     /// Screen pixels per drawing unit in a frame `frame_width` pixels wide.
     pub fn scale(&self, frame_width: f64) -> f64 {
         frame_width / self.width
+    }
+
+    /// Whether the view is an overview: so far out that a box's 13 px numbers would be
+    /// under 3 px on screen. The graph view then draws boxes and edges without their text,
+    /// which nobody could read and which would cost the browser most of each step's paint
+    /// in a large graph; zooming in brings the text back.
+    pub fn is_overview(&self, frame_width: f64) -> bool {
+        self.scale(frame_width) < OVERVIEW_SCALE
     }
 
     /// Zoom by `factor` (> 1 zooms in) keeping the drawing point `(ax, ay)` where it is on
@@ -93,6 +103,19 @@ impl Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn far_out_is_an_overview_and_zooming_in_leaves_it() {
+        // A 3,000-unit drawing in a 600 px frame: 0.2 px per unit, 13 px text at 2.6 px.
+        let mut view = Viewport::fit(3000.0, 300.0, 600.0, 400.0);
+        assert!(view.is_overview(600.0));
+        while view.is_overview(600.0) {
+            view = view.zoom(1.25, 0.0, 0.0, 600.0);
+        }
+        assert!(view.scale(600.0) * 13.0 >= 3.0);
+        // A small graph fitted is never one.
+        assert!(!Viewport::fit(400.0, 200.0, 600.0, 400.0).is_overview(600.0));
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

@@ -532,6 +532,10 @@ pub fn GraphView(
                 role="group"
                 aria-label="Computation graph"
                 viewBox=move || viewport.get().view_box()
+                data-detail=move || {
+                    let (_, _, w, _) = frame();
+                    if viewport.get().is_overview(w) { "overview" } else { "full" }
+                }
                 preserveAspectRatio="xMinYMin meet"
                 on:wheel=move |ev: web_sys::WheelEvent| {
                     ev.prevent_default();
