@@ -2,16 +2,16 @@
 # Release build of the browser app into dist/ (Trunk, offline, tools from
 # PATH), then prints the gzipped size of what each page loads and fails over a
 # budget (the bundle size is a product metric):
-#   - the app page's first load: its wasm + JS + CSS, at most 325 KB gzipped;
+#   - the app page's first load: its wasm + JS + CSS, at most 328 KB gzipped;
 #   - each module loaded on demand (dist/<name>.js + <name>_bg.wasm, built by
 #     Trunk as data-type="worker" links in index.html): its own budget below.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-# 325 KB since the work budget in lowering, links to training steps, edge-label placement
-# and tensor editing (the page measured about 322,200); was 300 KB.
-PAGE_BUDGET_BYTES=325000
+# 328 KB since the work budget in lowering, links to training steps, edge-label placement,
+# tensor editing and the kink note (the page measured 325,979); was 300 KB.
+PAGE_BUDGET_BYTES=328000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=312000 # measured about 283,400, + 10 %

@@ -1,5 +1,5 @@
-// A 200-node program stays legible: no two node boxes overlap, the view can be
-// zoomed and panned, and stepping to the end still works.
+// A 200-node program stays legible: no two node boxes overlap, fitted it is an overview
+// (no text too small to read) that zooming in leaves, and stepping to the end still works.
 
 import assert from 'node:assert/strict';
 
@@ -34,10 +34,23 @@ appTest('a 200-node graph lays out without overlaps and steps to the end', async
       assert.ok(!overlap, `boxes ${i} and ${j} overlap: ${JSON.stringify([a, b])}`);
     }
   }
+  // Fitted, the whole chain is an overview: boxes and edges, no text too small to read.
+  const detail = () => page.locator(GRAPH).getAttribute('data-detail');
+  const nameShown = () =>
+    page.$eval(`${GRAPH} g[data-node="a30"] text.node-name`, (t) => getComputedStyle(t).display !== 'none');
+  assert.equal(await detail(), 'overview');
+  assert.equal(await nameShown(), false, 'names are not drawn in the overview');
   const viewBox = () => page.locator(GRAPH).getAttribute('viewBox');
   const before = await viewBox();
   await button(page, 'Zoom in').click();
   assert.notEqual(await viewBox(), before, 'Zoom in changes the view');
+  for (let i = 0; i < 20 && (await detail()) === 'overview'; i++) await button(page, 'Zoom in').click();
+  assert.equal(await detail(), 'full', 'zooming in leaves the overview');
+  assert.equal(await nameShown(), true, 'names are drawn again');
+  await button(page, 'Fit graph').click();
+  await waitFor('the overview again', async () =>
+    (await detail()) === 'overview' ? { ok: true } : { ok: false, seen: await detail() },
+  );
   await app.snap(page, 'two-hundred-nodes');
 
   await button(page, 'Jump to end of backward').click();
