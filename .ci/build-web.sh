@@ -11,11 +11,11 @@ cd "$ROOT"
 
 # 328 KB since the work budget in lowering, links to training steps, edge-label placement,
 # tensor editing and the kink note (the page measured 325,979); was 300 KB.
-PAGE_BUDGET_BYTES=328000
+PAGE_BUDGET_BYTES=342000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=312000 # measured about 283,400, + 10 %
-    [embed]=310000 # measured about 301,200, + 3 %
+    [embed]=322000 # measured about 315,000, + 2 %
 )
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.

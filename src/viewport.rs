@@ -91,6 +91,27 @@ impl Viewport {
         (self.x + px / scale, self.y + py / scale)
     }
 
+    /// Whether the whole `content_width` × `content_height` drawing is in view.
+    pub fn shows_all(&self, content_width: f64, content_height: f64) -> bool {
+        const SLACK: f64 = 1.0;
+        self.x <= SLACK
+            && self.y <= SLACK
+            && self.x + self.width >= content_width - SLACK
+            && self.y + self.height >= content_height - SLACK
+    }
+
+    /// The same zoom, moved so the drawing point `(x, y)` is in the middle.
+    pub fn centred_at(&self, x: f64, y: f64) -> Viewport {
+        if !x.is_finite() || !y.is_finite() {
+            return *self;
+        }
+        Viewport {
+            x: x - self.width / 2.0,
+            y: y - self.height / 2.0,
+            ..*self
+        }
+    }
+
     /// The `viewBox` attribute value.
     pub fn view_box(&self) -> String {
         format!(
@@ -100,9 +121,38 @@ impl Viewport {
     }
 }
 
+/// The size of a `width` × `height` drawing scaled to fit `max_width` × `max_height`
+/// (a minimap), at least 24 units either way.
+pub fn fitted_size(width: f64, height: f64, max_width: f64, max_height: f64) -> (f64, f64) {
+    let scale = (max_width / width.max(1.0)).min(max_height / height.max(1.0));
+    ((width * scale).max(24.0), (height * scale).max(24.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_minimap_keeps_the_drawing_aspect_within_its_box() {
+        let (w, h) = fitted_size(3000.0, 600.0, 180.0, 110.0);
+        assert_eq!(w, 180.0);
+        assert!((h - 36.0).abs() < 1e-9);
+        let (w, h) = fitted_size(400.0, 2000.0, 180.0, 110.0);
+        assert_eq!((w, h), (24.0, 110.0));
+    }
+
+    #[test]
+    fn a_fitted_view_shows_all_and_a_zoomed_one_does_not() {
+        let fitted = Viewport::fit(3000.0, 300.0, 600.0, 400.0);
+        assert!(fitted.shows_all(3000.0, 300.0));
+        let zoomed = fitted.zoom(4.0, 1500.0, 150.0, 600.0);
+        assert!(!zoomed.shows_all(3000.0, 300.0));
+        let moved = zoomed.centred_at(100.0, 50.0);
+        assert_eq!((moved.width, moved.height), (zoomed.width, zoomed.height));
+        assert_eq!(moved.x + moved.width / 2.0, 100.0);
+        assert_eq!(moved.y + moved.height / 2.0, 50.0);
+        assert_eq!(moved.centred_at(f64::NAN, 0.0), moved);
+    }
 
     #[test]
     fn far_out_is_an_overview_and_zooming_in_leaves_it() {

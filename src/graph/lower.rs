@@ -183,6 +183,7 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
                 } else {
                     lowerer.push_named(name.clone(), Op::Identity, vec![id], *name_span, None)?
                 };
+                lowerer.nodes[id.0].binding = true;
                 lowerer.scope.insert(name.clone(), id);
                 id
             }
@@ -501,6 +502,7 @@ impl Lowerer {
             value,
             role: Role::Value,
             shape: shape.clone(),
+            binding: false,
         });
         self.shapes.push(shape);
         self.user_named.push(false);

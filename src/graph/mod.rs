@@ -37,6 +37,14 @@ pub struct Node {
     /// What an input is for in training; plain values for everything else.
     #[serde(default, skip_serializing_if = "Role::is_value")]
     pub role: Role,
+    /// Whether a binding names this computed node (`h = relu(z)`): the nodes lowered for
+    /// the binding's expression end here, which the graph view can draw as one box.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub binding: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 impl Node {

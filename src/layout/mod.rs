@@ -11,6 +11,7 @@
 //! The result depends only on the graph and the sizes: the same input always gives the
 //! same layout.
 
+pub mod fold;
 pub mod labels;
 mod order;
 mod place;
@@ -82,10 +83,68 @@ const DEFAULT_SIZE: NodeSize = NodeSize {
 };
 const MAX_SIZE: f64 = 100_000.0;
 
+/// What the layout needs of a graph: each node's inputs in operand order (all of them
+/// smaller than the node), which nodes are inputs and constants, and the output. A
+/// graph gives one per node ([`Dag::of`]); a folded graph one per box ([`fold`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dag {
+    pub inputs: Vec<Vec<usize>>,
+    pub kinds: Vec<DagKind>,
+    pub output: usize,
+}
+
+/// How the layout treats a node: inputs stay in the first column in their order,
+/// constants go just before their first consumer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DagKind {
+    Input,
+    Constant,
+    Computed,
+}
+
+impl Dag {
+    pub fn of(graph: &Graph) -> Dag {
+        let nodes = graph.nodes();
+        Dag {
+            inputs: nodes
+                .iter()
+                .map(|n| n.inputs.iter().map(|i| i.0).collect())
+                .collect(),
+            kinds: nodes.iter().map(|n| DagKind::of(n.op)).collect(),
+            output: graph.output().0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+}
+
+impl DagKind {
+    pub fn of(op: Op) -> DagKind {
+        if op == Op::Input {
+            DagKind::Input
+        } else if matches!(op, Op::Const(_)) {
+            DagKind::Constant
+        } else {
+            DagKind::Computed
+        }
+    }
+}
+
 /// Lay `graph` out left to right; `sizes[i]` is the size of node `i`'s box. Missing or
 /// invalid sizes are replaced by a default.
 pub fn layout(graph: &Graph, sizes: &[NodeSize]) -> Layout {
-    let sizes: Vec<NodeSize> = (0..graph.len())
+    layout_dag(&Dag::of(graph), sizes)
+}
+
+/// Lay any [`Dag`] out (node ids in the result are the DAG's indices).
+pub fn layout_dag(dag: &Dag, sizes: &[NodeSize]) -> Layout {
+    let sizes: Vec<NodeSize> = (0..dag.len())
         .map(|i| match sizes.get(i) {
             Some(s) => NodeSize {
                 width: clean(s.width, DEFAULT_SIZE.width),
@@ -94,8 +153,8 @@ pub fn layout(graph: &Graph, sizes: &[NodeSize]) -> Layout {
             None => DEFAULT_SIZE,
         })
         .collect();
-    let virt = rank::Virtual::build(graph, rank::layers(graph), DUMMY_BUDGET);
-    let inputs: Vec<bool> = graph.nodes().iter().map(|n| n.op == Op::Input).collect();
+    let virt = rank::Virtual::build(dag, rank::layers(dag), DUMMY_BUDGET);
+    let inputs: Vec<bool> = dag.kinds.iter().map(|&k| k == DagKind::Input).collect();
     let ordering = order::order(&virt, &inputs);
     place::place(&virt, &ordering, &sizes)
 }

@@ -1,46 +1,37 @@
 //! Layers and the layered ("virtual") graph: every edge is cut into one-layer hops by
 //! dummy nodes, so crossing reduction and placement only ever see adjacent layers.
 
-use super::sort_keyed;
-use crate::graph::{Graph, NodeId};
-use crate::op::Op;
+use super::{Dag, DagKind, sort_keyed};
+use crate::graph::NodeId;
 
 /// The layer of each node: inputs and other leaves in layer 0, every computed node one
 /// layer right of its deepest non-constant input (its topological depth), the output in
 /// the last layer, and each constant just before its first consumer.
-pub(super) fn layers(graph: &Graph) -> Vec<usize> {
-    let is_const = |id: NodeId| matches!(graph.node(id).op, Op::Const(_));
-    let mut layer = vec![0usize; graph.len()];
-    for id in graph.ids() {
+pub(super) fn layers(dag: &Dag) -> Vec<usize> {
+    let is_const = |id: usize| dag.kinds[id] == DagKind::Constant;
+    let n = dag.len();
+    let mut layer = vec![0usize; n];
+    for id in 0..n {
         if is_const(id) {
             continue;
         }
-        layer[id.0] = graph
-            .node(id)
-            .inputs
+        layer[id] = dag.inputs[id]
             .iter()
-            .map(|&input| {
-                if is_const(input) {
-                    1
-                } else {
-                    layer[input.0] + 1
-                }
-            })
+            .map(|&input| if is_const(input) { 1 } else { layer[input] + 1 })
             .max()
             .unwrap_or(0);
     }
-    let output = graph.output();
-    if output.0 < graph.len() && !is_const(output) {
-        layer[output.0] = layer.iter().copied().max().unwrap_or(0);
+    if dag.output < n && !is_const(dag.output) {
+        layer[dag.output] = layer.iter().copied().max().unwrap_or(0);
     }
-    let mut first_consumer = vec![usize::MAX; graph.len()];
-    for id in graph.ids() {
-        for &input in &graph.node(id).inputs {
-            first_consumer[input.0] = first_consumer[input.0].min(layer[id.0]);
+    let mut first_consumer = vec![usize::MAX; n];
+    for (inputs, &at) in dag.inputs.iter().zip(&layer) {
+        for &input in inputs {
+            first_consumer[input] = first_consumer[input].min(at);
         }
     }
-    for id in graph.ids().filter(|&id| is_const(id)) {
-        layer[id.0] = match first_consumer[id.0] {
+    for id in (0..n).filter(|&id| is_const(id)) {
+        layer[id] = match first_consumer[id] {
             usize::MAX => 0,
             first => first.saturating_sub(1),
         };
@@ -93,13 +84,13 @@ impl Virtual {
 
     /// Cut long edges with dummies. If they would need more than `budget` dummies, the
     /// shortest edges get them and the longest ones become detours.
-    pub fn build(graph: &Graph, layer: Vec<usize>, budget: usize) -> Virtual {
-        let real = graph.len();
+    pub fn build(dag: &Dag, layer: Vec<usize>, budget: usize) -> Virtual {
+        let real = dag.len();
         let mut pairs = Vec::new();
-        for id in graph.ids() {
-            for (input_index, &input) in graph.node(id).inputs.iter().enumerate() {
-                let span = layer[id.0].saturating_sub(layer[input.0] + 1);
-                pairs.push((input, id, input_index, span));
+        for id in 0..real {
+            for (input_index, &input) in dag.inputs[id].iter().enumerate() {
+                let span = layer[id].saturating_sub(layer[input] + 1);
+                pairs.push((NodeId(input), NodeId(id), input_index, span));
             }
         }
         let mut detour = vec![false; pairs.len()];

@@ -228,7 +228,7 @@ fn program_of_at_least(nodes: usize, seed: u64) -> String {
 fn seed_example_is_layered_without_crossings() {
     let g = graph("(x1+x2)*x1");
     let [x1, x2, v3, v4] = ["x1", "x2", "v3", "v4"].map(|n| id(&g, n));
-    let layer = layers(&g);
+    let layer = layers(&Dag::of(&g));
     assert_eq!(
         [x1, x2, v3, v4].map(|n| layer[n.0]),
         [0, 0, 1, 2],
@@ -257,7 +257,7 @@ fn seed_example_is_layered_without_crossings() {
 #[test]
 fn crossing_reduction_untangles_a_naive_order() {
     let g = graph("x1 = 1\nx2 = 2\nx3 = 3\na = sin(x3)\nb = x1 * x2\nc = a - b");
-    let v = Virtual::build(&g, layers(&g), DUMMY_BUDGET);
+    let v = Virtual::build(&Dag::of(&g), layers(&Dag::of(&g)), DUMMY_BUDGET);
     let mut by_id = vec![Vec::new(); v.layer_count];
     for n in 0..v.layer.len() {
         by_id[v.layer[n]].push(n);
@@ -312,7 +312,7 @@ fn constants_sit_next_to_their_consumer() {
     let g = graph("y = sin(sin(x)) * 3");
     let l = lay(&g);
     check(&g, &sizes(&g), &l);
-    let layer = layers(&g);
+    let layer = layers(&Dag::of(&g));
     let three = id(&g, "3");
     assert_eq!(layer[three.0] + 1, layer[g.output().0]);
     assert_eq!(layer[id(&g, "x").0], 0);
@@ -327,7 +327,7 @@ fn constants_sit_next_to_their_consumer() {
 #[test]
 fn output_is_in_the_last_layer() {
     let g = graph("x = 1\nb = sin(sin(sin(x)))\np = x * x");
-    let layer = layers(&g);
+    let layer = layers(&Dag::of(&g));
     assert_eq!(
         layer[g.output().0],
         layer.iter().copied().max().unwrap_or(0)

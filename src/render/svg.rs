@@ -20,7 +20,9 @@ mod labels;
 pub mod line_chart;
 pub mod picture;
 
-pub use labels::{derivative_line, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown};
+pub use labels::{
+    derivative_line, derivative_total, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown,
+};
 
 /// The colours of a picture (the app's light and dark themes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

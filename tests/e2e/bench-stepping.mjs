@@ -2,7 +2,9 @@
 // program takes to become a graph. For chains of about 300, 1,000 and 3,000 nodes it
 // types the program, waits for its graph, then steps forward and backward, timing
 // each step (→) from the key press to the next painted frame (the DOM updated and laid
-// out). Prints the median and 90th percentile per phase. A measurement, not a test.
+// out). Prints the median and 90th percentile per phase, for the graph as it opens
+// (bindings folded beyond 150 nodes) and with every binding unfolded. A measurement,
+// not a test.
 //
 //   node tests/e2e/bench-stepping.mjs              (serves dist/, or E2E_DIST)
 //   BENCH_STEPS=40 node tests/e2e/bench-stepping.mjs
@@ -41,6 +43,20 @@ function timedKey(page, key) {
   );
 }
 
+/** Steps forward from the start, then backward from the end of the forward pass. */
+async function steps(page) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.keyboard.press('Home');
+  const forward = [];
+  for (let i = 0; i < STEPS; i++) forward.push(await timedKey(page, 'ArrowRight'));
+  await page.getByRole('button', { name: 'Jump to end of forward', exact: true }).click();
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.waitForTimeout(200);
+  const backward = [];
+  for (let i = 0; i < STEPS; i++) backward.push(await timedKey(page, 'ArrowRight'));
+  return `${summary(forward)} | ${summary(backward)}`;
+}
+
 const server = await startServer({ root: DIST });
 const browser = await launchChromium();
 try {
@@ -49,30 +65,39 @@ try {
   const editor = page.getByRole('textbox', { name: 'Program', exact: true });
   await editor.waitFor();
   console.log(`Stepping in headless Chromium, ${STEPS} steps per phase`);
-  console.log('nodes | typing → graph | forward step | backward step');
+  console.log('nodes | boxes drawn | typing → graph | forward step | backward step');
   for (const size of SIZES) {
     const program = chain(size);
     const start = Date.now();
     await editor.fill(program);
+    // The graph is drawn when the SVG counts the new program's nodes and holds its output.
     const nodes = await page.waitForFunction(
       (want) => {
-        const n = document.querySelectorAll('svg[aria-label="Computation graph"] g[data-node]').length;
-        return n >= want ? n : false;
+        const svg = document.querySelector('svg[aria-label="Computation graph"]');
+        const n = Number(svg?.getAttribute('data-nodes') ?? 0);
+        return n >= want && svg.querySelector('g.output') ? n : false;
       },
       Math.round(size * 0.9),
       { timeout: 120_000, polling: 20 },
     );
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
     const typed = Date.now() - start;
-    await page.evaluate(() => document.activeElement?.blur?.());
-    await page.keyboard.press('Home');
-    const forward = [];
-    for (let i = 0; i < STEPS; i++) forward.push(await timedKey(page, 'ArrowRight'));
-    await page.getByRole('button', { name: 'Jump to end of forward', exact: true }).click();
-    await page.evaluate(() => document.activeElement?.blur?.());
-    await page.waitForTimeout(200);
-    const backward = [];
-    for (let i = 0; i < STEPS; i++) backward.push(await timedKey(page, 'ArrowRight'));
-    console.log(`${await nodes.jsonValue()} | ${typed} ms | ${summary(forward)} | ${summary(backward)}`);
+    const boxes = () =>
+      page.$$eval('svg[aria-label="Computation graph"] :is(g[data-node], g[data-group])', (g) => g.length);
+    const n = await nodes.jsonValue();
+    console.log(`${n} | ${await boxes()} | ${typed} ms | ${await steps(page)}`);
+    // The same graph with every binding unfolded.
+    const unfold = page.getByRole('button', { name: 'Unfold all', exact: true });
+    if (await unfold.count()) {
+      await unfold.click();
+      await page.waitForFunction(
+        () => !document.querySelector('svg[aria-label="Computation graph"] g[data-group]'),
+        null,
+        { timeout: 120_000, polling: 20 },
+      );
+      console.log(`${n} | ${await boxes()} (unfolded) | | ${await steps(page)}`);
+      await page.getByRole('button', { name: 'Fold all', exact: true }).click();
+    }
   }
 } finally {
   await browser.close();

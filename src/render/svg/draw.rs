@@ -30,9 +30,47 @@ pub fn rect(out: &mut String, class: &str, x: f64, y: f64, w: f64, h: f64, style
     );
 }
 
+/// One path drawing every box (centre and size) as a closed rectangle: a whole graph's
+/// boxes in one element, for a minimap.
+pub fn boxes_path(centres: &[crate::layout::Point], sizes: &[crate::layout::NodeSize]) -> String {
+    let mut out = String::new();
+    for (c, s) in centres.iter().zip(sizes) {
+        let _ = write!(
+            out,
+            "M{:.0} {:.0}h{:.0}v{:.0}h{:.0}z",
+            c.x - s.width / 2.0,
+            c.y - s.height / 2.0,
+            s.width,
+            s.height,
+            -s.width
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boxes_path_closes_one_rectangle_per_box() {
+        use crate::layout::{NodeSize, Point};
+        let centres = [Point { x: 50.0, y: 20.0 }, Point { x: 200.0, y: 40.0 }];
+        let sizes = [
+            NodeSize {
+                width: 100.0,
+                height: 40.0,
+            },
+            NodeSize {
+                width: 60.0,
+                height: 20.0,
+            },
+        ];
+        assert_eq!(
+            boxes_path(&centres, &sizes),
+            "M0 0h100v40h-100zM170 30h60v20h-60z"
+        );
+    }
 
     #[test]
     fn markup_in_text_stays_text() {

@@ -48,19 +48,30 @@ pub fn exact(value: Option<&Tensor>) -> String {
     }
 }
 
-/// "x̄1 = 7 + 3 = 10", "x̄1 = 10", or the tangent "ẋ1 = 1"; None while unknown.
-pub fn derivative_line(stepper: &Stepper, id: NodeId) -> Option<String> {
+/// "x̄1 = 10" or the tangent "ẋ1 = 1", without the adjoint's terms; None while unknown.
+pub fn derivative_total(stepper: &Stepper, id: NodeId) -> Option<String> {
     let name = &stepper.graph().node(id).name;
     match stepper.mode() {
         Mode::Forward { .. } => stepper
             .tangent(id)
             .map(|t| format!("{} = {}", Notation::Plain.tangent(name), shown(t))),
+        Mode::Reverse => stepper
+            .adjoint(id)
+            .map(|a| format!("{} = {}", Notation::Plain.adjoint(name), shown(&a))),
+    }
+}
+
+/// "x̄1 = 7 + 3 = 10", "x̄1 = 10", or the tangent "ẋ1 = 1"; None while unknown.
+pub fn derivative_line(stepper: &Stepper, id: NodeId) -> Option<String> {
+    let name = &stepper.graph().node(id).name;
+    match stepper.mode() {
+        Mode::Forward { .. } => derivative_total(stepper, id),
         Mode::Reverse => {
             let adjoint = stepper.adjoint(id)?;
             let parts = stepper.contributions(id);
             let bar = Notation::Plain.adjoint(name);
             if parts.len() < 2 {
-                return Some(format!("{bar} = {}", shown(&adjoint)));
+                return derivative_total(stepper, id);
             }
             let terms: Vec<String> = parts.iter().take(3).map(|c| shown(c)).collect();
             let more = if parts.len() > 3 { " + …" } else { "" };

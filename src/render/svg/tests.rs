@@ -18,6 +18,7 @@ fn labels_match_the_view() {
     let s = stepper("x1 = 3; x2 = 4; (x1 + x2) * x1", 6);
     let x1 = s.graph().find("x1").unwrap();
     assert_eq!(derivative_line(&s, x1).unwrap(), "x̄1 = 7 + 3 = 10");
+    assert_eq!(derivative_total(&s, x1).unwrap(), "x̄1 = 10");
     assert_eq!(exact(s.value(x1).map(|v| &**v)), "3");
     assert_eq!(exact(None), "");
 }
