@@ -9,12 +9,15 @@ use super::rank::Virtual;
 use super::{float_key, sort_keyed};
 
 /// Sweep work per search (virtual nodes + hops, summed over sweeps).
-const SWEEP_WORK: usize = 400_000;
+const SWEEP_WORK: usize = 200_000;
 /// Transposition after every sweep on graphs up to this size (virtual nodes + hops),
 /// once at the end up to `TRANSPOSE_LIMIT`, never beyond.
 const TRANSPOSE_EVERY_SWEEP: usize = 4_000;
 const TRANSPOSE_LIMIT: usize = 100_000;
 const MAX_SWEEPS: usize = 24;
+/// Up to this size (virtual nodes + hops) the inputs are also let free in a second
+/// search, kept if it crosses less; beyond, the inputs stay in their order.
+const SECOND_SEARCH_LIMIT: usize = 20_000;
 /// Sweeps without improvement before stopping.
 const PATIENCE: usize = 4;
 
@@ -54,7 +57,7 @@ pub(super) fn order(v: &Virtual, pinned: &[bool]) -> Ordering {
         kept_start.set_layer(0, layer);
     }
     let (kept, kept_crossings) = search(v, kept_start, Some(pinned));
-    if kept_crossings == 0 {
+    if kept_crossings == 0 || v.layer.len() + v.hops.len() > SECOND_SEARCH_LIMIT {
         return kept;
     }
     let (free, free_crossings) = search(v, free_start, None);

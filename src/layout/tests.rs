@@ -450,3 +450,32 @@ fn geometric_crossings_if_small(l: &Layout) -> String {
         "(not counted)".into()
     }
 }
+
+/// The bench's chain of bindings, folded and not:
+/// `cargo test --release --lib layout::tests::chain_timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn chain_timing() {
+    for count in [60, 200, 600] {
+        let mut source = String::from("a0 = x * y\na1 = sin(a0) + x\n");
+        for i in 2..count {
+            source += &format!("a{i} = tanh(a{} * 0.5 + a{} * y)\n", i - 1, i - 2);
+        }
+        source += &format!("a{} + a{}", count - 1, count / 2);
+        let g = graph(&source);
+        let groups = fold::groups(&g);
+        for folded in [false, true] {
+            let f = fold::fold(&g, &groups, &vec![folded; groups.len()]);
+            let sizes = vec![NodeSize { width: 200.0, height: 72.0 }; f.items.len()];
+            let start = std::time::Instant::now();
+            let l = layout_dag(&f.dag, &sizes);
+            println!(
+                "{} nodes, folded {folded}: {} boxes, {} edges: {:?}",
+                g.len(),
+                f.items.len(),
+                l.edges.len(),
+                start.elapsed()
+            );
+        }
+    }
+}
