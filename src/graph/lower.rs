@@ -568,6 +568,10 @@ impl Lowerer {
                     BinaryOp::Mul => Op::Mul,
                     BinaryOp::Div => Op::Div,
                     BinaryOp::Pow => Op::Pow,
+                    BinaryOp::Greater => Op::Greater,
+                    BinaryOp::Less => Op::Less,
+                    BinaryOp::GreaterEqual => Op::GreaterEqual,
+                    BinaryOp::LessEqual => Op::LessEqual,
                     BinaryOp::MatMul => Op::MatMul,
                 };
                 self.push(op, vec![a, b], span)

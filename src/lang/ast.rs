@@ -57,6 +57,10 @@ pub enum BinaryOp {
     Div,
     Pow,
     MatMul,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
 }
 
 impl BinaryOp {
@@ -68,6 +72,10 @@ impl BinaryOp {
             BinaryOp::Div => "/",
             BinaryOp::Pow => "^",
             BinaryOp::MatMul => "@",
+            BinaryOp::Greater => ">",
+            BinaryOp::Less => "<",
+            BinaryOp::GreaterEqual => ">=",
+            BinaryOp::LessEqual => "<=",
         }
     }
 }

@@ -19,6 +19,10 @@ pub enum TokenKind {
     RBracket,
     Comma,
     Equals,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
     /// A newline or `;`: ends a statement.
     Separator,
     Eof,
@@ -48,6 +52,10 @@ impl TokenKind {
             TokenKind::RBracket => "`]`",
             TokenKind::Comma => "`,`",
             TokenKind::Equals => "`=`",
+            TokenKind::Greater => "`>`",
+            TokenKind::Less => "`<`",
+            TokenKind::GreaterEqual => "`>=`",
+            TokenKind::LessEqual => "`<=`",
             TokenKind::Separator => "the end of the line",
             TokenKind::Eof => "the end of the program",
         }
@@ -82,7 +90,23 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
             b'[' => Some(TokenKind::LBracket),
             b']' => Some(TokenKind::RBracket),
             b',' => Some(TokenKind::Comma),
+            b'=' if bytes.get(pos + 1) == Some(&b'=') => {
+                return Err(
+                    ParseError::new("`==` is not an operator", Span::new(pos, pos + 2))
+                        .with_hint("compare with `<=` and `>=`, or `>` and `<`"),
+                );
+            }
             b'=' => Some(TokenKind::Equals),
+            b'>' | b'<' if bytes.get(pos + 1) == Some(&b'=') => {
+                pos += 1;
+                Some(if byte == b'>' {
+                    TokenKind::GreaterEqual
+                } else {
+                    TokenKind::LessEqual
+                })
+            }
+            b'>' => Some(TokenKind::Greater),
+            b'<' => Some(TokenKind::Less),
             b'*' if bytes.get(pos + 1) == Some(&b'*') => {
                 return Err(
                     ParseError::new("`**` is not an operator", Span::new(pos, pos + 2))
@@ -98,6 +122,8 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
             let kind = match ch {
                 '−' => TokenKind::Minus,
                 '·' | '×' | '⋅' => TokenKind::Star,
+                '≥' => TokenKind::GreaterEqual,
+                '≤' => TokenKind::LessEqual,
                 _ => return None,
             };
             pos += ch.len_utf8() - 1;

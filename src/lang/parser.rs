@@ -1,7 +1,8 @@
 //! Pratt parser: tokens to a [`Program`], with depth and size limits and helpful errors.
 //!
-//! Binding powers, loosest first: `+ -`, then `* / @`, then unary minus, then `^`
-//! (right associative, so `-x^2` is `-(x^2)` and `2^3^2` is `2^(3^2)`).
+//! Binding powers, loosest first: the comparisons `> < >= <=` (so `x + 1 > y` compares
+//! sums), then `+ -`, then `* / @`, then unary minus, then `^` (right associative, so
+//! `-x^2` is `-(x^2)` and `2^3^2` is `2^(3^2)`).
 
 use super::ast::{BinaryOp, Expr, ExprKind, Program, Statement};
 use super::error::ParseError;
@@ -29,17 +30,21 @@ impl Default for Limits {
     }
 }
 
-const PREFIX_MINUS_BP: u8 = 5;
+const PREFIX_MINUS_BP: u8 = 7;
 
 /// Left and right binding power of an infix operator token.
 fn infix_binding_power(kind: TokenKind) -> Option<(BinaryOp, u8, u8)> {
     Some(match kind {
-        TokenKind::Plus => (BinaryOp::Add, 1, 2),
-        TokenKind::Minus => (BinaryOp::Sub, 1, 2),
-        TokenKind::Star => (BinaryOp::Mul, 3, 4),
-        TokenKind::Slash => (BinaryOp::Div, 3, 4),
-        TokenKind::At => (BinaryOp::MatMul, 3, 4),
-        TokenKind::Caret => (BinaryOp::Pow, 8, 7),
+        TokenKind::Greater => (BinaryOp::Greater, 1, 2),
+        TokenKind::Less => (BinaryOp::Less, 1, 2),
+        TokenKind::GreaterEqual => (BinaryOp::GreaterEqual, 1, 2),
+        TokenKind::LessEqual => (BinaryOp::LessEqual, 1, 2),
+        TokenKind::Plus => (BinaryOp::Add, 3, 4),
+        TokenKind::Minus => (BinaryOp::Sub, 3, 4),
+        TokenKind::Star => (BinaryOp::Mul, 5, 6),
+        TokenKind::Slash => (BinaryOp::Div, 5, 6),
+        TokenKind::At => (BinaryOp::MatMul, 5, 6),
+        TokenKind::Caret => (BinaryOp::Pow, 10, 9),
         _ => return None,
     })
 }

@@ -12,7 +12,7 @@ use crate::layout::labels::{self, Area};
 use crate::layout::{EdgePath, Layout, NodeSize, Point, layout};
 use crate::render::Notation;
 use crate::render::svg::picture;
-use crate::render::svg::{derivative_line, edge_path, exact, op_label, shown};
+use crate::render::svg::{derivative_line, edge_is_cut, edge_path, exact, op_label, shown};
 use crate::session::changes::{Changed, Marks};
 use crate::tensor::Tensor;
 use crate::viewport::Viewport;
@@ -276,6 +276,12 @@ fn edge_views(
     let from_name = d.graph.node(edge.from).name.clone();
     let to_name = d.graph.node(edge.to).name.clone();
     let partial: Arc<str> = Notation::Plain.partial(&to_name, &from_name).into();
+    // No gradient crosses a cut edge (`detach`, a selection): drawn dashed.
+    let cut = if edge_is_cut(&d.graph, to, index) {
+        " cut"
+    } else {
+        ""
+    };
     let class = move || {
         let current = marks.with_value(|m| m.is_current(to));
         let base = match (current, marks.with_value(Marks::backward)) {
@@ -284,11 +290,8 @@ fn edge_views(
             (false, true) => "edge backward",
             (false, false) => "edge",
         };
-        if bad() {
-            format!("{base} nonfinite")
-        } else {
-            base.to_string()
-        }
+        let nonfinite = if bad() { " nonfinite" } else { "" };
+        format!("{base}{cut}{nonfinite}")
     };
     let label = move || {
         to_tick.track();

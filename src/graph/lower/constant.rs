@@ -251,6 +251,10 @@ fn binary_op(op: BinaryOp, span: Span) -> Result<Op, LowerError> {
         BinaryOp::Mul => Op::Mul,
         BinaryOp::Div => Op::Div,
         BinaryOp::Pow => Op::Pow,
+        BinaryOp::Greater => Op::Greater,
+        BinaryOp::Less => Op::Less,
+        BinaryOp::GreaterEqual => Op::GreaterEqual,
+        BinaryOp::LessEqual => Op::LessEqual,
         BinaryOp::MatMul => return Err(not_constant("a matrix product", span)),
     })
 }

@@ -25,6 +25,32 @@ fn precedence_and_associativity() {
 }
 
 #[test]
+fn comparisons_bind_more_loosely_than_arithmetic() {
+    assert_eq!(sexpr("x + 1 > y * 2"), "(> (+ x 1) (* y 2))");
+    assert_eq!(sexpr("a <= -b ^ 2"), "(<= a (neg (^ b 2)))");
+    assert_eq!(sexpr("a >= b"), "(>= a b)");
+    assert_eq!(sexpr("a < b"), "(< a b)");
+    assert_eq!(sexpr("a ≥ b"), "(>= a b)");
+    assert_eq!(
+        sexpr("where(x > 0, x, 0.1 * x)"),
+        "(where (> x 0) x (* 0.1 x))"
+    );
+    let equality = error("a == b");
+    assert_eq!(equality.span, Span::new(2, 4));
+    assert!(
+        equality
+            .hint
+            .as_deref()
+            .is_some_and(|hint| hint.contains(">="))
+    );
+    assert_eq!(
+        error("a >").span.start,
+        3,
+        "a comparison needs its right side"
+    );
+}
+
+#[test]
 fn calls_and_tensor_literals() {
     assert_eq!(sexpr("sigmoid(w*x + b)"), "(sigmoid (+ (* w x) b))");
     assert_eq!(sexpr("f(a, b,)"), "(f a b)");
