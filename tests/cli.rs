@@ -689,3 +689,60 @@ fn trace_on_the_gpu_without_an_adapter_exits_with_two() {
     );
     assert!(!report.contains("panicked"), "{report}");
 }
+
+#[test]
+fn clip_norm_caps_every_steps_gradient_norm() {
+    let report = json(&[
+        "train",
+        "w = param([3, -4]); x = [10, 20]; L = sum(w * x)^2",
+        "--steps",
+        "3",
+        "--lr",
+        "0.0001",
+        "--clip-norm",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["clip_norm"], 2.0);
+    let norms = report["gradient_norms"].as_array().expect("norms per step");
+    assert_eq!(norms.len(), 3);
+    for norm in norms {
+        assert!(norm["before"].as_f64().unwrap() > 2.0, "{norm}");
+        assert!(
+            (norm["after"].as_f64().unwrap() - 2.0).abs() < 1e-12,
+            "{norm}"
+        );
+    }
+    let text = stdout(&backprop(&[
+        "train",
+        "w = param(10); L = 50 * w^2",
+        "--steps",
+        "1",
+        "--clip-norm",
+        "1",
+    ]));
+    assert!(text.contains("loss 5000  ‖g‖ 1000 → 1"), "{text}");
+    assert!(
+        user_error(&["train", "w = param(1); w^2", "--clip-norm", "0"]).contains("--clip-norm")
+    );
+}
+
+#[test]
+fn detect_anomaly_names_the_first_bad_node_and_exits_one() {
+    let output = backprop(&[
+        "trace",
+        "a = log(x); b = a * 0; b + 1",
+        "--at",
+        "x=0",
+        "--detect-anomaly",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Anomaly: the forward rule of a (log) produced -∞"),
+        "{text}"
+    );
+    let fine = backprop(&["trace", "x * 2", "--at", "x=1", "--detect-anomaly"]);
+    assert_eq!(fine.status.code(), Some(0));
+}
