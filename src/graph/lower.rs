@@ -20,7 +20,9 @@ pub const MAX_NODES: usize = 10_000;
 pub const MAX_GRAPH_ELEMENTS: usize = 1 << 23;
 
 /// Calls that are not ops: constructors, parameters and data.
-const SPECIAL_FORMS: [&str; 6] = ["zeros", "ones", "randn", "param", "features", "labels"];
+const SPECIAL_FORMS: [&str; 8] = [
+    "zeros", "ones", "randn", "glorot", "he", "param", "features", "labels",
+];
 
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum LowerError {
@@ -127,7 +129,8 @@ impl LowerError {
                 Some(format!("call it as `{name}(…)`, or pick another name"))
             }
             LowerError::NotConstant { .. } => Some(
-                "initial values are built from numbers, literals, zeros, ones and randn".into(),
+                "initial values are built from numbers, literals, zeros, ones, randn, glorot and he"
+                    .into(),
             ),
             LowerError::NeedsName { what, .. } => {
                 Some(format!("write it on a line of its own: `W = {what}(…)`"))

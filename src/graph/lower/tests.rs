@@ -192,3 +192,20 @@ fn max_of_two_values_is_explained() {
 }
 
 mod budget;
+
+#[test]
+fn glorot_and_he_are_scaled_randn_for_parameters() {
+    let g = graph("W = param(he([4, 3], 7)); V = param(glorot([4, 3], 7)); sum(W + V)");
+    let value = |name: &str| g.node(g.find(name).unwrap()).value.clone().unwrap();
+    let randn = Tensor::randn(&[4, 3], 7).unwrap();
+    let (he, glorot) = (value("W"), value("V"));
+    for ((h, x), r) in he.data().iter().zip(glorot.data()).zip(randn.data()) {
+        assert!((h - r * (2.0f64 / 4.0).sqrt()).abs() < 1e-15);
+        assert!((x - r * (2.0f64 / 7.0).sqrt()).abs() < 1e-15);
+    }
+    let LowerError::BadArgument { message, span } = error("W = param(he([3], 1)); sum(W)") else {
+        panic!("a vector is refused")
+    };
+    assert!(message.contains("[fan_in, fan_out]"), "{message}");
+    assert_eq!(span, Span::new(13, 16));
+}
