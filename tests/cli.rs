@@ -746,3 +746,24 @@ fn detect_anomaly_names_the_first_bad_node_and_exits_one() {
     let fine = backprop(&["trace", "x * 2", "--at", "x=1", "--detect-anomaly"]);
     assert_eq!(fine.status.code(), Some(0));
 }
+
+#[test]
+fn check_names_a_wrong_custom_derivative_and_exits_one() {
+    let program = |derivative: &str| {
+        format!(
+            "softplus(x) = log(1 + exp(x))\nsoftplus'(x) = {derivative}\nz = 0.5\nsoftplus(2 * z) * 3"
+        )
+    };
+    let right = backprop(&["check", &program("sigmoid(x)")]);
+    assert_eq!(right.status.code(), Some(0), "{}", stdout(&right));
+    assert!(stdout(&right).contains("custom derivative softplus': agrees"));
+    let wrong = backprop(&["check", &program("exp(x)")]);
+    assert_eq!(wrong.status.code(), Some(1));
+    let text = stdout(&wrong);
+    assert!(
+        text.contains("custom derivative softplus': WRONG"),
+        "{text}"
+    );
+    let report = json(&["check", &program("sigmoid(x)"), "--format", "json"]);
+    assert_eq!(report["custom_derivatives"][0]["function"], "softplus");
+}

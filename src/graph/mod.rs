@@ -99,12 +99,31 @@ impl Role {
 pub struct Graph {
     nodes: Vec<Node>,
     output: NodeId,
+    /// The calls of user functions with a custom derivative.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    custom: Vec<CustomSite>,
+}
+
+/// A call of a user function with a custom derivative `f'(x) = …`: `value` is the
+/// function's own value at `argument`, `derivative` the declared derivative there, and
+/// `result` (what the call gives) has `value`'s value but sends `upstream · derivative` back
+/// to `argument`. The gradient check compares `derivative` with central differences of
+/// `value`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomSite {
+    pub function: String,
+    pub argument: NodeId,
+    pub value: NodeId,
+    pub derivative: NodeId,
+    pub result: NodeId,
 }
 
 #[derive(Deserialize)]
 struct RawGraph {
     nodes: Vec<Node>,
     output: NodeId,
+    #[serde(default)]
+    custom: Vec<CustomSite>,
 }
 
 impl TryFrom<RawGraph> for Graph {
@@ -145,9 +164,19 @@ impl TryFrom<RawGraph> for Graph {
                 return Err(format!("node {id} has the wrong shape"));
             }
         }
+        let len = raw.nodes.len();
+        let in_range = |site: &CustomSite| {
+            [site.argument, site.value, site.derivative, site.result]
+                .iter()
+                .all(|id| id.0 < len)
+        };
+        if !raw.custom.iter().all(in_range) {
+            return Err("a custom derivative names a node that does not exist".into());
+        }
         Ok(Graph {
             nodes: raw.nodes,
             output: raw.output,
+            custom: raw.custom,
         })
     }
 }
@@ -198,12 +227,27 @@ impl Graph {
             .collect()
     }
 
+    /// The calls of user functions with a custom derivative.
+    pub fn custom_sites(&self) -> &[CustomSite] {
+        &self.custom
+    }
+
     /// Every node's value at once, with `inputs[k]` for the k-th input node. An op that
     /// refuses its operands (a label out of range) gives NaN in its shape.
     pub fn evaluate(&self, inputs: &[Tensor]) -> Vec<Tensor> {
+        self.evaluate_replacing(inputs, None)
+    }
+
+    /// [`Graph::evaluate`], with one node's value replaced (the nodes after it computed
+    /// from the replacement): how a finite difference nudges an intermediate value.
+    pub fn evaluate_replacing(
+        &self,
+        inputs: &[Tensor],
+        replaced: Option<(NodeId, &Tensor)>,
+    ) -> Vec<Tensor> {
         let mut values: Vec<Tensor> = Vec::with_capacity(self.len());
         let mut next_input = inputs.iter();
-        for node in &self.nodes {
+        for (id, node) in self.nodes.iter().enumerate() {
             let value = match node.op.leaf() {
                 Some(Leaf::Input) => next_input.next().cloned(),
                 Some(Leaf::Number(c)) => Some(Tensor::scalar(c)),
@@ -212,6 +256,10 @@ impl Graph {
                     let args: Vec<&Tensor> = node.inputs.iter().map(|i| &values[i.0]).collect();
                     crate::tensor::ops::forward(node.op, &args).ok()
                 }
+            };
+            let value = match replaced {
+                Some((at, replacement)) if at.0 == id => Some(replacement.clone()),
+                _ => value,
             };
             values.push(value.unwrap_or_else(|| node.nan()));
         }
@@ -224,6 +272,15 @@ impl Graph {
         debug_assert!(nodes.iter().enumerate().all(|(id, node)| {
             node.inputs.len() == node.op.arity() && node.inputs.iter().all(|i| i.0 < id)
         }));
-        Graph { nodes, output }
+        Graph {
+            nodes,
+            output,
+            custom: Vec::new(),
+        }
+    }
+
+    /// The graph with the calls of functions with a custom derivative recorded.
+    pub(crate) fn with_custom_sites(self, custom: Vec<CustomSite>) -> Graph {
+        Graph { custom, ..self }
     }
 }

@@ -19,6 +19,16 @@ pub enum Statement {
     },
     /// A bare expression (allowed only as the last statement).
     Expr(Expr),
+    /// `name(a, b) = body`: a function, expanded where it is called; or, with
+    /// `derivative`, `name'(a) = body`: the derivative a one-argument function's backward
+    /// pass uses instead of its own (a custom derivative, checked by the gradient check).
+    Function {
+        name: String,
+        name_span: Span,
+        params: Vec<(String, Span)>,
+        derivative: bool,
+        body: Expr,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -83,7 +93,9 @@ impl BinaryOp {
 impl Statement {
     pub fn value(&self) -> &Expr {
         match self {
-            Statement::Binding { value, .. } | Statement::Expr(value) => value,
+            Statement::Binding { value, .. }
+            | Statement::Expr(value)
+            | Statement::Function { body: value, .. } => value,
         }
     }
 }

@@ -101,7 +101,9 @@ mod tests {
     fn round(source: &str) -> String {
         let program = parse(source).unwrap();
         match program.statements.last().unwrap() {
-            Statement::Expr(expr) | Statement::Binding { value: expr, .. } => infix(expr),
+            Statement::Expr(expr)
+            | Statement::Binding { value: expr, .. }
+            | Statement::Function { body: expr, .. } => infix(expr),
         }
     }
 

@@ -23,6 +23,8 @@ pub enum TokenKind {
     Less,
     GreaterEqual,
     LessEqual,
+    /// `'`, naming a function's own derivative: `f'(x) = …`.
+    Prime,
     /// A newline or `;`: ends a statement.
     Separator,
     Eof,
@@ -56,6 +58,7 @@ impl TokenKind {
             TokenKind::Less => "`<`",
             TokenKind::GreaterEqual => "`>=`",
             TokenKind::LessEqual => "`<=`",
+            TokenKind::Prime => "`'`",
             TokenKind::Separator => "the end of the line",
             TokenKind::Eof => "the end of the program",
         }
@@ -106,6 +109,7 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
                 })
             }
             b'>' => Some(TokenKind::Greater),
+            b'\'' => Some(TokenKind::Prime),
             b'<' => Some(TokenKind::Less),
             b'*' if bytes.get(pos + 1) == Some(&b'*') => {
                 return Err(

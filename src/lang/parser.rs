@@ -114,6 +114,13 @@ impl Parser<'_> {
                     .with_hint("write an expression such as `(x1 + x2) * x1`"),
             );
         }
+        if let Some(Statement::Function { name_span, .. }) = statements.last() {
+            return Err(ParseError::new(
+                "the last line is the output, not a function definition",
+                *name_span,
+            )
+            .with_hint("end with an expression that uses the function"));
+        }
         if let Some(Statement::Expr(expr)) = statements[..statements.len() - 1]
             .iter()
             .find(|s| matches!(s, Statement::Expr(_)))
@@ -129,6 +136,9 @@ impl Parser<'_> {
 
     fn statement(&mut self) -> Result<Statement, ParseError> {
         let first = self.peek();
+        if let Some((params, equals)) = self.definition_head() {
+            return self.definition(first, params, equals);
+        }
         if first.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::Equals {
             self.pos += 2;
             self.skip_newlines();
@@ -140,6 +150,67 @@ impl Parser<'_> {
             });
         }
         Ok(Statement::Expr(self.expr(0)?))
+    }
+
+    /// At `name(a, b) =` or `name'(a) =`: the parameters' tokens and how far ahead the `=`
+    /// is; `None` elsewhere.
+    fn definition_head(&self) -> Option<(Vec<Token>, usize)> {
+        if self.peek().kind != TokenKind::Ident {
+            return None;
+        }
+        let mut ahead = 1;
+        if self.peek_at(ahead).kind == TokenKind::Prime {
+            ahead += 1;
+        }
+        if self.peek_at(ahead).kind != TokenKind::LParen {
+            return None;
+        }
+        ahead += 1;
+        let mut params = Vec::new();
+        while self.peek_at(ahead).kind == TokenKind::Ident {
+            params.push(self.peek_at(ahead));
+            ahead += 1;
+            match self.peek_at(ahead).kind {
+                TokenKind::Comma => ahead += 1,
+                _ => break,
+            }
+        }
+        let closes = self.peek_at(ahead).kind == TokenKind::RParen;
+        (closes && self.peek_at(ahead + 1).kind == TokenKind::Equals).then_some((params, ahead + 1))
+    }
+
+    /// `name(params) = body` or `name'(param) = body`, its head already recognised.
+    fn definition(
+        &mut self,
+        name: Token,
+        params: Vec<Token>,
+        equals: usize,
+    ) -> Result<Statement, ParseError> {
+        let derivative = self.peek_at(1).kind == TokenKind::Prime;
+        self.pos += equals + 1;
+        let params: Vec<(String, Span)> = params
+            .iter()
+            .map(|token| (token.span.text(self.source).to_string(), token.span))
+            .collect();
+        let repeated = params
+            .iter()
+            .enumerate()
+            .find(|(i, param)| params[..*i].iter().any(|p| p.0 == param.0));
+        if let Some((_, (repeated, span))) = repeated {
+            return Err(ParseError::new(
+                format!("the parameter `{repeated}` is listed twice"),
+                *span,
+            ));
+        }
+        self.skip_newlines();
+        let body = self.expr(0)?;
+        Ok(Statement::Function {
+            name: name.span.text(self.source).to_string(),
+            name_span: name.span,
+            params,
+            derivative,
+            body,
+        })
     }
 
     fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {

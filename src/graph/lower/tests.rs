@@ -209,3 +209,54 @@ fn glorot_and_he_are_scaled_randn_for_parameters() {
     assert!(message.contains("[fan_in, fan_out]"), "{message}");
     assert_eq!(span, Span::new(13, 16));
 }
+
+#[test]
+fn user_functions_expand_and_bad_definitions_are_errors_with_spans() {
+    let g = graph("sq(a) = a * a\ncube(b) = sq(b) * b\nx = 2\ncube(x + 1)");
+    let values = g.evaluate(&[Tensor::scalar(2.0)]);
+    assert_eq!(values[g.output().0].item(), Some(27.0));
+    assert!(g.custom_sites().is_empty());
+    let message = |source: &str| match error(source) {
+        LowerError::BadArgument { message, span } => (message, span),
+        other => panic!("{source}: {other:?}"),
+    };
+    let (text, span) = message("f(x) = x * y\ny = 2\nf(y)");
+    assert!(text.contains("`y` is not a parameter of `f`"), "{text}");
+    assert_eq!(span, Span::new(11, 12));
+    assert!(message("relu(x) = x\nrelu(1)").0.contains("built-in"));
+    assert!(
+        message("f'(x) = 1\nf(x) = x\nf(1)")
+            .0
+            .contains("before its derivative")
+    );
+    assert!(
+        message("f(x, y) = x\nf'(x) = 1\nf(1, 2)")
+            .0
+            .contains("one argument")
+    );
+    assert!(message("f(x) = f(x)\nf(1)").0.contains("calls itself"));
+    assert!(
+        message("f(x) = sum(x)\nf'(x) = 1\nf([1, 2])")
+            .0
+            .contains("argument's shape")
+    );
+    assert!(matches!(
+        error("f(x) = x\nf(1, 2)"),
+        LowerError::WrongArity { .. }
+    ));
+}
+
+#[test]
+fn a_custom_derivative_is_recorded_and_routes_the_gradient() {
+    let g = graph("f(x) = x^3\nf'(x) = 2 * x\nx = [1, 2]\nsum(f(x))");
+    let site = &g.custom_sites()[0];
+    assert_eq!(site.function, "f");
+    assert_eq!(site.argument, g.find("x").unwrap());
+    let values = g.evaluate(&[Tensor::from_vec(vec![2], vec![1.0, 2.0]).unwrap()]);
+    assert_eq!(
+        values[site.result.0].data(),
+        &[1.0, 8.0],
+        "the value is f's own"
+    );
+    assert_eq!(values[site.derivative.0].data(), &[2.0, 4.0]);
+}

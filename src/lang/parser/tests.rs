@@ -68,7 +68,7 @@ fn bindings_and_separators() {
         .statements
         .iter()
         .map(|s| match s {
-            Statement::Binding { name, .. } => name.as_str(),
+            Statement::Binding { name, .. } | Statement::Function { name, .. } => name.as_str(),
             Statement::Expr(_) => "<expr>",
         })
         .collect();
@@ -174,4 +174,34 @@ fn limits_are_errors() {
     assert!(error(&chain).message.contains("nested too deeply"));
     let fine = "x".to_string() + &"+x".repeat(200);
     assert_eq!(parse(&fine).unwrap().statements[0].value().height, 201);
+}
+
+#[test]
+fn function_definitions_and_custom_derivatives() {
+    let program = parse("f(x, y) = x * y\nsoftplus'(z) = sigmoid(z)\nf(1, 2)").unwrap();
+    let Statement::Function {
+        name,
+        params,
+        derivative,
+        body,
+        ..
+    } = &program.statements[1]
+    else {
+        panic!("a definition")
+    };
+    assert_eq!((name.as_str(), *derivative), ("softplus", true));
+    assert_eq!(params[0].0, "z");
+    assert_eq!(body.to_string(), "(sigmoid z)");
+    assert!(matches!(
+        &program.statements[0],
+        Statement::Function { derivative: false, params, .. } if params.len() == 2
+    ));
+    assert_eq!(
+        sexpr("f(x) * 2"),
+        "(* (f x) 2)",
+        "a call is not a definition"
+    );
+    let last = error("f(x) = x");
+    assert!(last.message.contains("output"), "{}", last.message);
+    assert_eq!(error("f(x, x) = x\nf(1)").span, Span::new(5, 6));
 }
