@@ -767,3 +767,17 @@ fn check_names_a_wrong_custom_derivative_and_exits_one() {
     let report = json(&["check", &program("sigmoid(x)"), "--format", "json"]);
     assert_eq!(report["custom_derivatives"][0]["function"], "softplus");
 }
+
+#[test]
+fn a_change_in_place_of_a_saved_value_is_an_error_naming_the_saver() {
+    let report = user_error(&["trace", "x = 1\na = sigmoid(x)\na += 1\na * 2"]);
+    assert!(
+        report.contains(
+            "`a` is changed in place, but the backward pass needs its old value: `a` saved it"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("a2 = a + …"), "{report}");
+    let fine = backprop(&["trace", "x = 1\na = x * 3\nb = a + 2\na += 1\nb * a"]);
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
+}

@@ -4,6 +4,7 @@
 
 mod constant;
 mod function;
+mod in_place;
 
 use super::cost::{STEP_BUDGET, format_flops};
 use super::{CustomSite, Graph, Node, NodeId, Role};
@@ -60,6 +61,15 @@ pub enum LowerError {
     NotConstant { what: String, span: Span },
     #[error("{message}")]
     BadArgument { message: String, span: Span },
+    /// `a += …` after a backward rule saved `a`: PyTorch's version-counter error.
+    #[error(
+        "`{name}` is changed in place, but the backward pass needs its old value: `{saved_by}` saved it"
+    )]
+    InPlace {
+        name: String,
+        saved_by: String,
+        span: Span,
+    },
     #[error("`{what}(…)` must be the whole value of a binding")]
     NeedsName { what: &'static str, span: Span },
     #[error("unknown dataset `{name}`")]
@@ -109,6 +119,7 @@ impl LowerError {
             | LowerError::Shape { span, .. }
             | LowerError::NotConstant { span, .. }
             | LowerError::BadArgument { span, .. }
+            | LowerError::InPlace { span, .. }
             | LowerError::NeedsName { span, .. }
             | LowerError::UnknownDataset { span, .. }
             | LowerError::MaxOfTwo { span }
@@ -134,6 +145,10 @@ impl LowerError {
                 "initial values are built from numbers, literals, zeros, ones, randn, glorot and he"
                     .into(),
             ),
+            LowerError::InPlace { name, .. } => Some(format!(
+                "bind a new value instead, `{name}2 = {name} + …`: the saved one stays as it was \
+                 (PyTorch raises this error too, or where it cannot tell, computes a wrong gradient)"
+            )),
             LowerError::NeedsName { what, .. } => {
                 Some(format!("write it on a line of its own: `W = {what}(…)`"))
             }
@@ -197,6 +212,11 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
             Statement::Expr(expr) => lowerer.expr(expr)?,
             // Expanded where called.
             Statement::Function { .. } => output,
+            Statement::Update {
+                name,
+                name_span,
+                value,
+            } => lowerer.update(name, *name_span, value)?,
         };
     }
     let folding = lowerer.folding.clone();

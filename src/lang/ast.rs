@@ -29,6 +29,13 @@ pub enum Statement {
         derivative: bool,
         body: Expr,
     },
+    /// `name += value`: a change in place of a computed value (PyTorch's `add_`), refused
+    /// when a backward rule saved the old value (PyTorch's version counter).
+    Update {
+        name: String,
+        name_span: Span,
+        value: Expr,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,6 +102,7 @@ impl Statement {
         match self {
             Statement::Binding { value, .. }
             | Statement::Expr(value)
+            | Statement::Update { value, .. }
             | Statement::Function { body: value, .. } => value,
         }
     }

@@ -103,6 +103,7 @@ mod tests {
         match program.statements.last().unwrap() {
             Statement::Expr(expr)
             | Statement::Binding { value: expr, .. }
+            | Statement::Update { value: expr, .. }
             | Statement::Function { body: expr, .. } => infix(expr),
         }
     }

@@ -25,6 +25,8 @@ pub enum TokenKind {
     LessEqual,
     /// `'`, naming a function's own derivative: `f'(x) = …`.
     Prime,
+    /// `+=`: a change in place, `a += 1` (PyTorch's `a.add_(1)`).
+    PlusEquals,
     /// A newline or `;`: ends a statement.
     Separator,
     Eof,
@@ -59,6 +61,7 @@ impl TokenKind {
             TokenKind::GreaterEqual => "`>=`",
             TokenKind::LessEqual => "`<=`",
             TokenKind::Prime => "`'`",
+            TokenKind::PlusEquals => "`+=`",
             TokenKind::Separator => "the end of the line",
             TokenKind::Eof => "the end of the program",
         }
@@ -83,6 +86,10 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
                 continue;
             }
             b'\n' | b';' => Some(TokenKind::Separator),
+            b'+' if bytes.get(pos + 1) == Some(&b'=') => {
+                pos += 1;
+                Some(TokenKind::PlusEquals)
+            }
             b'+' => Some(TokenKind::Plus),
             b'-' => Some(TokenKind::Minus),
             b'/' => Some(TokenKind::Slash),

@@ -114,12 +114,14 @@ impl Parser<'_> {
                     .with_hint("write an expression such as `(x1 + x2) * x1`"),
             );
         }
-        if let Some(Statement::Function { name_span, .. }) = statements.last() {
+        if let Some(Statement::Function { name_span, .. } | Statement::Update { name_span, .. }) =
+            statements.last()
+        {
             return Err(ParseError::new(
-                "the last line is the output, not a function definition",
+                "the last line is the output, not a function definition or a change in place",
                 *name_span,
             )
-            .with_hint("end with an expression that uses the function"));
+            .with_hint("end with the expression the program computes"));
         }
         if let Some(Statement::Expr(expr)) = statements[..statements.len() - 1]
             .iter()
@@ -138,6 +140,16 @@ impl Parser<'_> {
         let first = self.peek();
         if let Some((params, equals)) = self.definition_head() {
             return self.definition(first, params, equals);
+        }
+        if first.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::PlusEquals {
+            self.pos += 2;
+            self.skip_newlines();
+            let value = self.expr(0)?;
+            return Ok(Statement::Update {
+                name: first.span.text(self.source).to_string(),
+                name_span: first.span,
+                value,
+            });
         }
         if first.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::Equals {
             self.pos += 2;

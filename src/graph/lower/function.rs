@@ -27,7 +27,7 @@ pub(super) fn collect_functions(
         .iter()
         .filter_map(|statement| match statement {
             Statement::Binding { name, .. } => Some(name.as_str()),
-            Statement::Expr(_) | Statement::Function { .. } => None,
+            Statement::Expr(_) | Statement::Function { .. } | Statement::Update { .. } => None,
         })
         .collect();
     let mut functions: HashMap<String, UserFunction> = HashMap::new();

@@ -260,3 +260,38 @@ fn a_custom_derivative_is_recorded_and_routes_the_gradient() {
     );
     assert_eq!(values[site.derivative.0].data(), &[2.0, 4.0]);
 }
+
+#[test]
+fn a_change_in_place_is_refused_when_a_backward_rule_saved_the_value() {
+    // sigmoid's backward reads its own output: PyTorch's "modified by an inplace operation".
+    let LowerError::InPlace {
+        name,
+        saved_by,
+        span,
+    } = error("x = 1\na = sigmoid(x)\na += 1\na * 2")
+    else {
+        panic!("refused")
+    };
+    assert_eq!(
+        (name.as_str(), saved_by.as_str(), span),
+        ("a", "a", Span::new(21, 22))
+    );
+    // A product saves its other factor.
+    let LowerError::InPlace { saved_by, .. } =
+        error("x = 1\ny = 2\na = x + y\nb = a * y\na += 1\nb + a")
+    else {
+        panic!("refused")
+    };
+    assert_eq!(saved_by, "b");
+    // Nothing saved `a` (a sum's backward reads neither side): the name moves on.
+    let g = graph("x = 1\na = x * 3\nb = a + 2\na += 1\nb * a");
+    let a = g.find("a").unwrap();
+    assert_eq!(g.node(a).op, Op::Add);
+    assert!(g.find("a₀").is_some());
+    let values = g.evaluate(&[Tensor::scalar(1.0)]);
+    assert_eq!(values[g.output().0].item(), Some(20.0), "(3 + 2) · (3 + 1)");
+    assert!(matches!(
+        error("x = 1\nx += 1\nx"),
+        LowerError::BadArgument { .. }
+    ));
+}

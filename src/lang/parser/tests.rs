@@ -68,7 +68,9 @@ fn bindings_and_separators() {
         .statements
         .iter()
         .map(|s| match s {
-            Statement::Binding { name, .. } | Statement::Function { name, .. } => name.as_str(),
+            Statement::Binding { name, .. }
+            | Statement::Function { name, .. }
+            | Statement::Update { name, .. } => name.as_str(),
             Statement::Expr(_) => "<expr>",
         })
         .collect();
