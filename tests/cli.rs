@@ -273,13 +273,22 @@ fn built_in_examples() {
         "nan-spreads",
         "vanishing-sigmoid",
         "exploding-product",
+        "sqrt-at-zero",
+        "init-scale",
+        "detach-mistake",
+        "hard-threshold",
     ] {
         assert!(
             list.lines().any(|line| line.starts_with(slug)),
             "{slug} in\n{list}"
         );
     }
-    assert_eq!(list.lines().count(), 10);
+    assert_eq!(list.lines().count(), 14);
+    // A pitfall's fix is an example of its own for the CLI.
+    let fixed = backprop(&["trace", "example:sqrt-at-zero-fix", "--detect-anomaly"]);
+    assert_eq!(fixed.status.code(), Some(0));
+    let broken = backprop(&["trace", "example:sqrt-at-zero", "--detect-anomaly"]);
+    assert_eq!(broken.status.code(), Some(1));
     assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
 }
 
