@@ -19,6 +19,9 @@ use thiserror::Error;
 
 /// Most nodes a graph may have.
 pub const MAX_NODES: usize = 10_000;
+/// Most user functions open at once, one calling the next: each is expanded inside the
+/// other, so this bounds how deep lowering recurses.
+pub const MAX_CALL_DEPTH: usize = 64;
 /// Most numbers all of a graph's values may hold together (64 MiB of `f64`).
 pub const MAX_GRAPH_ELEMENTS: usize = 1 << 23;
 
@@ -704,6 +707,12 @@ impl Lowerer {
         if self.expanding.iter().any(|open| open == name) {
             return Err(LowerError::BadArgument {
                 message: format!("`{name}` calls itself, which would never end"),
+                span,
+            });
+        }
+        if self.expanding.len() >= MAX_CALL_DEPTH {
+            return Err(LowerError::BadArgument {
+                message: format!("functions call each other more than {MAX_CALL_DEPTH} deep here"),
                 span,
             });
         }

@@ -295,3 +295,23 @@ fn a_change_in_place_is_refused_when_a_backward_rule_saved_the_value() {
         LowerError::BadArgument { .. }
     ));
 }
+
+#[test]
+fn a_long_chain_of_functions_is_an_error_not_a_stack_overflow() {
+    let mut source = String::from("f0(x) = x + 1\n");
+    for k in 1..=3000 {
+        source.push_str(&format!("f{k}(x) = f{}(x)\n", k - 1));
+    }
+    source.push_str("f3000(2)");
+    let LowerError::BadArgument { message, .. } = error(&source) else {
+        panic!("refused")
+    };
+    assert!(message.contains("more than 64 deep"), "{message}");
+    let mut short = String::from("f0(x) = x + 1\n");
+    for k in 1..=20 {
+        short.push_str(&format!("f{k}(x) = f{}(x) * 1\n", k - 1));
+    }
+    short.push_str("f20(2)");
+    let g = graph(&short);
+    assert_eq!(g.evaluate(&[])[g.output().0].item(), Some(3.0));
+}
