@@ -3,6 +3,10 @@
 //! Binding powers, loosest first: the comparisons `> < >= <=` (so `x + 1 > y` compares
 //! sums), then `+ -`, then `* / @`, then unary minus, then `^` (right associative, so
 //! `-x^2` is `-(x^2)` and `2^3^2` is `2^(3^2)`).
+//!
+//! Statements: `name = expr` bindings, `f(a, b) = expr` function definitions and
+//! `f'(a) = expr` custom derivatives, `name += expr` changes in place, and a final bare
+//! expression.
 
 use super::ast::{BinaryOp, Expr, ExprKind, Program, Statement};
 use super::error::ParseError;
