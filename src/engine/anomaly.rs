@@ -30,7 +30,9 @@ impl Anomaly {
     pub fn describe(&self, graph: &Graph) -> String {
         let node = graph.node(self.node);
         let value = format_number(self.value);
-        let element = if node.shape.is_empty() && self.target.is_none() {
+        // The tensor the number is in: the node's value, or the target's adjoint.
+        let holder = graph.node(self.target.unwrap_or(self.node));
+        let element = if holder.shape.is_empty() {
             String::new()
         } else {
             format!(" at element {}", self.element)
@@ -142,10 +144,10 @@ mod tests {
             Some("x".into())
         );
         assert_eq!(found.value, f64::INFINITY);
-        assert!(
-            found
-                .describe(&graph)
-                .starts_with("the backward rule of r (sqrt) sent ∞")
+        assert_eq!(
+            found.describe(&graph),
+            "the backward rule of r (sqrt) sent ∞ to the adjoint of x (step 5): every gradient \
+             upstream of x will be non-finite"
         );
     }
 
