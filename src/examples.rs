@@ -1,5 +1,7 @@
 //! The worked examples shipped in `www/examples/*.bp`, compiled in. Each file is a valid
-//! program whose leading `#` lines give a title (the first) and an intro (the rest).
+//! program whose leading `#` lines give a title (the first) and an intro (the rest). A
+//! pitfall (its title starts `Pitfall:`) may come with its fix, `NN-slug.fix.bp`, the same
+//! program put right, which the gallery's "show the fix" switch loads.
 
 /// A worked example: a program with a title and a one-paragraph intro.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,42 +14,108 @@ pub struct Example {
     pub source: &'static str,
     /// The program without its title and intro comments, as the editor shows it.
     pub program: &'static str,
+    /// For a pitfall: the same program with the fix (its slug ends in `-fix`).
+    pub fix: Option<Box<Example>>,
 }
 
-const FILES: [(&str, &str); 10] = [
-    ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
+impl Example {
+    /// Whether the example shows a pitfall (the gallery groups these).
+    pub fn is_pitfall(&self) -> bool {
+        self.title.starts_with("Pitfall:")
+    }
+}
+
+/// A pitfall's fix: its slug and file.
+type Fix = Option<(&'static str, &'static str)>;
+
+const FILES: [(&str, &str, Fix); 14] = [
+    (
+        "two-paths",
+        include_str!("../www/examples/01-two-paths.bp"),
+        None,
+    ),
     (
         "linear-square",
         include_str!("../www/examples/02-linear-square.bp"),
+        None,
     ),
     (
         "squared-error",
         include_str!("../www/examples/03-squared-error.bp"),
+        None,
     ),
     (
         "sigmoid-neuron",
         include_str!("../www/examples/04-sigmoid-neuron.bp"),
+        None,
     ),
     (
         "lin-relu-lin",
         include_str!("../www/examples/05-lin-relu-lin.bp"),
+        None,
     ),
     (
         "tiny-relu-network",
         include_str!("../www/examples/06-tiny-relu-network.bp"),
+        None,
     ),
-    ("moons-mlp", include_str!("../www/examples/07-moons-mlp.bp")),
+    (
+        "moons-mlp",
+        include_str!("../www/examples/07-moons-mlp.bp"),
+        None,
+    ),
     (
         "nan-spreads",
         include_str!("../www/examples/08-nan-spreads.bp"),
+        Some((
+            "nan-spreads-fix",
+            include_str!("../www/examples/08-nan-spreads.fix.bp"),
+        )),
+    ),
+    (
+        "sqrt-at-zero",
+        include_str!("../www/examples/13-sqrt-at-zero.bp"),
+        Some((
+            "sqrt-at-zero-fix",
+            include_str!("../www/examples/13-sqrt-at-zero.fix.bp"),
+        )),
     ),
     (
         "vanishing-sigmoid",
         include_str!("../www/examples/09-vanishing-sigmoid.bp"),
+        Some((
+            "vanishing-sigmoid-fix",
+            include_str!("../www/examples/09-vanishing-sigmoid.fix.bp"),
+        )),
     ),
     (
         "exploding-product",
         include_str!("../www/examples/10-exploding-product.bp"),
+        None,
+    ),
+    (
+        "init-scale",
+        include_str!("../www/examples/14-init-scale.bp"),
+        Some((
+            "init-scale-fix",
+            include_str!("../www/examples/14-init-scale.fix.bp"),
+        )),
+    ),
+    (
+        "detach-mistake",
+        include_str!("../www/examples/11-detach-mistake.bp"),
+        Some((
+            "detach-mistake-fix",
+            include_str!("../www/examples/11-detach-mistake.fix.bp"),
+        )),
+    ),
+    (
+        "hard-threshold",
+        include_str!("../www/examples/12-hard-threshold.bp"),
+        Some((
+            "hard-threshold-fix",
+            include_str!("../www/examples/12-hard-threshold.fix.bp"),
+        )),
     ),
 ];
 
@@ -55,12 +123,29 @@ const FILES: [(&str, &str); 10] = [
 pub fn all() -> Vec<Example> {
     FILES
         .iter()
-        .map(|&(slug, source)| parse_header(slug, source))
+        .map(|&(slug, source, fix)| Example {
+            fix: fix.map(|(slug, source)| Box::new(parse_header(slug, source))),
+            ..parse_header(slug, source)
+        })
         .collect()
 }
 
+/// The example (or pitfall fix) called `slug`.
 pub fn find(slug: &str) -> Option<Example> {
-    all().into_iter().find(|example| example.slug == slug)
+    with_fixes().find(|example| example.slug == slug)
+}
+
+/// Every example followed by its fix, if it has one.
+fn with_fixes() -> impl Iterator<Item = Example> {
+    all().into_iter().flat_map(|example| {
+        let fix = example.fix.clone().map(|fix| *fix);
+        std::iter::once(example).chain(fix)
+    })
+}
+
+/// The example or pitfall fix whose program is `program` (what the editor holds).
+pub fn with_program(program: &str) -> Option<Example> {
+    with_fixes().find(|example| example.program == program)
 }
 
 /// Split the leading comment lines into title and intro.
@@ -83,6 +168,7 @@ fn parse_header(slug: &'static str, source: &'static str) -> Example {
         intro,
         source,
         program,
+        fix: None,
     }
 }
 
@@ -117,5 +203,26 @@ mod tests {
             "x1 = 3\nx2 = 4\n(x1 + x2) * x1\n"
         );
         assert_eq!(find("nope"), None);
+    }
+
+    #[test]
+    fn pitfalls_come_with_fixes_that_compile() {
+        let pitfalls: Vec<Example> = all().into_iter().filter(Example::is_pitfall).collect();
+        assert!(pitfalls.len() >= 7, "{}", pitfalls.len());
+        for pitfall in &pitfalls {
+            let Some(fix) = &pitfall.fix else { continue };
+            assert!(fix.title.starts_with("Fix:"), "{}", fix.slug);
+            assert!(fix.intro.len() > 80, "{} needs a real intro", fix.slug);
+            assert_eq!(fix.slug, format!("{}-fix", pitfall.slug));
+            assert_ne!(fix.program, pitfall.program);
+            crate::program::compile(fix.source).unwrap_or_else(|e| panic!("{}: {e}", fix.slug));
+            assert_eq!(find(fix.slug).as_ref(), Some(&**fix));
+            assert_eq!(with_program(fix.program).as_ref(), Some(&**fix));
+        }
+        assert!(
+            all()
+                .iter()
+                .all(|example| example.fix.is_none() || example.is_pitfall())
+        );
     }
 }

@@ -44,6 +44,22 @@ pub enum Op {
     Gelu,
     /// `name = other_name`: a copy, so the binding gets a node of its own.
     Identity,
+    /// `detach(a)`: the value of `a`, but no gradient flows back through it (a
+    /// stop-gradient, PyTorch's `.detach()`): its local derivative is 0 by decree.
+    Detach,
+    /// `step(a)`: 1 where `a > 0`, else 0. Its derivative is 0 wherever it exists.
+    Step,
+    /// `a > b`: 1 or 0, element by element; no gradient reaches either side.
+    Greater,
+    /// `a < b`.
+    Less,
+    /// `a >= b`.
+    GreaterEqual,
+    /// `a <= b`.
+    LessEqual,
+    /// `where(c, a, b)`: `a` where `c > 0`, else `b`; the gradient goes only to the branch
+    /// chosen, none to the condition.
+    Where,
     /// Matrix product `A @ B` (matrix or vector operands).
     MatMul,
     /// The 2-D transpose `Aᵀ`.
@@ -58,6 +74,12 @@ pub enum Op {
     Softmax,
     /// Log-softmax along the last axis.
     LogSoftmax,
+    /// Layer normalization along the last axis: `(a − mean) / √(variance + ε)`, with
+    /// ε = 1e-5 as PyTorch's default (no learned scale or shift: multiply and add them).
+    LayerNorm,
+    /// The index of the largest element, of all (row-major) or along one axis; the first
+    /// one on ties. A selection: no gradient.
+    ArgMax(Axis),
     /// `cross_entropy(logits [N, C], labels [N])`: the mean negative log-likelihood.
     CrossEntropy,
     /// `mse(prediction, target)`: the mean squared difference of equal shapes.
@@ -112,6 +134,8 @@ pub enum Reduction {
     Sum,
     Mean,
     Max,
+    /// Where the maximum is: an index, so nothing flows back.
+    ArgMax,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +148,7 @@ pub enum Matrix {
 pub enum Normalization {
     Softmax,
     LogSoftmax,
+    LayerNorm,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,14 +183,18 @@ pub enum Infix {
     Over,
     Power,
     MatMul,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
 }
 
 /// An elementwise op's forward rule and local derivatives, side by side.
 #[derive(Clone, Copy, Debug)]
 pub struct ScalarRule {
-    /// The forward rule on one element's operands (the second is NaN for unary ops) and
+    /// The forward rule on one element's operands (missing ones are NaN) and
     /// the op's constant (a fixed exponent; 0 for other ops).
-    forward: fn([f64; 2], f64) -> f64,
+    forward: fn([f64; 3], f64) -> f64,
     /// `∂out/∂operand_i` as formulas over the operands (`Arg`) and the output (`Out`).
     derivatives: fn(f64) -> Vec<Formula>,
     constant: f64,
@@ -175,7 +204,7 @@ impl ScalarRule {
     /// The forward rule; a missing operand is NaN. Domain errors give NaN or ±∞.
     pub fn apply(&self, args: &[f64]) -> f64 {
         let at = |i: usize| args.get(i).copied().unwrap_or(f64::NAN);
-        (self.forward)([at(0), at(1)], self.constant)
+        (self.forward)([at(0), at(1), at(2)], self.constant)
     }
 
     /// The local derivative for each operand. Reusing the output where the math allows
@@ -189,17 +218,34 @@ impl ScalarRule {
 fn unary(
     name: &'static str,
     syntax: Syntax,
-    forward: fn([f64; 2], f64) -> f64,
+    forward: fn([f64; 3], f64) -> f64,
     derivatives: fn(f64) -> Vec<Formula>,
 ) -> Spec {
     elementwise(name, 1, syntax, forward, derivatives, 0.0)
+}
+
+/// A comparison: 1 where it holds, 0 where not, NaN where an operand is NaN; its local
+/// derivatives are 0 (a step has no slope away from its edge, and none is defined on it).
+fn comparison(name: &'static str, infix: Infix, forward: fn([f64; 3], f64) -> f64) -> Spec {
+    binary(name, infix, forward, |_| vec![num(0.0), num(0.0)])
+}
+
+/// 1 or 0 for a truth value, NaN where an operand is NaN.
+fn truth(holds: bool, a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if holds {
+        1.0
+    } else {
+        0.0
+    }
 }
 
 /// A binary elementwise op, its operands broadcast together.
 fn binary(
     name: &'static str,
     infix: Infix,
-    forward: fn([f64; 2], f64) -> f64,
+    forward: fn([f64; 3], f64) -> f64,
     derivatives: fn(f64) -> Vec<Formula>,
 ) -> Spec {
     elementwise(name, 2, Syntax::Infix(infix), forward, derivatives, 0.0)
@@ -209,7 +255,7 @@ fn elementwise(
     name: &'static str,
     arity: usize,
     syntax: Syntax,
-    forward: fn([f64; 2], f64) -> f64,
+    forward: fn([f64; 3], f64) -> f64,
     derivatives: fn(f64) -> Vec<Formula>,
     constant: f64,
 ) -> Spec {
@@ -252,7 +298,7 @@ fn one() -> Formula {
 impl Op {
     /// Every op, once (reductions over everything, `Const(0)`, `PowConst(2)`): the
     /// functions a program can call are found here by name.
-    pub const ALL: [Op; 30] = [
+    pub const ALL: [Op; 39] = [
         Op::Input,
         Op::Const(0.0),
         Op::Literal,
@@ -283,6 +329,15 @@ impl Op {
         Op::LogSoftmax,
         Op::CrossEntropy,
         Op::Mse,
+        Op::Detach,
+        Op::Step,
+        Op::Greater,
+        Op::Less,
+        Op::GreaterEqual,
+        Op::LessEqual,
+        Op::Where,
+        Op::LayerNorm,
+        Op::ArgMax(None),
     ];
 
     /// The op's row in the table: one arm per op, no wildcard.
@@ -295,33 +350,38 @@ impl Op {
             Op::Add => binary(
                 "add",
                 Infix::Plus,
-                |[a, b], _| cancel_to_zero(a + b, a, b),
+                |[a, b, _], _| cancel_to_zero(a + b, a, b),
                 |_| vec![one(), one()],
             ),
             Op::Sub => binary(
                 "sub",
                 Infix::Minus,
-                |[a, b], _| cancel_to_zero(a - b, a, b),
+                |[a, b, _], _| cancel_to_zero(a - b, a, b),
                 |_| vec![one(), num(-1.0)],
             ),
             Op::Mul => binary(
                 "mul",
                 Infix::Times,
-                |[a, b], _| a * b,
+                |[a, b, _], _| a * b,
                 |_| vec![arg(1), arg(0)],
             ),
             Op::Div => binary(
                 "div",
                 Infix::Over,
-                |[a, b], _| a / b,
+                |[a, b, _], _| a / b,
                 |_| vec![div(one(), arg(1)), neg(div(arg(0), pow(arg(1), num(2.0))))],
             ),
-            Op::Neg => unary("neg", Syntax::Negation, |[a, _], _| -a, |_| vec![num(-1.0)]),
+            Op::Neg => unary(
+                "neg",
+                Syntax::Negation,
+                |[a, ..], _| -a,
+                |_| vec![num(-1.0)],
+            ),
             Op::PowConst(n) => elementwise(
                 "pow",
                 1,
                 Syntax::PowerOf(n),
-                |[a, _], n| power(a, n),
+                |[a, ..], n| power(a, n),
                 |n| {
                     vec![match n - 1.0 {
                         0.0 => num(n),
@@ -334,7 +394,7 @@ impl Op {
             Op::Pow => binary(
                 "pow",
                 Infix::Power,
-                |[a, b], _| power(a, b),
+                |[a, b, _], _| power(a, b),
                 |_| {
                     vec![
                         mul(arg(1), pow(arg(0), sub(arg(1), one()))),
@@ -345,61 +405,61 @@ impl Op {
             Op::Exp => unary(
                 "exp",
                 Syntax::Call("exp"),
-                |[a, _], _| a.exp(),
+                |[a, ..], _| a.exp(),
                 |_| vec![out()],
             ),
             Op::Log => unary(
                 "log",
                 Syntax::Call("log"),
-                |[a, _], _| a.ln(),
+                |[a, ..], _| a.ln(),
                 |_| vec![div(one(), arg(0))],
             ),
             Op::Sqrt => unary(
                 "sqrt",
                 Syntax::Call("sqrt"),
-                |[a, _], _| a.sqrt(),
+                |[a, ..], _| a.sqrt(),
                 |_| vec![div(one(), mul(num(2.0), out()))],
             ),
             Op::Sin => unary(
                 "sin",
                 Syntax::Call("sin"),
-                |[a, _], _| a.sin(),
+                |[a, ..], _| a.sin(),
                 |_| vec![apply(Function::Cos, arg(0))],
             ),
             Op::Cos => unary(
                 "cos",
                 Syntax::Call("cos"),
-                |[a, _], _| a.cos(),
+                |[a, ..], _| a.cos(),
                 |_| vec![neg(apply(Function::Sin, arg(0)))],
             ),
             Op::Tanh => unary(
                 "tanh",
                 Syntax::Call("tanh"),
-                |[a, _], _| a.tanh(),
+                |[a, ..], _| a.tanh(),
                 |_| vec![sub(one(), pow(out(), num(2.0)))],
             ),
             Op::Sigmoid => unary(
                 "sigmoid",
                 Syntax::Call("sigmoid"),
-                |[a, _], _| sigmoid(a),
+                |[a, ..], _| sigmoid(a),
                 |_| vec![mul(out(), sub(one(), out()))],
             ),
             Op::Relu => unary(
                 "relu",
                 Syntax::Call("relu"),
-                |[a, _], _| if a.is_nan() || a > 0.0 { a } else { 0.0 },
+                |[a, ..], _| if a.is_nan() || a > 0.0 { a } else { 0.0 },
                 |_| vec![positive(arg(0))],
             ),
             Op::Abs => unary(
                 "abs",
                 Syntax::Call("abs"),
-                |[a, _], _| a.abs(),
+                |[a, ..], _| a.abs(),
                 |_| vec![apply(Function::Sign, arg(0))],
             ),
             Op::Gelu => unary(
                 "gelu",
                 Syntax::Call("gelu"),
-                |[a, _], _| a * formula::normal_cdf(a),
+                |[a, ..], _| a * formula::normal_cdf(a),
                 |_| {
                     vec![add(
                         apply(Function::NormalCdf, arg(0)),
@@ -407,7 +467,41 @@ impl Op {
                     )]
                 },
             ),
-            Op::Identity => unary("identity", Syntax::Copy, |[a, _], _| a, |_| vec![one()]),
+            Op::Identity => unary("identity", Syntax::Copy, |[a, ..], _| a, |_| vec![one()]),
+            Op::Detach => unary(
+                "detach",
+                Syntax::Call("detach"),
+                |[a, ..], _| a,
+                |_| vec![num(0.0)],
+            ),
+            Op::Step => unary(
+                "step",
+                Syntax::Call("step"),
+                |[a, ..], _| truth(a > 0.0, a, 0.0),
+                |_| vec![num(0.0)],
+            ),
+            Op::Greater => comparison("gt", Infix::Greater, |[a, b, _], _| truth(a > b, a, b)),
+            Op::Less => comparison("lt", Infix::Less, |[a, b, _], _| truth(a < b, a, b)),
+            Op::GreaterEqual => comparison("ge", Infix::GreaterEqual, |[a, b, _], _| {
+                truth(a >= b, a, b)
+            }),
+            Op::LessEqual => comparison("le", Infix::LessEqual, |[a, b, _], _| truth(a <= b, a, b)),
+            Op::Where => elementwise(
+                "where",
+                3,
+                Syntax::Call("where"),
+                |[c, a, b], _| {
+                    if c.is_nan() {
+                        c
+                    } else if c > 0.0 {
+                        a
+                    } else {
+                        b
+                    }
+                },
+                |_| vec![num(0.0), positive(arg(0)), sub(one(), positive(arg(0)))],
+                0.0,
+            ),
             Op::MatMul => Spec {
                 name: "matmul",
                 arity: 2,
@@ -426,6 +520,12 @@ impl Op {
             ),
             Op::CrossEntropy => call("cross_entropy", 2, Kind::Loss(Loss::CrossEntropy)),
             Op::Mse => call("mse", 2, Kind::Loss(Loss::Mse)),
+            Op::LayerNorm => call(
+                "layer_norm",
+                1,
+                Kind::Normalization(Normalization::LayerNorm),
+            ),
+            Op::ArgMax(axis) => call("argmax", 1, Kind::Reduction(Reduction::ArgMax, axis)),
         }
     }
 
@@ -446,6 +546,39 @@ impl Op {
             | Syntax::Negation
             | Syntax::PowerOf(_) => None,
         })
+    }
+
+    /// Whether the op stops the gradient on purpose (`detach`): its local derivative is 0
+    /// although its forward rule has slope 1, so a gradient check that perturbs through it
+    /// disagrees, as it should.
+    pub fn stops_gradient(self) -> bool {
+        matches!(self, Op::Detach)
+    }
+
+    /// Whether any gradient reaches operand `position`: none reaches the class labels of
+    /// `cross_entropy`, the condition of `where`, nor anything through `detach`, `step`,
+    /// a comparison or `argmax` (their local derivatives are the number 0). Backends send
+    /// such operands nothing (a zero adjoint), so not even a NaN flows back through them.
+    pub fn passes_gradient_to(self, position: usize) -> bool {
+        match self.kind() {
+            Kind::Elementwise(rule) => rule
+                .derivatives()
+                .get(position)
+                .is_some_and(|formula| *formula != Formula::Num(0.0)),
+            Kind::Reduction(Reduction::ArgMax, _) => false,
+            Kind::Loss(Loss::CrossEntropy) => position == 0,
+            Kind::Leaf(_)
+            | Kind::Reduction(..)
+            | Kind::Matrix(_)
+            | Kind::Normalization(_)
+            | Kind::Loss(Loss::Mse) => position < self.arity(),
+        }
+    }
+
+    /// Whether the op passes no gradient to any operand: detach, steps, comparisons and
+    /// argmax, the selections of the pitfalls.
+    pub fn passes_no_gradient(self) -> bool {
+        self.arity() > 0 && (0..self.arity()).all(|position| !self.passes_gradient_to(position))
     }
 
     /// The op's name as printed in JSON and the graph view.
@@ -551,6 +684,7 @@ impl Reduction {
             Reduction::Sum => Op::Sum(axis),
             Reduction::Mean => Op::Mean(axis),
             Reduction::Max => Op::Max(axis),
+            Reduction::ArgMax => Op::ArgMax(axis),
         }
     }
 }
@@ -558,7 +692,7 @@ impl Reduction {
 /// One of every computed op (powers with several exponents), for tests that must cover
 /// them all.
 #[cfg(test)]
-pub(crate) const SAMPLE_OPS: [Op; 20] = [
+pub(crate) const SAMPLE_OPS: [Op; 27] = [
     Op::Add,
     Op::Sub,
     Op::Mul,
@@ -579,6 +713,13 @@ pub(crate) const SAMPLE_OPS: [Op; 20] = [
     Op::Abs,
     Op::Gelu,
     Op::Identity,
+    Op::Detach,
+    Op::Step,
+    Op::Greater,
+    Op::Less,
+    Op::GreaterEqual,
+    Op::LessEqual,
+    Op::Where,
 ];
 
 /// A sum that cancels to within a few units in the last place of its operands is taken as

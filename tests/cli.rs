@@ -273,13 +273,22 @@ fn built_in_examples() {
         "nan-spreads",
         "vanishing-sigmoid",
         "exploding-product",
+        "sqrt-at-zero",
+        "init-scale",
+        "detach-mistake",
+        "hard-threshold",
     ] {
         assert!(
             list.lines().any(|line| line.starts_with(slug)),
             "{slug} in\n{list}"
         );
     }
-    assert_eq!(list.lines().count(), 10);
+    assert_eq!(list.lines().count(), 14);
+    // A pitfall's fix is an example of its own for the CLI.
+    let fixed = backprop(&["trace", "example:sqrt-at-zero-fix", "--detect-anomaly"]);
+    assert_eq!(fixed.status.code(), Some(0));
+    let broken = backprop(&["trace", "example:sqrt-at-zero", "--detect-anomaly"]);
+    assert_eq!(broken.status.code(), Some(1));
     assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
 }
 
@@ -688,4 +697,96 @@ fn trace_on_the_gpu_without_an_adapter_exits_with_two() {
         "{report}"
     );
     assert!(!report.contains("panicked"), "{report}");
+}
+
+#[test]
+fn clip_norm_caps_every_steps_gradient_norm() {
+    let report = json(&[
+        "train",
+        "w = param([3, -4]); x = [10, 20]; L = sum(w * x)^2",
+        "--steps",
+        "3",
+        "--lr",
+        "0.0001",
+        "--clip-norm",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["clip_norm"], 2.0);
+    let norms = report["gradient_norms"].as_array().expect("norms per step");
+    assert_eq!(norms.len(), 3);
+    for norm in norms {
+        assert!(norm["before"].as_f64().unwrap() > 2.0, "{norm}");
+        assert!(
+            (norm["after"].as_f64().unwrap() - 2.0).abs() < 1e-12,
+            "{norm}"
+        );
+    }
+    let text = stdout(&backprop(&[
+        "train",
+        "w = param(10); L = 50 * w^2",
+        "--steps",
+        "1",
+        "--clip-norm",
+        "1",
+    ]));
+    assert!(text.contains("loss 5000  ‖g‖ 1000 → 1"), "{text}");
+    assert!(
+        user_error(&["train", "w = param(1); w^2", "--clip-norm", "0"]).contains("--clip-norm")
+    );
+}
+
+#[test]
+fn detect_anomaly_names_the_first_bad_node_and_exits_one() {
+    let output = backprop(&[
+        "trace",
+        "a = log(x); b = a * 0; b + 1",
+        "--at",
+        "x=0",
+        "--detect-anomaly",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Anomaly: the forward rule of a (log) produced -∞"),
+        "{text}"
+    );
+    let fine = backprop(&["trace", "x * 2", "--at", "x=1", "--detect-anomaly"]);
+    assert_eq!(fine.status.code(), Some(0));
+}
+
+#[test]
+fn check_names_a_wrong_custom_derivative_and_exits_one() {
+    let program = |derivative: &str| {
+        format!(
+            "softplus(x) = log(1 + exp(x))\nsoftplus'(x) = {derivative}\nz = 0.5\nsoftplus(2 * z) * 3"
+        )
+    };
+    let right = backprop(&["check", &program("sigmoid(x)")]);
+    assert_eq!(right.status.code(), Some(0), "{}", stdout(&right));
+    assert!(stdout(&right).contains("custom derivative softplus': agrees"));
+    let wrong = backprop(&["check", &program("exp(x)")]);
+    assert_eq!(wrong.status.code(), Some(1));
+    let text = stdout(&wrong);
+    assert!(
+        text.contains("custom derivative softplus': WRONG"),
+        "{text}"
+    );
+    let report = json(&["check", &program("sigmoid(x)"), "--format", "json"]);
+    assert_eq!(report["custom_derivatives"][0]["function"], "softplus");
+}
+
+#[test]
+fn a_change_in_place_of_a_saved_value_is_an_error_naming_the_saver() {
+    let report = user_error(&["trace", "x = 1\na = sigmoid(x)\na += 1\na * 2"]);
+    assert!(
+        report.contains(
+            "`a` is changed in place, but the backward pass needs its old value: `a` saved it"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("a2 = a + …"), "{report}");
+    let fine = backprop(&["trace", "x = 1\na = x * 3\nb = a + 2\na += 1\nb * a"]);
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
 }

@@ -24,7 +24,9 @@ Examples:
   backprop trace '-x1^2' --at x1=2           (a program may start with -)
   backprop trace --at x1=2 -- '-x1^2'        (or come after --)
   backprop trace example:moons-mlp --backend gpu --format json | jq .gradients
-                                             (output and gradients in f32 on the GPU via wgpu)";
+                                             (output and gradients in f32 on the GPU via wgpu)
+  backprop trace example:nan-spreads --detect-anomaly
+                                             (stop at the first node making NaN or ±∞; exit 1)";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -41,6 +43,8 @@ Examples:
   backprop train @model.bp --steps 50 --lr 0.1 --optimizer momentum --format json
   backprop train example:moons-mlp --steps 20 --accumulate 4      (4 micro-batches per update)
   backprop train example:moons-mlp --steps 5 --no-zero-grad      (see gradients pile up)
+  backprop train example:moons-mlp --steps 50 --lr 5 --clip-norm 1
+                                             (gradients scaled to global norm 1 when above it)
   backprop train example:moons-mlp --steps 300 --backend gpu      (f32 on the GPU via wgpu)
 
 The program marks what to train with `W = param(…)` and reads data with
@@ -99,6 +103,10 @@ pub struct TraceArgs {
     /// from the f64 stepper); gpu runs reverse mode only
     #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
     pub backend: BackendArg,
+    /// Stop at the first step that produces NaN or ±∞, in either pass, name its node and
+    /// exit with status 1 (PyTorch's anomaly mode)
+    #[arg(long)]
+    pub detect_anomaly: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +137,10 @@ pub struct TrainArgs {
     /// Keep the previous step's gradients (a classic bug, shown on purpose)
     #[arg(long)]
     pub no_zero_grad: bool,
+    /// Clip the gradients to this global norm before each update (each step's norm before
+    /// and after is printed)
+    #[arg(long, value_name = "NORM")]
+    pub clip_norm: Option<f64>,
     /// Where the graph runs
     #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
     pub backend: BackendArg,

@@ -1,11 +1,12 @@
 //! `backprop check`: the backward pass's gradients against central finite differences,
-//! as a table or JSON, passing when the max relative error is below [`TOLERANCE`].
+//! as a table or JSON, passing when the max relative error is below [`TOLERANCE`], and
+//! every custom derivative `f'` against central differences of its function `f`.
 
 use super::args::{CheckArgs, CheckFormat};
 use super::error::CliError;
 use super::inputs::input_values;
 use super::source::{compile_source, load};
-use crate::engine::gradient_check;
+use crate::engine::{CustomCheck, check_custom_derivatives, gradient_check};
 use crate::number::format_number;
 use crate::render::json::{self, CheckReport, Number, Values};
 use crate::render::trace::one_line;
@@ -21,15 +22,57 @@ pub fn run(args: &CheckArgs, stdin: &mut dyn Read) -> Result<(String, bool), Cli
     let inputs = input_values(&graph, &args.program.at)?;
     let check = gradient_check(&graph, &inputs)?;
     let report = json::check(&graph, &source.text, &inputs, &check, TOLERANCE);
+    let custom = check_custom_derivatives(&graph, &inputs);
+    let wrong: Vec<&CustomCheck> = custom.iter().filter(|c| !passes(c)).collect();
+    let passed = report.passed && wrong.is_empty();
     let text = match args.format {
-        CheckFormat::Text => text(&report),
+        CheckFormat::Text => {
+            let mut text = text(&report);
+            for check in &custom {
+                text.push_str(&custom_line(check));
+            }
+            if !wrong.is_empty() && report.passed {
+                text.push_str("FAILED: a custom derivative is wrong\n");
+            }
+            text
+        }
         CheckFormat::Json => {
-            serde_json::to_string_pretty(&report)
-                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?
-                + "\n"
+            let json_error =
+                |e: serde_json::Error| CliError::System(format!("cannot write JSON: {e}"));
+            let mut value = serde_json::to_value(&report).map_err(json_error)?;
+            if let serde_json::Value::Object(fields) = &mut value {
+                if !custom.is_empty() {
+                    fields.insert(
+                        "custom_derivatives".into(),
+                        serde_json::to_value(&custom).map_err(json_error)?,
+                    );
+                }
+                fields.insert("passed".into(), passed.into());
+            }
+            serde_json::to_string_pretty(&value).map_err(json_error)? + "\n"
         }
     };
-    Ok((text, report.passed))
+    Ok((text, passed))
+}
+
+fn passes(check: &CustomCheck) -> bool {
+    check.max_relative_error < TOLERANCE
+}
+
+/// "custom derivative softplus': agrees (max relative error 3e-11)", or why it does not.
+fn custom_line(check: &CustomCheck) -> String {
+    let name = &check.function;
+    let error = small(check.max_relative_error);
+    if passes(check) {
+        format!(
+            "custom derivative {name}': agrees with central differences of {name} (max relative error {error})\n"
+        )
+    } else {
+        format!(
+            "custom derivative {name}': WRONG, it disagrees with central differences of {name} \
+             (max relative error {error}); fix the rule `{name}'(…) = …`\n"
+        )
+    }
 }
 
 /// The report as an aligned table with a verdict line.

@@ -21,6 +21,8 @@ use std::io::Read;
 pub const EXIT_ERROR: u8 = 2;
 /// Exit status for a gradient check that did not pass.
 pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit status for a trace with `--detect-anomaly` that met NaN or ±∞.
+pub const EXIT_ANOMALY: u8 = 1;
 
 /// What a successful command prints on standard output, and the status to exit with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,10 +34,17 @@ pub struct Output {
 /// Run a parsed command line; `stdin` is read when the program is `-`.
 pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
     match &cli.command {
-        Command::Trace(args) => Ok(Output {
-            stdout: trace::run(args, stdin)?,
-            status: 0,
-        }),
+        Command::Trace(args) => {
+            let traced = trace::run(args, stdin)?;
+            Ok(Output {
+                stdout: traced.text,
+                status: if traced.anomaly.is_some() {
+                    EXIT_ANOMALY
+                } else {
+                    0
+                },
+            })
+        }
         Command::Check(args) => {
             let (stdout, passed) = check::run(args, stdin)?;
             Ok(Output {

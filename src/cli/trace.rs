@@ -1,30 +1,89 @@
-//! `backprop trace`: run a program to the end and print the whole trace in one format.
+//! `backprop trace`: run a program to the end and print the whole trace in one format, or
+//! with `--detect-anomaly` up to the first step that produces NaN or ±∞.
 
 use super::args::{ModeArg, TraceArgs, TraceFormat};
 use super::backend::computed;
 use super::error::CliError;
 use super::inputs::input_values;
 use super::source::{compile_source, load};
-use crate::engine::{Mode, Stepper};
+use crate::engine::{Anomaly, Mode, Stepper, run_until_anomaly};
 use crate::graph::Graph;
 use crate::render::{Notation, json, pytorch, trace};
 use std::io::Read;
 
+/// What `trace` prints, and the anomaly it stopped at (with `--detect-anomaly`).
+pub struct Traced {
+    pub text: String,
+    pub anomaly: Option<Anomaly>,
+}
+
 /// The trace as the text to print. With `--backend gpu` the output's value and the
-/// gradients are the GPU's; the steps are always the stepper's.
-pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
+/// gradients are the GPU's; the steps are always the stepper's. With `--detect-anomaly`
+/// the trace stops at the first step producing NaN or ±∞ and ends with its description.
+pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<Traced, CliError> {
     let source = load(&args.program.program, stdin)?;
     let graph = compile_source(&source)?;
     let mode = mode(&graph, args.mode, args.wrt.as_deref())?;
     let inputs = input_values(&graph, &args.program.at)?;
     let mut stepper = Stepper::new(graph, inputs, mode)?;
-    stepper.run_to_end();
-    let computed = computed(args.backend, &stepper)?;
-    let text = &source.text;
+    let anomaly = if args.detect_anomaly {
+        run_until_anomaly(&mut stepper)
+    } else {
+        stepper.run_to_end();
+        None
+    };
+    let text = render(args, &source.text, &stepper, anomaly.as_ref())?;
+    Ok(Traced { text, anomaly })
+}
+
+fn render(
+    args: &TraceArgs,
+    text: &str,
+    stepper: &Stepper,
+    anomaly: Option<&Anomaly>,
+) -> Result<String, CliError> {
+    let Some(anomaly) = anomaly else {
+        return render_run(args, text, stepper);
+    };
+    let what = anomaly.describe(stepper.graph());
+    Ok(match args.format {
+        TraceFormat::Json => {
+            let mut report = serde_json::to_value(json::trace(stepper, text))
+                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
+            if let serde_json::Value::Object(fields) = &mut report {
+                let mut found = serde_json::to_value(anomaly)
+                    .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
+                if let serde_json::Value::Object(found) = &mut found {
+                    found.insert(
+                        "node_name".into(),
+                        stepper.graph().node(anomaly.node).name.clone().into(),
+                    );
+                    found.insert("message".into(), what.into());
+                }
+                fields.insert("anomaly".into(), found);
+            }
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?
+                + "\n"
+        }
+        TraceFormat::Latex => format!(
+            "{}% anomaly: {what}\n",
+            trace::latex_of(&trace::build(stepper, text, Notation::Latex))
+        ),
+        TraceFormat::Text | TraceFormat::Markdown | TraceFormat::Pytorch => format!(
+            "{}\nAnomaly: {what}\n",
+            trace::text_of(&trace::build(stepper, text, Notation::Plain))
+        ),
+    })
+}
+
+/// The whole run's trace in the asked format.
+fn render_run(args: &TraceArgs, text: &str, stepper: &Stepper) -> Result<String, CliError> {
+    let computed = computed(args.backend, stepper)?;
     let document = |notation: Notation| {
-        let built = trace::build(&stepper, text, notation);
+        let built = trace::build(stepper, text, notation);
         match &computed {
-            Some(computed) => built.with_computed(&stepper, computed),
+            Some(computed) => built.with_computed(stepper, computed),
             None => built,
         }
     };
@@ -34,7 +93,7 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         TraceFormat::Latex => trace::latex_of(&document(Notation::Latex)),
         TraceFormat::Pytorch => pytorch::script(stepper.graph(), stepper.inputs(), text),
         TraceFormat::Json => {
-            let mut report = json::trace(&stepper, text);
+            let mut report = json::trace(stepper, text);
             if let Some(computed) = &computed {
                 report = report.with_computed(stepper.graph(), computed);
             }
@@ -87,7 +146,32 @@ mod tests {
             mode: ModeArg::Reverse,
             wrt: None,
             backend: crate::cli::args::BackendArg::Cpu,
+            detect_anomaly: false,
         }
+    }
+
+    #[test]
+    fn anomaly_mode_stops_at_the_first_bad_node_in_either_pass() {
+        let mut forward = args("a = log(x); b = a * 0; b + 1", "x=0", TraceFormat::Text);
+        forward.detect_anomaly = true;
+        let traced = run(&forward, &mut "".as_bytes()).unwrap();
+        assert!(
+            traced.text.ends_with(
+                "Anomaly: the forward rule of a (log) produced -∞ (step 2) from finite operands\n"
+            ),
+            "{}",
+            traced.text
+        );
+        let mut backward = args("r = sqrt(x); r * 3", "x=0", TraceFormat::Json);
+        backward.detect_anomaly = true;
+        let traced = run(&backward, &mut "".as_bytes()).unwrap();
+        let report: serde_json::Value = serde_json::from_str(&traced.text).unwrap();
+        assert_eq!(report["anomaly"]["node_name"], "r");
+        assert_eq!(report["anomaly"]["phase"], "backward");
+        assert_eq!(report["anomaly"]["value"], "inf");
+        let mut fine = args("x * 2", "x=1", TraceFormat::Text);
+        fine.detect_anomaly = true;
+        assert!(run(&fine, &mut "".as_bytes()).unwrap().anomaly.is_none());
     }
 
     #[test]
@@ -98,7 +182,9 @@ mod tests {
             TraceFormat::Latex,
             TraceFormat::Json,
         ] {
-            let text = run(&args("(x1+x2)*x1", "x1=3,x2=4", format), &mut "".as_bytes()).unwrap();
+            let text = run(&args("(x1+x2)*x1", "x1=3,x2=4", format), &mut "".as_bytes())
+                .unwrap()
+                .text;
             assert!(text.contains("21"), "{format:?}: {text}");
             assert!(text.ends_with('\n'), "{format:?}");
         }
@@ -106,7 +192,8 @@ mod tests {
             &args("(x1+x2)*x1", "x1=3,x2=4", TraceFormat::Pytorch),
             &mut "".as_bytes(),
         )
-        .unwrap();
+        .unwrap()
+        .text;
         assert!(script.contains("x1 = torch.tensor(3.0, "), "{script}");
         assert!(script.contains("v4.backward()\n"), "{script}");
     }

@@ -24,13 +24,43 @@ pub struct TrainReport {
     pub learning_rate: f64,
     pub accumulate: usize,
     pub zero_grad: bool,
+    /// The global norm gradients were clipped to, if any.
+    pub clip_norm: Option<f64>,
     /// The loss of each step, before its update.
     pub losses: Vec<Number>,
+    /// With clipping: each step's global gradient norm before and after it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gradient_norms: Vec<NormReport>,
     /// The share of training points classified right at the end (classifiers only).
     pub accuracy: Option<Number>,
 }
 
+/// One step's global gradient norm, before and after clipping.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct NormReport {
+    pub before: Number,
+    pub after: Number,
+}
+
+/// What a run produced: the backend's name, each step's loss (and gradient norms when
+/// clipping), the final accuracy.
+struct Run {
+    backend: String,
+    losses: Vec<Number>,
+    norms: Vec<NormReport>,
+    accuracy: Option<Number>,
+}
+
 pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
+    if let Some(cap) = args.clip_norm
+        && !(cap.is_finite() && cap > 0.0)
+    {
+        return Err(CliError::BadOption {
+            what: "--clip-norm",
+            expected: "a finite number above 0",
+            found: cap.to_string(),
+        });
+    }
     if !(args.lr.is_finite() && args.lr >= 0.0) {
         return Err(CliError::BadOption {
             what: "--lr",
@@ -55,6 +85,7 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     let config = TrainConfig {
         accumulate: args.accumulate,
         zero_grads: !args.no_zero_grad,
+        clip_norm: args.clip_norm,
         ..TrainConfig::new(UpdateRule::default_for(kind), args.lr)
     };
     let run = match args.backend {
@@ -66,16 +97,17 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
             train(backend, graph, config, args.steps)?
         }
     };
-    let (backend, losses, accuracy) = run;
     let report = TrainReport {
         program: source.text.clone(),
-        backend,
+        backend: run.backend,
         optimizer: kind.name(),
         learning_rate: args.lr,
         accumulate: args.accumulate,
         zero_grad: config.zero_grads,
-        losses,
-        accuracy,
+        clip_norm: config.clip_norm,
+        losses: run.losses,
+        gradient_norms: run.norms,
+        accuracy: run.accuracy,
     };
     Ok(match args.format {
         CheckFormat::Text => text(&report),
@@ -87,20 +119,33 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     })
 }
 
-/// `steps` updates on `backend`: its name, the loss of each step and the final accuracy.
+/// `steps` updates on `backend`: its name, the loss (and gradient norms) of each step and
+/// the final accuracy.
 fn train<B: Backend>(
     backend: B,
     graph: Graph,
     config: TrainConfig,
     steps: u64,
-) -> Result<(String, Vec<Number>, Option<Number>), CliError> {
+) -> Result<Run, CliError> {
     let name = backend.name();
     let mut trainer = Trainer::new(backend, graph, config)?;
-    let losses = (0..steps)
-        .map(|_| block_on(trainer.step()).map(Number))
-        .collect::<Result<Vec<Number>, _>>()?;
+    let (mut losses, mut norms) = (Vec::new(), Vec::new());
+    for _ in 0..steps {
+        losses.push(Number(block_on(trainer.step())?));
+        if let Some(norm) = trainer.last_norm() {
+            norms.push(NormReport {
+                before: Number(norm.before),
+                after: Number(norm.after),
+            });
+        }
+    }
     let accuracy = block_on(trainer.accuracy())?.map(Number);
-    Ok((name, losses, accuracy))
+    Ok(Run {
+        backend: name,
+        losses,
+        norms,
+        accuracy,
+    })
 }
 
 /// One line per step, then the accuracy.
@@ -112,11 +157,18 @@ fn text(report: &TrainReport) -> String {
         report.backend
     )];
     let width = report.losses.len().to_string().len();
-    lines.extend(
-        report.losses.iter().enumerate().map(|(step, loss)| {
-            format!("step {:>width$}  loss {}", step + 1, format_number(loss.0))
-        }),
-    );
+    lines.extend(report.losses.iter().enumerate().map(|(step, loss)| {
+        let line = format!("step {:>width$}  loss {}", step + 1, format_number(loss.0));
+        match report.gradient_norms.get(step) {
+            Some(norm) if norm.before.0 != norm.after.0 => format!(
+                "{line}  ‖g‖ {} → {}",
+                format_number(norm.before.0),
+                format_number(norm.after.0)
+            ),
+            Some(norm) => format!("{line}  ‖g‖ {}", format_number(norm.before.0)),
+            None => line,
+        }
+    }));
     if let Some(Number(accuracy)) = report.accuracy {
         lines.push(format!(
             "training accuracy: {}%",

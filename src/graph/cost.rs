@@ -14,6 +14,7 @@
 //!   and `4·m·k·n` backward (`Ā = V̄Bᵀ` and `B̄ = AᵀV̄`); a vector operand is one row or
 //!   one column; transpose: 1 per element each way;
 //! - softmax, log-softmax and cross-entropy: 4 plus an exponential per element each way;
+//!   layer norm: 6 per element forward (mean, deviation, its square, scale), 8 backward;
 //!   mse: 3 per element forward, 2 per element and operand backward;
 //! - leaves (inputs, numbers, literals): nothing; folding constants is counted by lowering.
 //!
@@ -21,7 +22,7 @@
 
 use super::{Graph, NodeId};
 use crate::op::formula::{Formula, Function};
-use crate::op::{Kind, Loss, Matrix, Op};
+use crate::op::{Kind, Loss, Matrix, Normalization, Op};
 
 /// The most floating-point operations a program's forward and backward pass (plus the
 /// constants folded once when it is read) may take.
@@ -116,7 +117,9 @@ pub fn node_flops(op: Op, inputs: &[&[usize]], output: &[usize]) -> Flops {
             let terms = product_terms(inputs);
             (times(&[2, terms]), times(&[4, terms]))
         }
-        Kind::Normalization(_) | Kind::Loss(Loss::CrossEntropy) => {
+        Kind::Normalization(Normalization::LayerNorm) => (times(&[6, first]), times(&[8, first])),
+        Kind::Normalization(Normalization::Softmax | Normalization::LogSoftmax)
+        | Kind::Loss(Loss::CrossEntropy) => {
             let per_number = 4 + FUNCTION_FLOPS;
             (times(&[per_number, first]), times(&[per_number, first]))
         }
@@ -140,7 +143,14 @@ fn forward_flops(op: Op) -> u64 {
         | Op::Sqrt
         | Op::Relu
         | Op::Abs
-        | Op::Identity => 1,
+        | Op::Identity
+        | Op::Detach
+        | Op::Step
+        | Op::Greater
+        | Op::Less
+        | Op::GreaterEqual
+        | Op::LessEqual
+        | Op::Where => 1,
         Op::Input
         | Op::Const(_)
         | Op::Literal
@@ -152,7 +162,9 @@ fn forward_flops(op: Op) -> u64 {
         | Op::Softmax
         | Op::LogSoftmax
         | Op::CrossEntropy
-        | Op::Mse => 0,
+        | Op::Mse
+        | Op::LayerNorm
+        | Op::ArgMax(_) => 0,
     }
 }
 

@@ -3,24 +3,32 @@
 //! shape is worked out here, so a shape error points at the expression that caused it.
 
 mod constant;
+mod function;
+mod in_place;
 
 use super::cost::{STEP_BUDGET, format_flops};
-use super::{Graph, Node, NodeId, Role};
+use super::{CustomSite, Graph, Node, NodeId, Role};
 use crate::data::{DataSpec, MAX_POINTS, batch_tensors};
 use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement, infix};
 use crate::op::{Kind, Leaf, Op};
 use crate::tensor::{Tensor, TensorError, ops};
 use constant::Folding;
+use function::UserFunction;
 use std::collections::HashMap;
 use thiserror::Error;
 
 /// Most nodes a graph may have.
 pub const MAX_NODES: usize = 10_000;
+/// Most user functions open at once, one calling the next: each is expanded inside the
+/// other, so this bounds how deep lowering recurses.
+pub const MAX_CALL_DEPTH: usize = 64;
 /// Most numbers all of a graph's values may hold together (64 MiB of `f64`).
 pub const MAX_GRAPH_ELEMENTS: usize = 1 << 23;
 
 /// Calls that are not ops: constructors, parameters and data.
-const SPECIAL_FORMS: [&str; 6] = ["zeros", "ones", "randn", "param", "features", "labels"];
+const SPECIAL_FORMS: [&str; 8] = [
+    "zeros", "ones", "randn", "glorot", "he", "param", "features", "labels",
+];
 
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum LowerError {
@@ -56,6 +64,15 @@ pub enum LowerError {
     NotConstant { what: String, span: Span },
     #[error("{message}")]
     BadArgument { message: String, span: Span },
+    /// `a += …` after a backward rule saved `a`: PyTorch's version-counter error.
+    #[error(
+        "`{name}` is changed in place, but the backward pass needs its old value: `{saved_by}` saved it"
+    )]
+    InPlace {
+        name: String,
+        saved_by: String,
+        span: Span,
+    },
     #[error("`{what}(…)` must be the whole value of a binding")]
     NeedsName { what: &'static str, span: Span },
     #[error("unknown dataset `{name}`")]
@@ -105,6 +122,7 @@ impl LowerError {
             | LowerError::Shape { span, .. }
             | LowerError::NotConstant { span, .. }
             | LowerError::BadArgument { span, .. }
+            | LowerError::InPlace { span, .. }
             | LowerError::NeedsName { span, .. }
             | LowerError::UnknownDataset { span, .. }
             | LowerError::MaxOfTwo { span }
@@ -127,8 +145,13 @@ impl LowerError {
                 Some(format!("call it as `{name}(…)`, or pick another name"))
             }
             LowerError::NotConstant { .. } => Some(
-                "initial values are built from numbers, literals, zeros, ones and randn".into(),
+                "initial values are built from numbers, literals, zeros, ones, randn, glorot and he"
+                    .into(),
             ),
+            LowerError::InPlace { name, .. } => Some(format!(
+                "bind a new value instead, `{name}2 = {name} + …`: the saved one stays as it was \
+                 (PyTorch raises this error too, or where it cannot tell, computes a wrong gradient)"
+            )),
             LowerError::NeedsName { what, .. } => {
                 Some(format!("write it on a line of its own: `W = {what}(…)`"))
             }
@@ -158,7 +181,10 @@ impl LowerError {
 /// their costliest expression; folding is refused before it runs.
 pub fn lower(program: &Program) -> Result<Graph, LowerError> {
     let bindings = collect_bindings(program)?;
-    let mut lowerer = Lowerer::default();
+    let mut lowerer = Lowerer {
+        functions: function::collect_functions(program)?,
+        ..Lowerer::default()
+    };
     for input in collect_inputs(program, &bindings, &mut lowerer.folding)? {
         let id = lowerer.push_named(input.name, Op::Input, vec![], input.span, input.value)?;
         lowerer.nodes[id.0].role = input.role;
@@ -188,10 +214,18 @@ pub fn lower(program: &Program) -> Result<Graph, LowerError> {
                 id
             }
             Statement::Expr(expr) => lowerer.expr(expr)?,
+            // Expanded where called.
+            Statement::Function { .. } => output,
+            Statement::Update {
+                name,
+                name_span,
+                value,
+            } => lowerer.update(name, *name_span, value)?,
         };
     }
     let folding = lowerer.folding.clone();
-    let graph = Graph::from_nodes(lowerer.finish_names(), output);
+    let custom = std::mem::take(&mut lowerer.custom);
+    let graph = Graph::from_nodes(lowerer.finish_names(), output).with_custom_sites(custom);
     check_work(program, &graph, &folding)?;
     Ok(graph)
 }
@@ -305,6 +339,8 @@ fn collect_inputs(
     let mut inputs: Vec<InputDecl> = Vec::new();
     for (index, statement) in program.statements.iter().enumerate() {
         match statement {
+            // A function's body reads only its parameters (checked with the definition).
+            Statement::Function { .. } => {}
             Statement::Binding {
                 name,
                 name_span,
@@ -465,6 +501,11 @@ struct Lowerer {
     user_named: Vec<bool>,
     scope: HashMap<String, NodeId>,
     folding: Folding,
+    functions: HashMap<String, UserFunction>,
+    /// The user functions being expanded, innermost last (a call of one of them again
+    /// would never end).
+    expanding: Vec<String>,
+    custom: Vec<CustomSite>,
 }
 
 impl Lowerer {
@@ -570,6 +611,10 @@ impl Lowerer {
                     BinaryOp::Mul => Op::Mul,
                     BinaryOp::Div => Op::Div,
                     BinaryOp::Pow => Op::Pow,
+                    BinaryOp::Greater => Op::Greater,
+                    BinaryOp::Less => Op::Less,
+                    BinaryOp::GreaterEqual => Op::GreaterEqual,
+                    BinaryOp::LessEqual => Op::LessEqual,
                     BinaryOp::MatMul => Op::MatMul,
                 };
                 self.push(op, vec![a, b], span)
@@ -595,6 +640,9 @@ impl Lowerer {
         args: &[Expr],
         span: Span,
     ) -> Result<NodeId, LowerError> {
+        if let Some(function) = self.functions.get(name).cloned() {
+            return self.call_user(name, &function, args, span);
+        }
         let Some(op) = Op::function(name) else {
             if let Some(&what) = SPECIAL_FORMS.iter().find(|&&form| form == name) {
                 return Err(LowerError::NeedsName { what, span });
@@ -637,6 +685,120 @@ impl Lowerer {
                 .collect::<Result<Vec<NodeId>, LowerError>>()?,
         };
         self.push(op, operands, span)
+    }
+
+    /// A user function's call: its body expanded with its parameters bound to the
+    /// arguments; with a custom derivative `g`, the result is
+    /// `detach(value) + (a − detach(a)) · detach(g)`, which is the function's value forward
+    /// (`a − a` is exactly 0) and sends back `upstream · g` to the argument `a`.
+    fn call_user(
+        &mut self,
+        name: &str,
+        function: &UserFunction,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<NodeId, LowerError> {
+        if args.len() != function.params.len() {
+            return Err(LowerError::WrongArity {
+                name: name.to_string(),
+                span,
+                expected: function.params.len().to_string(),
+                found: args.len(),
+            });
+        }
+        if self.expanding.iter().any(|open| open == name) {
+            return Err(LowerError::BadArgument {
+                message: format!("`{name}` calls itself, which would never end"),
+                span,
+            });
+        }
+        if self.expanding.len() >= MAX_CALL_DEPTH {
+            return Err(LowerError::BadArgument {
+                message: format!("functions call each other more than {MAX_CALL_DEPTH} deep here"),
+                span,
+            });
+        }
+        let arguments = args
+            .iter()
+            .map(|arg| self.expr(arg))
+            .collect::<Result<Vec<NodeId>, LowerError>>()?;
+        self.expanding.push(name.to_string());
+        let value = self.expand(&function.params, &function.body, &arguments);
+        let result = match (&function.derivative, value) {
+            (Some((param, body)), Ok(value)) => {
+                let argument = arguments[0];
+                self.expand(std::slice::from_ref(param), body, &arguments)
+                    .and_then(|derivative| self.graft(name, argument, value, derivative, span))
+            }
+            (None, value) | (Some(_), value) => value,
+        };
+        self.expanding.pop();
+        result
+    }
+
+    /// `body` lowered with `params` bound to `arguments` (and nothing else in scope).
+    fn expand(
+        &mut self,
+        params: &[String],
+        body: &Expr,
+        arguments: &[NodeId],
+    ) -> Result<NodeId, LowerError> {
+        let local = params
+            .iter()
+            .cloned()
+            .zip(arguments.iter().copied())
+            .collect();
+        let outer = std::mem::replace(&mut self.scope, local);
+        let result = self.expr(body);
+        self.scope = outer;
+        result
+    }
+
+    /// The value of `value` with the gradient `upstream · derivative` for `argument`.
+    fn graft(
+        &mut self,
+        name: &str,
+        argument: NodeId,
+        value: NodeId,
+        derivative: NodeId,
+        span: Span,
+    ) -> Result<NodeId, LowerError> {
+        let shape = self.shapes[argument.0].clone();
+        if self.shapes[value.0] != shape {
+            return Err(LowerError::BadArgument {
+                message: format!(
+                    "`{name}` has a custom derivative, so its value must have its argument's \
+                     shape ({} here, not {})",
+                    crate::tensor::shape_text(&shape),
+                    crate::tensor::shape_text(&self.shapes[value.0])
+                ),
+                span,
+            });
+        }
+        let frozen_value = self.push(Op::Detach, vec![value], span)?;
+        let frozen_argument = self.push(Op::Detach, vec![argument], span)?;
+        let zero = self.push(Op::Sub, vec![argument, frozen_argument], span)?;
+        let frozen_derivative = self.push(Op::Detach, vec![derivative], span)?;
+        let slope = self.push(Op::Mul, vec![zero, frozen_derivative], span)?;
+        if self.shapes[slope.0] != shape {
+            return Err(LowerError::BadArgument {
+                message: format!(
+                    "the derivative `{name}'` must have its argument's shape ({} here, not {})",
+                    crate::tensor::shape_text(&shape),
+                    crate::tensor::shape_text(&self.shapes[derivative.0])
+                ),
+                span,
+            });
+        }
+        let result = self.push(Op::Add, vec![frozen_value, slope], span)?;
+        self.custom.push(CustomSite {
+            function: name.to_string(),
+            argument,
+            value,
+            derivative,
+            result,
+        });
+        Ok(result)
     }
 
     /// Number the unnamed nodes `v{k}`, where k counts non-constant nodes from 1, and

@@ -107,6 +107,24 @@ impl Role {
 pub struct Graph {
     nodes: Vec<Node>,
     output: NodeId,
+    /// The calls of user functions with a custom derivative: what lowering knew, not part
+    /// of a serialized graph (links and embeds carry the program, which is lowered again).
+    #[serde(skip)]
+    custom: Vec<CustomSite>,
+}
+
+/// A call of a user function with a custom derivative `f'(x) = …`: `value` is the
+/// function's own value at `argument`, `derivative` the declared derivative there, and
+/// `result` (what the call gives) has `value`'s value but sends `upstream · derivative` back
+/// to `argument`. The gradient check compares `derivative` with central differences of
+/// `value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomSite {
+    pub function: String,
+    pub argument: NodeId,
+    pub value: NodeId,
+    pub derivative: NodeId,
+    pub result: NodeId,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +174,7 @@ impl TryFrom<RawGraph> for Graph {
         Ok(Graph {
             nodes: raw.nodes,
             output: raw.output,
+            custom: Vec::new(),
         })
     }
 }
@@ -206,12 +225,27 @@ impl Graph {
             .collect()
     }
 
+    /// The calls of user functions with a custom derivative.
+    pub fn custom_sites(&self) -> &[CustomSite] {
+        &self.custom
+    }
+
     /// Every node's value at once, with `inputs[k]` for the k-th input node. An op that
     /// refuses its operands (a label out of range) gives NaN in its shape.
     pub fn evaluate(&self, inputs: &[Tensor]) -> Vec<Tensor> {
+        self.evaluate_replacing(inputs, None)
+    }
+
+    /// [`Graph::evaluate`], with one node's value replaced (the nodes after it computed
+    /// from the replacement): how a finite difference nudges an intermediate value.
+    pub fn evaluate_replacing(
+        &self,
+        inputs: &[Tensor],
+        replaced: Option<(NodeId, &Tensor)>,
+    ) -> Vec<Tensor> {
         let mut values: Vec<Tensor> = Vec::with_capacity(self.len());
         let mut next_input = inputs.iter();
-        for node in &self.nodes {
+        for (id, node) in self.nodes.iter().enumerate() {
             let value = match node.op.leaf() {
                 Some(Leaf::Input) => next_input.next().cloned(),
                 Some(Leaf::Number(c)) => Some(Tensor::scalar(c)),
@@ -220,6 +254,10 @@ impl Graph {
                     let args: Vec<&Tensor> = node.inputs.iter().map(|i| &values[i.0]).collect();
                     crate::tensor::ops::forward(node.op, &args).ok()
                 }
+            };
+            let value = match replaced {
+                Some((at, replacement)) if at.0 == id => Some(replacement.clone()),
+                _ => value,
             };
             values.push(value.unwrap_or_else(|| node.nan()));
         }
@@ -232,6 +270,15 @@ impl Graph {
         debug_assert!(nodes.iter().enumerate().all(|(id, node)| {
             node.inputs.len() == node.op.arity() && node.inputs.iter().all(|i| i.0 < id)
         }));
-        Graph { nodes, output }
+        Graph {
+            nodes,
+            output,
+            custom: Vec::new(),
+        }
+    }
+
+    /// The graph with the calls of functions with a custom derivative recorded.
+    pub(crate) fn with_custom_sites(self, custom: Vec<CustomSite>) -> Graph {
+        Graph { custom, ..self }
     }
 }

@@ -19,6 +19,23 @@ pub enum Statement {
     },
     /// A bare expression (allowed only as the last statement).
     Expr(Expr),
+    /// `name(a, b) = body`: a function, expanded where it is called; or, with
+    /// `derivative`, `name'(a) = body`: the derivative a one-argument function's backward
+    /// pass uses instead of its own (a custom derivative, checked by the gradient check).
+    Function {
+        name: String,
+        name_span: Span,
+        params: Vec<(String, Span)>,
+        derivative: bool,
+        body: Expr,
+    },
+    /// `name += value`: a change in place of a computed value (PyTorch's `add_`), refused
+    /// when a backward rule saved the old value (PyTorch's version counter).
+    Update {
+        name: String,
+        name_span: Span,
+        value: Expr,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +74,10 @@ pub enum BinaryOp {
     Div,
     Pow,
     MatMul,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
 }
 
 impl BinaryOp {
@@ -68,6 +89,10 @@ impl BinaryOp {
             BinaryOp::Div => "/",
             BinaryOp::Pow => "^",
             BinaryOp::MatMul => "@",
+            BinaryOp::Greater => ">",
+            BinaryOp::Less => "<",
+            BinaryOp::GreaterEqual => ">=",
+            BinaryOp::LessEqual => "<=",
         }
     }
 }
@@ -75,7 +100,10 @@ impl BinaryOp {
 impl Statement {
     pub fn value(&self) -> &Expr {
         match self {
-            Statement::Binding { value, .. } | Statement::Expr(value) => value,
+            Statement::Binding { value, .. }
+            | Statement::Expr(value)
+            | Statement::Update { value, .. }
+            | Statement::Function { body: value, .. } => value,
         }
     }
 }

@@ -26,13 +26,14 @@ pub fn infix(expr: &Expr) -> String {
 fn precedence(expr: &Expr) -> u8 {
     match &expr.kind {
         ExprKind::Binary { op, .. } => match op {
-            BinaryOp::Add | BinaryOp::Sub => 1,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::MatMul => 3,
-            BinaryOp::Pow => 8,
+            BinaryOp::Greater | BinaryOp::Less | BinaryOp::GreaterEqual | BinaryOp::LessEqual => 1,
+            BinaryOp::Add | BinaryOp::Sub => 3,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::MatMul => 5,
+            BinaryOp::Pow => 10,
         },
-        ExprKind::Neg(_) => 5,
-        ExprKind::Number(n) if *n < 0.0 => 5,
-        ExprKind::Number(_) | ExprKind::Var(_) | ExprKind::Call { .. } | ExprKind::Tensor(_) => 10,
+        ExprKind::Neg(_) => 7,
+        ExprKind::Number(n) if *n < 0.0 => 7,
+        ExprKind::Number(_) | ExprKind::Var(_) | ExprKind::Call { .. } | ExprKind::Tensor(_) => 12,
     }
 }
 
@@ -47,7 +48,7 @@ fn write(expr: &Expr, out: &mut String) {
         ExprKind::Var(name) => out.push_str(name),
         ExprKind::Neg(inner) => {
             out.push('-');
-            operand(inner, precedence(inner) < 8, out);
+            operand(inner, precedence(inner) < 10, out);
         }
         ExprKind::Binary { op, lhs, rhs } => {
             let own = precedence(expr);
@@ -100,7 +101,10 @@ mod tests {
     fn round(source: &str) -> String {
         let program = parse(source).unwrap();
         match program.statements.last().unwrap() {
-            Statement::Expr(expr) | Statement::Binding { value: expr, .. } => infix(expr),
+            Statement::Expr(expr)
+            | Statement::Binding { value: expr, .. }
+            | Statement::Update { value: expr, .. }
+            | Statement::Function { body: expr, .. } => infix(expr),
         }
     }
 
@@ -120,6 +124,9 @@ mod tests {
             "sum((y - t)^2)",
             "randn([2, 16], 1) * 0.7",
             "mean(x, -1)",
+            "x + 1 > y * 2",
+            "(a > b) * c",
+            "where(x <= 0, x, 0)",
         ] {
             assert_eq!(round(source), source);
         }

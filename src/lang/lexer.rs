@@ -19,6 +19,14 @@ pub enum TokenKind {
     RBracket,
     Comma,
     Equals,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
+    /// `'`, naming a function's own derivative: `f'(x) = …`.
+    Prime,
+    /// `+=`: a change in place, `a += 1` (PyTorch's `a.add_(1)`).
+    PlusEquals,
     /// A newline or `;`: ends a statement.
     Separator,
     Eof,
@@ -48,6 +56,12 @@ impl TokenKind {
             TokenKind::RBracket => "`]`",
             TokenKind::Comma => "`,`",
             TokenKind::Equals => "`=`",
+            TokenKind::Greater => "`>`",
+            TokenKind::Less => "`<`",
+            TokenKind::GreaterEqual => "`>=`",
+            TokenKind::LessEqual => "`<=`",
+            TokenKind::Prime => "`'`",
+            TokenKind::PlusEquals => "`+=`",
             TokenKind::Separator => "the end of the line",
             TokenKind::Eof => "the end of the program",
         }
@@ -72,6 +86,10 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
                 continue;
             }
             b'\n' | b';' => Some(TokenKind::Separator),
+            b'+' if bytes.get(pos + 1) == Some(&b'=') => {
+                pos += 1;
+                Some(TokenKind::PlusEquals)
+            }
             b'+' => Some(TokenKind::Plus),
             b'-' => Some(TokenKind::Minus),
             b'/' => Some(TokenKind::Slash),
@@ -82,7 +100,24 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
             b'[' => Some(TokenKind::LBracket),
             b']' => Some(TokenKind::RBracket),
             b',' => Some(TokenKind::Comma),
+            b'=' if bytes.get(pos + 1) == Some(&b'=') => {
+                return Err(
+                    ParseError::new("`==` is not an operator", Span::new(pos, pos + 2))
+                        .with_hint("compare with `<=` and `>=`, or `>` and `<`"),
+                );
+            }
             b'=' => Some(TokenKind::Equals),
+            b'>' | b'<' if bytes.get(pos + 1) == Some(&b'=') => {
+                pos += 1;
+                Some(if byte == b'>' {
+                    TokenKind::GreaterEqual
+                } else {
+                    TokenKind::LessEqual
+                })
+            }
+            b'>' => Some(TokenKind::Greater),
+            b'\'' => Some(TokenKind::Prime),
+            b'<' => Some(TokenKind::Less),
             b'*' if bytes.get(pos + 1) == Some(&b'*') => {
                 return Err(
                     ParseError::new("`**` is not an operator", Span::new(pos, pos + 2))
@@ -98,6 +133,8 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, ParseError> {
             let kind = match ch {
                 '−' => TokenKind::Minus,
                 '·' | '×' | '⋅' => TokenKind::Star,
+                '≥' => TokenKind::GreaterEqual,
+                '≤' => TokenKind::LessEqual,
                 _ => return None,
             };
             pos += ch.len_utf8() - 1;

@@ -1,7 +1,12 @@
 //! Pratt parser: tokens to a [`Program`], with depth and size limits and helpful errors.
 //!
-//! Binding powers, loosest first: `+ -`, then `* / @`, then unary minus, then `^`
-//! (right associative, so `-x^2` is `-(x^2)` and `2^3^2` is `2^(3^2)`).
+//! Binding powers, loosest first: the comparisons `> < >= <=` (so `x + 1 > y` compares
+//! sums), then `+ -`, then `* / @`, then unary minus, then `^` (right associative, so
+//! `-x^2` is `-(x^2)` and `2^3^2` is `2^(3^2)`).
+//!
+//! Statements: `name = expr` bindings, `f(a, b) = expr` function definitions and
+//! `f'(a) = expr` custom derivatives, `name += expr` changes in place, and a final bare
+//! expression.
 
 use super::ast::{BinaryOp, Expr, ExprKind, Program, Statement};
 use super::error::ParseError;
@@ -29,17 +34,21 @@ impl Default for Limits {
     }
 }
 
-const PREFIX_MINUS_BP: u8 = 5;
+const PREFIX_MINUS_BP: u8 = 7;
 
 /// Left and right binding power of an infix operator token.
 fn infix_binding_power(kind: TokenKind) -> Option<(BinaryOp, u8, u8)> {
     Some(match kind {
-        TokenKind::Plus => (BinaryOp::Add, 1, 2),
-        TokenKind::Minus => (BinaryOp::Sub, 1, 2),
-        TokenKind::Star => (BinaryOp::Mul, 3, 4),
-        TokenKind::Slash => (BinaryOp::Div, 3, 4),
-        TokenKind::At => (BinaryOp::MatMul, 3, 4),
-        TokenKind::Caret => (BinaryOp::Pow, 8, 7),
+        TokenKind::Greater => (BinaryOp::Greater, 1, 2),
+        TokenKind::Less => (BinaryOp::Less, 1, 2),
+        TokenKind::GreaterEqual => (BinaryOp::GreaterEqual, 1, 2),
+        TokenKind::LessEqual => (BinaryOp::LessEqual, 1, 2),
+        TokenKind::Plus => (BinaryOp::Add, 3, 4),
+        TokenKind::Minus => (BinaryOp::Sub, 3, 4),
+        TokenKind::Star => (BinaryOp::Mul, 5, 6),
+        TokenKind::Slash => (BinaryOp::Div, 5, 6),
+        TokenKind::At => (BinaryOp::MatMul, 5, 6),
+        TokenKind::Caret => (BinaryOp::Pow, 10, 9),
         _ => return None,
     })
 }
@@ -109,6 +118,15 @@ impl Parser<'_> {
                     .with_hint("write an expression such as `(x1 + x2) * x1`"),
             );
         }
+        if let Some(Statement::Function { name_span, .. } | Statement::Update { name_span, .. }) =
+            statements.last()
+        {
+            return Err(ParseError::new(
+                "the last line is the output, not a function definition or a change in place",
+                *name_span,
+            )
+            .with_hint("end with the expression the program computes"));
+        }
         if let Some(Statement::Expr(expr)) = statements[..statements.len() - 1]
             .iter()
             .find(|s| matches!(s, Statement::Expr(_)))
@@ -124,6 +142,19 @@ impl Parser<'_> {
 
     fn statement(&mut self) -> Result<Statement, ParseError> {
         let first = self.peek();
+        if let Some((params, equals)) = self.definition_head() {
+            return self.definition(first, params, equals);
+        }
+        if first.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::PlusEquals {
+            self.pos += 2;
+            self.skip_newlines();
+            let value = self.expr(0)?;
+            return Ok(Statement::Update {
+                name: first.span.text(self.source).to_string(),
+                name_span: first.span,
+                value,
+            });
+        }
         if first.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::Equals {
             self.pos += 2;
             self.skip_newlines();
@@ -135,6 +166,67 @@ impl Parser<'_> {
             });
         }
         Ok(Statement::Expr(self.expr(0)?))
+    }
+
+    /// At `name(a, b) =` or `name'(a) =`: the parameters' tokens and how far ahead the `=`
+    /// is; `None` elsewhere.
+    fn definition_head(&self) -> Option<(Vec<Token>, usize)> {
+        if self.peek().kind != TokenKind::Ident {
+            return None;
+        }
+        let mut ahead = 1;
+        if self.peek_at(ahead).kind == TokenKind::Prime {
+            ahead += 1;
+        }
+        if self.peek_at(ahead).kind != TokenKind::LParen {
+            return None;
+        }
+        ahead += 1;
+        let mut params = Vec::new();
+        while self.peek_at(ahead).kind == TokenKind::Ident {
+            params.push(self.peek_at(ahead));
+            ahead += 1;
+            match self.peek_at(ahead).kind {
+                TokenKind::Comma => ahead += 1,
+                _ => break,
+            }
+        }
+        let closes = self.peek_at(ahead).kind == TokenKind::RParen;
+        (closes && self.peek_at(ahead + 1).kind == TokenKind::Equals).then_some((params, ahead + 1))
+    }
+
+    /// `name(params) = body` or `name'(param) = body`, its head already recognised.
+    fn definition(
+        &mut self,
+        name: Token,
+        params: Vec<Token>,
+        equals: usize,
+    ) -> Result<Statement, ParseError> {
+        let derivative = self.peek_at(1).kind == TokenKind::Prime;
+        self.pos += equals + 1;
+        let params: Vec<(String, Span)> = params
+            .iter()
+            .map(|token| (token.span.text(self.source).to_string(), token.span))
+            .collect();
+        let repeated = params
+            .iter()
+            .enumerate()
+            .find(|(i, param)| params[..*i].iter().any(|p| p.0 == param.0));
+        if let Some((_, (repeated, span))) = repeated {
+            return Err(ParseError::new(
+                format!("the parameter `{repeated}` is listed twice"),
+                *span,
+            ));
+        }
+        self.skip_newlines();
+        let body = self.expr(0)?;
+        Ok(Statement::Function {
+            name: name.span.text(self.source).to_string(),
+            name_span: name.span,
+            params,
+            derivative,
+            body,
+        })
     }
 
     fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {

@@ -2,8 +2,16 @@
 
 use super::*;
 
-/// Points away from kinks and domain edges for each arity.
-const POINTS: [[f64; 2]; 5] = [[0.7, 1.3], [1.9, 0.4], [2.5, -1.2], [0.3, 2.2], [1.1, 1.7]];
+/// Points away from kinks and domain edges for each arity (the b branch of `where` is
+/// checked in the tensor tests, whose conditions take both signs).
+const POINTS: [[f64; 3]; 6] = [
+    [0.7, 1.3, -0.4],
+    [1.9, 0.4, 2.1],
+    [2.5, -1.2, 0.6],
+    [0.3, 2.2, 1.5],
+    [1.1, 1.7, -2.3],
+    [1.4, 0.9, -0.8],
+];
 
 fn central_difference(op: Op, args: &[f64], i: usize) -> f64 {
     let h = 1e-6 * args[i].abs().max(1.0);
@@ -16,7 +24,8 @@ fn central_difference(op: Op, args: &[f64], i: usize) -> f64 {
 
 #[test]
 fn local_derivatives_match_finite_differences() {
-    for op in SAMPLE_OPS {
+    // `detach` has slope 1 and passes no gradient by design (tested below).
+    for op in SAMPLE_OPS.into_iter().filter(|op| !op.stops_gradient()) {
         for point in POINTS {
             let args = &point[..op.arity()];
             let out = op.apply(args);
@@ -55,6 +64,42 @@ fn forward_rules() {
 }
 
 #[test]
+fn selections_pass_no_gradient_and_detach_stops_it() {
+    assert_eq!(Op::Detach.apply(&[2.5]), 2.5);
+    assert_eq!(
+        Op::Detach.local_derivatives(),
+        vec![formula::Formula::Num(0.0)]
+    );
+    assert!(Op::Detach.stops_gradient() && !Op::Identity.stops_gradient());
+    for op in [
+        Op::Detach,
+        Op::Step,
+        Op::Greater,
+        Op::LessEqual,
+        Op::ArgMax(Some(0)),
+    ] {
+        assert!(op.passes_no_gradient(), "{op:?}");
+    }
+    for op in [Op::Where, Op::Relu, Op::Max(None), Op::LayerNorm] {
+        assert!(!op.passes_no_gradient(), "{op:?}");
+    }
+    assert_eq!(Op::Step.apply(&[0.0]), 0.0);
+    assert_eq!(Op::Step.apply(&[1e-300]), 1.0);
+    assert_eq!(Op::GreaterEqual.apply(&[2.0, 2.0]), 1.0);
+    assert_eq!(Op::Greater.apply(&[2.0, 2.0]), 0.0);
+    assert!(Op::Less.apply(&[f64::NAN, 1.0]).is_nan());
+    assert_eq!(Op::Where.apply(&[1.0, 5.0, f64::INFINITY]), 5.0);
+    assert_eq!(Op::Where.apply(&[-1.0, 5.0, 7.0]), 7.0);
+    let at = [0.0, 5.0, 7.0];
+    let routed: Vec<f64> = Op::Where
+        .local_derivatives()
+        .iter()
+        .map(|d| d.eval(&at, 7.0))
+        .collect();
+    assert_eq!(routed, vec![0.0, 0.0, 1.0], "c = 0 chooses b");
+}
+
+#[test]
 fn relu_and_abs_have_zero_derivative_at_the_kink() {
     assert_eq!(Op::Relu.local_derivatives()[0].eval(&[0.0], 0.0), 0.0);
     assert_eq!(Op::Abs.local_derivatives()[0].eval(&[0.0], 0.0), 0.0);
@@ -74,7 +119,7 @@ fn domain_errors_are_nan_or_infinite_not_panics() {
 #[test]
 fn function_table_round_trips() {
     let names: Vec<&str> = Op::function_names().collect();
-    assert_eq!(names.len(), 18, "{names:?}");
+    assert_eq!(names.len(), 23, "{names:?}");
     for name in names {
         let op = Op::function(name).unwrap();
         assert_eq!(op.name(), name);
@@ -119,6 +164,15 @@ fn position(op: Op) -> usize {
         Op::LogSoftmax => 27,
         Op::CrossEntropy => 28,
         Op::Mse => 29,
+        Op::Detach => 30,
+        Op::Step => 31,
+        Op::Greater => 32,
+        Op::Less => 33,
+        Op::GreaterEqual => 34,
+        Op::LessEqual => 35,
+        Op::Where => 36,
+        Op::LayerNorm => 37,
+        Op::ArgMax(_) => 38,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::op::{Infix, Op, Syntax};
 /// Binding strength of a rendered expression, to decide where parentheses go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
+    Relation,
     Sum,
     Product,
     Negative,
@@ -106,7 +107,18 @@ pub fn op_expression(op: Op, args: &[Expr], n: Notation) -> Expr {
         Syntax::Infix(Infix::Times | Infix::MatMul) => product(arg(0), arg(1), n),
         Syntax::Infix(Infix::Over) => quotient(arg(0), arg(1), n),
         Syntax::Infix(Infix::Power) => power(arg(0), arg(1), n),
+        Syntax::Infix(Infix::Greater) => relation(arg(0), Operator::Greater, arg(1), n),
+        Syntax::Infix(Infix::Less) => relation(arg(0), Operator::Less, arg(1), n),
+        Syntax::Infix(Infix::GreaterEqual) => relation(arg(0), Operator::GreaterEqual, arg(1), n),
+        Syntax::Infix(Infix::LessEqual) => relation(arg(0), Operator::LessEqual, arg(1), n),
     }
+}
+
+/// `a > b`: a comparison, binding more loosely than any arithmetic.
+fn relation(a: Expr, operator: Operator, b: Expr, n: Notation) -> Expr {
+    let left = a.wrapped(n, a.prec == Prec::Relation);
+    let right = b.wrapped(n, b.prec == Prec::Relation);
+    Expr::new(n.infix(&left, operator, &right), Prec::Relation)
 }
 
 /// A local-derivative formula with `args` standing for the op's inputs and `out` for its
@@ -130,13 +142,14 @@ pub fn formula(formula: &Formula, args: &[Expr], out: &Expr, n: Notation) -> Exp
 
 /// `a + b`; a negative `b` in parentheses: `7 + (−3)`.
 pub fn sum(a: Expr, b: Expr, n: Notation) -> Expr {
-    let right = b.wrapped(n, b.prec == Prec::Negative);
+    let a = Expr::new(a.wrapped(n, a.prec == Prec::Relation), a.prec);
+    let right = b.wrapped(n, b.prec == Prec::Relation || b.prec == Prec::Negative);
     Expr::new(n.infix(&a.text, Operator::Plus, &right), Prec::Sum)
 }
 
 /// `a − b`, with `b` in parentheses when it is a sum or negative.
 pub fn difference(a: Expr, b: Expr, n: Notation) -> Expr {
-    let right = b.wrapped(n, b.prec == Prec::Sum || b.prec == Prec::Negative);
+    let right = b.wrapped(n, b.prec <= Prec::Sum || b.prec == Prec::Negative);
     Expr::new(n.infix(&a.text, Operator::Minus, &right), Prec::Sum)
 }
 
@@ -151,7 +164,7 @@ pub fn hadamard(a: Expr, b: Expr, n: Notation) -> Expr {
 }
 
 fn joined_product(a: Expr, operator: Operator, b: Expr, n: Notation) -> Expr {
-    let loose = |e: &Expr| e.prec == Prec::Sum || e.prec == Prec::Negative;
+    let loose = |e: &Expr| e.prec <= Prec::Sum || e.prec == Prec::Negative;
     let text = n.infix(&a.wrapped(n, loose(&a)), operator, &b.wrapped(n, loose(&b)));
     Expr::new(text, Prec::Product)
 }
@@ -169,7 +182,7 @@ pub fn call(function: &str, args: &[Expr], n: Notation) -> Expr {
 }
 
 pub fn negative(a: Expr, n: Notation) -> Expr {
-    let wrap = a.prec == Prec::Sum || a.prec == Prec::Negative;
+    let wrap = a.prec <= Prec::Sum || a.prec == Prec::Negative;
     Expr::new(n.negative(&a.wrapped(n, wrap)), Prec::Negative)
 }
 
@@ -177,7 +190,7 @@ pub fn quotient(a: Expr, b: Expr, n: Notation) -> Expr {
     if n.stacks_fractions() {
         return Expr::new(n.fraction(&a.text, &b.text), Prec::Atom);
     }
-    let top = a.wrapped(n, a.prec == Prec::Sum);
+    let top = a.wrapped(n, a.prec <= Prec::Sum);
     let bottom = b.wrapped(n, b.prec < Prec::Power);
     Expr::new(n.fraction(&top, &bottom), Prec::Product)
 }

@@ -31,6 +31,10 @@ pub enum Operator {
     Hadamard,
     Equals,
     PlusEquals,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
 }
 
 impl Notation {
@@ -109,6 +113,12 @@ impl Notation {
             (_, Operator::Equals) => "=",
             (Notation::Plain, Operator::PlusEquals) => "+=",
             (_, Operator::PlusEquals) => "\\mathrel{+}=",
+            (_, Operator::Greater) => ">",
+            (_, Operator::Less) => "<",
+            (Notation::Plain, Operator::GreaterEqual) => "≥",
+            (_, Operator::GreaterEqual) => "\\geq",
+            (Notation::Plain, Operator::LessEqual) => "≤",
+            (_, Operator::LessEqual) => "\\leq",
         }
     }
 

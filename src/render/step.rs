@@ -329,6 +329,16 @@ fn matrix_rule(graph: &Graph, node: NodeId, input_index: usize, n: Notation) -> 
             difference(bar.clone(), call("sum", &[hadamard(bar, out, n)], n), n),
             n,
         ),
+        // (ȳ − mean(ȳ) − y ⊙ mean(ȳ ⊙ y)) / std(x), std the row's √(σ² + ε).
+        (Kind::Normalization(Normalization::LayerNorm), _) => quotient(
+            difference(
+                difference(bar.clone(), call("mean", std::slice::from_ref(&bar), n), n),
+                hadamard(out.clone(), call("mean", &[hadamard(bar, out, n)], n), n),
+                n,
+            ),
+            call("std", &[arg(0)], n),
+            n,
+        ),
         (Kind::Normalization(Normalization::LogSoftmax), _) => difference(
             bar.clone(),
             hadamard(call("exp", &[out], n), call("sum", &[bar], n), n),
@@ -355,9 +365,10 @@ fn matrix_rule(graph: &Graph, node: NodeId, input_index: usize, n: Notation) -> 
         }
         // Labels are class indices: nothing flows back to them. Leaves have no rule, and
         // elementwise ops are explained by their local derivatives instead.
-        (Kind::Loss(Loss::CrossEntropy), _) | (Kind::Leaf(_) | Kind::Elementwise(_), _) => {
-            Expr::number(0.0, n)
-        }
+        // An index does not move with the values: argmax passes nothing back.
+        (Kind::Loss(Loss::CrossEntropy), _)
+        | (Kind::Reduction(Reduction::ArgMax, _), _)
+        | (Kind::Leaf(_) | Kind::Elementwise(_), _) => Expr::number(0.0, n),
     }
 }
 

@@ -21,7 +21,8 @@ pub mod line_chart;
 pub mod picture;
 
 pub use labels::{
-    derivative_line, derivative_total, edge_path, exact, midpoint, nonfinite_nodes, op_label, shown,
+    CUT_DASHES, derivative_line, derivative_total, edge_is_cut, edge_path, exact, midpoint,
+    nonfinite_nodes, op_label, shown,
 };
 
 /// The colours of a picture (the app's light and dark themes).
@@ -257,9 +258,14 @@ pub fn graph_document(stepper: &Stepper, palette: &Palette) -> String {
         } else {
             ("", " marker-end=\"url(#arrow)\"")
         };
+        let dashes = if edge_is_cut(graph, edge.to, edge.input_index) {
+            format!(" stroke-dasharray=\"{CUT_DASHES}\" data-cut=\"true\"")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "<path data-edge=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\"{start}{end}/>",
+            "<path data-edge=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\"{dashes}{start}{end}/>",
             escape(&format!(
                 "{}->{}",
                 graph.node(edge.from).name,

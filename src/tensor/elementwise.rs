@@ -1,5 +1,5 @@
-//! Elementwise ops: every scalar [`Op`] applied element by element, binary ops with NumPy
-//! broadcasting. Forward values and gradients come from the op's
+//! Elementwise ops: every scalar [`Op`] applied element by element, binary and ternary
+//! (`where`) ops with NumPy broadcasting. Forward values and gradients come from the op's
 //! [`ScalarRule`](crate::op::ScalarRule): its forward rule and the same local-derivative
 //! formulas the scalar stepper shows, so no rule is written twice.
 
@@ -7,13 +7,13 @@ use super::shape::{broadcast_shapes_for, reduce_to_shape, source_indices};
 use super::{Tensor, TensorError, expect_shape};
 use crate::op::Op;
 
-/// Apply `op` to one operand (unary ops) or two broadcast operands (binary ops).
+/// Apply `op` to one operand (unary ops) or two or three broadcast operands.
 pub fn forward(op: Op, inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
     let rule = op
         .scalar_rule()
         .ok_or(TensorError::NotElementwise { op: op.name() })?;
     let layout = Layout::new(op, inputs)?;
-    let mut args = [0.0; 2];
+    let mut args = [0.0; 3];
     let data = (0..layout.count())
         .map(|element| rule.apply(layout.args(inputs, element, &mut args)))
         .collect();
@@ -30,10 +30,19 @@ pub fn vjp(
 ) -> Result<Vec<Tensor>, TensorError> {
     let locals = local_derivatives(op, inputs, output)?;
     expect_shape(op.name(), "upstream gradient", upstream, output.shape())?;
+    // An operand that receives no gradient (through `detach`, a step, a comparison, the
+    // condition of `where`) gets exact zeros: not even a NaN flows back through it.
     locals
         .iter()
         .zip(inputs)
-        .map(|(local, input)| pull_back(local, upstream, input.shape()))
+        .enumerate()
+        .map(|(position, (local, input))| {
+            if op.passes_gradient_to(position) {
+                pull_back(local, upstream, input.shape())
+            } else {
+                Tensor::zeros(input.shape())
+            }
+        })
         .collect()
 }
 
@@ -48,7 +57,7 @@ pub fn local_derivatives(
     expect_shape(op.name(), "output", output, &layout.shape)?;
     let derivatives = op.local_derivatives();
     let mut locals = vec![Vec::with_capacity(layout.count()); inputs.len()];
-    let mut buffer = [0.0; 2];
+    let mut buffer = [0.0; 3];
     for element in 0..layout.count() {
         let args = layout.args(inputs, element, &mut buffer);
         let out = output.data()[element];
@@ -127,12 +136,12 @@ impl Layout {
 
     /// The operand values that meet at output element `element`, written into `buffer`
     /// (elementwise ops take at most two operands) so no element allocates.
-    fn args<'b>(&self, inputs: &[&Tensor], element: usize, buffer: &'b mut [f64; 2]) -> &'b [f64] {
+    fn args<'b>(&self, inputs: &[&Tensor], element: usize, buffer: &'b mut [f64; 3]) -> &'b [f64] {
         for ((slot, input), source) in buffer.iter_mut().zip(inputs).zip(&self.sources) {
             let index = source.as_ref().map_or(element, |indices| indices[element]);
             *slot = input.data()[index];
         }
-        &buffer[..inputs.len().min(2)]
+        &buffer[..inputs.len().min(3)]
     }
 }
 
@@ -229,9 +238,77 @@ mod tests {
         }
         match (op, operand) {
             (Op::Log | Op::Sqrt | Op::PowConst(_) | Op::Pow, 0) | (Op::Div, 1) => positive,
-            (Op::Relu | Op::Abs, _) => away_from_zero,
+            (Op::Relu | Op::Abs | Op::Step, _) | (Op::Where, 0) => away_from_zero,
             _ => any,
         }
+    }
+
+    #[test]
+    fn detach_passes_the_value_and_no_gradient() {
+        let x = tensor(&[3], &[-1.0, 0.0, 2.5]);
+        let y = forward(Op::Detach, &[&x]).unwrap();
+        assert_eq!(y.data(), x.data());
+        let grads = vjp(Op::Detach, &[&x], &y, &Tensor::ones(&[3]).unwrap()).unwrap();
+        assert_eq!(grads[0].data(), &[0.0; 3]);
+    }
+
+    #[test]
+    fn no_nan_flows_back_through_detach_or_a_condition() {
+        let x = tensor(&[2], &[1.0, -1.0]);
+        let nan = tensor(&[2], &[f64::NAN, 1.0]);
+        let y = forward(Op::Detach, &[&x]).unwrap();
+        assert_eq!(
+            vjp(Op::Detach, &[&x], &y, &nan).unwrap()[0].data(),
+            &[0.0, 0.0]
+        );
+        let y = forward(Op::Where, &[&x, &x, &x]).unwrap();
+        let grads = vjp(Op::Where, &[&x, &x, &x], &y, &nan).unwrap();
+        assert_eq!(grads[0].data(), &[0.0, 0.0]);
+        assert!(
+            grads[1].data()[0].is_nan(),
+            "the chosen branch gets the NaN"
+        );
+    }
+
+    #[test]
+    fn where_routes_the_gradient_to_the_chosen_branch_only() {
+        let condition = tensor(&[2, 1], &[1.0, 0.0]);
+        let a = tensor(&[3], &[1.0, 2.0, 3.0]);
+        let b = Tensor::scalar(-1.0);
+        let y = forward(Op::Where, &[&condition, &a, &b]).unwrap();
+        assert_eq!(y.data(), &[1.0, 2.0, 3.0, -1.0, -1.0, -1.0]);
+        let upstream = Tensor::ones(&[2, 3]).unwrap();
+        let grads = vjp(Op::Where, &[&condition, &a, &b], &y, &upstream).unwrap();
+        assert_eq!(
+            grads[0].data(),
+            &[0.0, 0.0],
+            "nothing reaches the condition"
+        );
+        assert_eq!(grads[1].data(), &[1.0, 1.0, 1.0], "row 1 chose a");
+        assert_eq!(grads[2].data(), &[3.0], "row 2 chose b, three times");
+    }
+
+    #[test]
+    fn comparisons_and_step_are_ones_and_zeros_with_no_gradient() {
+        let a = tensor(&[3], &[1.0, 2.0, 3.0]);
+        let b = Tensor::scalar(2.0);
+        let cases = [
+            (Op::Greater, [0.0, 0.0, 1.0]),
+            (Op::Less, [1.0, 0.0, 0.0]),
+            (Op::GreaterEqual, [0.0, 1.0, 1.0]),
+            (Op::LessEqual, [1.0, 1.0, 0.0]),
+        ];
+        for (op, expected) in cases {
+            let y = forward(op, &[&a, &b]).unwrap();
+            assert_eq!(y.data(), &expected, "{op:?}");
+            let grads = vjp(op, &[&a, &b], &y, &Tensor::ones(&[3]).unwrap()).unwrap();
+            assert_eq!(grads[0].data(), &[0.0; 3]);
+            assert_eq!(grads[1].data(), &[0.0]);
+        }
+        let x = tensor(&[4], &[-1.0, 0.0, 0.5, f64::NAN]);
+        let y = forward(Op::Step, &[&x]).unwrap();
+        assert_eq!(&y.data()[..3], &[0.0, 0.0, 1.0]);
+        assert!(y.data()[3].is_nan());
     }
 
     proptest! {
@@ -244,13 +321,19 @@ mod tests {
             seed in any::<u64>(),
         ) {
             let op = SAMPLE_OPS[op_index];
-            let shapes = [left_shape, right_shape];
+            // `where` reads its condition and first branch in the left shape.
+            let shapes = match op.arity() {
+                3 => [left_shape.clone(), left_shape, right_shape],
+                _ => [left_shape, right_shape, Vec::new()],
+            };
             let inputs: Vec<Tensor> = (0..op.arity())
                 .map(|operand| tensor_in(&shapes[operand], seed ^ operand as u64, domain(op, operand)))
                 .collect();
+            // `detach` has slope 1 but passes no gradient on purpose (tested above).
+            let differentiable = !op.stops_gradient();
             assert_vjp_matches_differences(
                 &inputs,
-                &[true, true],
+                &[differentiable; 3],
                 |operands| forward(op, operands),
                 |operands, output, upstream| vjp(op, operands, output, upstream),
                 seed,

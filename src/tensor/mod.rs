@@ -9,6 +9,8 @@
 
 pub mod elementwise;
 mod error;
+pub mod init;
+pub mod layer_norm;
 pub mod loss;
 pub mod matmul;
 mod nested;

@@ -3,7 +3,7 @@
 //! The stepper and the CPU backend both run ops through here.
 
 use super::reduce::Over;
-use super::{Tensor, TensorError, elementwise, loss, matmul, reduce, softmax};
+use super::{Tensor, TensorError, elementwise, layer_norm, loss, matmul, reduce, softmax};
 use crate::op::{Axis, Kind, Loss, Matrix, Normalization, Op, Reduction};
 
 fn over(axis: Axis) -> Over {
@@ -54,10 +54,12 @@ pub fn forward(op: Op, args: &[&Tensor]) -> Result<Tensor, TensorError> {
         Kind::Reduction(Reduction::Sum, axis) => reduce::sum(over(axis), args),
         Kind::Reduction(Reduction::Mean, axis) => reduce::mean(over(axis), args),
         Kind::Reduction(Reduction::Max, axis) => reduce::max(over(axis), args),
+        Kind::Reduction(Reduction::ArgMax, axis) => reduce::argmax(over(axis), args),
         Kind::Matrix(Matrix::Product) => matmul::forward(args),
         Kind::Matrix(Matrix::Transpose) => matmul::transpose(args),
         Kind::Normalization(Normalization::Softmax) => softmax::softmax(args),
         Kind::Normalization(Normalization::LogSoftmax) => softmax::log_softmax(args),
+        Kind::Normalization(Normalization::LayerNorm) => layer_norm::layer_norm(args),
         Kind::Loss(Loss::CrossEntropy) => loss::cross_entropy(args),
         Kind::Loss(Loss::Mse) => loss::mse(args),
     }
@@ -83,11 +85,17 @@ pub fn vjp(
         Kind::Reduction(Reduction::Max, axis) => {
             reduce::max_vjp(over(axis), args, output, upstream)
         }
+        Kind::Reduction(Reduction::ArgMax, axis) => {
+            reduce::argmax_vjp(over(axis), args, output, upstream)
+        }
         Kind::Matrix(Matrix::Product) => matmul::vjp(args, output, upstream),
         Kind::Matrix(Matrix::Transpose) => matmul::transpose_vjp(args, output, upstream),
         Kind::Normalization(Normalization::Softmax) => softmax::softmax_vjp(args, output, upstream),
         Kind::Normalization(Normalization::LogSoftmax) => {
             softmax::log_softmax_vjp(args, output, upstream)
+        }
+        Kind::Normalization(Normalization::LayerNorm) => {
+            layer_norm::layer_norm_vjp(args, output, upstream)
         }
         Kind::Loss(Loss::CrossEntropy) => loss::cross_entropy_vjp(args, output, upstream),
         Kind::Loss(Loss::Mse) => loss::mse_vjp(args, output, upstream),
@@ -113,7 +121,8 @@ pub fn backward_reads(op: Op, wanted: &[bool]) -> BackwardReads {
         output: false,
     };
     match op.kind() {
-        Kind::Leaf(_) | Kind::Reduction(Reduction::Sum | Reduction::Mean, _) => {}
+        Kind::Leaf(_)
+        | Kind::Reduction(Reduction::Sum | Reduction::Mean | Reduction::ArgMax, _) => {}
         Kind::Elementwise(rule) => {
             for (formula, _) in rule.derivatives().iter().zip(wanted).filter(|(_, w)| **w) {
                 for (index, read) in reads.args.iter_mut().enumerate() {
@@ -126,7 +135,14 @@ pub fn backward_reads(op: Op, wanted: &[bool]) -> BackwardReads {
         // Ā = V̄Bᵀ reads B, B̄ = AᵀV̄ reads A.
         Kind::Matrix(Matrix::Product) => reads.args = vec![wants(1), wants(0)],
         Kind::Matrix(Matrix::Transpose) => {}
-        Kind::Normalization(_) => reads.output = true,
+        Kind::Normalization(Normalization::Softmax | Normalization::LogSoftmax) => {
+            reads.output = true
+        }
+        // The row's deviation is recomputed from the input.
+        Kind::Normalization(Normalization::LayerNorm) => {
+            reads.args = vec![true];
+            reads.output = true;
+        }
         Kind::Loss(_) => reads.args = vec![true, true],
     }
     reads
@@ -165,6 +181,11 @@ mod tests {
             (Op::Mul, vec![&m, &v]),
             (Op::Sub, vec![&m, &labels]),
             (Op::Relu, vec![&m]),
+            (Op::LayerNorm, vec![&m]),
+            (Op::ArgMax(Some(1)), vec![&m]),
+            (Op::ArgMax(None), vec![&m]),
+            (Op::Where, vec![&m, &row, &v]),
+            (Op::Greater, vec![&m, &v]),
         ];
         for (op, args) in cases {
             let shapes: Vec<&[usize]> = args.iter().map(|t| t.shape()).collect();

@@ -1,5 +1,6 @@
-//! Reductions: `sum`, `mean` and `max` over all elements or along one axis (which leaves
-//! the result), with their VJPs. The gradient of `max` goes to the first arg-max.
+//! Reductions: `sum`, `mean`, `max` and `argmax` over all elements or along one axis
+//! (which leaves the result), with their VJPs. The gradient of `max` goes to the first
+//! arg-max; `argmax` is an index, a selection through which no gradient flows.
 
 use super::{Tensor, TensorError, expect_shape, operands};
 
@@ -169,6 +170,34 @@ pub fn max_vjp(
     Ok(vec![Tensor::from_parts(input.shape().to_vec(), gradient)])
 }
 
+/// The index of the largest element of each lane (over all elements: its row-major
+/// index), the first one on ties, as a number. Refuses to reduce over zero elements.
+pub fn argmax(over: Over, inputs: &[&Tensor]) -> Result<Tensor, TensorError> {
+    let [input] = operands("argmax", inputs)?;
+    let lanes = non_empty("argmax", input.shape(), over)?;
+    let values = (0..lanes.count())
+        .map(|lane| first_arg_max(&lanes, input.data(), lane) as f64)
+        .collect();
+    Ok(Tensor::from_parts(lanes.output_shape, values))
+}
+
+/// An index does not move when the values move a little: the gradient is 0 everywhere
+/// (the non-differentiable selection of the seeds' pitfalls).
+pub fn argmax_vjp(
+    over: Over,
+    inputs: &[&Tensor],
+    output: &Tensor,
+    upstream: &Tensor,
+) -> Result<Vec<Tensor>, TensorError> {
+    let [input] = operands("argmax", inputs)?;
+    let lanes = non_empty("argmax", input.shape(), over)?;
+    lanes.check("argmax", output, upstream)?;
+    Ok(vec![Tensor::from_parts(
+        input.shape().to_vec(),
+        vec![0.0; input.len()],
+    )])
+}
+
 fn non_empty_lanes(input: &Tensor, over: Over) -> Result<Lanes, TensorError> {
     non_empty("max", input.shape(), over)
 }
@@ -185,13 +214,13 @@ fn non_empty(op: &'static str, shape: &[usize], over: Over) -> Result<Lanes, Ten
 }
 
 /// The shape a reduction leaves: `[]` over all elements, the shape without `axis`
-/// otherwise. `max` has no identity, so it refuses zero elements per lane.
+/// otherwise. `max` and `argmax` have no identity, so they refuse zero elements per lane.
 pub(crate) fn reduced_shape(
     op: &'static str,
     shape: &[usize],
     over: Over,
 ) -> Result<Vec<usize>, TensorError> {
-    let lanes = if op == "max" {
+    let lanes = if op == "max" || op == "argmax" {
         non_empty(op, shape, over)?
     } else {
         Lanes::new(op, shape, over)?
@@ -240,6 +269,27 @@ mod tests {
     }
 
     #[test]
+    fn argmax_is_the_first_index_of_the_largest_and_passes_no_gradient() {
+        let m = matrix();
+        assert_eq!(argmax(Over::All, &[&m]).unwrap().data(), &[5.0]);
+        assert_eq!(argmax(Over::Axis(1), &[&m]).unwrap().data(), &[1.0, 2.0]);
+        assert_eq!(
+            argmax(Over::Axis(0), &[&m]).unwrap().data(),
+            &[1.0, 0.0, 1.0]
+        );
+        let tied = Tensor::from_vec(vec![4], vec![1.0, 3.0, 3.0, 2.0]).unwrap();
+        let index = argmax(Over::All, &[&tied]).unwrap();
+        assert_eq!(index.data(), &[1.0]);
+        let grads = argmax_vjp(Over::All, &[&tied], &index, &Tensor::scalar(2.0)).unwrap();
+        assert_eq!(grads[0].data(), &[0.0; 4]);
+        let empty = Tensor::zeros(&[0]).unwrap();
+        assert!(matches!(
+            argmax(Over::All, &[&empty]),
+            Err(TensorError::EmptyReduction { .. })
+        ));
+    }
+
+    #[test]
     fn refuses_missing_axes_and_empty_max() {
         let m = matrix();
         assert_eq!(
@@ -266,7 +316,7 @@ mod tests {
         fn reductions_match_finite_differences(
             shape in small_shape(3),
             axis_choice in 0usize..4,
-            which in 0usize..3,
+            which in 0usize..4,
             seed in any::<u64>(),
         ) {
             // axis_choice beyond the rank means "all".
@@ -278,7 +328,10 @@ mod tests {
             let (forward, backward): (Forward, Backward) = match which {
                 0 => (sum, sum_vjp),
                 1 => (mean, mean_vjp),
-                _ => (max, max_vjp),
+                2 => (max, max_vjp),
+                // Random values are distinct, so a small step never changes the index:
+                // the differences are 0, as the VJP says.
+                _ => (argmax, argmax_vjp),
             };
             assert_vjp_matches_differences(
                 &inputs,

@@ -3,6 +3,7 @@
 //! backward (several micro-batches accumulate with `+=` before one update), and lets the
 //! optimizer update the parameters.
 
+use super::clip::{GradientNorm, clip_factor, global_norm};
 use super::metrics::{accuracy, argmax_rows};
 use crate::backend::optimizer::UpdateRule;
 use crate::backend::{Backend, BackendError, Quantity};
@@ -24,6 +25,8 @@ pub enum TrainError {
     MixedData { first: String, second: String },
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    #[error("clipping reads the gradients' norm back, so a clipped step must be awaited")]
+    ClipNeedsRead,
 }
 
 /// How a training run updates: the rule, the step size, and how gradients are handled.
@@ -35,6 +38,8 @@ pub struct TrainConfig {
     pub accumulate: usize,
     /// Whether gradients are zeroed before each step (forgetting is a classic bug).
     pub zero_grads: bool,
+    /// Clip the parameters' gradients to this global norm before each update.
+    pub clip_norm: Option<f64>,
 }
 
 impl TrainConfig {
@@ -44,6 +49,7 @@ impl TrainConfig {
             learning_rate,
             accumulate: 1,
             zero_grads: true,
+            clip_norm: None,
         }
     }
 }
@@ -145,6 +151,8 @@ pub struct Trainer<B: Backend> {
     config: TrainConfig,
     data: Option<DataFeed>,
     steps: u64,
+    /// The last clipped step's gradient norm, before and after.
+    last_norm: Option<GradientNorm>,
 }
 
 impl<B: Backend> Trainer<B> {
@@ -172,6 +180,7 @@ impl<B: Backend> Trainer<B> {
             config,
             data,
             steps: 0,
+            last_norm: None,
         })
     }
 
@@ -208,8 +217,19 @@ impl<B: Backend> Trainer<B> {
     }
 
     /// One update without reading anything back: every micro-batch's forward and
-    /// backward, then the optimizer. A GPU backend can queue several of these.
+    /// backward, then the optimizer. A GPU backend can queue several of these. A config
+    /// that clips cannot (the norm must be read): [`TrainError::ClipNeedsRead`].
     pub fn step_quietly(&mut self) -> Result<(), TrainError> {
+        if self.config.clip_norm.is_some() {
+            return Err(TrainError::ClipNeedsRead);
+        }
+        self.gradients()?;
+        self.apply_update()
+    }
+
+    /// Zero the gradients (unless told not to), then every micro-batch's forward and
+    /// backward, averaged when there are several.
+    fn gradients(&mut self) -> Result<(), TrainError> {
         if self.config.zero_grads {
             self.backend.zero_grads()?;
         }
@@ -225,16 +245,52 @@ impl<B: Backend> Trainer<B> {
         if micro_batches > 1 {
             self.backend.scale_grads(1.0 / micro_batches as f64)?;
         }
+        Ok(())
+    }
+
+    fn apply_update(&mut self) -> Result<(), TrainError> {
         self.backend
             .update(self.config.rule, self.config.learning_rate)?;
         self.steps += 1;
         Ok(())
     }
 
-    /// One update, returning the loss of its last micro-batch (before the update).
+    /// One update, returning the loss of its last micro-batch (before the update). With
+    /// `clip_norm`, the gradients are scaled down to that global norm first (see
+    /// [`super::clip`]) and [`Trainer::last_norm`] says by how much.
     pub async fn step(&mut self) -> Result<f64, TrainError> {
-        self.step_quietly()?;
+        match self.config.clip_norm {
+            None => self.step_quietly()?,
+            Some(cap) => {
+                self.gradients()?;
+                let before = self.gradient_norm().await?;
+                let after = match clip_factor(before, cap) {
+                    Some(factor) => {
+                        self.backend.scale_grads(factor)?;
+                        self.gradient_norm().await?
+                    }
+                    None => before,
+                };
+                self.last_norm = Some(GradientNorm { before, after });
+                self.apply_update()?;
+            }
+        }
         self.loss().await
+    }
+
+    /// The global norm of the parameters' gradients as they are now.
+    pub async fn gradient_norm(&mut self) -> Result<f64, TrainError> {
+        let params: Vec<NodeId> = self.graph.params().collect();
+        let mut gradients = Vec::with_capacity(params.len());
+        for id in params {
+            gradients.push(self.backend.read(id, Quantity::Gradient).await?);
+        }
+        Ok(global_norm(&gradients))
+    }
+
+    /// The last clipped step's gradient norm before and after clipping.
+    pub fn last_norm(&self) -> Option<GradientNorm> {
+        self.last_norm
     }
 
     /// The loss the last forward pass computed.

@@ -62,17 +62,14 @@ pub fn Explanation(
     // A worked example introduces itself until its first step.
     let introduction = move || {
         state.session.with(|s| {
-            crate::examples::all()
-                .into_iter()
-                .find(|example| example.program == s.source())
-                .map(|example| {
-                    view! {
-                        <div class="example-introduction" data-introduction=example.slug>
-                            <h3 class="step-heading">{example.title}</h3>
-                            <p>{example.intro}</p>
-                        </div>
-                    }
-                })
+            crate::examples::with_program(s.source()).map(|example| {
+                view! {
+                    <div class="example-introduction" data-introduction=example.slug>
+                        <h3 class="step-heading">{example.title}</h3>
+                        <p>{example.intro}</p>
+                    </div>
+                }
+            })
         })
     };
     let spoken = move || {

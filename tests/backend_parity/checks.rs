@@ -13,7 +13,8 @@ use backprop_viz::train::UpdateRule;
 const TINY_RELU: &str = include_str!("../../www/examples/06-tiny-relu-network.bp");
 
 /// Every op of the language, forward and backward, with broadcasting, all four matmul
-/// forms, reductions over everything and along each axis, and both losses.
+/// forms, reductions over everything and along each axis, both losses, the selections
+/// (`where`, comparisons, `step`, `argmax`), `detach` and `layer_norm`.
 const EVERY_OP: &str = "\
 A = param(randn([3, 4], 1))
 B = param(randn([4, 5], 2))
@@ -34,7 +35,10 @@ M = max(C) + sum(max(C, 0)) + mean(max(D, 1))
 R = sum(C, 0) * w + sum(mean(C, 1) * u)
 S = softmax(C) * T + transpose(log_softmax(D))
 I = sum(P, 1) @ A
-L = sum(H * G) + sum(F) / 10 + s * mean(D) + M + sum(S) + cross_entropy(C, y) + mse(C, T) + mean(R) + sum(I)
+K = where(C > 0, C, 0.1 * C) + detach(C) * step(C - 0.5) + layer_norm(C) * T
+J = (A <= v) * A + (A >= 0) * P + (A < 1) + where(v > 0, A, 2)
+N = sum(argmax(C, 1) * u) + argmax(C)
+L = sum(H * G) + sum(F) / 10 + s * mean(D) + M + sum(S) + cross_entropy(C, y) + mse(C, T) + mean(R) + sum(I) + sum(K) + sum(J) + N
 ";
 
 fn value<B: Backend>(backend: &mut B, node: NodeId) -> Tensor {

@@ -48,8 +48,8 @@ macro_rules! shader {
 }
 
 /// Op codes of unary.wgsl (`UnaryOp::code`) and binary.wgsl (`BinaryOp::code`).
-pub(crate) const UNARY_OPS: u32 = 12;
-pub(crate) const BINARY_OPS: u32 = 5;
+pub(crate) const UNARY_OPS: u32 = 15;
+pub(crate) const BINARY_OPS: u32 = 9;
 /// Layout codes of matmul_blocked.wgsl: its TRANSPOSE_* and ALIGNED_* bits.
 pub(crate) const MATMUL_LAYOUTS: u32 = 16;
 
@@ -66,6 +66,10 @@ shader!(REDUCE, "reduce", reads: 1, writes: 1);
 shader!(REDUCE_MAX, "reduce_max", reads: 1, writes: 2);
 shader!(REDUCE_BACKWARD, "reduce_backward", reads: 1, writes: 1);
 shader!(REDUCE_MAX_BACKWARD, "reduce_max_backward", reads: 2, writes: 1);
+shader!(SELECT, "select", reads: 3, writes: 1);
+shader!(SELECT_BACKWARD, "select_backward", reads: 2, writes: 1);
+shader!(LAYER_NORM, "layer_norm", reads: 1, writes: 1);
+shader!(LAYER_NORM_BACKWARD, "layer_norm_backward", reads: 3, writes: 1);
 shader!(SOFTMAX, "softmax", reads: 1, writes: 1);
 shader!(SOFTMAX_BACKWARD, "softmax_backward", reads: 2, writes: 1);
 shader!(CROSS_ENTROPY, "cross_entropy", reads: 2, writes: 1);
@@ -78,7 +82,7 @@ shader!(ADAM, "adam", reads: 1, writes: 3);
 
 /// Every shader, for the naga test.
 #[cfg(test)]
-pub(crate) static SHADERS: [&Shader; 22] = [
+pub(crate) static SHADERS: [&Shader; 26] = [
     &FILL,
     &ACCUMULATE,
     &UNARY,
@@ -92,6 +96,10 @@ pub(crate) static SHADERS: [&Shader; 22] = [
     &REDUCE_MAX,
     &REDUCE_BACKWARD,
     &REDUCE_MAX_BACKWARD,
+    &SELECT,
+    &SELECT_BACKWARD,
+    &LAYER_NORM,
+    &LAYER_NORM_BACKWARD,
     &SOFTMAX,
     &SOFTMAX_BACKWARD,
     &CROSS_ENTROPY,
@@ -125,6 +133,10 @@ pub(crate) const MAX_PER_THREAD: Kernel = kernel(&REDUCE_MAX, "per_thread");
 pub(crate) const MAX_PER_GROUP: Kernel = kernel(&REDUCE_MAX, "per_group");
 pub(crate) const SPREAD: Kernel = kernel(&REDUCE_BACKWARD, "spread");
 pub(crate) const ROUTE_TO_MAX: Kernel = kernel(&REDUCE_MAX_BACKWARD, "route");
+pub(crate) const SELECT_FORWARD: Kernel = kernel(&SELECT, "forward");
+pub(crate) const SELECT_VJP: Kernel = kernel(&SELECT_BACKWARD, "per_thread");
+pub(crate) const LAYER_NORM_FORWARD: Kernel = kernel(&LAYER_NORM, "per_thread");
+pub(crate) const LAYER_NORM_VJP: Kernel = kernel(&LAYER_NORM_BACKWARD, "per_thread");
 pub(crate) const SOFTMAX_PER_THREAD: Kernel = kernel(&SOFTMAX, "per_thread");
 pub(crate) const SOFTMAX_PER_GROUP: Kernel = kernel(&SOFTMAX, "per_group");
 pub(crate) const SOFTMAX_VJP_PER_THREAD: Kernel = kernel(&SOFTMAX_BACKWARD, "per_thread");
@@ -139,7 +151,7 @@ pub(crate) const ADAM_UPDATE: Kernel = kernel(&ADAM, "update");
 
 /// Every kernel: for warming the pipeline cache, and for the test that each names an entry
 /// point of its shader.
-pub(crate) const KERNELS: [Kernel; 29] = [
+pub(crate) const KERNELS: [Kernel; 33] = [
     FILL_VALUE,
     SCALE,
     ADD_INTO,
@@ -158,6 +170,10 @@ pub(crate) const KERNELS: [Kernel; 29] = [
     MAX_PER_GROUP,
     SPREAD,
     ROUTE_TO_MAX,
+    SELECT_FORWARD,
+    SELECT_VJP,
+    LAYER_NORM_FORWARD,
+    LAYER_NORM_VJP,
     SOFTMAX_PER_THREAD,
     SOFTMAX_PER_GROUP,
     SOFTMAX_VJP_PER_THREAD,

@@ -95,7 +95,7 @@ impl BroadcastLayout {
 
 /// The operand's contiguous stride along each dimension of `shape` (aligned on the right),
 /// 0 where the operand has size 1 or lacks the dimension.
-fn aligned_strides(operand: &[usize], shape: &[usize]) -> Vec<usize> {
+pub(crate) fn aligned_strides(operand: &[usize], shape: &[usize]) -> Vec<usize> {
     let offset = shape.len() - operand.len();
     let mut strides = vec![0; shape.len()];
     let mut stride = 1;

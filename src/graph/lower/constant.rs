@@ -1,5 +1,6 @@
 //! Constant expressions folded while lowering: numbers, tensor literals, `zeros`, `ones`,
-//! `randn`, and elementwise arithmetic or functions of those (`randn([2, 16], 1) * 0.5`).
+//! `randn`, `glorot`, `he`, and elementwise arithmetic or functions of those
+//! (`randn([2, 16], 1) * 0.5`).
 //!
 //! Folding is planned before it runs: [`plan`] works out a constant's shape and the
 //! operations computing it takes from the expression alone, computing only values of a few
@@ -10,10 +11,11 @@ use super::{LowerError, MAX_GRAPH_ELEMENTS};
 use crate::graph::cost::{FUNCTION_FLOPS, STEP_BUDGET, elements, node_flops};
 use crate::lang::{BinaryOp, Expr, ExprKind, Span, infix};
 use crate::op::Op;
+use crate::tensor::init::Init;
 use crate::tensor::{MAX_RANK, Nested, Tensor, TensorError, element_count, ops};
 
 /// Functions whose value is fixed when the program is read.
-pub(super) const CONSTRUCTORS: [&str; 3] = ["zeros", "ones", "randn"];
+pub(super) const CONSTRUCTORS: [&str; 5] = ["zeros", "ones", "randn", "glorot", "he"];
 
 /// Operations counted per number `randn` draws: one elementary function's worth (a
 /// Box–Muller draw is a logarithm, a square root and a sine or cosine per two numbers).
@@ -144,7 +146,7 @@ pub(super) fn plan(expr: &Expr) -> Result<Plan, LowerError> {
                 let (shape, seed) = constructor_arguments(name, args, span)?;
                 let count = element_count(&shape)
                     .map_err(|error| shape_error(error, name_span.to(span)))?;
-                let per_number = if name == "randn" { RANDN_FLOPS } else { 1 };
+                let per_number = if draws(name) { RANDN_FLOPS } else { 1 };
                 let flops = (count as u64).saturating_mul(per_number);
                 let value = if count as u64 <= KNOWN_ELEMENTS {
                     Some(make(name, &shape, seed, *name_span, span)?)
@@ -251,6 +253,10 @@ fn binary_op(op: BinaryOp, span: Span) -> Result<Op, LowerError> {
         BinaryOp::Mul => Op::Mul,
         BinaryOp::Div => Op::Div,
         BinaryOp::Pow => Op::Pow,
+        BinaryOp::Greater => Op::Greater,
+        BinaryOp::Less => Op::Less,
+        BinaryOp::GreaterEqual => Op::GreaterEqual,
+        BinaryOp::LessEqual => Op::LessEqual,
         BinaryOp::MatMul => return Err(not_constant("a matrix product", span)),
     })
 }
@@ -287,9 +293,10 @@ fn constructor_arguments(
     args: &[Expr],
     span: Span,
 ) -> Result<(Vec<usize>, u64), LowerError> {
-    let (expected, allowed) = match name {
-        "randn" => ("1 or 2", 1..=2),
-        _ => ("1", 1..=1),
+    let (expected, allowed) = if draws(name) {
+        ("1 or 2", 1..=2)
+    } else {
+        ("1", 1..=1)
     };
     if !allowed.contains(&args.len()) {
         return Err(LowerError::WrongArity {
@@ -301,13 +308,27 @@ fn constructor_arguments(
     }
     let shape = shape_argument(name, &args[0])?;
     let seed = match args.get(1) {
-        Some(seed) => small_whole_number(seed, "the seed of `randn`")?,
+        Some(seed) => small_whole_number(seed, &format!("the seed of `{name}`"))?,
         None => 0,
     };
+    if Init::from_name(name).is_some() && shape.len() != 2 {
+        return Err(LowerError::BadArgument {
+            message: format!(
+                "`{name}` scales by the fans of a matrix: give its shape as [fan_in, fan_out]"
+            ),
+            span: args[0].span,
+        });
+    }
     Ok((shape, seed))
 }
 
-/// `zeros(shape)`, `ones(shape)`, `randn(shape, seed)`.
+/// Whether the constructor draws random numbers (and so takes a seed).
+fn draws(name: &str) -> bool {
+    name == "randn" || Init::from_name(name).is_some()
+}
+
+/// `zeros(shape)`, `ones(shape)`, `randn(shape, seed)`, `glorot(shape, seed)`,
+/// `he(shape, seed)`.
 fn construct(name: &str, name_span: Span, args: &[Expr], span: Span) -> Result<Tensor, LowerError> {
     let (shape, seed) = constructor_arguments(name, args, span)?;
     make(name, &shape, seed, name_span, span)
@@ -320,9 +341,10 @@ fn make(
     name_span: Span,
     span: Span,
 ) -> Result<Tensor, LowerError> {
-    let made = match name {
-        "zeros" => Tensor::zeros(shape),
-        "ones" => Tensor::ones(shape),
+    let made = match (name, Init::from_name(name)) {
+        (_, Some(init)) => init.matrix(shape, seed),
+        ("zeros", None) => Tensor::zeros(shape),
+        ("ones", None) => Tensor::ones(shape),
         _ => Tensor::randn(shape, seed),
     };
     made.map_err(|error| shape_error(error, name_span.to(span)))

@@ -192,3 +192,126 @@ fn max_of_two_values_is_explained() {
 }
 
 mod budget;
+
+#[test]
+fn glorot_and_he_are_scaled_randn_for_parameters() {
+    let g = graph("W = param(he([4, 3], 7)); V = param(glorot([4, 3], 7)); sum(W + V)");
+    let value = |name: &str| g.node(g.find(name).unwrap()).value.clone().unwrap();
+    let randn = Tensor::randn(&[4, 3], 7).unwrap();
+    let (he, glorot) = (value("W"), value("V"));
+    for ((h, x), r) in he.data().iter().zip(glorot.data()).zip(randn.data()) {
+        assert!((h - r * (2.0f64 / 4.0).sqrt()).abs() < 1e-15);
+        assert!((x - r * (2.0f64 / 7.0).sqrt()).abs() < 1e-15);
+    }
+    let LowerError::BadArgument { message, span } = error("W = param(he([3], 1)); sum(W)") else {
+        panic!("a vector is refused")
+    };
+    assert!(message.contains("[fan_in, fan_out]"), "{message}");
+    assert_eq!(span, Span::new(13, 16));
+}
+
+#[test]
+fn user_functions_expand_and_bad_definitions_are_errors_with_spans() {
+    let g = graph("sq(a) = a * a\ncube(b) = sq(b) * b\nx = 2\ncube(x + 1)");
+    let values = g.evaluate(&[Tensor::scalar(2.0)]);
+    assert_eq!(values[g.output().0].item(), Some(27.0));
+    assert!(g.custom_sites().is_empty());
+    let message = |source: &str| match error(source) {
+        LowerError::BadArgument { message, span } => (message, span),
+        other => panic!("{source}: {other:?}"),
+    };
+    let (text, span) = message("f(x) = x * y\ny = 2\nf(y)");
+    assert!(text.contains("`y` is not a parameter of `f`"), "{text}");
+    assert_eq!(span, Span::new(11, 12));
+    assert!(message("relu(x) = x\nrelu(1)").0.contains("built-in"));
+    assert!(
+        message("f'(x) = 1\nf(x) = x\nf(1)")
+            .0
+            .contains("before its derivative")
+    );
+    assert!(
+        message("f(x, y) = x\nf'(x) = 1\nf(1, 2)")
+            .0
+            .contains("one argument")
+    );
+    assert!(message("f(x) = f(x)\nf(1)").0.contains("calls itself"));
+    assert!(
+        message("f(x) = sum(x)\nf'(x) = 1\nf([1, 2])")
+            .0
+            .contains("argument's shape")
+    );
+    assert!(matches!(
+        error("f(x) = x\nf(1, 2)"),
+        LowerError::WrongArity { .. }
+    ));
+}
+
+#[test]
+fn a_custom_derivative_is_recorded_and_routes_the_gradient() {
+    let g = graph("f(x) = x^3\nf'(x) = 2 * x\nx = [1, 2]\nsum(f(x))");
+    let site = &g.custom_sites()[0];
+    assert_eq!(site.function, "f");
+    assert_eq!(site.argument, g.find("x").unwrap());
+    let values = g.evaluate(&[Tensor::from_vec(vec![2], vec![1.0, 2.0]).unwrap()]);
+    assert_eq!(
+        values[site.result.0].data(),
+        &[1.0, 8.0],
+        "the value is f's own"
+    );
+    assert_eq!(values[site.derivative.0].data(), &[2.0, 4.0]);
+}
+
+#[test]
+fn a_change_in_place_is_refused_when_a_backward_rule_saved_the_value() {
+    // sigmoid's backward reads its own output: PyTorch's "modified by an inplace operation".
+    let LowerError::InPlace {
+        name,
+        saved_by,
+        span,
+    } = error("x = 1\na = sigmoid(x)\na += 1\na * 2")
+    else {
+        panic!("refused")
+    };
+    assert_eq!(
+        (name.as_str(), saved_by.as_str(), span),
+        ("a", "a", Span::new(21, 22))
+    );
+    // A product saves its other factor.
+    let LowerError::InPlace { saved_by, .. } =
+        error("x = 1\ny = 2\na = x + y\nb = a * y\na += 1\nb + a")
+    else {
+        panic!("refused")
+    };
+    assert_eq!(saved_by, "b");
+    // Nothing saved `a` (a sum's backward reads neither side): the name moves on.
+    let g = graph("x = 1\na = x * 3\nb = a + 2\na += 1\nb * a");
+    let a = g.find("a").unwrap();
+    assert_eq!(g.node(a).op, Op::Add);
+    assert!(g.find("a₀").is_some());
+    let values = g.evaluate(&[Tensor::scalar(1.0)]);
+    assert_eq!(values[g.output().0].item(), Some(20.0), "(3 + 2) · (3 + 1)");
+    assert!(matches!(
+        error("x = 1\nx += 1\nx"),
+        LowerError::BadArgument { .. }
+    ));
+}
+
+#[test]
+fn a_long_chain_of_functions_is_an_error_not_a_stack_overflow() {
+    let mut source = String::from("f0(x) = x + 1\n");
+    for k in 1..=3000 {
+        source.push_str(&format!("f{k}(x) = f{}(x)\n", k - 1));
+    }
+    source.push_str("f3000(2)");
+    let LowerError::BadArgument { message, .. } = error(&source) else {
+        panic!("refused")
+    };
+    assert!(message.contains("more than 64 deep"), "{message}");
+    let mut short = String::from("f0(x) = x + 1\n");
+    for k in 1..=20 {
+        short.push_str(&format!("f{k}(x) = f{}(x) * 1\n", k - 1));
+    }
+    short.push_str("f20(2)");
+    let g = graph(&short);
+    assert_eq!(g.evaluate(&[])[g.output().0].item(), Some(3.0));
+}

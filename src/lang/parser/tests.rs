@@ -25,6 +25,32 @@ fn precedence_and_associativity() {
 }
 
 #[test]
+fn comparisons_bind_more_loosely_than_arithmetic() {
+    assert_eq!(sexpr("x + 1 > y * 2"), "(> (+ x 1) (* y 2))");
+    assert_eq!(sexpr("a <= -b ^ 2"), "(<= a (neg (^ b 2)))");
+    assert_eq!(sexpr("a >= b"), "(>= a b)");
+    assert_eq!(sexpr("a < b"), "(< a b)");
+    assert_eq!(sexpr("a ≥ b"), "(>= a b)");
+    assert_eq!(
+        sexpr("where(x > 0, x, 0.1 * x)"),
+        "(where (> x 0) x (* 0.1 x))"
+    );
+    let equality = error("a == b");
+    assert_eq!(equality.span, Span::new(2, 4));
+    assert!(
+        equality
+            .hint
+            .as_deref()
+            .is_some_and(|hint| hint.contains(">="))
+    );
+    assert_eq!(
+        error("a >").span.start,
+        3,
+        "a comparison needs its right side"
+    );
+}
+
+#[test]
 fn calls_and_tensor_literals() {
     assert_eq!(sexpr("sigmoid(w*x + b)"), "(sigmoid (+ (* w x) b))");
     assert_eq!(sexpr("f(a, b,)"), "(f a b)");
@@ -42,7 +68,9 @@ fn bindings_and_separators() {
         .statements
         .iter()
         .map(|s| match s {
-            Statement::Binding { name, .. } => name.as_str(),
+            Statement::Binding { name, .. }
+            | Statement::Function { name, .. }
+            | Statement::Update { name, .. } => name.as_str(),
             Statement::Expr(_) => "<expr>",
         })
         .collect();
@@ -148,4 +176,34 @@ fn limits_are_errors() {
     assert!(error(&chain).message.contains("nested too deeply"));
     let fine = "x".to_string() + &"+x".repeat(200);
     assert_eq!(parse(&fine).unwrap().statements[0].value().height, 201);
+}
+
+#[test]
+fn function_definitions_and_custom_derivatives() {
+    let program = parse("f(x, y) = x * y\nsoftplus'(z) = sigmoid(z)\nf(1, 2)").unwrap();
+    let Statement::Function {
+        name,
+        params,
+        derivative,
+        body,
+        ..
+    } = &program.statements[1]
+    else {
+        panic!("a definition")
+    };
+    assert_eq!((name.as_str(), *derivative), ("softplus", true));
+    assert_eq!(params[0].0, "z");
+    assert_eq!(body.to_string(), "(sigmoid z)");
+    assert!(matches!(
+        &program.statements[0],
+        Statement::Function { derivative: false, params, .. } if params.len() == 2
+    ));
+    assert_eq!(
+        sexpr("f(x) * 2"),
+        "(* (f x) 2)",
+        "a call is not a definition"
+    );
+    let last = error("f(x) = x");
+    assert!(last.message.contains("output"), "{}", last.message);
+    assert_eq!(error("f(x, x) = x\nf(1)").span, Span::new(5, 6));
 }

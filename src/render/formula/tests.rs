@@ -68,7 +68,10 @@ fn mathml_forward_rules_and_derivatives_are_well_formed() {
     let m = Notation::MathMl;
     let out = Expr::name("v3", m);
     for op in crate::op::SAMPLE_OPS {
-        for args in [names(&["x1", "w_out"], m), numbers(&[-2.5, 1.5e-7], m)] {
+        for args in [
+            names(&["x1", "w_out", "c"], m),
+            numbers(&[-2.5, 1.5e-7, 3.0], m),
+        ] {
             let args = &args[..op.arity()];
             assert_mathml(&rule(op, args, m));
             for derivative in op.local_derivatives() {

@@ -144,6 +144,10 @@ pub(super) fn operator(operator: Operator) -> &'static str {
         Operator::Hadamard => "<mo>⊙</mo>",
         Operator::Equals => "<mo>=</mo>",
         Operator::PlusEquals => "<mo>+=</mo>",
+        Operator::Greater => "<mo>&gt;</mo>",
+        Operator::Less => "<mo>&lt;</mo>",
+        Operator::GreaterEqual => "<mo>≥</mo>",
+        Operator::LessEqual => "<mo>≤</mo>",
     }
 }
 

@@ -1,9 +1,9 @@
 //! What the graph view and the exported picture both write: op names, values as a box
 //! shows them (and their exact text for the view's test hooks), adjoint and tangent lines,
-//! which nodes hold NaN or ±∞, and the curves and label points of edges.
+//! which nodes hold NaN or ±∞, and the curves, label points and cuts of edges.
 
 use crate::engine::{Mode, Stepper};
-use crate::graph::NodeId;
+use crate::graph::{Graph, NodeId};
 use crate::layout::Point;
 use crate::number::format_number;
 use crate::op::{Infix, Op, Syntax};
@@ -25,6 +25,10 @@ pub fn op_label(op: Op) -> String {
         Syntax::Infix(Infix::Times) => "×".into(),
         Syntax::Infix(Infix::Over) => "÷".into(),
         Syntax::Infix(Infix::Power) => "^".into(),
+        Syntax::Infix(Infix::Greater) => ">".into(),
+        Syntax::Infix(Infix::Less) => "<".into(),
+        Syntax::Infix(Infix::GreaterEqual) => "≥".into(),
+        Syntax::Infix(Infix::LessEqual) => "≤".into(),
         Syntax::Infix(Infix::MatMul) | Syntax::Call(_) => op.name().into(),
     }
 }
@@ -96,6 +100,16 @@ pub fn nonfinite_nodes(stepper: &Stepper) -> Vec<bool> {
                 || stepper.tangent(id).is_some_and(|v| bad(v))
         })
         .collect()
+}
+
+/// The dash pattern of a cut edge: one whose consumer sends its input no gradient
+/// (`detach`, a step, a comparison, `argmax`, the condition of `where`, class labels), so
+/// the backward pass stops there.
+pub const CUT_DASHES: &str = "5 4";
+
+/// Whether the edge from input `input_index` of `to` is cut (see [`CUT_DASHES`]).
+pub fn edge_is_cut(graph: &Graph, to: NodeId, input_index: usize) -> bool {
+    !graph.node(to).op.passes_gradient_to(input_index)
 }
 
 /// A smooth path through an edge's points, leaving and entering horizontally.

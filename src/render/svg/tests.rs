@@ -69,3 +69,24 @@ fn markup_in_names_and_text_is_escaped() {
         "&lt;a href=&#39;x&#39;&gt;&amp;\u{fffd}"
     );
 }
+
+#[test]
+fn the_edge_into_detach_is_drawn_cut_and_the_others_not() {
+    let s = stepper("x = 2; y = detach(x) * x", 0);
+    let svg = graph_document(&s, &Palette::LIGHT);
+    let edge = |name: &str| {
+        svg.lines()
+            .find(|line| line.contains(&format!("data-edge=\"{}\"", name.replace('>', "&gt;"))))
+            .unwrap_or_else(|| panic!("no edge {name}: {svg}"))
+            .to_string()
+    };
+    let graph = s.graph();
+    let detach = graph
+        .ids()
+        .find(|&id| graph.node(id).op == Op::Detach)
+        .unwrap();
+    let v = graph.node(detach).name.clone();
+    assert!(edge(&format!("x->{v}")).contains("stroke-dasharray=\"5 4\""));
+    assert!(!edge("x->y").contains("stroke-dasharray"));
+    assert!(!edge(&format!("{v}->y")).contains("stroke-dasharray"));
+}

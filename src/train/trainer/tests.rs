@@ -151,3 +151,67 @@ fn a_fast_forwarded_run_takes_the_same_next_step() {
         }
     }
 }
+
+#[test]
+fn clipping_caps_the_global_norm_exactly_and_keeps_the_direction() {
+    // A steep loss: the gradients of w and b together have a norm far above 1.
+    let source = "w = param([3, -4]); b = param(2); x = [10, 20]; L = (sum(w * x) + b)^2";
+    let gradient = |run: &mut Trainer<CpuBackend>, name: &str| {
+        let id = run.graph().find(name).unwrap();
+        block_on(run.backend().read(id, Quantity::Gradient)).unwrap()
+    };
+    let mut free = trainer(source, OptimizerKind::Sgd, 0.0);
+    block_on(free.step()).unwrap();
+    let unclipped = [gradient(&mut free, "w"), gradient(&mut free, "b")];
+    let norm = crate::train::clip::global_norm(&unclipped);
+    assert!(norm > 100.0, "{norm}");
+    let mut clipped = trainer(source, OptimizerKind::Sgd, 0.0);
+    clipped.set_config(TrainConfig {
+        clip_norm: Some(1.0),
+        ..clipped.config()
+    });
+    block_on(clipped.step()).unwrap();
+    let after = [gradient(&mut clipped, "w"), gradient(&mut clipped, "b")];
+    let capped = crate::train::clip::global_norm(&after);
+    assert!((capped - 1.0).abs() < 1e-12, "norm after clipping {capped}");
+    let reported = clipped.last_norm().unwrap();
+    assert_eq!(reported.before, norm);
+    assert!((reported.after - 1.0).abs() < 1e-12);
+    for (a, u) in after.iter().zip(&unclipped) {
+        for (x, y) in a.data().iter().zip(u.data()) {
+            assert!(
+                (x - y / norm).abs() < 1e-15,
+                "same direction: {x} vs {y}/{norm}"
+            );
+        }
+    }
+    // Under the cap, nothing changes; a quiet step refuses to skip the clipping.
+    let mut loose = trainer(source, OptimizerKind::Sgd, 0.0);
+    loose.set_config(TrainConfig {
+        clip_norm: Some(1e9),
+        ..loose.config()
+    });
+    block_on(loose.step()).unwrap();
+    assert_eq!(loose.last_norm().unwrap().after, norm);
+    assert_eq!(loose.step_quietly(), Err(TrainError::ClipNeedsRead));
+}
+
+#[test]
+fn clipping_tames_an_exploding_run() {
+    // Gradient descent with too large a step on a steep quadratic diverges; clipped, each
+    // step moves w by at most lr · cap, and the loss falls.
+    let source = "w = param(10); L = 50 * w^2";
+    let mut wild = trainer(source, OptimizerKind::Sgd, 0.05);
+    let mut tame = trainer(source, OptimizerKind::Sgd, 0.05);
+    tame.set_config(TrainConfig {
+        clip_norm: Some(10.0),
+        ..tame.config()
+    });
+    let (mut wild_loss, mut tame_loss) = (0.0, 0.0);
+    for _ in 0..20 {
+        wild_loss = block_on(wild.step()).unwrap();
+        tame_loss = block_on(tame.step()).unwrap();
+    }
+    assert!(wild_loss > 1e10, "unclipped: {wild_loss}");
+    assert!(tame_loss < 5000.0, "clipped: {tame_loss}");
+}

@@ -9,7 +9,7 @@ use crate::layout::Point;
 use crate::layout::labels;
 use crate::render::Notation;
 use crate::render::svg::picture;
-use crate::render::svg::{edge_path, shown};
+use crate::render::svg::{edge_is_cut, edge_path, shown};
 use crate::session::changes::Marks;
 use crate::tensor::Tensor;
 use crate::ui::state::AppState;
@@ -39,6 +39,12 @@ pub fn edge_views(
     let partial: Arc<str> = Notation::Plain
         .partial(&d.graph.node(to).name, &d.graph.node(from).name)
         .into();
+    // No gradient crosses a cut edge (`detach`, a selection): drawn dashed.
+    let cut = if edge_is_cut(&d.graph, to, index) {
+        " cut"
+    } else {
+        ""
+    };
     let class = move || {
         let current = marks.with_value(|m| m.is_current(to));
         let base = match (current, marks.with_value(Marks::backward)) {
@@ -47,11 +53,8 @@ pub fn edge_views(
             (false, true) => "edge backward",
             (false, false) => "edge",
         };
-        if bad() {
-            format!("{base} nonfinite")
-        } else {
-            base.to_string()
-        }
+        let nonfinite = if bad() { " nonfinite" } else { "" };
+        format!("{base}{cut}{nonfinite}")
     };
     let label = move || {
         to_tick.track();

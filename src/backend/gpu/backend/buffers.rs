@@ -52,7 +52,7 @@ impl Buffers {
             buffers.adjoints.push(adjoint.transpose().map_err(at)?);
             let grad = (node.op == Op::Input).then(|| context.zeros(&node.shape));
             buffers.grads.push(grad.transpose().map_err(at)?);
-            let positions = matches!(plan.kernels[id], Kernel::Max(_))
+            let positions = matches!(plan.kernels[id], Kernel::Max(_) | Kernel::ArgMax(_))
                 .then(|| context.indices(node.shape.iter().product()));
             buffers.positions.push(positions.transpose().map_err(at)?);
         }

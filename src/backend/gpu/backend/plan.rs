@@ -20,13 +20,17 @@ pub(crate) enum Kernel {
     Leaf,
     Unary(UnaryOp),
     Binary(BinaryOp),
+    /// `where(c, a, b)`.
+    Select,
     MatMul,
     Transpose,
     Sum(Over),
     Mean(Over),
     Max(Over),
+    ArgMax(Over),
     Softmax,
     LogSoftmax,
+    LayerNorm,
     CrossEntropy,
     Mse,
 }
@@ -39,16 +43,19 @@ impl Kernel {
             Kind::Elementwise(_) => match ElementwiseKernel::of(op) {
                 Some(ElementwiseKernel::Unary(unary)) => Kernel::Unary(unary),
                 Some(ElementwiseKernel::Binary(binary)) => Kernel::Binary(binary),
+                Some(ElementwiseKernel::Select) => Kernel::Select,
                 // Every elementwise op has a kernel (tested), so this is never reached.
                 None => Kernel::Leaf,
             },
             Kind::Reduction(Reduction::Sum, axis) => Kernel::Sum(over(axis)),
             Kind::Reduction(Reduction::Mean, axis) => Kernel::Mean(over(axis)),
             Kind::Reduction(Reduction::Max, axis) => Kernel::Max(over(axis)),
+            Kind::Reduction(Reduction::ArgMax, axis) => Kernel::ArgMax(over(axis)),
             Kind::Matrix(Matrix::Product) => Kernel::MatMul,
             Kind::Matrix(Matrix::Transpose) => Kernel::Transpose,
             Kind::Normalization(Normalization::Softmax) => Kernel::Softmax,
             Kind::Normalization(Normalization::LogSoftmax) => Kernel::LogSoftmax,
+            Kind::Normalization(Normalization::LayerNorm) => Kernel::LayerNorm,
             Kind::Loss(Loss::CrossEntropy) => Kernel::CrossEntropy,
             Kind::Loss(Loss::Mse) => Kernel::Mse,
         }
@@ -62,8 +69,10 @@ pub(crate) enum Target {
     Adjoint(NodeId, Write),
     /// An input leaf's gradient, which accumulates across backward passes.
     Gradient(NodeId),
-    /// Nothing flows (the labels of `cross_entropy` get a zero gradient) but the computed
-    /// input's adjoint must exist: it is set to zero when this is its first contribution.
+    /// Nothing flows (the labels of `cross_entropy`, the condition of `where`, anything
+    /// through `detach`, a step, a comparison or `argmax` get a zero gradient) but the
+    /// computed input's adjoint must exist: it is set to zero when this is its first
+    /// contribution.
     ZeroAdjoint(NodeId, Write),
 }
 
@@ -128,7 +137,9 @@ impl Plan {
                 if source.op.is_constant() {
                     continue;
                 }
-                let labels = node.op == Op::CrossEntropy && position == 1;
+                // Class labels, the condition of `where`, and whatever goes into a
+                // selection or `detach`: nothing flows back.
+                let labels = !node.op.passes_gradient_to(position);
                 let passes_through = matches!(node.op, Op::Add | Op::Identity)
                     || (node.op == Op::Sub && position == 0);
                 if passes_through
@@ -275,6 +286,24 @@ mod tests {
         let sends: Vec<Target> = plan.visits[0].sends.iter().map(|(_, t)| *t).collect();
         assert!(sends.contains(&Target::ZeroAdjoint(t, Write::Overwrite)));
         assert!(plan.labels.is_empty());
+    }
+
+    #[test]
+    fn nothing_is_sent_through_detach_or_to_a_condition() {
+        let (graph, plan) =
+            plan_of("w = param([1, -2]); a = w * 3; b = detach(a); c = where(w > 0, w, b); sum(c)");
+        let (w, a) = (graph.find("w").unwrap(), graph.find("a").unwrap());
+        let sends: Vec<Target> = plan
+            .visits
+            .iter()
+            .flat_map(|visit| visit.sends.iter().map(|(_, target)| *target))
+            .collect();
+        assert!(sends.contains(&Target::ZeroAdjoint(a, Write::Overwrite)));
+        assert!(sends.contains(&Target::Gradient(w)), "the chosen branch");
+        let through_detach = sends
+            .iter()
+            .filter(|t| matches!(t, Target::Adjoint(n, _) if *n == a));
+        assert_eq!(through_detach.count(), 0);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! straight into its target (an adjoint, or a leaf's gradient) with
 //! [`Write::Overwrite`] or [`Write::Accumulate`], so no pass needs a separate add.
 
+use super::super::ops::select::Branch;
 use super::super::{GpuTensor, Operand, Recorder, Write};
 use super::buffers::Buffers;
 use super::errors::at_node;
@@ -57,13 +58,18 @@ pub(crate) fn forward(
             Kernel::Leaf => Ok(()),
             Kernel::Unary(op) => recorder.unary(op, site.input(0)?, out),
             Kernel::Binary(op) => recorder.binary(op, site.input(0)?, site.input(1)?, out),
+            Kernel::Select => recorder.select(site.input(0)?, site.input(1)?, site.input(2)?, out),
             Kernel::MatMul => recorder.matmul(site.input(0)?, site.input(1)?, out),
             Kernel::Transpose => recorder.transpose(site.input(0)?, out),
             Kernel::Sum(over) => recorder.sum(over, site.input(0)?, out),
             Kernel::Mean(over) => recorder.mean(over, site.input(0)?, out),
             Kernel::Max(over) => recorder.max(over, site.input(0)?, out, buffers.positions(id)?),
+            Kernel::ArgMax(over) => {
+                recorder.argmax(over, site.input(0)?, out, buffers.positions(id)?)
+            }
             Kernel::Softmax => recorder.softmax(site.input(0)?, out),
             Kernel::LogSoftmax => recorder.log_softmax(site.input(0)?, out),
+            Kernel::LayerNorm => recorder.layer_norm(site.input(0)?, out),
             Kernel::CrossEntropy => recorder.cross_entropy(site.input(0)?, site.input(1)?, out),
             Kernel::Mse => recorder.mse(site.input(0)?, site.input(1)?, out),
         };
@@ -200,6 +206,20 @@ impl Contribution<'_, '_> {
                 };
                 let (lhs, rhs) = (site.input(0)?, site.input(1)?);
                 recorder.matmul_backward(lhs, rhs, upstream, lhs_grad, rhs_grad)
+            }
+            Kernel::Select => {
+                let branch = if position == 1 {
+                    Branch::Chosen
+                } else {
+                    Branch::Otherwise
+                };
+                let (cond, a, b) = (site.input(0)?, site.input(1)?, site.input(2)?);
+                recorder.select_backward(branch, cond, a, b, upstream, grad, write)
+            }
+            // The plan sends nothing through an index (`Op::passes_gradient_to`).
+            Kernel::ArgMax(_) => Ok(()),
+            Kernel::LayerNorm => {
+                recorder.layer_norm_backward(site.input(0)?, out, upstream, grad, write)
             }
             Kernel::Transpose => recorder.transpose_backward(upstream, grad, write),
             Kernel::Sum(over) => recorder.sum_backward(over, upstream, grad, write),

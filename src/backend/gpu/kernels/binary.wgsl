@@ -35,6 +35,10 @@ const SUB: u32 = 1u;
 const MUL: u32 = 2u;
 const DIV: u32 = 3u;
 const POW: u32 = 4u;
+const GREATER: u32 = 5u;
+const LESS: u32 = 6u;
+const GREATER_EQUAL: u32 = 7u;
+const LESS_EQUAL: u32 = 8u;
 
 // Like the CPU's `cancel_to_zero`: a sum within 4 ulps of its larger operand is exactly 0.
 const CANCEL_ULPS: f32 = 4.0;
@@ -102,6 +106,14 @@ fn power(base: f32, exponent: f32) -> f32 {
     return pow(base, exponent);
 }
 
+// 1 where a comparison holds, 0 where not, NaN where an operand is NaN (as on the CPU).
+fn truth(holds: bool, a: f32, b: f32) -> f32 {
+    if is_nan(a) || is_nan(b) {
+        return nan();
+    }
+    return select(0.0, 1.0, holds);
+}
+
 fn apply(op: u32, a: f32, b: f32) -> f32 {
     switch op {
         case ADD: { return cancel_to_zero(a + b, a, b); }
@@ -109,6 +121,10 @@ fn apply(op: u32, a: f32, b: f32) -> f32 {
         case MUL: { return a * b; }
         case DIV: { return quotient(a, b); }
         case POW: { return power(a, b); }
+        case GREATER: { return truth(a > b, a, b); }
+        case LESS: { return truth(a < b, a, b); }
+        case GREATER_EQUAL: { return truth(a >= b, a, b); }
+        case LESS_EQUAL: { return truth(a <= b, a, b); }
         default: { return nan(); }
     }
 }

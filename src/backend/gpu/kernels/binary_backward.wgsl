@@ -42,6 +42,10 @@ const SUB: u32 = 1u;
 const MUL: u32 = 2u;
 const DIV: u32 = 3u;
 const POW: u32 = 4u;
+const GREATER: u32 = 5u;
+const LESS: u32 = 6u;
+const GREATER_EQUAL: u32 = 7u;
+const LESS_EQUAL: u32 = 8u;
 
 fn nan() -> f32 {
     var bits = 0x7fc00000u;
@@ -111,6 +115,8 @@ fn derivative(op: u32, operand: u32, a: f32, b: f32, y: f32) -> f32 {
             }
             return b * power(a, b - 1.0);
         }
+        // A comparison is flat on both sides of its edge.
+        case GREATER, LESS, GREATER_EQUAL, LESS_EQUAL: { return 0.0; }
         default: { return nan(); }
     }
 }

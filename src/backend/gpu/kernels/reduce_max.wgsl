@@ -1,12 +1,14 @@
 // Maximum over lanes (lanes as in reduce.wgsl), with the position of each lane's FIRST
-// maximum, which the backward sends the gradient to. Lanes are never empty (the caller
+// maximum, which the backward sends the gradient to; for argmax (`indices` 1) the output
+// is that position, as a number. Lanes are never empty (the caller
 // refuses that, like the CPU). `per_thread` / `per_group` as in reduce.wgsl.
 
 struct Params {
     lanes: u32,
     length: u32,
     inner: u32,
-    _pad: u32,
+    // 1: write the positions as the values (argmax); 0: the maxima.
+    indices: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -43,7 +45,7 @@ fn per_thread(
             best_value = value;
         }
     }
-    output[lane] = best_value;
+    output[lane] = select(best_value, f32(best), params.indices != 0.0);
     positions[lane] = best;
 }
 
@@ -89,7 +91,7 @@ fn per_group(
         }
     }
     if local == 0u {
-        output[lane] = partial_values[0];
+        output[lane] = select(partial_values[0], f32(partial_positions[0]), params.indices != 0.0);
         positions[lane] = partial_positions[0];
     }
 }

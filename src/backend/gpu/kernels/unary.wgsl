@@ -34,6 +34,8 @@ const RELU: u32 = 8u;
 const ABS: u32 = 9u;
 const POW_CONST: u32 = 10u;
 const GELU: u32 = 12u;
+const DETACH: u32 = 13u;
+const STEP: u32 = 14u;
 
 fn nan() -> f32 {
     var bits = 0x7fc00000u;
@@ -147,6 +149,13 @@ fn apply(op: u32, x: f32) -> f32 {
         case ABS: { return abs(x); }
         case POW_CONST: { return power(x, params.exponent); }
         case GELU: { return x * normal_cdf(x); }
+        case DETACH: { return x; }
+        case STEP: {
+            if is_nan(x) {
+                return x;
+            }
+            return select(0.0, 1.0, x > 0.0);
+        }
         default: { return x; }
     }
 }

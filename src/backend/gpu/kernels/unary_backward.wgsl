@@ -35,6 +35,8 @@ const RELU: u32 = 8u;
 const ABS: u32 = 9u;
 const POW_CONST: u32 = 10u;
 const GELU: u32 = 12u;
+const DETACH: u32 = 13u;
+const STEP: u32 = 14u;
 
 fn nan() -> f32 {
     var bits = 0x7fc00000u;
@@ -119,6 +121,8 @@ fn derivative(op: u32, x: f32, y: f32) -> f32 {
         case ABS: { return sign(x); }
         case POW_CONST: { return params.exponent * power(x, params.exponent - 1.0); }
         case GELU: { return normal_cdf(x) + x * normal_pdf(x); }
+        // Nothing flows back through a stop-gradient or a step.
+        case DETACH, STEP: { return 0.0; }
         default: { return 1.0; }
     }
 }

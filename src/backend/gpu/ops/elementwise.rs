@@ -24,6 +24,10 @@ pub enum UnaryOp {
     PowConst(f32),
     Identity,
     Gelu,
+    /// The value, and no gradient back.
+    Detach,
+    /// 1 above 0, else 0.
+    Step,
 }
 
 /// The kernel that runs an elementwise op.
@@ -31,6 +35,8 @@ pub enum UnaryOp {
 pub enum ElementwiseKernel {
     Unary(UnaryOp),
     Binary(BinaryOp),
+    /// `where(c, a, b)`, on its own three-operand kernel (`select.wgsl`).
+    Select,
 }
 
 impl ElementwiseKernel {
@@ -53,6 +59,13 @@ impl ElementwiseKernel {
             Op::Gelu => Unary(UnaryOp::Gelu),
             Op::PowConst(n) => Unary(UnaryOp::PowConst(n as f32)),
             Op::Identity => Unary(UnaryOp::Identity),
+            Op::Detach => Unary(UnaryOp::Detach),
+            Op::Step => Unary(UnaryOp::Step),
+            Op::Greater => Binary(BinaryOp::Greater),
+            Op::Less => Binary(BinaryOp::Less),
+            Op::GreaterEqual => Binary(BinaryOp::GreaterEqual),
+            Op::LessEqual => Binary(BinaryOp::LessEqual),
+            Op::Where => ElementwiseKernel::Select,
             Op::Add => Binary(BinaryOp::Add),
             Op::Sub => Binary(BinaryOp::Sub),
             Op::Mul => Binary(BinaryOp::Mul),
@@ -69,7 +82,9 @@ impl ElementwiseKernel {
             | Op::Softmax
             | Op::LogSoftmax
             | Op::CrossEntropy
-            | Op::Mse => return None,
+            | Op::Mse
+            | Op::LayerNorm
+            | Op::ArgMax(_) => return None,
         })
     }
 }
@@ -79,7 +94,7 @@ impl UnaryOp {
     pub fn from_op(op: Op) -> Option<UnaryOp> {
         match ElementwiseKernel::of(op) {
             Some(ElementwiseKernel::Unary(unary)) => Some(unary),
-            Some(ElementwiseKernel::Binary(_)) | None => None,
+            Some(ElementwiseKernel::Binary(_) | ElementwiseKernel::Select) | None => None,
         }
     }
 
@@ -99,6 +114,8 @@ impl UnaryOp {
             UnaryOp::PowConst(_) => 10,
             UnaryOp::Identity => 11,
             UnaryOp::Gelu => 12,
+            UnaryOp::Detach => 13,
+            UnaryOp::Step => 14,
         }
     }
 
@@ -119,6 +136,10 @@ pub enum BinaryOp {
     Mul,
     Div,
     Pow,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
 }
 
 impl BinaryOp {
@@ -126,7 +147,7 @@ impl BinaryOp {
     pub fn from_op(op: Op) -> Option<BinaryOp> {
         match ElementwiseKernel::of(op) {
             Some(ElementwiseKernel::Binary(binary)) => Some(binary),
-            Some(ElementwiseKernel::Unary(_)) | None => None,
+            Some(ElementwiseKernel::Unary(_) | ElementwiseKernel::Select) | None => None,
         }
     }
 
@@ -138,6 +159,10 @@ impl BinaryOp {
             BinaryOp::Mul => 2,
             BinaryOp::Div => 3,
             BinaryOp::Pow => 4,
+            BinaryOp::Greater => 5,
+            BinaryOp::Less => 6,
+            BinaryOp::GreaterEqual => 7,
+            BinaryOp::LessEqual => 8,
         }
     }
 
@@ -148,6 +173,10 @@ impl BinaryOp {
             BinaryOp::Mul => "mul",
             BinaryOp::Div => "div",
             BinaryOp::Pow => "pow",
+            BinaryOp::Greater => "gt",
+            BinaryOp::Less => "lt",
+            BinaryOp::GreaterEqual => "ge",
+            BinaryOp::LessEqual => "le",
         }
     }
 }

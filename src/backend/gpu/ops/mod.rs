@@ -3,10 +3,12 @@
 //! kernel's parameters and picking its entry point.
 
 pub mod elementwise;
+pub mod layer_norm;
 pub mod loss;
 pub mod matmul;
 pub mod optimizer;
 pub mod reduce;
+pub mod select;
 pub mod softmax;
 pub mod utility;
 

@@ -1,4 +1,5 @@
-//! Reductions on the GPU: `sum`, `mean` and `max` over all elements or along one axis, and
+//! Reductions on the GPU: `sum`, `mean`, `max` and `argmax` over all elements or along one
+//! axis, and
 //! their backward (spread the upstream gradient over each lane, or route it to the lane's
 //! first maximum, whose position the forward records).
 
@@ -48,11 +49,11 @@ impl Lanes {
         self.outer * self.inner
     }
 
-    /// `max` refuses empty lanes, like the CPU.
-    fn non_empty(self, shape: &[usize]) -> Result<Lanes, TensorError> {
+    /// `max` and `argmax` refuse empty lanes, like the CPU.
+    fn non_empty(self, op: &'static str, shape: &[usize]) -> Result<Lanes, TensorError> {
         if self.length == 0 {
             return Err(TensorError::EmptyReduction {
-                op: "max",
+                op,
                 shape: shape.to_vec(),
             });
         }
@@ -66,7 +67,8 @@ struct LaneParams {
     lanes: u32,
     length: u32,
     inner: u32,
-    /// The sum's factor (reduce.wgsl); unused padding for max (reduce_max.wgsl).
+    /// The sum's factor (reduce.wgsl); for max (reduce_max.wgsl), 1 to write each lane's
+    /// position as its value (argmax), 0 to write its maximum.
     scale: f32,
 }
 
@@ -163,10 +165,34 @@ impl Recorder<'_> {
         output: &GpuTensor,
         positions: &GpuIndices,
     ) -> Result<(), GpuError> {
-        let lanes = Lanes::new("max", input.shape(), over)?.non_empty(input.shape())?;
-        output.expect_shape("max", "output", &lanes.output_shape)?;
+        self.max_lanes("max", over, input, output, positions)
+    }
+
+    /// The index of the largest element (or of each lane), the first on ties, as a number;
+    /// `positions` receives the same positions. Refuses empty lanes.
+    pub fn argmax(
+        &mut self,
+        over: Over,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        positions: &GpuIndices,
+    ) -> Result<(), GpuError> {
+        self.max_lanes("argmax", over, input, output, positions)
+    }
+
+    fn max_lanes(
+        &mut self,
+        op: &'static str,
+        over: Over,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        positions: &GpuIndices,
+    ) -> Result<(), GpuError> {
+        let lanes = Lanes::new(op, input.shape(), over)?.non_empty(op, input.shape())?;
+        output.expect_shape(op, "output", &lanes.output_shape)?;
         expect_positions(positions, lanes.count())?;
-        let params = LaneParams::new(&lanes, 0.0);
+        let indices = if op == "argmax" { 1.0 } else { 0.0 };
+        let params = LaneParams::new(&lanes, indices);
         let (kernel, grid) = if per_group(lanes.count(), lanes.length) {
             (
                 kernels::MAX_PER_GROUP,
@@ -179,7 +205,7 @@ impl Recorder<'_> {
             )
         };
         self.dispatch(
-            "max",
+            op,
             kernel,
             &params,
             &[input.buffer()],
@@ -253,7 +279,7 @@ impl Recorder<'_> {
         grad: &GpuTensor,
         write: Write,
     ) -> Result<(), GpuError> {
-        let lanes = Lanes::new("max", grad.shape(), over)?.non_empty(grad.shape())?;
+        let lanes = Lanes::new("max", grad.shape(), over)?.non_empty("max", grad.shape())?;
         upstream.expect_shape("max", "upstream gradient", &lanes.output_shape)?;
         expect_positions(positions, lanes.count())?;
         let params = RouteParams {

@@ -3,11 +3,12 @@
 //! reduction), forward and backward, plus kinks and domain edges.
 
 use super::harness::{Batch, any, away_from_zero, f32_exact, gpu, positive, random, report};
-use crate::backend::gpu::{BinaryOp, Operand, UnaryOp};
+use crate::backend::gpu::ops::select::Branch;
+use crate::backend::gpu::{BinaryOp, ElementwiseKernel, Operand, UnaryOp};
 use crate::op::Op;
 use crate::tensor::{Tensor, elementwise};
 
-const UNARY_OPS: [Op; 14] = [
+const UNARY_OPS: [Op; 17] = [
     Op::Neg,
     Op::Exp,
     Op::Log,
@@ -22,11 +23,24 @@ const UNARY_OPS: [Op; 14] = [
     Op::PowConst(3.0),
     Op::PowConst(-0.5),
     Op::Identity,
+    Op::Gelu,
+    Op::Detach,
+    Op::Step,
 ];
 
 const UNARY_SHAPES: [&[usize]; 4] = [&[], &[7], &[33, 5], &[2, 65]];
 
-const BINARY_OPS: [Op; 5] = [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow];
+const BINARY_OPS: [Op; 9] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Pow,
+    Op::Greater,
+    Op::Less,
+    Op::GreaterEqual,
+    Op::LessEqual,
+];
 
 /// Operand shapes that broadcast: equal, outer product, bias, scalars, mixed, two where
 /// one operand is copied 200 and 300 times (the per-workgroup backward), and a bias of 260
@@ -47,7 +61,7 @@ const BINARY_SHAPES: [(&[usize], &[usize]); 9] = [
 fn domain(op: Op, operand: usize) -> fn(f64) -> f64 {
     match (op, operand) {
         (Op::Log | Op::Sqrt | Op::PowConst(_) | Op::Pow, 0) | (Op::Div, 1) => positive,
-        (Op::Relu | Op::Abs, _) => away_from_zero,
+        (Op::Relu | Op::Abs | Op::Step, _) | (Op::Where, 0) => away_from_zero,
         _ => any,
     }
 }
@@ -185,10 +199,67 @@ fn kinks_and_domain_edges_match_the_cpu() {
     report("edges", batch.finish());
 }
 
+/// `where` with every operand broadcast in turn (a condition row against a column, scalar
+/// branches, a branch copied 300 times), forward and both branches' gradients.
+#[test]
+fn select_with_broadcasting_matches_the_cpu() {
+    let Some(gpu) = gpu() else { return };
+    let mut batch = Batch::new(gpu);
+    let shapes: [[&[usize]; 3]; 6] = [
+        [&[7], &[7], &[7]],
+        [&[3, 1], &[1, 4], &[3, 4]],
+        [&[33, 5], &[5], &[]],
+        [&[], &[2, 3], &[2, 3]],
+        [&[300, 2], &[2], &[300, 1]],
+        [&[2, 1, 3], &[4, 1], &[1]],
+    ];
+    for (index, [c_shape, a_shape, b_shape]) in shapes.into_iter().enumerate() {
+        let seed = 900 + 10 * index as u64;
+        let label = format!("where {c_shape:?} {a_shape:?} {b_shape:?}");
+        let c = random(c_shape, seed, away_from_zero);
+        let a = random(a_shape, seed + 1, any);
+        let b = random(b_shape, seed + 2, any);
+        let y = elementwise::forward(Op::Where, &[&c, &a, &b]).expect("cpu forward");
+        let upstream = random(y.shape(), seed + 3, any);
+        let grads = elementwise::vjp(Op::Where, &[&c, &a, &b], &y, &upstream).expect("cpu vjp");
+        let (c_gpu, a_gpu, b_gpu) = (batch.upload(&c), batch.upload(&a), batch.upload(&b));
+        let upstream_gpu = batch.upload(&upstream);
+        let y_gpu = batch.output(y.shape());
+        batch
+            .recorder
+            .select(&c_gpu, &a_gpu, &b_gpu, &y_gpu)
+            .expect(&label);
+        batch.expect(&label, &y_gpu, y);
+        for (branch, expected) in [Branch::Chosen, Branch::Otherwise]
+            .into_iter()
+            .zip(&grads[1..])
+        {
+            batch.expect_gradient(
+                &format!("{label} {branch:?}"),
+                expected,
+                |recorder, grad, write| {
+                    recorder.select_backward(
+                        branch,
+                        &c_gpu,
+                        &a_gpu,
+                        &b_gpu,
+                        &upstream_gpu,
+                        grad,
+                        write,
+                    )
+                },
+            );
+        }
+    }
+    report("where", batch.finish());
+}
+
 #[test]
 fn every_elementwise_op_has_a_kernel() {
     for op in crate::op::SAMPLE_OPS.into_iter().chain(Op::ALL) {
-        let mapped = UnaryOp::from_op(op).is_some() || BinaryOp::from_op(op).is_some();
+        let mapped = UnaryOp::from_op(op).is_some()
+            || BinaryOp::from_op(op).is_some()
+            || ElementwiseKernel::of(op) == Some(ElementwiseKernel::Select);
         assert_eq!(mapped, op.is_elementwise(), "{op:?}: kernel or not");
     }
     assert_eq!(UnaryOp::from_op(Op::Const(1.0)), None);

@@ -111,6 +111,14 @@ fn maxima_and_their_gradients_match_the_cpu() {
                         recorder.max_backward(over, &positions, &upstream_gpu, grad, write)
                     },
                 );
+                let index = reduce::argmax(over, &[&x]).expect("cpu argmax");
+                let index_gpu = batch.output(index.shape());
+                let index_positions = batch.context().indices(index.len()).expect("positions");
+                batch
+                    .recorder
+                    .argmax(over, &x_gpu, &index_gpu, &index_positions)
+                    .expect(&label);
+                batch.expect(format!("arg{label}"), &index_gpu, index);
             }
         }
     }

@@ -1,8 +1,9 @@
 //! `softmax` and `log_softmax` against `tensor::softmax`: short rows (one thread each),
-//! long rows (one workgroup each), large logits, and both backward rules.
+//! long rows (one workgroup each), large logits, and both backward rules; `layer_norm`
+//! against `tensor::layer_norm` on the same rows.
 
 use super::harness::{Batch, any, gpu, random, report};
-use crate::tensor::{Tensor, softmax};
+use crate::tensor::{Tensor, layer_norm, softmax};
 
 const SHAPES: [&[usize]; 8] = [
     &[1],
@@ -83,4 +84,30 @@ fn softmaxes_and_their_gradients_match_the_cpu() {
         batch.expect(format!("large logits, log {log}"), &y_gpu, expected);
     }
     report("softmax", batch.finish());
+}
+
+#[test]
+fn layer_norm_and_its_gradient_match_the_cpu() {
+    let Some(gpu) = gpu() else { return };
+    let mut batch = Batch::new(gpu);
+    for (case, shape) in SHAPES.into_iter().enumerate() {
+        let seed = 850 + 10 * case as u64;
+        let label = format!("layer_norm {shape:?}");
+        let x = random(shape, seed, |x| 2.0 * x + 1.0);
+        let y = layer_norm::layer_norm(&[&x]).expect("cpu forward");
+        let upstream = random(shape, seed + 1, any);
+        let grads = layer_norm::layer_norm_vjp(&[&x], &y, &upstream).expect("cpu vjp");
+        let (x_gpu, upstream_gpu) = (batch.upload(&x), batch.upload(&upstream));
+        let y_gpu = batch.output(shape);
+        batch.recorder.layer_norm(&x_gpu, &y_gpu).expect(&label);
+        batch.expect(&label, &y_gpu, y);
+        batch.expect_gradient(
+            &format!("{label} grad"),
+            &grads[0],
+            |recorder, grad, write| {
+                recorder.layer_norm_backward(&x_gpu, &y_gpu, &upstream_gpu, grad, write)
+            },
+        );
+    }
+    report("layer_norm", batch.finish());
 }
