@@ -5,6 +5,7 @@
 #   - trunk 0.21.14 and wasm-bindgen-cli (the version Cargo.lock resolves)
 #   - wasm-opt from the npm package binaryen, into .ci/node (git-ignored)
 #   - chromium, chromium-driver (browser tests), mesa-vulkan-drivers (wgpu tests)
+#   - pdflatex (texlive-latex-base, texlive-latex-recommended; the LaTeX export check)
 #   - the E2E tests' npm packages (npm ci in tests/e2e) when the lockfile changed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -56,10 +57,17 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
-if ((${#missing[@]})); then
-    say "installing Debian packages: ${missing[*]}"
+tex=()
+command -v pdflatex >/dev/null || tex+=(texlive-latex-base)
+dpkg -s texlive-latex-recommended >/dev/null 2>&1 || tex+=(texlive-latex-recommended)
+if ((${#missing[@]} + ${#tex[@]})); then
+    say "installing Debian packages: ${missing[*]} ${tex[*]}"
     apt-get update
-    apt-get install -y "${missing[@]}"
+    if ((${#missing[@]})); then apt-get install -y "${missing[@]}"; fi
+    # TeX without its recommended documentation and fonts: about 80 MB, 30 s.
+    if ((${#tex[@]})); then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${tex[@]}"
+    fi
 fi
 
 # E2E test packages: playwright-core only, which drives the system Chromium and

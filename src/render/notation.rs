@@ -3,8 +3,10 @@
 //! MathML Core fragments for the browser. Every symbol and every join is written here, so
 //! the rest of `render` works in any notation.
 
+mod latex_width;
 mod mathml;
 
+pub use latex_width::latex_width;
 pub use mathml::{math_block, math_inline};
 
 use crate::number::format_number;
@@ -12,6 +14,11 @@ use crate::tensor::Tensor;
 
 /// The most elements a tensor may have to be written out in full.
 pub const MAX_SHOWN_ELEMENTS: usize = 24;
+
+/// The widest a LaTeX matrix is written as it is (points); a wider one, or one with more
+/// columns than amsmath's matrices take (10), is written transposed.
+pub const LATEX_MATRIX_WIDTH: f64 = 240.0;
+const LATEX_MATRIX_COLUMNS: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notation {
@@ -187,7 +194,7 @@ impl Notation {
                     "abs" => return format!("\\left|{argument}\\right|"),
                     "Φ" => "\\Phi".to_string(),
                     "φ" => "\\phi".to_string(),
-                    _ => format!("\\operatorname{{{function}}}"),
+                    _ => format!("\\operatorname{{{}}}", escape_latex(function)),
                 };
                 format!("{name}\\left({argument}\\right)")
             }
@@ -223,10 +230,7 @@ impl Notation {
                     format!("[{}]", lines.join(", "))
                 }
             }
-            Notation::Latex => {
-                let lines: Vec<String> = rows.iter().map(|row| row.join(" & ")).collect();
-                format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", lines.join(" \\\\ "))
-            }
+            Notation::Latex => latex_matrix(&rows, value.rank()),
             Notation::MathMl => mathml::matrix(&rows),
         }
     }
@@ -270,6 +274,33 @@ impl Notation {
             Notation::MathMl => mathml::positive(argument),
         }
     }
+}
+
+/// A vector or matrix as a `bmatrix`; one too wide for a page as its transpose: a vector as
+/// a column, a matrix as its transposed `bmatrix` with `^{\top}` (braced, so that it can
+/// itself be transposed).
+fn latex_matrix(rows: &[Vec<String>], rank: usize) -> String {
+    let bmatrix = |rows: &[Vec<String>]| {
+        let lines: Vec<String> = rows.iter().map(|row| row.join(" & ")).collect();
+        format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", lines.join(" \\\\ "))
+    };
+    let written = bmatrix(rows);
+    let columns = rows.first().map_or(0, Vec::len);
+    if columns <= LATEX_MATRIX_COLUMNS && latex_width(&written) <= LATEX_MATRIX_WIDTH {
+        return written;
+    }
+    let transposed: Vec<Vec<String>> = (0..columns)
+        .map(|j| rows.iter().filter_map(|row| row.get(j).cloned()).collect())
+        .collect();
+    let turned = if rank == 1 {
+        bmatrix(&transposed)
+    } else {
+        format!("{{{}^{{\\top}}}}", bmatrix(&transposed))
+    };
+    if columns <= LATEX_MATRIX_COLUMNS && latex_width(&turned) >= latex_width(&written) {
+        return written;
+    }
+    turned
 }
 
 /// A combining accent on the first letter: `x̄1`.
