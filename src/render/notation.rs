@@ -3,10 +3,8 @@
 //! MathML Core fragments for the browser. Every symbol and every join is written here, so
 //! the rest of `render` works in any notation.
 
-mod latex_width;
 mod mathml;
 
-pub use latex_width::latex_width;
 pub use mathml::{math_block, math_inline};
 
 use crate::number::format_number;
@@ -15,9 +13,10 @@ use crate::tensor::Tensor;
 /// The most elements a tensor may have to be written out in full.
 pub const MAX_SHOWN_ELEMENTS: usize = 24;
 
-/// The widest a LaTeX matrix is written as it is (points); a wider one, or one with more
-/// columns than amsmath's matrices take (10), is written transposed.
-pub const LATEX_MATRIX_WIDTH: f64 = 240.0;
+/// The widest a LaTeX matrix is written as it is, in characters of its widest cell per
+/// column plus two between columns (about 240 pt); a wider one, or one with more columns
+/// than amsmath's matrices take (10), is written transposed.
+const LATEX_MATRIX_CHARACTERS: usize = 48;
 const LATEX_MATRIX_COLUMNS: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -284,23 +283,29 @@ fn latex_matrix(rows: &[Vec<String>], rank: usize) -> String {
         let lines: Vec<String> = rows.iter().map(|row| row.join(" & ")).collect();
         format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", lines.join(" \\\\ "))
     };
-    let written = bmatrix(rows);
     let columns = rows.first().map_or(0, Vec::len);
-    if columns <= LATEX_MATRIX_COLUMNS && latex_width(&written) <= LATEX_MATRIX_WIDTH {
-        return written;
-    }
     let transposed: Vec<Vec<String>> = (0..columns)
         .map(|j| rows.iter().filter_map(|row| row.get(j).cloned()).collect())
         .collect();
-    let turned = if rank == 1 {
+    // Characters of the widest cell of each column, plus the gaps: the matrix as written
+    // has the columns `transposed` lists, turned it has the columns `rows` lists.
+    let width = |columns: &[Vec<String>]| -> usize {
+        columns
+            .iter()
+            .map(|column| column.iter().map(|c| c.chars().count()).max().unwrap_or(0) + 2)
+            .sum()
+    };
+    let written = width(&transposed);
+    if columns <= LATEX_MATRIX_COLUMNS
+        && (written <= LATEX_MATRIX_CHARACTERS || width(rows) >= written)
+    {
+        return bmatrix(rows);
+    }
+    if rank == 1 {
         bmatrix(&transposed)
     } else {
         format!("{{{}^{{\\top}}}}", bmatrix(&transposed))
-    };
-    if columns <= LATEX_MATRIX_COLUMNS && latex_width(&turned) >= latex_width(&written) {
-        return written;
     }
-    turned
 }
 
 /// A combining accent on the first letter: `x̄1`.

@@ -3,6 +3,7 @@
 //! backward updates as `align*` environments whose long rows break (`lines`).
 
 mod lines;
+mod width;
 
 use super::{Equation, NO_GRADIENTS, Trace, build, input_list, through};
 use crate::engine::Stepper;

@@ -2,8 +2,8 @@
 //! for one line goes on one line per side, and a side still too wide breaks before its
 //! top-level operators (`\cdot`, `\odot`, `+`, `-`), each continuation indented.
 
+use super::width::latex_width;
 use crate::render::Equation;
-use crate::render::notation::latex_width;
 
 /// The width a displayed row may take: `\textwidth` of a default `article` page
 /// (345 pt) less a safety margin.
