@@ -3,14 +3,18 @@
 //! in reverse mode, and in forward mode by each input where the program allows it, every
 //! table is well formed (each row has the header's number of cells), no `$`, `<` or `|`
 //! of a formula is read as math, markup or a cell border, and the text a reader sees holds
-//! each formula as the export wrote it, its escapes undone.
+//! each formula as the export wrote it, its escapes undone. Each export is also rendered to
+//! HTML, as a page to look at (`target/tmp/markdown-render/index.html`, every example), and
+//! the README's mdBook recipe is checked the way mdBook renders a chapter (pulldown-cmark,
+//! raw HTML kept): the element and its script come through as HTML.
 
 use backprop_viz::examples;
 use backprop_viz::export::{Format, document};
 use backprop_viz::render::svg::Palette;
 use backprop_viz::session::Session;
 use backprop_viz::url_state::ModeChoice;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use std::path::Path;
 
 /// Every Markdown export to check, by name.
 fn exports() -> Vec<(String, String)> {
@@ -225,4 +229,52 @@ fn names_with_markdown_characters_stay_text() {
     for row in forward {
         assert_eq!(row.len(), 4, "{row:?}");
     }
+}
+
+/// HTML text escaped for the page around the rendered exports.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[test]
+fn every_export_rendered_into_one_page() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("markdown-render");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut page = String::from(
+        "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Markdown exports, rendered</title>\n<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:0.2rem 0.5rem}article{border-top:3px solid #444;margin-top:2rem}</style>\n",
+    );
+    for (name, markdown) in exports() {
+        let mut body = String::new();
+        html::push_html(&mut body, Parser::new_ext(&markdown, options()));
+        assert!(body.contains("<table>") && body.contains("<td>"), "{name}");
+        assert!(
+            !body.contains("<script") && !body.contains("<img"),
+            "{name}"
+        );
+        page.push_str(&format!(
+            "<article id=\"{}\">{body}</article>\n",
+            escape_html(&name)
+        ));
+    }
+    let file = dir.join("index.html");
+    std::fs::write(&file, page).unwrap();
+    eprintln!("rendered exports: {}", file.display());
+}
+
+#[test]
+fn the_mdbook_recipe_keeps_the_element_and_its_script() {
+    let chapter = "# Two paths\n\nStep through it:\n\n<script type=\"module\" src=\"viz/backprop-embed.js\"></script>\n<backprop-graph program=\"(x1+x2)*x1\" at=\"x1=3,x2=4\"></backprop-graph>\n\nThen read on.\n";
+    let mut body = String::new();
+    html::push_html(&mut body, Parser::new_ext(chapter, options()));
+    assert!(
+        body.contains("<script type=\"module\" src=\"viz/backprop-embed.js\"></script>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<backprop-graph program=\"(x1+x2)*x1\" at=\"x1=3,x2=4\"></backprop-graph>"),
+        "{body}"
+    );
+    assert!(body.contains("<p>Then read on.</p>"), "{body}");
 }

@@ -15,7 +15,7 @@ use crate::render::svg::picture;
 use crate::render::svg::{derivative_line, edge_path, exact, op_label, shown};
 use crate::session::changes::{Changed, Marks};
 use crate::tensor::Tensor;
-use crate::viewport::Viewport;
+use crate::viewport::{Frame, Viewport};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -420,14 +420,23 @@ pub fn GraphView(
             .get_untracked()
             .map(|svg| {
                 let rect = svg.get_bounding_client_rect();
-                (
-                    rect.left(),
-                    rect.top(),
-                    rect.width().max(1.0),
-                    rect.height().max(1.0),
-                )
+                // A transformed ancestor (a slide deck scaling its slide) makes the box on
+                // screen differ from its layout size; the view works in layout pixels.
+                let layout_width = f64::from(svg.client_width());
+                let scale = if layout_width > 0.0 && rect.width() > 0.0 {
+                    rect.width() / layout_width
+                } else {
+                    1.0
+                };
+                Frame {
+                    left: rect.left(),
+                    top: rect.top(),
+                    width: (rect.width() / scale).max(1.0),
+                    height: (rect.height() / scale).max(1.0),
+                    scale,
+                }
             })
-            .unwrap_or((0.0, 0.0, 900.0, 480.0))
+            .unwrap_or(Frame::DEFAULT)
     };
     // With `follow`: pan so the current step's node is in view, centring it along an
     // axis where it sticks out, without leaving the drawing.
@@ -456,8 +465,13 @@ pub fn GraphView(
     };
     let fit = move || {
         if let Some(d) = drawing.get_untracked() {
-            let (_, _, w, h) = frame();
-            viewport.set(Viewport::fit(d.layout.width, d.layout.height, w, h));
+            let Frame { width, height, .. } = frame();
+            viewport.set(Viewport::fit(
+                d.layout.width,
+                d.layout.height,
+                width,
+                height,
+            ));
             reveal_current();
         }
     };
@@ -472,11 +486,18 @@ pub fn GraphView(
         hooks::after_layout(fit);
     });
     hooks::on_resize(fit);
+    // A frame whose size changes without the window's (a slide shown, an embed given a
+    // height, its layout changed) fits again.
+    Effect::new(move |_| {
+        if let Some(svg) = svg_ref.get() {
+            hooks::on_element_resize(&svg, fit);
+        }
+    });
     let zoom_by = move |factor: f64| {
-        let (_, _, w, h) = frame();
+        let Frame { width, height, .. } = frame();
         viewport.update(|v| {
-            let (cx, cy) = v.to_drawing(w / 2.0, h / 2.0, w);
-            *v = v.zoom(factor, cx, cy, w);
+            let (cx, cy) = v.to_drawing(width / 2.0, height / 2.0, width);
+            *v = v.zoom(factor, cx, cy, width);
         });
     };
     let drag = StoredValue::new(None::<(f64, f64)>);
@@ -533,17 +554,17 @@ pub fn GraphView(
                 aria-label="Computation graph"
                 viewBox=move || viewport.get().view_box()
                 data-detail=move || {
-                    let (_, _, w, _) = frame();
-                    if viewport.get().is_overview(w) { "overview" } else { "full" }
+                    if viewport.get().is_overview(frame().width) { "overview" } else { "full" }
                 }
                 preserveAspectRatio="xMinYMin meet"
                 on:wheel=move |ev: web_sys::WheelEvent| {
                     ev.prevent_default();
-                    let (left, top, w, _) = frame();
+                    let f = frame();
                     let factor = (-ev.delta_y() * 0.0015).exp();
+                    let (px, py) = f.point(ev.client_x(), ev.client_y());
                     viewport.update(|v| {
-                        let (ax, ay) = v.to_drawing(f64::from(ev.client_x()) - left, f64::from(ev.client_y()) - top, w);
-                        *v = v.zoom(factor, ax, ay, w);
+                        let (ax, ay) = v.to_drawing(px, py, f.width);
+                        *v = v.zoom(factor, ax, ay, f.width);
                     });
                 }
                 on:pointerdown=move |ev: web_sys::PointerEvent| {
@@ -552,8 +573,8 @@ pub fn GraphView(
                 on:pointermove=move |ev: web_sys::PointerEvent| {
                     if let Some((x, y)) = drag.get_value() {
                         let (nx, ny) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-                        let (_, _, w, _) = frame();
-                        viewport.update(|v| *v = v.pan(nx - x, ny - y, w));
+                        let f = frame();
+                        viewport.update(|v| *v = v.pan((nx - x) / f.scale, (ny - y) / f.scale, f.width));
                         drag.set_value(Some((nx, ny)));
                     }
                 }
