@@ -14,10 +14,8 @@ use crate::tensor::Tensor;
 pub const MAX_SHOWN_ELEMENTS: usize = 24;
 
 /// The widest a LaTeX matrix is written as it is, in characters of its widest cell per
-/// column plus two between columns (about 240 pt); a wider one, or one with more columns
-/// than amsmath's matrices take (10), is written transposed.
+/// column plus two between columns (about 240 pt); a wider one is written transposed.
 const LATEX_MATRIX_CHARACTERS: usize = 48;
-const LATEX_MATRIX_COLUMNS: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notation {
@@ -296,9 +294,7 @@ fn latex_matrix(rows: &[Vec<String>], rank: usize) -> String {
             .sum()
     };
     let written = width(&transposed);
-    if columns <= LATEX_MATRIX_COLUMNS
-        && (written <= LATEX_MATRIX_CHARACTERS || width(rows) >= written)
-    {
+    if written <= LATEX_MATRIX_CHARACTERS || width(rows) >= written {
         return bmatrix(rows);
     }
     if rank == 1 {

@@ -8,6 +8,7 @@ mod width;
 use super::{Equation, NO_GRADIENTS, Trace, build, input_list, through};
 use crate::engine::Stepper;
 use crate::render::Notation;
+use crate::render::notation::MAX_SHOWN_ELEMENTS;
 
 /// The whole run of `stepper` on `source` as a LaTeX fragment.
 pub fn latex(stepper: &Stepper, source: &str) -> String {
@@ -24,6 +25,7 @@ pub(super) fn render(trace: &Trace) -> String {
         )),
     }
     doc.push("% Needs \\usepackage{amsmath,amssymb}.".into());
+    let at = doc.len();
     doc.push(prose(&format!(
         "Inputs: {}. Output: {}.",
         input_list(trace, math),
@@ -56,7 +58,31 @@ pub(super) fn render(trace: &Trace) -> String {
         &mut doc,
     );
     doc.push(String::new());
-    doc.join("\n")
+    let text = doc.join("\n");
+    if most_matrix_columns(&text) > AMSMATH_MATRIX_COLUMNS {
+        // A row of more numbers than amsmath's matrices take by default (but narrow enough
+        // for the page: wider ones are written as columns).
+        doc.insert(
+            at,
+            format!("\\setcounter{{MaxMatrixCols}}{{{MAX_SHOWN_ELEMENTS}}}"),
+        );
+        return doc.join("\n");
+    }
+    text
+}
+
+/// amsmath's matrices take this many columns unless `MaxMatrixCols` says more.
+const AMSMATH_MATRIX_COLUMNS: usize = 10;
+
+/// The most columns of any `bmatrix` row in `text`.
+fn most_matrix_columns(text: &str) -> usize {
+    text.split("\\begin{bmatrix}")
+        .skip(1)
+        .filter_map(|rest| rest.split("\\end{bmatrix}").next())
+        .flat_map(|matrix| matrix.split("\\\\"))
+        .map(|row| row.matches('&').count() + 1)
+        .max()
+        .unwrap_or(0)
 }
 
 fn math(text: &str) -> String {
@@ -282,7 +308,11 @@ mod tests {
             for piece in body.split("\\begin{bmatrix}").skip(1) {
                 let matrix = piece.split("\\end{bmatrix}").next().unwrap();
                 for row in matrix.split("\\\\") {
-                    assert!(row.matches('&').count() < 10, "{}: {row}", example.slug);
+                    assert!(
+                        row.matches('&').count() < 10 || doc.contains("{MaxMatrixCols}{24}"),
+                        "{}: {row}",
+                        example.slug
+                    );
                 }
             }
             assert!(!doc.contains("operatorname{cross_"), "{}", example.slug);
