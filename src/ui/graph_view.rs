@@ -463,7 +463,10 @@ pub fn GraphView(
             v.y = reveal(v.y, v.height, centre.y, size.height / 2.0, d.layout.height);
         });
     };
+    // Whether the view is as "Fit" left it (not zoomed or panned by the reader since).
+    let fitted = StoredValue::new(true);
     let fit = move || {
+        fitted.set_value(true);
         if let Some(d) = drawing.get_untracked() {
             let Frame { width, height, .. } = frame();
             viewport.set(Viewport::fit(
@@ -486,14 +489,19 @@ pub fn GraphView(
         hooks::after_layout(fit);
     });
     hooks::on_resize(fit);
-    // A frame whose size changes without the window's (a slide shown, an embed given a
-    // height, its layout changed) fits again.
+    // A fitted view whose frame changes size without the window's (a slide shown, an
+    // embed given a height) fits again; a view the reader zoomed or panned stays.
     Effect::new(move |_| {
         if let Some(svg) = svg_ref.get() {
-            hooks::on_element_resize(&svg, fit);
+            hooks::on_element_resize(&svg, move || {
+                if fitted.get_value() {
+                    fit();
+                }
+            });
         }
     });
     let zoom_by = move |factor: f64| {
+        fitted.set_value(false);
         let Frame { width, height, .. } = frame();
         viewport.update(|v| {
             let (cx, cy) = v.to_drawing(width / 2.0, height / 2.0, width);
@@ -559,6 +567,7 @@ pub fn GraphView(
                 preserveAspectRatio="xMinYMin meet"
                 on:wheel=move |ev: web_sys::WheelEvent| {
                     ev.prevent_default();
+                    fitted.set_value(false);
                     let f = frame();
                     let factor = (-ev.delta_y() * 0.0015).exp();
                     let (px, py) = f.point(ev.client_x(), ev.client_y());
@@ -574,6 +583,7 @@ pub fn GraphView(
                     if let Some((x, y)) = drag.get_value() {
                         let (nx, ny) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
                         let f = frame();
+                        fitted.set_value(false);
                         viewport.update(|v| *v = v.pan((nx - x) / f.scale, (ny - y) / f.scale, f.width));
                         drag.set_value(Some((nx, ny)));
                     }
