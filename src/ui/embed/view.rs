@@ -54,6 +54,11 @@ fn on_key(state: AppState, event: &web_sys::KeyboardEvent) {
             event.stop_propagation();
             return;
         }
+        // The slider's and the list's own keys (↑/↓, Page Up/Down) stay with them.
+        _ if matches!(tag.as_str(), "input" | "select") => {
+            event.stop_propagation();
+            return;
+        }
         _ => return,
     }
     event.prevent_default();
