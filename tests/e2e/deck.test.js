@@ -145,6 +145,15 @@ appTest('the compact and the full embed fit their 1280×720 slide', async (app) 
     }
     const graph = await box(page, `#${id} svg.graph`);
     assert.ok(graph.height > 200, `${layout}: the graph has room (${graph.height}px)`);
+    // Steps change the explanation, not the graph's frame.
+    const before = await embedCounter(page, id);
+    for (let i = 0; i < 3; i++) {
+      await page.locator(`#${id}`).getByRole('button', { name: 'Step forward' }).click();
+    }
+    await waitFor(`${layout}: three steps`, async () => (await embedCounter(page, id)) !== before);
+    await settle(page);
+    assert.deepEqual(await box(page, `#${id} svg.graph`), graph, `${layout}: the graph's frame stays put`);
+    assert.ok(inside(await box(page, `#${id} .embed`), host), `${layout}: still inside its element`);
     assert.deepEqual(await nodesInsideFrame(page, id), [], `${layout}: the fitted graph shows every node`);
 
     for (const colorScheme of ['light', 'dark']) {
