@@ -34,10 +34,10 @@ pub(super) fn render(trace: &Trace) -> String {
     doc.push(String::new());
     match &trace.wrt {
         None => {
-            forward_table(trace, &mut doc);
+            forward_pass(trace, &mut doc);
             backward_pass(trace, &mut doc);
         }
-        Some(wrt) => forward_table_with_tangents(trace, wrt, &mut doc),
+        Some(wrt) => forward_pass_with_tangents(trace, wrt, &mut doc),
     }
     doc.push("\\medskip".into());
     let heading = match &trace.computed_by {
@@ -149,7 +149,7 @@ fn computed(row: &super::ForwardRow) -> String {
     }
 }
 
-fn forward_table(trace: &Trace, doc: &mut Vec<String>) {
+fn forward_pass(trace: &Trace, doc: &mut Vec<String>) {
     doc.push("\\noindent\\textbf{Forward pass.}".into());
     doc.push(String::new());
     let texts = trace.forward.iter().map(|row| {
@@ -193,7 +193,7 @@ fn backward_pass(trace: &Trace, doc: &mut Vec<String>) {
     }
 }
 
-fn forward_table_with_tangents(trace: &Trace, wrt: &str, doc: &mut Vec<String>) {
+fn forward_pass_with_tangents(trace: &Trace, wrt: &str, doc: &mut Vec<String>) {
     doc.push(format!(
         "\\noindent\\textbf{{Forward pass with tangents by {}.}}",
         math(wrt)
