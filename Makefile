@@ -10,7 +10,7 @@ PORT ?= 8080
 # Seconds each fuzz target runs for (`make fuzz FUZZ_SECONDS=300`).
 FUZZ_SECONDS ?= 60
 
-.PHONY: help setup serve build test browser-test e2e bench-web fuzz lint fmt clean
+.PHONY: help setup serve build test browser-test e2e latex-check bench-web fuzz lint fmt clean
 .NOTPARALLEL:
 
 help: ## List the commands
@@ -38,6 +38,7 @@ fmt: ## Format the code
 test: setup lint ## Everything CI runs: lint, release web build (prints wasm size), cargo test, browser tests
 	bash .ci/build-web.sh
 	cargo test
+	cargo test --test latex_fit -- --ignored
 	bash .ci/browser-tests.sh
 	bash .ci/e2e.sh
 
@@ -46,6 +47,9 @@ browser-test: setup ## Component tests (tests/browser.rs) in headless Chromium v
 
 e2e: build ## End-to-end tests (tests/e2e) of a fresh release build in headless Chromium
 	bash .ci/e2e.sh
+
+latex-check: setup ## Compile every worked example's LaTeX export with pdflatex; fail on an overfull box over 1 pt
+	cargo test --test latex_fit -- --ignored
 
 bench-web: setup ## Benchmark: our WebGPU backend against TensorFlow.js (WebGPU) in headless Chromium
 	bash .ci/bench-web.sh

@@ -5,6 +5,8 @@
 #   - trunk 0.21.14 and wasm-bindgen-cli (the version Cargo.lock resolves)
 #   - wasm-opt from the npm package binaryen, into .ci/node (git-ignored)
 #   - chromium, chromium-driver (browser tests), mesa-vulkan-drivers (wgpu tests)
+#   - pdflatex (texlive-latex-base, texlive-latex-recommended; the LaTeX export check)
+#   - python3-ipython (the Jupyter recipe's test)
 #   - the E2E tests' npm packages (npm ci in tests/e2e) when the lockfile changed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -56,10 +58,20 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
-if ((${#missing[@]})); then
-    say "installing Debian packages: ${missing[*]}"
+# Installed without recommended packages (TeX's documentation and fonts).
+lean=()
+command -v pdflatex >/dev/null || lean+=(texlive-latex-base)
+dpkg -s texlive-latex-recommended >/dev/null 2>&1 || lean+=(texlive-latex-recommended)
+# IPython, for the Jupyter recipe's test (tests/e2e/recipes.test.js).
+python3 -c 'import IPython' >/dev/null 2>&1 || lean+=(python3-ipython)
+if ((${#missing[@]} + ${#lean[@]})); then
+    say "installing Debian packages: ${missing[*]} ${lean[*]}"
     apt-get update
-    apt-get install -y "${missing[@]}"
+    if ((${#missing[@]})); then apt-get install -y "${missing[@]}"; fi
+    # TeX and IPython without what they recommend: about 90 MB, 40 s.
+    if ((${#lean[@]})); then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${lean[@]}"
+    fi
 fi
 
 # E2E test packages: playwright-core only, which drives the system Chromium and
@@ -70,6 +82,16 @@ if [[ "$(cat "$E2E_DIR/node_modules/.lock-sha256" 2>/dev/null)" != "$e2e_lock" ]
     say "installing the E2E test packages (npm ci in $E2E_DIR)"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$E2E_DIR" --no-audit --no-fund --loglevel=error
     echo "$e2e_lock" >"$E2E_DIR/node_modules/.lock-sha256"
+fi
+
+# Browser libraries the build copies into dist/ (reveal.js for the demo deck), pinned in
+# www/vendor/package-lock.json. Reinstalled when it changes.
+VENDOR_DIR=www/vendor
+vendor_lock="$(sha256sum "$VENDOR_DIR/package-lock.json" | cut -d' ' -f1)"
+if [[ "$(cat "$VENDOR_DIR/node_modules/.lock-sha256" 2>/dev/null)" != "$vendor_lock" ]]; then
+    say "installing the vendored browser libraries (npm ci in $VENDOR_DIR)"
+    npm ci --prefix "$VENDOR_DIR" --no-audit --no-fund --loglevel=error
+    echo "$vendor_lock" >"$VENDOR_DIR/node_modules/.lock-sha256"
 fi
 
 say "ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version), $(chromium --version 2>/dev/null || echo chromium?)"

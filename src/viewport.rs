@@ -128,6 +128,40 @@ pub fn fitted_size(width: f64, height: f64, max_width: f64, max_height: f64) -> 
     ((width * scale).max(24.0), (height * scale).max(24.0))
 }
 
+/// The graph's frame: where it is on screen and its size in layout pixels. When an ancestor
+/// is scaled by a CSS transform (a slide deck fitting its slide to the window), a layout
+/// pixel is `scale` screen pixels; pointer positions arrive in screen pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    /// The frame's top-left corner on screen.
+    pub left: f64,
+    pub top: f64,
+    /// The frame's size in layout pixels.
+    pub width: f64,
+    pub height: f64,
+    /// Screen pixels per layout pixel.
+    pub scale: f64,
+}
+
+impl Frame {
+    /// Before the frame is laid out.
+    pub const DEFAULT: Frame = Frame {
+        left: 0.0,
+        top: 0.0,
+        width: 900.0,
+        height: 480.0,
+        scale: 1.0,
+    };
+
+    /// The screen point `(client_x, client_y)` in layout pixels from the frame's corner.
+    pub fn point(&self, client_x: i32, client_y: i32) -> (f64, f64) {
+        (
+            (f64::from(client_x) - self.left) / self.scale,
+            (f64::from(client_y) - self.top) / self.scale,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +266,18 @@ mod tests {
         let moved = v.pan(80.0, -40.0, 800.0);
         assert_eq!((moved.x, moved.y), (-40.0, 20.0));
         assert_eq!(v.view_box(), "0.0 0.0 400.0 300.0");
+    }
+
+    #[test]
+    fn a_scaled_frame_maps_screen_points_to_layout_pixels() {
+        let frame = Frame {
+            left: 100.0,
+            top: 50.0,
+            width: 800.0,
+            height: 400.0,
+            scale: 0.5,
+        };
+        assert_eq!(frame.point(500, 250), (800.0, 400.0));
+        assert_eq!(Frame::DEFAULT.point(10, 20), (10.0, 20.0));
     }
 }

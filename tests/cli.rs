@@ -121,7 +121,7 @@ fn latex_trace_of_the_seed_example() {
     assert!(doc.contains("\\mathrel{+}="), "{doc}");
     assert!(doc.contains("\\bar{x}_{1}"), "{doc}");
     assert!(
-        doc.contains("\\begin{align*}") && doc.contains("\\begin{tabular}"),
+        doc.contains("\\begin{align*}") && doc.contains("\\noindent\\hangindent=2em $v_{3} = "),
         "{doc}"
     );
     assert!(doc.contains("\\bar{x}_{1} &= 7 + 3 = 10"), "{doc}");

@@ -6,7 +6,10 @@
 //
 // Attributes (all data, never markup): program, at, mode (reverse | forward:<input>),
 // step (a number of steps, forward:K, backward:K or end), controls (none | minimal |
-// full), theme (light | dark | auto), autoplay. Changing one updates that element only.
+// full), theme (light | dark | auto), layout (full | compact), autoplay. Changing one
+// updates that element only. Given a height (a slide's), the element fills it.
+// Keys the element uses while it has the focus (←/→, Home, End, Space) stop there, so a
+// slide deck around it does not act on them; other keys reach the page.
 // Methods: stepForward(), stepBack(), reset(), seek(n); calls made before the element is
 // ready apply once it is (await element.ready). Each change of step dispatches a `step`
 // event whose detail is { step, steps, phase, counter, record, fragment }.
@@ -17,7 +20,7 @@
 const BASE = new URL('./', import.meta.url);
 const asset = (path) => new URL(path, BASE).href;
 
-const ATTRIBUTES = ['program', 'at', 'mode', 'step', 'controls', 'theme', 'autoplay'];
+const ATTRIBUTES = ['program', 'at', 'mode', 'step', 'controls', 'theme', 'layout', 'autoplay'];
 const STYLESHEETS = ['style.css', 'embed.css'];
 
 // Shadow roots cannot declare fonts, so the page gets them, once.
@@ -102,6 +105,7 @@ class BackpropGraph extends HTMLElement {
     // The graph fits itself to its frame when it mounts, so the frame must be styled.
     this.#styled = Promise.all(loads);
     this.#container = document.createElement('div');
+    this.#container.className = 'mount';
     this.#container.append(message('loading', 'Loading the graph…'));
     root.append(this.#container);
     this.#ready = new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 //! An embed's configuration, read from query-string text: a `<backprop-graph>`'s attributes
-//! (`program`, `at`, `mode`, `step`, `controls`, `theme`, `autoplay`) or an embed page's URL
+//! (`program`, `at`, `mode`, `step`, `controls`, `theme`, `layout`, `autoplay`) or an embed page's URL
 //! fragment, which is the app's link format ([`crate::url_state`]) plus the same options.
 //! Everything is data: the program goes through the parser, and whatever cannot be read is
 //! reported in words while the rest still applies.
@@ -41,6 +41,26 @@ impl Theme {
     }
 }
 
+/// How much an embed shows around its graph.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// The controls, the graph and the explanation panel (the history folded).
+    #[default]
+    Full,
+    /// The controls and the graph, the current step as one caption line: for slides.
+    Compact,
+}
+
+impl Layout {
+    /// The value of the embed root's `data-layout`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Full => "full",
+            Layout::Compact => "compact",
+        }
+    }
+}
+
 /// Where an embed starts: `5` (steps taken, as in app links), `forward:2`,
 /// `backward:2` (all forward steps, then two backward ones) or `end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +82,7 @@ impl Default for StepTarget {
 pub struct ViewOptions {
     pub controls: Controls,
     pub theme: Theme,
+    pub layout: Layout,
     /// Start playing at once (off unless asked for).
     pub autoplay: bool,
 }
@@ -79,6 +100,8 @@ pub enum ConfigError {
     Controls(String),
     #[error("`theme` must be `light`, `dark` or `auto`, not `{0}`")]
     Theme(String),
+    #[error("`layout` must be `full` or `compact`, not `{0}`")]
+    Layout(String),
     #[error("`autoplay` must be empty, `true` or `false`, not `{0}`")]
     Autoplay(String),
     #[error("`at` names `{name}`, which is not an input of the program (its inputs: {inputs})")]
@@ -111,7 +134,7 @@ fn quoted(text: &str) -> String {
 }
 
 impl EmbedConfig {
-    /// Read `program=…&at=…&mode=…&step=…&controls=…&theme=…&autoplay` (a leading `#` or
+    /// Read `program=…&at=…&mode=…&step=…&controls=…&theme=…&layout=…&autoplay` (a leading `#` or
     /// `?` is ignored). Unknown keys are ignored, as in app links.
     pub fn from_query(query: &str) -> EmbedConfig {
         let query = query.trim_start_matches(['#', '?']);
@@ -149,6 +172,13 @@ impl EmbedConfig {
                 "dark" => options.theme = Theme::Dark,
                 "auto" | "" => options.theme = Theme::Auto,
                 _ => problems.push(ConfigError::Theme(quoted(text))),
+            }
+        }
+        if let Some(text) = value("layout") {
+            match text.to_ascii_lowercase().as_str() {
+                "full" | "" => options.layout = Layout::Full,
+                "compact" => options.layout = Layout::Compact,
+                _ => problems.push(ConfigError::Layout(quoted(text))),
             }
         }
         if let Some(text) = value("autoplay") {

@@ -13,6 +13,10 @@ use crate::tensor::Tensor;
 /// The most elements a tensor may have to be written out in full.
 pub const MAX_SHOWN_ELEMENTS: usize = 24;
 
+/// The widest a LaTeX matrix is written as it is, in characters of its widest cell per
+/// column plus two between columns (about 240 pt); a wider one is written transposed.
+const LATEX_MATRIX_CHARACTERS: usize = 48;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notation {
     Plain,
@@ -197,7 +201,7 @@ impl Notation {
                     "abs" => return format!("\\left|{argument}\\right|"),
                     "Φ" => "\\Phi".to_string(),
                     "φ" => "\\phi".to_string(),
-                    _ => format!("\\operatorname{{{function}}}"),
+                    _ => format!("\\operatorname{{{}}}", escape_latex(function)),
                 };
                 format!("{name}\\left({argument}\\right)")
             }
@@ -233,10 +237,7 @@ impl Notation {
                     format!("[{}]", lines.join(", "))
                 }
             }
-            Notation::Latex => {
-                let lines: Vec<String> = rows.iter().map(|row| row.join(" & ")).collect();
-                format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", lines.join(" \\\\ "))
-            }
+            Notation::Latex => latex_matrix(&rows, value.rank()),
             Notation::MathMl => mathml::matrix(&rows),
         }
     }
@@ -279,6 +280,37 @@ impl Notation {
             Notation::Latex => format!("\\mathbf{{1}}\\left[{argument} > 0\\right]"),
             Notation::MathMl => mathml::positive(argument),
         }
+    }
+}
+
+/// A vector or matrix as a `bmatrix`; one too wide for a page as its transpose: a vector as
+/// a column, a matrix as its transposed `bmatrix` with `^{\top}` (braced, so that it can
+/// itself be transposed).
+fn latex_matrix(rows: &[Vec<String>], rank: usize) -> String {
+    let bmatrix = |rows: &[Vec<String>]| {
+        let lines: Vec<String> = rows.iter().map(|row| row.join(" & ")).collect();
+        format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", lines.join(" \\\\ "))
+    };
+    let columns = rows.first().map_or(0, Vec::len);
+    let transposed: Vec<Vec<String>> = (0..columns)
+        .map(|j| rows.iter().filter_map(|row| row.get(j).cloned()).collect())
+        .collect();
+    // Characters of the widest cell of each column, plus the gaps: the matrix as written
+    // has the columns `transposed` lists, turned it has the columns `rows` lists.
+    let width = |columns: &[Vec<String>]| -> usize {
+        columns
+            .iter()
+            .map(|column| column.iter().map(|c| c.chars().count()).max().unwrap_or(0) + 2)
+            .sum()
+    };
+    let written = width(&transposed);
+    if written <= LATEX_MATRIX_CHARACTERS || width(rows) >= written {
+        return bmatrix(rows);
+    }
+    if rank == 1 {
+        bmatrix(&transposed)
+    } else {
+        format!("{{{}^{{\\top}}}}", bmatrix(&transposed))
     }
 }
 

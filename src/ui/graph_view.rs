@@ -16,7 +16,7 @@ use crate::engine::Stepper;
 use crate::graph::NodeId;
 use crate::layout::fold::{self, Group, Item};
 use crate::session::changes::{Changed, Marks};
-use crate::viewport::Viewport;
+use crate::viewport::{Frame, Viewport};
 use drawing::Drawing;
 use leptos::prelude::*;
 
@@ -169,14 +169,23 @@ pub fn GraphView(
             .get_untracked()
             .map(|svg| {
                 let rect = svg.get_bounding_client_rect();
-                (
-                    rect.left(),
-                    rect.top(),
-                    rect.width().max(1.0),
-                    rect.height().max(1.0),
-                )
+                // A transformed ancestor (a slide deck scaling its slide) makes the box on
+                // screen differ from its layout size; the view works in layout pixels.
+                let layout_width = f64::from(svg.client_width());
+                let scale = if layout_width > 0.0 && rect.width() > 0.0 {
+                    rect.width() / layout_width
+                } else {
+                    1.0
+                };
+                Frame {
+                    left: rect.left(),
+                    top: rect.top(),
+                    width: (rect.width() / scale).max(1.0),
+                    height: (rect.height() / scale).max(1.0),
+                    scale,
+                }
             })
-            .unwrap_or((0.0, 0.0, 900.0, 480.0))
+            .unwrap_or(Frame::DEFAULT)
     };
     // With `follow`: pan so the current step's box is in view, centring it along an
     // axis where it sticks out, without leaving the drawing.
@@ -203,10 +212,13 @@ pub fn GraphView(
             v.y = reveal(v.y, v.height, centre.y, size.height / 2.0, d.layout.height);
         });
     };
+    // Whether the view is as "Fit" left it (not zoomed or panned by the reader since).
+    let fitted = StoredValue::new(true);
     let fit = move || {
+        fitted.set_value(true);
         if let Some(d) = drawing.get_untracked() {
-            let (_, _, w, h) = frame();
-            viewport.set(Viewport::fit(d.layout.width, d.layout.height, w, h));
+            let Frame { width, height, .. } = frame();
+            viewport.set(Viewport::fit(d.layout.width, d.layout.height, width, height));
             reveal_current();
         }
     };
@@ -229,6 +241,7 @@ pub fn GraphView(
                     Some(d.layout.nodes[d.item_of(group.output())?])
                 });
                 if let Some(at) = at {
+                    fitted.set_value(false);
                     viewport.update(|v| *v = v.centred_at(at.x, at.y));
                 }
             }
@@ -236,11 +249,23 @@ pub fn GraphView(
         }
     });
     hooks::on_resize(fit);
+    // A fitted view whose frame changes size without the window's (a slide shown, an
+    // embed given a height) fits again; a view the reader zoomed or panned stays.
+    Effect::new(move |_| {
+        if let Some(svg) = svg_ref.get() {
+            hooks::on_element_resize(&svg, move || {
+                if fitted.get_value() {
+                    fit();
+                }
+            });
+        }
+    });
     let zoom_by = move |factor: f64| {
-        let (_, _, w, h) = frame();
+        fitted.set_value(false);
+        let Frame { width, height, .. } = frame();
         viewport.update(|v| {
-            let (cx, cy) = v.to_drawing(w / 2.0, h / 2.0, w);
-            *v = v.zoom(factor, cx, cy, w);
+            let (cx, cy) = v.to_drawing(width / 2.0, height / 2.0, width);
+            *v = v.zoom(factor, cx, cy, width);
         });
     };
     let drag = StoredValue::new(None::<(f64, f64)>);
@@ -340,18 +365,19 @@ pub fn GraphView(
                 aria-label="Computation graph"
                 viewBox=move || viewport.get().view_box()
                 data-detail=move || {
-                    let (_, _, w, _) = frame();
-                    if viewport.get().is_overview(w) { "overview" } else { "full" }
+                    if viewport.get().is_overview(frame().width) { "overview" } else { "full" }
                 }
                 data-nodes=move || drawing.with(|d| d.as_ref().map(|d| d.graph.len()))
                 preserveAspectRatio="xMinYMin meet"
                 on:wheel=move |ev: web_sys::WheelEvent| {
                     ev.prevent_default();
-                    let (left, top, w, _) = frame();
+                    fitted.set_value(false);
+                    let f = frame();
                     let factor = (-ev.delta_y() * 0.0015).exp();
+                    let (px, py) = f.point(ev.client_x(), ev.client_y());
                     viewport.update(|v| {
-                        let (ax, ay) = v.to_drawing(f64::from(ev.client_x()) - left, f64::from(ev.client_y()) - top, w);
-                        *v = v.zoom(factor, ax, ay, w);
+                        let (ax, ay) = v.to_drawing(px, py, f.width);
+                        *v = v.zoom(factor, ax, ay, f.width);
                     });
                 }
                 on:pointerdown=move |ev: web_sys::PointerEvent| {
@@ -360,8 +386,9 @@ pub fn GraphView(
                 on:pointermove=move |ev: web_sys::PointerEvent| {
                     if let Some((x, y)) = drag.get_value() {
                         let (nx, ny) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-                        let (_, _, w, _) = frame();
-                        viewport.update(|v| *v = v.pan(nx - x, ny - y, w));
+                        let f = frame();
+                        fitted.set_value(false);
+                        viewport.update(|v| *v = v.pan((nx - x) / f.scale, (ny - y) / f.scale, f.width));
                         drag.set_value(Some((nx, ny)));
                     }
                 }

@@ -42,15 +42,19 @@ fn steps_by_phase() {
 
 #[test]
 fn options_and_their_defaults() {
-    let config = EmbedConfig::from_query(&format!("{TWO_PATHS}&controls=FULL&theme=dark&autoplay"));
+    let config = EmbedConfig::from_query(&format!(
+        "{TWO_PATHS}&controls=FULL&theme=dark&layout=Compact&autoplay"
+    ));
     assert_eq!(
         config.options,
         ViewOptions {
             controls: Controls::Full,
             theme: Theme::Dark,
+            layout: Layout::Compact,
             autoplay: true,
         }
     );
+    assert_eq!(config.options.layout.name(), "compact");
     let config = EmbedConfig::from_query(&format!(
         "{TWO_PATHS}&controls=none&theme=light&autoplay=false"
     ));
@@ -60,13 +64,14 @@ fn options_and_their_defaults() {
     let config = EmbedConfig::from_query(TWO_PATHS);
     assert_eq!(config.options.controls, Controls::Minimal);
     assert_eq!(config.options.theme, Theme::Auto);
+    assert_eq!(config.options.layout, Layout::Full);
     assert!(!config.options.autoplay, "autoplay is off by default");
 }
 
 #[test]
 fn bad_options_are_reported_and_the_rest_still_applies() {
     let config = EmbedConfig::from_query(&format!(
-        "{TWO_PATHS}&controls=all&theme=%3Cscript%3E&autoplay=maybe&step=sideways:2&controls=huge"
+        "{TWO_PATHS}&controls=all&theme=%3Cscript%3E&layout=%22%3E%3Cb%3E&autoplay=maybe&step=sideways:2&controls=huge"
     ));
     let messages: Vec<String> = config.problems.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -75,6 +80,7 @@ fn bad_options_are_reported_and_the_rest_still_applies() {
             "`step` must be a number, `forward:K`, `backward:K` or `end`, not `sideways:2`",
             "`controls` must be `none`, `minimal` or `full`, not `huge`",
             "`theme` must be `light`, `dark` or `auto`, not `<script>`",
+            "`layout` must be `full` or `compact`, not `\"><b>`",
             "`autoplay` must be empty, `true` or `false`, not `maybe`",
         ]
     );

@@ -59,6 +59,38 @@ pub fn on_resize(action: impl Fn() + 'static) {
     on_cleanup(move || listener.remove());
 }
 
+/// Run `action` whenever `element`'s layout size changes (a `ResizeObserver`: a slide
+/// shown, a frame given a height), for as long as the calling owner lives; nothing where
+/// the browser has no such observer.
+pub fn on_element_resize(element: &web_sys::Element, action: impl Fn() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let callback = Closure::<dyn Fn()>::new(action);
+    let observer = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("ResizeObserver"))
+        .ok()
+        .and_then(|class| class.dyn_into::<js_sys::Function>().ok())
+        .and_then(|class| {
+            js_sys::Reflect::construct(&class, &js_sys::Array::of1(callback.as_ref())).ok()
+        });
+    let Some(observer) = observer else {
+        return;
+    };
+    let call = |observer: &JsValue, method: &str, argument: &JsValue| {
+        let method = js_sys::Reflect::get(observer, &JsValue::from_str(method))
+            .ok()
+            .and_then(|m| m.dyn_into::<js_sys::Function>().ok());
+        if let Some(method) = method {
+            let _ = method.call1(observer, argument);
+        }
+    };
+    call(&observer, "observe", element);
+    // The closure lives as long as the observer that calls it.
+    let kept = StoredValue::new_local((observer, callback));
+    on_cleanup(move || {
+        kept.try_with_value(|(observer, _)| call(observer, "disconnect", &JsValue::UNDEFINED));
+    });
+}
+
 /// Run `action` after `delay`, cancelling the one still waiting in `pending`.
 pub fn debounce(
     pending: StoredValue<Option<TimeoutHandle>>,
