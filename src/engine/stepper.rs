@@ -7,6 +7,7 @@
 //! value and the tangent together.
 
 use super::record::{Mode, Phase, Progress, StepDetail, StepRecord, Update, Value, scalar};
+use super::{checkpoint, memory};
 use crate::graph::{Graph, NodeId};
 use crate::op::Op;
 use crate::tensor::{Tensor, elementwise, ops, shape_text};
@@ -30,6 +31,10 @@ pub enum EngineError {
     TensorTangent { name: String },
     #[error("forward mode is for elementwise programs; `{op}` has only a reverse rule here")]
     NoForwardRule { op: &'static str },
+    #[error("checkpointing is for reverse mode; forward mode keeps no tape")]
+    CheckpointsInForwardMode,
+    #[error("checkpoint #{id} is not a node of the program")]
+    CheckpointOutOfRange { id: usize },
     #[error("step {cursor} is past the last step ({len})")]
     CursorOutOfRange { cursor: usize, len: usize },
 }
@@ -52,6 +57,14 @@ pub struct Stepper {
     visited: Vec<bool>,
     /// The records of the steps taken; its length is the cursor.
     history: Vec<StepRecord>,
+    /// Checkpointing: the computed values the forward pass keeps (`None`: plain mode,
+    /// every value is kept).
+    checkpoints: Option<Vec<NodeId>>,
+    /// Checkpointing: for each step of the schedule, the values it discards (released
+    /// after their last use and not kept).
+    discards: Vec<Vec<NodeId>>,
+    /// The values each step taken discarded, to put back when it is undone.
+    dropped: Vec<Vec<(NodeId, Value)>>,
 }
 
 /// What a stepper is, without what can be recomputed: restoring replays to `cursor`.
@@ -61,6 +74,9 @@ pub struct Snapshot {
     pub inputs: Vec<Tensor>,
     pub mode: Mode,
     pub cursor: usize,
+    /// Checkpointing: the kept nodes; absent in plain mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoints: Option<Vec<NodeId>>,
 }
 
 impl From<Stepper> for Snapshot {
@@ -71,6 +87,7 @@ impl From<Stepper> for Snapshot {
             inputs: stepper.inputs,
             mode: stepper.mode,
             cursor,
+            checkpoints: stepper.checkpoints,
         }
     }
 }
@@ -79,7 +96,12 @@ impl TryFrom<Snapshot> for Stepper {
     type Error = EngineError;
 
     fn try_from(snapshot: Snapshot) -> Result<Stepper, EngineError> {
-        let mut stepper = Stepper::new(snapshot.graph, snapshot.inputs, snapshot.mode)?;
+        let mut stepper = Stepper::with_checkpoints(
+            snapshot.graph,
+            snapshot.inputs,
+            snapshot.mode,
+            snapshot.checkpoints,
+        )?;
         if snapshot.cursor > stepper.len() {
             return Err(EngineError::CursorOutOfRange {
                 cursor: snapshot.cursor,
@@ -95,6 +117,18 @@ impl Stepper {
     /// A stepper at step 0. `inputs` holds one value per input node, in graph order, each
     /// of its node's shape.
     pub fn new(graph: Graph, inputs: Vec<Tensor>, mode: Mode) -> Result<Stepper, EngineError> {
+        Stepper::with_checkpoints(graph, inputs, mode, None)
+    }
+
+    /// A stepper at step 0 that, given `checkpoints`, keeps only those computed values
+    /// (with the inputs and the output) in the forward pass and recomputes the others
+    /// where the backward pass reads them ([`checkpoint::schedule`]).
+    pub fn with_checkpoints(
+        graph: Graph,
+        inputs: Vec<Tensor>,
+        mode: Mode,
+        checkpoints: Option<Vec<NodeId>>,
+    ) -> Result<Stepper, EngineError> {
         let mut input_slot = vec![None; graph.len()];
         for (slot, id) in graph.inputs().enumerate() {
             input_slot[id.0] = Some(slot);
@@ -125,8 +159,23 @@ impl Stepper {
             .collect();
         let mut schedule: Vec<(Phase, NodeId)> =
             computed.iter().map(|&id| (Phase::Forward, id)).collect();
-        if mode == Mode::Reverse {
-            schedule.extend(computed.iter().rev().map(|&id| (Phase::Backward, id)));
+        let mut discards = Vec::new();
+        match (&checkpoints, mode) {
+            (None, Mode::Reverse) => {
+                schedule.extend(computed.iter().rev().map(|&id| (Phase::Backward, id)));
+            }
+            (None, Mode::Forward { .. }) => {}
+            (Some(_), Mode::Forward { .. }) => return Err(EngineError::CheckpointsInForwardMode),
+            (Some(kept), Mode::Reverse) => {
+                if let Some(id) = kept.iter().find(|id| id.0 >= graph.len()) {
+                    return Err(EngineError::CheckpointOutOfRange { id: id.0 });
+                }
+                schedule = checkpoint::schedule(&graph, kept);
+                discards = memory::releases(&graph, &schedule);
+                for list in &mut discards {
+                    list.retain(|id| !kept.contains(id));
+                }
+            }
         }
         let constants: Vec<Option<Value>> = graph
             .nodes()
@@ -156,6 +205,9 @@ impl Stepper {
             adjoints: vec![None; n],
             visited: vec![false; n],
             history: Vec::new(),
+            checkpoints,
+            discards,
+            dropped: Vec::new(),
         })
     }
 
@@ -169,6 +221,28 @@ impl Stepper {
 
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// Checkpointing: the computed values the forward pass keeps; `None` in plain mode.
+    pub fn checkpoints(&self) -> Option<&[NodeId]> {
+        self.checkpoints.as_deref()
+    }
+
+    /// Checkpointing: whether the node's value was discarded (the forward pass computed
+    /// it and it is not held now).
+    pub fn discarded(&self, id: NodeId) -> bool {
+        self.checkpoints.is_some()
+            && self.values[id.0].is_none()
+            && self
+                .history
+                .iter()
+                .any(|r| r.node == id && r.phase == Phase::Forward)
+    }
+
+    /// The memory figures of the whole schedule, each number taking `bytes_per_number`
+    /// bytes (see [`memory`]).
+    pub fn memory(&self, bytes_per_number: usize) -> memory::MemoryReport {
+        memory::account(&self.graph, &self.schedule, bytes_per_number)
     }
 
     /// How many steps have been taken.
@@ -354,7 +428,7 @@ impl Stepper {
         let &(phase, node) = self.schedule.get(self.cursor())?;
         let index = self.cursor();
         let detail = match (self.mode, phase) {
-            (Mode::Reverse, Phase::Forward) => self.evaluate(node),
+            (Mode::Reverse, Phase::Forward | Phase::Recompute) => self.evaluate(node),
             (Mode::Reverse, Phase::Backward) => self.visit(node),
             (Mode::Forward { wrt }, _) => self.tangent_step(node, wrt),
         };
@@ -365,6 +439,14 @@ impl Stepper {
             detail,
         };
         self.history.push(record.clone());
+        let dropped: Vec<(NodeId, Value)> = self
+            .discards
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter_map(|&id| Some((id, self.values[id.0].take()?)))
+            .collect();
+        self.dropped.push(dropped);
         Some(record)
     }
 
@@ -391,6 +473,9 @@ impl Stepper {
     /// Undo the last step and return its record.
     pub fn step_back(&mut self) -> Option<StepRecord> {
         let record = self.history.pop()?;
+        for (id, value) in self.dropped.pop().into_iter().flatten() {
+            self.values[id.0] = Some(value);
+        }
         let node = record.node.0;
         match &record.detail {
             StepDetail::Input { .. } | StepDetail::Compute { .. } => self.values[node] = None,
@@ -431,7 +516,12 @@ impl Stepper {
     /// Replace the input values, keeping the step position.
     pub fn set_inputs(&mut self, inputs: Vec<Tensor>) -> Result<(), EngineError> {
         let cursor = self.cursor();
-        *self = Stepper::new(self.graph.clone(), inputs, self.mode)?;
+        *self = Stepper::with_checkpoints(
+            self.graph.clone(),
+            inputs,
+            self.mode,
+            self.checkpoints.clone(),
+        )?;
         self.seek(cursor);
         Ok(())
     }

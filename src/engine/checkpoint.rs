@@ -1,0 +1,165 @@
+//! Gradient checkpointing as a schedule: which computed values the forward pass keeps
+//! (every k-th, about √N of them, or named nodes), and the reverse-mode schedule in which
+//! the backward pass computes the others again, from the nearest kept values, just before
+//! a backward step reads them (`Phase::Recompute` steps).
+
+use super::memory::step_reads;
+use super::record::Phase;
+use crate::graph::{Graph, NodeId};
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+/// How checkpoints are chosen: `every:K`, `sqrt` or names (`h2,h4`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckpointPlan {
+    /// Every k-th computed node (the k-th, the 2k-th, …), the output excepted.
+    Every(usize),
+    /// Every ⌈√N⌉-th of the N computed nodes: about √N checkpoints, and segments of about
+    /// √N values between them (Chen et al. 2016).
+    Sqrt,
+    /// These nodes, by name.
+    Named(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CheckpointError {
+    #[error("checkpoints: expected `every:K`, `sqrt` or node names separated by commas")]
+    Empty,
+    #[error("checkpoints: `every:{0}` needs a whole number of at least 1")]
+    BadInterval(String),
+    #[error("checkpoints: no node is named `{name}`")]
+    UnknownNode { name: String },
+    #[error("checkpoints: `{name}` is a constant; it has no value to keep")]
+    Constant { name: String },
+}
+
+impl FromStr for CheckpointPlan {
+    type Err = CheckpointError;
+
+    fn from_str(text: &str) -> Result<CheckpointPlan, CheckpointError> {
+        let text = text.trim();
+        if text == "sqrt" || text == "√N" {
+            return Ok(CheckpointPlan::Sqrt);
+        }
+        if let Some(k) = text.strip_prefix("every:") {
+            return match k.trim().parse::<usize>() {
+                Ok(k) if k >= 1 => Ok(CheckpointPlan::Every(k)),
+                _ => Err(CheckpointError::BadInterval(k.to_string())),
+            };
+        }
+        let names: Vec<String> = text
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect();
+        if names.is_empty() {
+            return Err(CheckpointError::Empty);
+        }
+        Ok(CheckpointPlan::Named(names))
+    }
+}
+
+impl fmt::Display for CheckpointPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckpointPlan::Every(k) => write!(f, "every:{k}"),
+            CheckpointPlan::Sqrt => f.write_str("sqrt"),
+            CheckpointPlan::Named(names) => f.write_str(&names.join(",")),
+        }
+    }
+}
+
+/// The computed nodes a plan may keep: every non-leaf node but the output, in id order.
+pub fn candidates(graph: &Graph) -> Vec<NodeId> {
+    graph
+        .ids()
+        .filter(|&id| !graph.node(id).op.is_leaf() && id != graph.output())
+        .collect()
+}
+
+/// ⌈√n⌉, at least 1.
+fn ceil_sqrt(n: usize) -> usize {
+    let mut k = 1;
+    while k * k < n {
+        k += 1;
+    }
+    k
+}
+
+impl CheckpointPlan {
+    /// The nodes this plan keeps, in id order.
+    pub fn resolve(&self, graph: &Graph) -> Result<Vec<NodeId>, CheckpointError> {
+        let candidates = candidates(graph);
+        let every = |k: usize| {
+            candidates
+                .iter()
+                .skip(k - 1)
+                .step_by(k)
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        match self {
+            CheckpointPlan::Every(k) if *k == 0 => Err(CheckpointError::BadInterval("0".into())),
+            CheckpointPlan::Every(k) => Ok(every(*k)),
+            CheckpointPlan::Sqrt => Ok(every(ceil_sqrt(candidates.len()))),
+            CheckpointPlan::Named(names) => {
+                let mut ids = Vec::with_capacity(names.len());
+                for name in names {
+                    let id = graph
+                        .find(name)
+                        .ok_or_else(|| CheckpointError::UnknownNode { name: name.clone() })?;
+                    if graph.node(id).op.is_constant() {
+                        return Err(CheckpointError::Constant { name: name.clone() });
+                    }
+                    ids.push(id);
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                Ok(ids)
+            }
+        }
+    }
+}
+
+/// The reverse-mode schedule with checkpoints: every forward step as usual (the values not
+/// kept are released after their last forward use); then, before each backward step, a
+/// recompute step for each value it reads that is not held, and for whatever those need
+/// in turn, in id order from the nearest held values. Held: inputs, parameters, the
+/// output, the checkpoints, and values already recomputed.
+pub fn schedule(graph: &Graph, checkpoints: &[NodeId]) -> Vec<(Phase, NodeId)> {
+    let computed: Vec<NodeId> = graph
+        .ids()
+        .filter(|&id| !graph.node(id).op.is_constant())
+        .collect();
+    let mut held: Vec<bool> = graph
+        .ids()
+        .map(|id| graph.node(id).op.is_leaf() || id == graph.output())
+        .collect();
+    for id in checkpoints {
+        if let Some(slot) = held.get_mut(id.0) {
+            *slot = true;
+        }
+    }
+    let mut steps: Vec<(Phase, NodeId)> = computed.iter().map(|&id| (Phase::Forward, id)).collect();
+    for &node in computed.iter().rev() {
+        let mut missing: Vec<NodeId> = Vec::new();
+        let mut pending = step_reads(graph, Phase::Backward, node);
+        while let Some(id) = pending.pop() {
+            if held[id.0] {
+                continue;
+            }
+            held[id.0] = true;
+            missing.push(id);
+            pending.extend(step_reads(graph, Phase::Recompute, id));
+        }
+        missing.sort_unstable();
+        steps.extend(missing.into_iter().map(|id| (Phase::Recompute, id)));
+        steps.push((Phase::Backward, node));
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests;
