@@ -3,7 +3,7 @@
 //! the backward pass computes the others again, from the nearest kept values, just before
 //! a backward step reads them (`Phase::Recompute` steps).
 
-use super::memory::step_reads;
+use super::memory::{self, step_reads};
 use super::record::Phase;
 use crate::graph::{Graph, NodeId};
 use std::fmt;
@@ -13,12 +13,14 @@ use thiserror::Error;
 /// How checkpoints are chosen: `every:K`, `sqrt` or names (`h2,h4`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckpointPlan {
-    /// Every k-th computed node (the k-th, the 2k-th, …), the output excepted.
+    /// Every k-th computed node (the k-th, the 2k-th, …), the output excepted; then, if
+    /// recomputing would raise the peak above the plain run's, more (see [`settle`]).
     Every(usize),
     /// Every ⌈√N⌉-th of the N computed nodes: about √N checkpoints, and segments of about
-    /// √N values between them (Chen et al. 2016).
+    /// √N values between them (Chen et al. 2016); settled like `Every`.
     Sqrt,
-    /// These nodes, by name.
+    /// Exactly these nodes, by name, even where that costs more memory than keeping
+    /// everything.
     Named(Vec<String>),
 }
 
@@ -91,6 +93,15 @@ fn ceil_sqrt(n: usize) -> usize {
 impl CheckpointPlan {
     /// The nodes this plan keeps, in id order.
     pub fn resolve(&self, graph: &Graph) -> Result<Vec<NodeId>, CheckpointError> {
+        let chosen = self.choose(graph)?;
+        Ok(match self {
+            CheckpointPlan::Every(_) | CheckpointPlan::Sqrt => settle(graph, chosen),
+            CheckpointPlan::Named(_) => chosen,
+        })
+    }
+
+    /// The nodes the plan names or picks by position, before [`settle`].
+    pub fn choose(&self, graph: &Graph) -> Result<Vec<NodeId>, CheckpointError> {
         let candidates = candidates(graph);
         let every = |k: usize| {
             candidates
@@ -119,6 +130,66 @@ impl CheckpointPlan {
                 ids.dedup();
                 Ok(ids)
             }
+        }
+    }
+}
+
+/// The values some backward step reads, inputs and constants aside: what the plain run
+/// keeps for the backward pass.
+pub fn tape_values(graph: &Graph) -> Vec<bool> {
+    let mut tape = vec![false; graph.len()];
+    for id in graph.ids().filter(|&id| !graph.node(id).op.is_leaf()) {
+        for read in step_reads(graph, Phase::Backward, id) {
+            tape[read.0] |= !graph.node(read).op.is_leaf();
+        }
+    }
+    tape
+}
+
+/// `checkpoints` with tape values added until the peak is no higher than the plain run's.
+///
+/// Recomputing a segment while adjoints are held can cost more than keeping it: a program
+/// whose plain peak is at the end of the forward pass peaks higher when the whole forward
+/// pass is redone next to the output's adjoint. Each round keeps the value whose recompute
+/// step comes last before the peak; with every tape value kept nothing is recomputed and
+/// the memory is the plain run's, so this ends.
+pub fn settle(graph: &Graph, mut checkpoints: Vec<NodeId>) -> Vec<NodeId> {
+    let plain: Vec<(Phase, NodeId)> = {
+        let computed: Vec<NodeId> = graph
+            .ids()
+            .filter(|&id| !graph.node(id).op.is_constant())
+            .collect();
+        let forward = computed.iter().map(|&id| (Phase::Forward, id));
+        let backward = computed.iter().rev().map(|&id| (Phase::Backward, id));
+        forward.chain(backward).collect()
+    };
+    let limit = memory::account(graph, &plain, 1).peak();
+    let tape = tape_values(graph);
+    loop {
+        let steps = schedule(graph, &checkpoints);
+        let report = memory::account(graph, &steps, 1);
+        if report.peak() <= limit {
+            return checkpoints;
+        }
+        let at = report
+            .steps
+            .iter()
+            .position(|s| s.high == report.peak())
+            .unwrap_or(0);
+        let recomputed = |&(phase, id): &(Phase, NodeId)| {
+            (phase == Phase::Recompute && tape[id.0] && !checkpoints.contains(&id)).then_some(id)
+        };
+        let next = steps[..=at]
+            .iter()
+            .rev()
+            .find_map(recomputed)
+            .or_else(|| steps.iter().find_map(recomputed));
+        match next {
+            Some(id) => {
+                checkpoints.push(id);
+                checkpoints.sort_unstable();
+            }
+            None => return checkpoints,
         }
     }
 }

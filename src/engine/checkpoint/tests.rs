@@ -217,3 +217,30 @@ fn checkpoints_refuse_forward_mode() {
         crate::engine::EngineError::CheckpointOutOfRange { id: 99 }
     );
 }
+
+/// Keeping nothing makes the backward step of h3 · h3 redo the whole forward pass beside
+/// the adjoints of y and h3 · h3, above the plain run's peak; the automatic plans keep h3 (read by the
+/// square) and stay at or under it. Named checkpoints are taken as they are.
+#[test]
+fn automatic_plans_never_cost_more_than_plain() {
+    let source = "b = 0.3\nx = 0.5\nh0 = sigmoid(b) * x\nh1 = h0 * h0\nh2 = h1 * h1\n\
+                  h3 = sin(h1) + h2\ny = (h3 * h3) * 2";
+    let graph = compile(source).unwrap();
+    let peak = |kept: &[NodeId]| memory::account(&graph, &schedule(&graph, kept), 8).peak();
+    let plain = Stepper::new(graph.clone(), defaults(&graph), Mode::Reverse)
+        .unwrap()
+        .memory(8)
+        .peak();
+    assert!(peak(&[]) > plain, "{} vs {plain}", peak(&[]));
+    let chosen = CheckpointPlan::Every(100).choose(&graph).unwrap();
+    assert!(chosen.is_empty());
+    let settled = CheckpointPlan::Every(100).resolve(&graph).unwrap();
+    let names: Vec<&str> = settled
+        .iter()
+        .map(|&id| graph.node(id).name.as_str())
+        .collect();
+    assert_eq!(names, ["h3"]);
+    assert!(peak(&settled) <= plain);
+    let named = CheckpointPlan::Named(vec![]).resolve(&graph).unwrap();
+    assert!(named.is_empty());
+}
