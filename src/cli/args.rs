@@ -24,7 +24,20 @@ Examples:
   backprop trace '-x1^2' --at x1=2           (a program may start with -)
   backprop trace --at x1=2 -- '-x1^2'        (or come after --)
   backprop trace example:moons-mlp --backend gpu --format json | jq .gradients
-                                             (output and gradients in f32 on the GPU via wgpu)";
+                                             (output and gradients in f32 on the GPU via wgpu)
+  backprop trace example:vanishing-sigmoid --checkpoint sqrt
+                                             (keep √N values; the backward pass recomputes the rest)";
+
+const MEMORY_EXAMPLES: &str = "\
+Examples:
+  backprop memory example:two-paths
+  backprop memory example:vanishing-sigmoid --checkpoint sqrt
+  backprop memory example:tiny-relu-network --checkpoint z1,h --format json | jq .peak
+
+Bytes held after each step: input and parameter values, computed values a later step still
+reads (the tape), and adjoints; the peak so far; and the values released after their last
+use. With --checkpoint, the forward pass keeps only the checkpoints and the backward pass
+recomputes the rest (every:K, sqrt, or node names separated by commas).";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -65,6 +78,9 @@ pub enum Command {
     /// Train a program's parameters and print the loss per step and the final accuracy
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(TrainArgs),
+    /// Print the memory the tape holds at every step, and its peak
+    #[command(after_help = MEMORY_EXAMPLES)]
+    Memory(MemoryArgs),
     /// List the built-in worked examples, for use as example:SLUG
     Examples,
 }
@@ -99,6 +115,22 @@ pub struct TraceArgs {
     /// from the f64 stepper); gpu runs reverse mode only
     #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
     pub backend: BackendArg,
+    /// Gradient checkpointing: keep every:K, sqrt (about √N) or named values (NAME,NAME…)
+    /// in the forward pass and recompute the others in the backward pass
+    #[arg(long, value_name = "PLAN")]
+    pub checkpoint: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MemoryArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Gradient checkpointing: every:K, sqrt, or NAME,NAME…
+    #[arg(long, value_name = "PLAN")]
+    pub checkpoint: Option<String>,
+    /// How to print the table
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod check;
 pub mod error;
 pub mod inputs;
+pub mod memory;
 pub mod source;
 pub mod trace;
 pub mod train;
@@ -45,6 +46,10 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
         }
         Command::Train(args) => Ok(Output {
             stdout: train::run(args, stdin)?,
+            status: 0,
+        }),
+        Command::Memory(args) => Ok(Output {
+            stdout: memory::run(args, stdin)?,
             status: 0,
         }),
         Command::Examples => Ok(Output {

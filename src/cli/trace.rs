@@ -5,8 +5,8 @@ use super::backend::computed;
 use super::error::CliError;
 use super::inputs::input_values;
 use super::source::{compile_source, load};
-use crate::engine::{Mode, Stepper};
-use crate::graph::Graph;
+use crate::engine::{CheckpointPlan, Mode, Stepper};
+use crate::graph::{Graph, NodeId};
 use crate::render::{Notation, json, pytorch, trace};
 use std::io::Read;
 
@@ -17,7 +17,8 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     let graph = compile_source(&source)?;
     let mode = mode(&graph, args.mode, args.wrt.as_deref())?;
     let inputs = input_values(&graph, &args.program.at)?;
-    let mut stepper = Stepper::new(graph, inputs, mode)?;
+    let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
+    let mut stepper = Stepper::with_checkpoints(graph, inputs, mode, checkpoints)?;
     stepper.run_to_end();
     let computed = computed(args.backend, &stepper)?;
     let text = &source.text;
@@ -43,6 +44,15 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
             json + "\n"
         }
     })
+}
+
+/// The nodes a `--checkpoint` plan keeps; `None` without one.
+pub fn checkpoints(graph: &Graph, plan: Option<&str>) -> Result<Option<Vec<NodeId>>, CliError> {
+    let Some(plan) = plan else {
+        return Ok(None);
+    };
+    let plan: CheckpointPlan = plan.parse()?;
+    Ok(Some(plan.resolve(graph)?))
 }
 
 /// The stepper's mode; forward mode needs `--wrt` naming an input, reverse mode takes none.
@@ -74,7 +84,6 @@ fn mode(graph: &Graph, mode: ModeArg, wrt: Option<&str>) -> Result<Mode, CliErro
 mod tests {
     use super::*;
     use crate::cli::args::ProgramArgs;
-    use crate::graph::NodeId;
     use crate::program::compile;
 
     fn args(program: &str, at: &str, format: TraceFormat) -> TraceArgs {
@@ -87,6 +96,7 @@ mod tests {
             mode: ModeArg::Reverse,
             wrt: None,
             backend: crate::cli::args::BackendArg::Cpu,
+            checkpoint: None,
         }
     }
 

@@ -13,10 +13,10 @@ use thiserror::Error;
 /// How checkpoints are chosen: `every:K`, `sqrt` or names (`h2,h4`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckpointPlan {
-    /// Every k-th computed node (the k-th, the 2k-th, …), the output excepted; then, if
+    /// Every k-th value on the tape (the k-th, the 2k-th, …), the output excepted; then, if
     /// recomputing would raise the peak above the plain run's, more (see [`settle`]).
     Every(usize),
-    /// Every ⌈√N⌉-th of the N computed nodes: about √N checkpoints, and segments of about
+    /// Every ⌈√N⌉-th of the N values on the tape: about √N checkpoints, and segments of about
     /// √N values between them (Chen et al. 2016); settled like `Every`.
     Sqrt,
     /// Exactly these nodes, by name, even where that costs more memory than keeping
@@ -73,11 +73,13 @@ impl fmt::Display for CheckpointPlan {
     }
 }
 
-/// The computed nodes a plan may keep: every non-leaf node but the output, in id order.
+/// The values `every:K` and `sqrt` count: those on the tape (read by some backward step),
+/// the output aside, in id order. A value no backward step reads costs nothing to drop.
 pub fn candidates(graph: &Graph) -> Vec<NodeId> {
+    let tape = tape_values(graph);
     graph
         .ids()
-        .filter(|&id| !graph.node(id).op.is_leaf() && id != graph.output())
+        .filter(|&id| tape[id.0] && id != graph.output())
         .collect()
 }
 
@@ -134,6 +136,18 @@ impl CheckpointPlan {
     }
 }
 
+/// The plain reverse-mode schedule: a forward step per non-constant node in id order, then
+/// a backward step per non-constant node in reverse order.
+pub fn plain_schedule(graph: &Graph) -> Vec<(Phase, NodeId)> {
+    let computed: Vec<NodeId> = graph
+        .ids()
+        .filter(|&id| !graph.node(id).op.is_constant())
+        .collect();
+    let forward = computed.iter().map(|&id| (Phase::Forward, id));
+    let backward = computed.iter().rev().map(|&id| (Phase::Backward, id));
+    forward.chain(backward).collect()
+}
+
 /// The values some backward step reads, inputs and constants aside: what the plain run
 /// keeps for the backward pass.
 pub fn tape_values(graph: &Graph) -> Vec<bool> {
@@ -154,16 +168,7 @@ pub fn tape_values(graph: &Graph) -> Vec<bool> {
 /// step comes last before the peak; with every tape value kept nothing is recomputed and
 /// the memory is the plain run's, so this ends.
 pub fn settle(graph: &Graph, mut checkpoints: Vec<NodeId>) -> Vec<NodeId> {
-    let plain: Vec<(Phase, NodeId)> = {
-        let computed: Vec<NodeId> = graph
-            .ids()
-            .filter(|&id| !graph.node(id).op.is_constant())
-            .collect();
-        let forward = computed.iter().map(|&id| (Phase::Forward, id));
-        let backward = computed.iter().rev().map(|&id| (Phase::Backward, id));
-        forward.chain(backward).collect()
-    };
-    let limit = memory::account(graph, &plain, 1).peak();
+    let limit = memory::account(graph, &plain_schedule(graph), 1).peak();
     let tape = tape_values(graph);
     loop {
         let steps = schedule(graph, &checkpoints);

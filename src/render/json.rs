@@ -2,6 +2,7 @@
 //! stepper, with numbers at full precision and NaN/±∞ written as "NaN"/"inf"/"-inf".
 
 use super::computed::Computed;
+use super::memory::{self, MemorySummary};
 use super::notation::Notation;
 use super::step::step_text;
 use crate::engine::{GradientCheck, Mode, Phase, StepDetail, StepRecord, Stepper};
@@ -87,6 +88,9 @@ pub struct TraceReport {
     /// (`--backend gpu`); the nodes and steps are always the stepper's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
+    /// The run's memory: peak bytes (f64 numbers), against the plain run's, and the
+    /// recompute steps checkpointing added.
+    pub memory: MemorySummary,
     pub nodes: Vec<NodeReport>,
     pub steps: Vec<StepReport>,
 }
@@ -141,6 +145,17 @@ pub struct StepReport {
     /// Backward steps: the adjoint updates, one per computed input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updates: Option<Vec<UpdateReport>>,
+    /// In a whole trace: the bytes held after the step, the peak so far and the values
+    /// released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<StepMemory>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepMemory {
+    pub held: usize,
+    pub peak: usize,
+    pub freed: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -171,6 +186,7 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
     let name = |id: NodeId| graph.node(id).name.clone();
     // Constants have a tangent of 0 in either mode; only forward mode reports tangents.
     let forward = matches!(run.mode(), Mode::Forward { .. });
+    let figures = run.memory(8);
     let (mode, wrt) = match run.mode() {
         Mode::Reverse => ("reverse", None),
         Mode::Forward { wrt } => ("forward", Some(name(wrt))),
@@ -204,10 +220,19 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
                 tangent: run.tangent(id).filter(|_| forward).map(|v| Values::of(v)),
             })
             .collect(),
+        memory: memory::summary(&run, &figures),
         steps: run
             .history()
             .iter()
-            .map(|record| step_report(graph, record))
+            .zip(&figures.steps)
+            .map(|(record, figures)| StepReport {
+                memory: Some(StepMemory {
+                    held: figures.held(),
+                    peak: figures.peak,
+                    freed: figures.freed.iter().map(|&id| name(id)).collect(),
+                }),
+                ..step_report(graph, record)
+            })
             .collect(),
     }
 }
@@ -258,6 +283,7 @@ pub fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
             _ => None,
         },
         updates,
+        memory: None,
     }
 }
 

@@ -1,0 +1,31 @@
+//! `backprop memory`: the bytes the tape holds at every step of a run, and its peak.
+
+use super::args::{CheckFormat, MemoryArgs};
+use super::error::CliError;
+use super::inputs::input_values;
+use super::source::{compile_source, load};
+use super::trace::checkpoints;
+use crate::engine::{Mode, Stepper};
+use crate::render::memory;
+use std::io::Read;
+
+/// Bytes per number of the f64 stepper.
+const F64_BYTES: usize = 8;
+
+/// The memory table as the text to print.
+pub fn run(args: &MemoryArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
+    let source = load(&args.program.program, stdin)?;
+    let graph = compile_source(&source)?;
+    let inputs = input_values(&graph, &args.program.at)?;
+    let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
+    let stepper = Stepper::with_checkpoints(graph, inputs, Mode::Reverse, checkpoints)?;
+    let table = memory::table(&stepper, &source.text, F64_BYTES);
+    Ok(match args.format {
+        CheckFormat::Text => memory::text(&table),
+        CheckFormat::Json => {
+            let json = serde_json::to_string_pretty(&table)
+                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
+            json + "\n"
+        }
+    })
+}
