@@ -14,7 +14,7 @@ pub struct Example {
     pub program: &'static str,
 }
 
-const FILES: [(&str, &str); 10] = [
+const FILES: [(&str, &str); 11] = [
     ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
     (
         "linear-square",
@@ -48,6 +48,10 @@ const FILES: [(&str, &str); 10] = [
     (
         "exploding-product",
         include_str!("../www/examples/10-exploding-product.bp"),
+    ),
+    (
+        "deep-chain",
+        include_str!("../www/examples/11-deep-chain.bp"),
     ),
 ];
 

@@ -273,14 +273,28 @@ fn built_in_examples() {
         "nan-spreads",
         "vanishing-sigmoid",
         "exploding-product",
+        "deep-chain",
     ] {
         assert!(
             list.lines().any(|line| line.starts_with(slug)),
             "{slug} in\n{list}"
         );
     }
-    assert_eq!(list.lines().count(), 10);
+    assert_eq!(list.lines().count(), examples_count());
     assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
+}
+
+/// How many files `www/examples` holds: each is a built-in example.
+fn examples_count() -> usize {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/examples");
+    std::fs::read_dir(dir)
+        .expect("www/examples is readable")
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "bp"))
+        })
+        .count()
 }
 
 #[test]

@@ -70,10 +70,12 @@ pub fn row(graph: &Graph, step: &MemoryStep) -> MemoryRow {
 pub fn summary(stepper: &Stepper, report: &MemoryReport) -> MemorySummary {
     let graph = stepper.graph();
     let plain_peak = match (stepper.checkpoints(), stepper.mode()) {
-        (Some(_), Mode::Reverse) => {
-            memory::account(graph, &checkpoint::plain_schedule(graph), report.bytes_per_number)
-                .peak()
-        }
+        (Some(_), Mode::Reverse) => memory::account(
+            graph,
+            &checkpoint::plain_schedule(graph),
+            report.bytes_per_number,
+        )
+        .peak(),
         _ => report.peak(),
     };
     MemorySummary {
@@ -223,16 +225,23 @@ mod tests {
     fn checkpoints_are_summed_up() {
         let source = "x = 2\na = sin(x)\nb = sin(a)\nsin(b)";
         let graph = compile(source).unwrap();
-        let stepper =
-            Stepper::with_checkpoints(graph, vec![Tensor::scalar(2.0)], Mode::Reverse, Some(vec![]))
-                .unwrap();
+        let stepper = Stepper::with_checkpoints(
+            graph,
+            vec![Tensor::scalar(2.0)],
+            Mode::Reverse,
+            Some(vec![]),
+        )
+        .unwrap();
         let table = table(&stepper, source, 4);
         assert_eq!(table.summary.recomputes, 2);
         assert_eq!(table.summary.forward_steps, 4);
         assert_eq!(table.summary.checkpoints, Some(vec![]));
         let text = text(&table);
         assert!(text.contains("Checkpoints: none.\n"), "{text}");
-        assert!(text.contains("Recompute steps: 2 (the forward pass has 4).\n"), "{text}");
+        assert!(
+            text.contains("Recompute steps: 2 (the forward pass has 4).\n"),
+            "{text}"
+        );
         assert!(text.contains("  recompute  a "), "{text}");
         let json = serde_json::to_value(&table).unwrap();
         assert_eq!(json["steps"][4]["phase"], "recompute");

@@ -1,0 +1,151 @@
+//! `backprop memory` and `backprop trace --checkpoint` end to end: the per-step table,
+//! JSON figures, recompute steps, and errors with exit status 2.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn backprop(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn json(args: &[&str]) -> Value {
+    let output = backprop(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&stdout(&output)).expect("stdout is one JSON object")
+}
+
+/// Fails as a user error: status 2, nothing on stdout; the report on stderr.
+fn user_error(args: &[&str]) -> String {
+    let output = backprop(args);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        stdout(&output)
+    );
+    assert!(output.stdout.is_empty(), "{args:?}");
+    String::from_utf8(output.stderr).expect("stderr is UTF-8")
+}
+
+/// The seeds' example, counted by hand (8 bytes a number): x1, x2, v3, v4 make 32 bytes;
+/// v4's backward step adds v̄4, v̄3 and x̄1 (56, the peak) and releases v3 and v̄4.
+#[test]
+fn the_memory_table_of_the_seed_example() {
+    let output = backprop(&["memory", "(x1+x2)*x1", "--at", "x1=3,x2=4"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(
+        text.contains("step  phase     node  inputs  values  adjoints  held  peak  freed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("   5  backward  v4        16       8        16    40    56  v3\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("Peak: 56 bytes.\n"), "{text}");
+
+    let table = json(&["memory", "example:two-paths", "--format", "json"]);
+    assert_eq!(table["bytes_per_number"], 8);
+    assert_eq!(table["peak"], 56);
+    let steps = table["steps"].as_array().unwrap();
+    let held: Vec<u64> = steps.iter().map(|s| s["held"].as_u64().unwrap()).collect();
+    assert_eq!(held, [8, 16, 24, 32, 40, 40, 40, 40]);
+    assert_eq!(steps[4]["phase"], "backward");
+    assert_eq!(steps[4]["node"], "v4");
+    assert_eq!(steps[4]["freed"], serde_json::json!(["v3"]));
+}
+
+/// The deep chain: √N checkpoints keep h5, h10, h15, h20 and halve the peak, for 40
+/// recompute steps; the trace's gradients are the plain trace's.
+#[test]
+fn checkpointing_the_deep_chain() {
+    let table = json(&[
+        "memory",
+        "example:deep-chain",
+        "--checkpoint",
+        "sqrt",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        table["checkpoints"],
+        serde_json::json!(["h5", "h10", "h15", "h20"])
+    );
+    assert_eq!(table["peak"], 6152);
+    assert_eq!(table["plain_peak"], 14344);
+    assert!(table["peak"].as_u64().unwrap() * 2 <= table["plain_peak"].as_u64().unwrap());
+    assert_eq!(table["recomputes"], 40);
+    assert_eq!(table["forward_steps"], 52);
+
+    let plain = json(&["trace", "example:deep-chain", "--format", "json"]);
+    let kept = json(&[
+        "trace",
+        "example:deep-chain",
+        "--format",
+        "json",
+        "--checkpoint",
+        "sqrt",
+    ]);
+    assert_eq!(kept["gradients"], plain["gradients"]);
+    assert_eq!(kept["output"], plain["output"]);
+    let steps = kept["steps"].as_array().unwrap();
+    let recomputes = steps.iter().filter(|s| s["phase"] == "recompute").count();
+    assert_eq!(recomputes, 40);
+    assert_eq!(steps.len(), plain["steps"].as_array().unwrap().len() + 40);
+    assert_eq!(kept["memory"]["peak"], 6152);
+    assert_eq!(plain["memory"]["peak"], 14344);
+    assert!(plain["memory"].get("checkpoints").is_none());
+    let last = steps.last().unwrap();
+    assert_eq!(last["memory"]["peak"], 6152);
+    // Held at the end: x, w, L, and the gradients of x and w: (64 · 4 + 1) · 8 bytes.
+    assert_eq!(last["memory"]["held"], (64 * 4 + 1) * 8);
+
+    let output = backprop(&["trace", "example:deep-chain", "--checkpoint", "every:12"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("Recompute v27 = w · h12 = tensor 64, h13 = tanh(v27)"),
+        "{}",
+        &text[..text.len().min(3000)]
+    );
+}
+
+#[test]
+fn checkpoint_plans_that_cannot_be_used_are_user_errors() {
+    let report = user_error(&["memory", "example:two-paths", "--checkpoint", "every:0"]);
+    assert!(
+        report.contains("`every:0` needs a whole number"),
+        "{report}"
+    );
+    assert!(
+        report.contains("hint: write `--checkpoint every:3`"),
+        "{report}"
+    );
+    let report = user_error(&["trace", "example:two-paths", "--checkpoint", "v3,v9"]);
+    assert!(report.contains("no node is named `v9`"), "{report}");
+    let report = user_error(&[
+        "trace",
+        "example:two-paths",
+        "--mode",
+        "forward",
+        "--wrt",
+        "x1",
+        "--checkpoint",
+        "sqrt",
+    ]);
+    assert!(
+        report.contains("checkpointing is for reverse mode"),
+        "{report}"
+    );
+}
