@@ -9,10 +9,12 @@
 //! the tests check ours against `half` on f32 inputs, where `half` is exact, and on every
 //! f16 and bf16 number and every midpoint between neighbours.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Precision {
     #[default]
     F64,
@@ -22,7 +24,8 @@ pub enum Precision {
 }
 
 /// Why a stored number is not the computed one in a way that matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Loss {
     /// A nonzero number stored as ±0.
     Underflow,
@@ -35,7 +38,11 @@ pub struct UnknownPrecision(pub String);
 
 impl fmt::Display for UnknownPrecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown precision `{}`: use f64, f32, f16 or bf16", self.0)
+        write!(
+            f,
+            "unknown precision `{}`: use f64, f32, f16 or bf16",
+            self.0
+        )
     }
 }
 

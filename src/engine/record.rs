@@ -110,6 +110,9 @@ pub enum StepDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Update {
     pub target: NodeId,
+    /// Whether storing the contribution (in the stepper's precision) lost it: a nonzero
+    /// element stored as 0 (underflow) or a finite one as ∞ (overflow).
+    pub lost: Option<crate::precision::Loss>,
     /// Which input of the visited node the target is (for its local-derivative formula).
     pub input_index: usize,
     /// ∂node/∂target element by element, for elementwise ops; `None` for tensor ops.

@@ -10,6 +10,7 @@ use super::record::{Mode, Phase, Progress, StepDetail, StepRecord, Update, Value
 use super::{checkpoint, memory};
 use crate::graph::{Graph, NodeId};
 use crate::op::Op;
+use crate::precision::{Loss, Precision};
 use crate::tensor::{Tensor, elementwise, ops, shape_text};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub enum EngineError {
     CheckpointsInForwardMode,
     #[error("checkpoint #{id} is not a node of the program")]
     CheckpointOutOfRange { id: usize },
+    #[error("the loss scale must be a positive finite number, found {0}")]
+    LossScale(f64),
     #[error("step {cursor} is past the last step ({len})")]
     CursorOutOfRange { cursor: usize, len: usize },
 }
@@ -65,6 +68,10 @@ pub struct Stepper {
     discards: Vec<Vec<NodeId>>,
     /// The values each step taken discarded, to put back when it is undone.
     dropped: Vec<Vec<(NodeId, Value)>>,
+    /// How values, adjoints and tangents are stored (each rounded to it when stored).
+    precision: Precision,
+    /// What the output's adjoint is seeded with (loss scaling); 1 without.
+    loss_scale: f64,
 }
 
 /// What a stepper is, without what can be recomputed: restoring replays to `cursor`.
@@ -77,6 +84,24 @@ pub struct Snapshot {
     /// Checkpointing: the kept nodes; absent in plain mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoints: Option<Vec<NodeId>>,
+    /// How numbers are stored; f64 when absent.
+    #[serde(default, skip_serializing_if = "is_f64")]
+    pub precision: Precision,
+    /// The output adjoint's seed; 1 when absent.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub loss_scale: f64,
+}
+
+fn is_f64(precision: &Precision) -> bool {
+    *precision == Precision::F64
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 impl From<Stepper> for Snapshot {
@@ -88,6 +113,8 @@ impl From<Stepper> for Snapshot {
             mode: stepper.mode,
             cursor,
             checkpoints: stepper.checkpoints,
+            precision: stepper.precision,
+            loss_scale: stepper.loss_scale,
         }
     }
 }
@@ -101,7 +128,8 @@ impl TryFrom<Snapshot> for Stepper {
             snapshot.inputs,
             snapshot.mode,
             snapshot.checkpoints,
-        )?;
+        )?
+        .stored_as(snapshot.precision, snapshot.loss_scale)?;
         if snapshot.cursor > stepper.len() {
             return Err(EngineError::CursorOutOfRange {
                 cursor: snapshot.cursor,
@@ -208,7 +236,45 @@ impl Stepper {
             checkpoints,
             discards,
             dropped: Vec::new(),
+            precision: Precision::F64,
+            loss_scale: 1.0,
         })
+    }
+
+    /// The same stepper, at the same step, storing every value, adjoint and tangent in
+    /// `precision` (rounded to nearest, ties to even) and seeding the output's adjoint with
+    /// `loss_scale` instead of 1 (loss scaling: the gradients are the adjoints divided by
+    /// it, in f64).
+    pub fn stored_as(
+        mut self,
+        precision: Precision,
+        loss_scale: f64,
+    ) -> Result<Stepper, EngineError> {
+        if !(loss_scale.is_finite() && loss_scale > 0.0) {
+            return Err(EngineError::LossScale(loss_scale));
+        }
+        let cursor = self.cursor();
+        self.seek(0);
+        self.precision = precision;
+        self.loss_scale = loss_scale;
+        self.seek(cursor);
+        Ok(self)
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    pub fn loss_scale(&self) -> f64 {
+        self.loss_scale
+    }
+
+    /// A tensor as the stepper's precision stores it.
+    fn store(&self, tensor: Tensor) -> Tensor {
+        match self.precision {
+            Precision::F64 => tensor,
+            precision => tensor.map(|x| precision.round(x)),
+        }
     }
 
     pub fn graph(&self) -> &Graph {
@@ -318,6 +384,16 @@ impl Stepper {
         })
     }
 
+    /// An adjoint with the loss scale divided out (in f64): the gradient it stands for.
+    fn gradient(&self, id: NodeId) -> Option<Value> {
+        let adjoint = self.adjoint(id)?;
+        if self.loss_scale == 1.0 {
+            return Some(adjoint);
+        }
+        let scale = self.loss_scale;
+        Some(Arc::new(adjoint.map(|x| x / scale)))
+    }
+
     /// A scalar node's adjoint (NaN for a tensor).
     pub fn scalar_adjoint(&self, id: NodeId) -> Option<f64> {
         self.adjoint(id).map(|v| scalar(&v))
@@ -413,7 +489,7 @@ impl Stepper {
         self.graph
             .inputs()
             .map(|id| match self.mode {
-                Mode::Reverse if self.adjoint_complete(id) => (id, self.adjoint(id)),
+                Mode::Reverse if self.adjoint_complete(id) => (id, self.gradient(id)),
                 Mode::Reverse => (id, None),
                 Mode::Forward { wrt } if wrt == id => {
                     (id, self.tangent(self.graph.output()).cloned())
@@ -521,7 +597,8 @@ impl Stepper {
             inputs,
             self.mode,
             self.checkpoints.clone(),
-        )?;
+        )?
+        .stored_as(self.precision, self.loss_scale)?;
         self.seek(cursor);
         Ok(())
     }
@@ -539,14 +616,14 @@ impl Stepper {
     }
 
     fn input_value(&self, node: NodeId) -> Option<Value> {
-        self.input_slot[node.0].map(|slot| Arc::new(self.inputs[slot].clone()))
+        self.input_slot[node.0].map(|slot| Arc::new(self.store(self.inputs[slot].clone())))
     }
 
     /// Add a contribution to a node's adjoint, keeping the running sum in arrival order.
     fn push_contribution(&mut self, id: NodeId, contribution: Value) -> Option<Value> {
         let previous = self.adjoints[id.0].clone();
         let sum = match &previous {
-            Some(sum) => Arc::new(add(sum, &contribution)),
+            Some(sum) => Arc::new(self.store(add(sum, &contribution))),
             None => contribution.clone(),
         };
         self.contributions[id.0].push(contribution);
@@ -556,11 +633,11 @@ impl Stepper {
 
     /// Remove the last contribution; the sum is recomputed in order, so undo is exact.
     fn pop_contribution(&mut self, id: NodeId) {
-        let contributions = &mut self.contributions[id.0];
-        contributions.pop();
+        self.contributions[id.0].pop();
+        let contributions = &self.contributions[id.0];
         self.adjoints[id.0] = contributions.split_first().map(|(first, rest)| {
             rest.iter()
-                .fold(first.clone(), |sum, x| Arc::new(add(&sum, x)))
+                .fold(first.clone(), |sum, x| Arc::new(self.store(add(&sum, x))))
         });
     }
 
@@ -575,7 +652,7 @@ impl Stepper {
             Ok(value) => (value, None),
             Err(error) => (self.graph.node(node).nan(), Some(error.to_string())),
         };
-        let value = Arc::new(value);
+        let value = Arc::new(self.store(value));
         self.values[node.0] = Some(value.clone());
         StepDetail::Compute { args, value, error }
     }
@@ -585,7 +662,8 @@ impl Stepper {
     fn visit(&mut self, node: NodeId) -> StepDetail {
         let seeded = node == self.graph.output();
         if seeded {
-            let ones = Arc::new(self.graph.node(node).nan().map(|_| 1.0));
+            let scale = self.loss_scale;
+            let ones = Arc::new(self.store(self.graph.node(node).nan().map(|_| scale)));
             self.push_contribution(node, ones);
         }
         let adjoint = self
@@ -607,14 +685,16 @@ impl Stepper {
             if self.graph.node(target).op.is_constant() {
                 continue;
             }
-            let contribution =
-                Arc::new(contribution.unwrap_or_else(|| self.graph.node(target).nan()));
+            let exact = contribution.unwrap_or_else(|| self.graph.node(target).nan());
+            let lost = lost(self.precision, &exact);
+            let contribution = Arc::new(self.store(exact));
             let previous = self.push_contribution(target, contribution.clone());
             let target_adjoint = self.adjoints[target.0]
                 .clone()
                 .unwrap_or_else(|| contribution.clone());
             updates.push(Update {
                 target,
+                lost,
                 input_index,
                 local: local.map(Arc::new),
                 upstream: adjoint.clone(),
@@ -673,8 +753,8 @@ impl Stepper {
                 .unwrap_or_else(|_| shape_nan.clone());
             tangent = add(&tangent, &term);
         }
-        let value = Arc::new(value);
-        let tangent = Arc::new(tangent);
+        let value = Arc::new(self.store(value));
+        let tangent = Arc::new(self.store(tangent));
         self.values[node.0] = Some(value.clone());
         self.tangents[node.0] = Some(tangent.clone());
         StepDetail::Tangent {
@@ -686,6 +766,15 @@ impl Stepper {
             tangent,
         }
     }
+}
+
+/// What storing a contribution loses: ∞ for a finite element (first), else 0 for a
+/// nonzero one.
+fn lost(precision: Precision, exact: &Tensor) -> Option<Loss> {
+    let losses = || exact.data().iter().filter_map(|&x| precision.loss(x));
+    losses()
+        .find(|l| *l == Loss::Overflow)
+        .or_else(|| losses().next())
 }
 
 /// The elementwise sum of two tensors of one shape (NaN where the shapes differ, which

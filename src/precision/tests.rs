@@ -14,7 +14,11 @@ fn positives(to_f64: impl Fn(u16) -> f64, infinity: u16) -> Vec<(u16, f64)> {
 /// hair above or below it to the nearer neighbour. Negative numbers mirror positive ones.
 fn check_grid(precision: Precision, grid: &[(u16, f64)]) {
     for &(_, x) in grid {
-        assert_eq!(precision.round(x).to_bits(), x.to_bits(), "{precision} keeps {x:e}");
+        assert_eq!(
+            precision.round(x).to_bits(),
+            x.to_bits(),
+            "{precision} keeps {x:e}"
+        );
         assert_eq!(precision.round(-x).to_bits(), (-x).to_bits());
     }
     for pair in grid.windows(2) {
@@ -23,8 +27,16 @@ fn check_grid(precision: Precision, grid: &[(u16, f64)]) {
         let even = if low_bits % 2 == 0 { low } else { high };
         assert_eq!(precision.round(middle), even, "{precision}: tie {middle:e}");
         assert_eq!(precision.round(-middle), -even);
-        assert_eq!(precision.round(middle.next_up()), high, "{precision}: {middle:e}+");
-        assert_eq!(precision.round(middle.next_down()), low, "{precision}: {middle:e}−");
+        assert_eq!(
+            precision.round(middle.next_up()),
+            high,
+            "{precision}: {middle:e}+"
+        );
+        assert_eq!(
+            precision.round(middle.next_down()),
+            low,
+            "{precision}: {middle:e}−"
+        );
     }
     // Past the largest number by half a step or more: ∞.
     let (_, max) = *grid.last().unwrap();
@@ -62,8 +74,16 @@ fn agrees_with_half_and_with_as_f32() {
             continue;
         }
         let wide = f64::from(x);
-        assert_eq!(Precision::F16.round(wide), f16::from_f32(x).to_f64(), "{x:e}");
-        assert_eq!(Precision::Bf16.round(wide), bf16::from_f32(x).to_f64(), "{x:e}");
+        assert_eq!(
+            Precision::F16.round(wide),
+            f16::from_f32(x).to_f64(),
+            "{x:e}"
+        );
+        assert_eq!(
+            Precision::Bf16.round(wide),
+            bf16::from_f32(x).to_f64(),
+            "{x:e}"
+        );
         let y = f64::from_bits(rng.next_u64());
         if !y.is_nan() {
             assert_eq!(Precision::F32.round(y), f64::from(y as f32), "{y:e}");
