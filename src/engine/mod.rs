@@ -4,6 +4,7 @@
 pub mod check;
 pub mod checkpoint;
 pub mod depth;
+pub mod drift;
 pub mod inputs;
 pub mod memory;
 pub mod record;

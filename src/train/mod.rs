@@ -7,10 +7,12 @@
 //! gives the same data and the same batches on every run and every platform.
 
 pub mod metrics;
+pub mod scaler;
 pub mod trainer;
 
 pub use crate::backend::optimizer::{
     Optimizer, OptimizerError, OptimizerKind, UpdateRule, zero_grad,
 };
 pub use metrics::{MetricsError, accuracy, argmax_rows};
+pub use scaler::{GradScaler, LossScaling, Outcome};
 pub use trainer::{TrainConfig, TrainError, Trainer};
