@@ -14,7 +14,7 @@ pub struct Example {
     pub program: &'static str,
 }
 
-const FILES: [(&str, &str); 11] = [
+const FILES: [(&str, &str); 12] = [
     ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
     (
         "linear-square",
@@ -52,6 +52,10 @@ const FILES: [(&str, &str); 11] = [
     (
         "deep-chain",
         include_str!("../www/examples/11-deep-chain.bp"),
+    ),
+    (
+        "f16-underflow",
+        include_str!("../www/examples/12-f16-underflow.bp"),
     ),
 ];
 

@@ -149,3 +149,78 @@ fn checkpoint_plans_that_cannot_be_used_are_user_errors() {
         "{report}"
     );
 }
+
+/// The f16 example: every gradient number underflows (r̄ = 2⁻²⁸ is flagged where it is
+/// stored); a loss scale of 1024 brings all nine back, equal to f64's; bf16 loses them to
+/// cancellation instead; f16 halves nothing of the schedule but the bytes: 2 per number.
+#[test]
+fn loss_scaling_rescues_the_f16_gradients() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["trace", "example:f16-underflow", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let plain = run(&[]);
+    assert!(plain.get("precision").is_none());
+    let f16 = run(&["--precision", "f16"]);
+    assert_eq!(f16["precision"]["precision"], "f16");
+    assert_eq!(f16["precision"]["zeroed"], 9);
+    assert_eq!(
+        f16["gradients"]["w"],
+        serde_json::json!([0.0, 0.0, 0.0, 0.0])
+    );
+    let lost: Vec<(Value, Value)> = f16["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["updates"].as_array().cloned().unwrap_or_default())
+        .filter(|u| u.get("lost").is_some())
+        .map(|u| (u["target"].clone(), u["lost"].clone()))
+        .collect();
+    assert_eq!(lost, [(Value::from("r"), Value::from("underflow"))]);
+    assert_eq!(f16["memory"]["bytes_per_number"], 2);
+
+    let scaled = run(&["--precision", "f16", "--loss-scale", "1024"]);
+    assert_eq!(scaled["precision"]["zeroed"], 0);
+    assert_eq!(scaled["gradients"], plain["gradients"]);
+    for name in ["x", "w", "t"] {
+        assert_eq!(
+            scaled["precision"]["gradients"][name]["relative_error"],
+            0.0
+        );
+    }
+    let bf16 = run(&["--precision", "bf16"]);
+    assert_eq!(bf16["precision"]["zeroed"], 9);
+    assert_eq!(bf16["nodes"][5]["name"], "r");
+    assert_eq!(bf16["nodes"][5]["value"], 0.0);
+
+    let text = stdout(&backprop(&[
+        "trace",
+        "example:f16-underflow",
+        "--precision",
+        "f16",
+    ]));
+    assert!(
+        text.ends_with(
+            "Stored in f16 (loss scale 1); gradients against f64:\n  \
+             x: relative error 1, 4 nonzero in f64 but 0 here\n  \
+             w: relative error 1, 4 nonzero in f64 but 0 here\n  \
+             t: relative error 1, 1 nonzero in f64 but 0 here\n\
+             Gradient numbers lost to 0: 9 of 9.\n"
+        ),
+        "{text}"
+    );
+    let table = json(&[
+        "memory",
+        "example:deep-chain",
+        "--precision",
+        "f16",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(table["peak"], 14344 / 4);
+    let report = backprop(&["trace", "example:f16-underflow", "--loss-scale", "dynamic"]);
+    assert_eq!(report.status.code(), Some(2));
+    let report = backprop(&["trace", "example:f16-underflow", "--loss-scale", "-1"]);
+    assert_eq!(report.status.code(), Some(2));
+}

@@ -26,7 +26,9 @@ Examples:
   backprop trace example:moons-mlp --backend gpu --format json | jq .gradients
                                              (output and gradients in f32 on the GPU via wgpu)
   backprop trace example:vanishing-sigmoid --checkpoint sqrt
-                                             (keep √N values; the backward pass recomputes the rest)";
+                                             (keep √N values; the backward pass recomputes the rest)
+  backprop trace example:f16-underflow --precision f16 --loss-scale 1024
+                                             (values and adjoints stored in f16, the loss scaled)";
 
 const MEMORY_EXAMPLES: &str = "\
 Examples:
@@ -119,6 +121,13 @@ pub struct TraceArgs {
     /// in the forward pass and recompute the others in the backward pass
     #[arg(long, value_name = "PLAN")]
     pub checkpoint: Option<String>,
+    /// How values and adjoints are stored: each rounded to nearest, ties to even
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
+    /// Seed the output's adjoint with S instead of 1 (loss scaling); the gradients are
+    /// divided by S again
+    #[arg(long, value_name = "S")]
+    pub loss_scale: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +137,9 @@ pub struct MemoryArgs {
     /// Gradient checkpointing: every:K, sqrt, or NAME,NAME…
     #[arg(long, value_name = "PLAN")]
     pub checkpoint: Option<String>,
+    /// How numbers are stored: 8, 4 or 2 bytes each
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
     /// How to print the table
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -207,6 +219,30 @@ pub enum CheckFormat {
     Text,
     /// One JSON object, for scripts
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// 64-bit floats (the reference)
+    F64,
+    /// 32-bit floats
+    F32,
+    /// IEEE half precision: 5 exponent bits, 10 mantissa bits (largest 65504)
+    F16,
+    /// bfloat16: f32's 8 exponent bits, 7 mantissa bits
+    Bf16,
+}
+
+impl From<PrecisionArg> for crate::precision::Precision {
+    fn from(arg: PrecisionArg) -> crate::precision::Precision {
+        use crate::precision::Precision;
+        match arg {
+            PrecisionArg::F64 => Precision::F64,
+            PrecisionArg::F32 => Precision::F32,
+            PrecisionArg::F16 => Precision::F16,
+            PrecisionArg::Bf16 => Precision::Bf16,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,11 +6,9 @@ use super::inputs::input_values;
 use super::source::{compile_source, load};
 use super::trace::checkpoints;
 use crate::engine::{Mode, Stepper};
+use crate::precision::Precision;
 use crate::render::memory;
 use std::io::Read;
-
-/// Bytes per number of the f64 stepper.
-const F64_BYTES: usize = 8;
 
 /// The memory table as the text to print.
 pub fn run(args: &MemoryArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
@@ -18,8 +16,9 @@ pub fn run(args: &MemoryArgs, stdin: &mut dyn Read) -> Result<String, CliError> 
     let graph = compile_source(&source)?;
     let inputs = input_values(&graph, &args.program.at)?;
     let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
+    let precision = Precision::from(args.precision);
     let stepper = Stepper::with_checkpoints(graph, inputs, Mode::Reverse, checkpoints)?;
-    let table = memory::table(&stepper, &source.text, F64_BYTES);
+    let table = memory::table(&stepper, &source.text, precision.bytes());
     Ok(match args.format {
         CheckFormat::Text => memory::text(&table),
         CheckFormat::Json => {

@@ -1,5 +1,6 @@
 //! Gradients stored in a low precision against the f64 run: how far each drifted, and how
-//! many of its numbers were lost (nonzero in f64 but 0 as stored, or finite but ∞).
+//! many of its numbers were lost (nonzero in f64 but 0 as stored, by underflow or by
+//! cancellation; or finite but ∞).
 
 use super::record::{Mode, Value};
 use super::stepper::Stepper;
@@ -15,7 +16,7 @@ pub struct Drift {
     /// The gradient as the stepper computed it (the loss scale divided out).
     pub stored: Value,
     /// Elements nonzero in the reference that are 0 here.
-    pub underflowed: usize,
+    pub zeroed: usize,
     /// Elements finite in the reference that are ±∞ or NaN here.
     pub overflowed: usize,
     /// The largest |stored − reference| / |reference| over the elements where both are
@@ -41,7 +42,7 @@ pub fn drift(stepper: &Stepper) -> Vec<Drift> {
         .filter_map(|((node, stored), (_, reference))| {
             let (stored, reference) = (stored?, reference?);
             let pairs = || stored.data().iter().zip(reference.data());
-            let underflowed = pairs().filter(|(s, r)| **r != 0.0 && **s == 0.0).count();
+            let zeroed = pairs().filter(|(s, r)| **r != 0.0 && **s == 0.0).count();
             let overflowed = pairs()
                 .filter(|(s, r)| r.is_finite() && !s.is_finite())
                 .count();
@@ -53,7 +54,7 @@ pub fn drift(stepper: &Stepper) -> Vec<Drift> {
                 node,
                 reference,
                 stored,
-                underflowed,
+                zeroed,
                 overflowed,
                 relative_error,
             })
@@ -76,14 +77,14 @@ mod tests {
         let plain = Stepper::new(graph, inputs, Mode::Reverse).unwrap();
         let f16 = plain.clone().stored_as(Precision::F16, 1.0).unwrap();
         let drifts = drift(&f16);
-        let lost: Vec<usize> = drifts.iter().map(|d| d.underflowed).collect();
+        let lost: Vec<usize> = drifts.iter().map(|d| d.zeroed).collect();
         assert_eq!(lost, [1, 0]);
         assert_eq!(drifts[0].stored.item(), Some(0.0));
         assert_eq!(drifts[0].reference.item(), Some(1e-9));
         assert!(drifts[1].relative_error < 1e-3, "{:?}", drifts[1]);
         let scaled = plain.clone().stored_as(Precision::F16, 32768.0).unwrap();
         let drifts = drift(&scaled);
-        assert_eq!(drifts.iter().map(|d| d.underflowed).sum::<usize>(), 0);
+        assert_eq!(drifts.iter().map(|d| d.zeroed).sum::<usize>(), 0);
         // w = 1e-6 is itself an f16 subnormal, stored as 1.0133e-6: x̄ = w · 1e-3 is off by
         // that 1.3 %, not by the scaling.
         assert!(

@@ -257,6 +257,13 @@ impl Stepper {
         self.seek(0);
         self.precision = precision;
         self.loss_scale = loss_scale;
+        // Constants are stored like everything else (f16's 0.1 is 0.0999755859375).
+        for (id, node) in self.graph.nodes().iter().enumerate() {
+            if node.op.is_constant() {
+                let value = node.leaf_value().unwrap_or_else(|| node.nan());
+                self.values[id] = Some(Arc::new(self.store(value)));
+            }
+        }
         self.seek(cursor);
         Ok(self)
     }
