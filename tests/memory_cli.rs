@@ -224,3 +224,40 @@ fn loss_scaling_rescues_the_f16_gradients() {
     let report = backprop(&["trace", "example:f16-underflow", "--loss-scale", "-1"]);
     assert_eq!(report.status.code(), Some(2));
 }
+
+/// Training in f16 with GradScaler: the first step's scale 65536 overflows f16, so it is
+/// skipped and the scale halves; the next steps train.
+#[test]
+fn train_with_f16_and_dynamic_loss_scaling() {
+    let report = json(&[
+        "train",
+        "example:moons-mlp",
+        "--steps",
+        "3",
+        "--precision",
+        "f16",
+        "--loss-scale",
+        "dynamic",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["precision"], "f16");
+    assert_eq!(report["backend"], "CPU (f16)");
+    assert_eq!(report["skipped"], serde_json::json!([1]));
+    assert_eq!(
+        report["loss_scales"],
+        serde_json::json!([65536.0, 32768.0, 32768.0])
+    );
+    let plain = json(&[
+        "train",
+        "example:moons-mlp",
+        "--steps",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plain["precision"], "f64");
+    assert!(plain.get("skipped").is_none());
+    let bad = backprop(&["train", "example:moons-mlp", "--loss-scale", "often"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -57,6 +57,7 @@ Examples:
   backprop train example:moons-mlp --steps 20 --accumulate 4      (4 micro-batches per update)
   backprop train example:moons-mlp --steps 5 --no-zero-grad      (see gradients pile up)
   backprop train example:moons-mlp --steps 300 --backend gpu      (f32 on the GPU via wgpu)
+  backprop train example:moons-mlp --steps 50 --precision f16 --loss-scale dynamic
 
 The program marks what to train with `W = param(…)` and reads data with
 `X = features(moons, 256, 64)` and `y = labels(moons, 256, 64)`; its last line is the loss.";
@@ -173,6 +174,13 @@ pub struct TrainArgs {
     /// Keep the previous step's gradients (a classic bug, shown on purpose)
     #[arg(long)]
     pub no_zero_grad: bool,
+    /// How values and adjoints are stored (the CPU backend; parameters keep an f64 copy)
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
+    /// Loss scaling: a fixed S, or dynamic (PyTorch's GradScaler: from 65536, halve and
+    /// skip the step on ∞/NaN gradients, double after 2000 good steps)
+    #[arg(long, value_name = "S|dynamic")]
+    pub loss_scale: Option<String>,
     /// Where the graph runs
     #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
     pub backend: BackendArg,

@@ -10,8 +10,11 @@ use crate::backend::gpu::GpuBackend;
 use crate::backend::{Backend, block_on};
 use crate::graph::Graph;
 use crate::number::format_number;
+use crate::precision::Precision;
 use crate::render::json::Number;
-use crate::train::{OptimizerKind, TrainConfig, Trainer, UpdateRule};
+use crate::train::{
+    GradScaler, LossScaling, OptimizerKind, Outcome, TrainConfig, Trainer, UpdateRule,
+};
 use serde::Serialize;
 use std::io::Read;
 
@@ -24,8 +27,16 @@ pub struct TrainReport {
     pub learning_rate: f64,
     pub accumulate: usize,
     pub zero_grad: bool,
+    /// How values and adjoints were stored.
+    pub precision: Precision,
     /// The loss of each step, before its update.
     pub losses: Vec<Number>,
+    /// With loss scaling: the scale each step used, and the steps (from 1) skipped
+    /// because a gradient was ∞ or NaN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_scales: Option<Vec<Number>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Vec<u64>>,
     /// The share of training points classified right at the end (classifiers only).
     pub accuracy: Option<Number>,
 }
@@ -57,16 +68,36 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         zero_grads: !args.no_zero_grad,
         ..TrainConfig::new(UpdateRule::default_for(kind), args.lr)
     };
+    let storage = Storage {
+        precision: Precision::from(args.precision),
+        scaling: match args.loss_scale.as_deref().map(str::parse::<LossScaling>) {
+            None => None,
+            Some(Ok(scaling)) => Some(scaling),
+            Some(Err(error)) => {
+                return Err(CliError::BadOption {
+                    what: "`--loss-scale`",
+                    expected: "a positive number or `dynamic`",
+                    found: error.0,
+                });
+            }
+        },
+    };
     let run = match args.backend {
-        BackendArg::Cpu => train(CpuBackend::new(), graph, config, args.steps)?,
+        BackendArg::Cpu => train(CpuBackend::new(), graph, config, args.steps, storage)?,
         BackendArg::Gpu => {
             let backend = block_on(GpuBackend::acquire()).map_err(|error| {
                 CliError::System(format!("--backend gpu: the GPU is unavailable: {error}"))
             })?;
-            train(backend, graph, config, args.steps)?
+            train(backend, graph, config, args.steps, storage)?
         }
     };
-    let (backend, losses, accuracy) = run;
+    let Run {
+        backend,
+        losses,
+        accuracy,
+        loss_scales,
+        skipped,
+    } = run;
     let report = TrainReport {
         program: source.text.clone(),
         backend,
@@ -74,7 +105,10 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         learning_rate: args.lr,
         accumulate: args.accumulate,
         zero_grad: config.zero_grads,
+        precision: storage.precision,
         losses,
+        loss_scales,
+        skipped,
         accuracy,
     };
     Ok(match args.format {
@@ -87,20 +121,64 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     })
 }
 
-/// `steps` updates on `backend`: its name, the loss of each step and the final accuracy.
+/// How a run stores numbers and scales its loss.
+#[derive(Clone, Copy, Debug)]
+struct Storage {
+    precision: Precision,
+    scaling: Option<LossScaling>,
+}
+
+/// What a run computed.
+struct Run {
+    backend: String,
+    losses: Vec<Number>,
+    accuracy: Option<Number>,
+    loss_scales: Option<Vec<Number>>,
+    skipped: Option<Vec<u64>>,
+}
+
+/// `steps` updates on `backend`: its name, the loss of each step and the final accuracy;
+/// with loss scaling, each step's scale and the steps skipped.
 fn train<B: Backend>(
-    backend: B,
+    mut backend: B,
     graph: Graph,
     config: TrainConfig,
     steps: u64,
-) -> Result<(String, Vec<Number>, Option<Number>), CliError> {
+    storage: Storage,
+) -> Result<Run, CliError> {
+    backend.set_storage(storage.precision, 1.0)?;
     let name = backend.name();
     let mut trainer = Trainer::new(backend, graph, config)?;
-    let losses = (0..steps)
-        .map(|_| block_on(trainer.step()).map(Number))
-        .collect::<Result<Vec<Number>, _>>()?;
+    let mut losses = Vec::new();
+    let (mut loss_scales, mut skipped) = (Vec::new(), Vec::new());
+    match storage.scaling {
+        None => {
+            for _ in 0..steps {
+                losses.push(Number(block_on(trainer.step())?));
+            }
+        }
+        Some(scaling) => {
+            let mut scaler = GradScaler::new(scaling);
+            for step in 1..=steps {
+                loss_scales.push(Number(scaler.scale()));
+                let (loss, outcome) =
+                    block_on(trainer.step_scaled(storage.precision, &mut scaler))?;
+                losses.push(Number(loss));
+                if outcome == Outcome::Skipped {
+                    skipped.push(step);
+                }
+            }
+        }
+    }
     let accuracy = block_on(trainer.accuracy())?.map(Number);
-    Ok((name, losses, accuracy))
+    let scaled = storage.scaling.is_some();
+    Ok(Run {
+        backend: name,
+        losses,
+        accuracy,
+        loss_scales: scaled.then_some(loss_scales),
+        skipped: scaled.then_some(skipped),
+    })
 }
 
 /// One line per step, then the accuracy.
@@ -112,11 +190,21 @@ fn text(report: &TrainReport) -> String {
         report.backend
     )];
     let width = report.losses.len().to_string().len();
-    lines.extend(
-        report.losses.iter().enumerate().map(|(step, loss)| {
-            format!("step {:>width$}  loss {}", step + 1, format_number(loss.0))
-        }),
-    );
+    lines.extend(report.losses.iter().enumerate().map(|(step, loss)| {
+        let mut line = format!("step {:>width$}  loss {}", step + 1, format_number(loss.0));
+        if let Some(scales) = &report.loss_scales {
+            let scale = scales.get(step).map_or(f64::NAN, |s| s.0);
+            line.push_str(&format!("  loss scale {}", format_number(scale)));
+        }
+        if report
+            .skipped
+            .as_ref()
+            .is_some_and(|skipped| skipped.contains(&(step as u64 + 1)))
+        {
+            line.push_str("  skipped: ∞ or NaN in the gradients");
+        }
+        line
+    }));
     if let Some(Number(accuracy)) = report.accuracy {
         lines.push(format!(
             "training accuracy: {}%",
