@@ -14,7 +14,7 @@ pub struct Example {
     pub program: &'static str,
 }
 
-const FILES: [(&str, &str); 12] = [
+const FILES: [(&str, &str); 10] = [
     ("two-paths", include_str!("../www/examples/01-two-paths.bp")),
     (
         "linear-square",
@@ -49,6 +49,13 @@ const FILES: [(&str, &str); 12] = [
         "exploding-product",
         include_str!("../www/examples/10-exploding-product.bp"),
     ),
+];
+
+/// The examples of the tape's memory and its remedies (checkpointing, precision), for the
+/// CLI's `memory` command and its `--checkpoint`, `--precision` and `--loss-scale` options.
+/// The app's gallery lists [`FILES`] only: its first load has no room for these until the
+/// app has a memory view loaded on demand.
+const MEMORY_FILES: [(&str, &str); 2] = [
     (
         "deep-chain",
         include_str!("../www/examples/11-deep-chain.bp"),
@@ -59,7 +66,7 @@ const FILES: [(&str, &str); 12] = [
     ),
 ];
 
-/// Every example, in gallery order.
+/// The gallery's examples, in gallery order (the CLI has [`catalog`]).
 pub fn all() -> Vec<Example> {
     FILES
         .iter()
@@ -67,8 +74,17 @@ pub fn all() -> Vec<Example> {
         .collect()
 }
 
+/// Every example, the gallery's and the memory ones, for the CLI.
+pub fn catalog() -> Vec<Example> {
+    FILES
+        .iter()
+        .chain(&MEMORY_FILES)
+        .map(|&(slug, source)| parse_header(slug, source))
+        .collect()
+}
+
 pub fn find(slug: &str) -> Option<Example> {
-    all().into_iter().find(|example| example.slug == slug)
+    catalog().into_iter().find(|example| example.slug == slug)
 }
 
 /// Split the leading comment lines into title and intro.
@@ -100,8 +116,9 @@ mod tests {
 
     #[test]
     fn every_example_has_a_title_an_intro_and_compiles() {
-        let examples = all();
-        assert_eq!(examples.len(), FILES.len());
+        assert_eq!(all().len(), FILES.len());
+        let examples = catalog();
+        assert_eq!(examples.len(), FILES.len() + MEMORY_FILES.len());
         for example in examples {
             assert!(
                 !example.title.is_empty() && !example.title.starts_with('#'),

@@ -261,3 +261,39 @@ fn train_with_f16_and_dynamic_loss_scaling() {
     let bad = backprop(&["train", "example:moons-mlp", "--loss-scale", "often"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The sweep over k on the deep chain: k = 1 keeps all 24 tape values (the plain peak, no
+/// recomputation); the lowest peak is near √24 ≈ 5, for under one extra forward pass.
+#[test]
+fn the_sweep_over_checkpoint_intervals() {
+    let rows = json(&[
+        "memory",
+        "example:deep-chain",
+        "--sweep",
+        "--format",
+        "json",
+    ]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(rows[0]["peak"], 14344);
+    assert_eq!(rows[1]["checkpoints"], 24);
+    assert_eq!(rows[1]["peak"], 14344);
+    assert_eq!(rows[1]["recomputes"], 0);
+    let best = rows
+        .iter()
+        .min_by_key(|r| r["peak"].as_u64().unwrap())
+        .unwrap();
+    assert!((4..=6).contains(&best["k"].as_u64().unwrap()), "{best}");
+    assert!(best["recomputes"].as_u64().unwrap() < 52);
+    assert_eq!(rows[5]["peak"], 6152);
+    let text = stdout(&backprop(&["memory", "example:deep-chain", "--sweep"]));
+    assert!(text.contains("  ← √N\n"), "{text}");
+    let both = backprop(&[
+        "memory",
+        "example:deep-chain",
+        "--sweep",
+        "--checkpoint",
+        "sqrt",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -35,6 +35,7 @@ Examples:
   backprop memory example:two-paths
   backprop memory example:vanishing-sigmoid --checkpoint sqrt
   backprop memory example:tiny-relu-network --checkpoint z1,h --format json | jq .peak
+  backprop memory example:deep-chain --sweep      (peak and recomputes for every:1, every:2, …)
 
 Bytes held after each step: input and parameter values, computed values a later step still
 reads (the tape), and adjoints; the peak so far; and the values released after their last
@@ -141,6 +142,9 @@ pub struct MemoryArgs {
     /// How numbers are stored: 8, 4 or 2 bytes each
     #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
     pub precision: PrecisionArg,
+    /// Instead of the table: the peak and the recompute steps for every:K, K = 1, 2, …
+    #[arg(long, conflicts_with = "checkpoint")]
+    pub sweep: bool,
     /// How to print the table
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,

@@ -17,14 +17,23 @@ pub fn run(args: &MemoryArgs, stdin: &mut dyn Read) -> Result<String, CliError> 
     let inputs = input_values(&graph, &args.program.at)?;
     let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
     let precision = Precision::from(args.precision);
+    if args.sweep {
+        let rows = memory::sweep(&graph, precision.bytes());
+        return Ok(match args.format {
+            CheckFormat::Text => memory::sweep_text(&graph, &rows, precision.bytes()),
+            CheckFormat::Json => json_text(&rows)?,
+        });
+    }
     let stepper = Stepper::with_checkpoints(graph, inputs, Mode::Reverse, checkpoints)?;
     let table = memory::table(&stepper, &source.text, precision.bytes());
     Ok(match args.format {
         CheckFormat::Text => memory::text(&table),
-        CheckFormat::Json => {
-            let json = serde_json::to_string_pretty(&table)
-                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
-            json + "\n"
-        }
+        CheckFormat::Json => json_text(&table)?,
     })
+}
+
+fn json_text(value: &impl serde::Serialize) -> Result<String, CliError> {
+    let json = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?;
+    Ok(json + "\n")
 }

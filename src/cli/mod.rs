@@ -61,7 +61,7 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
 
 /// One line per built-in example: its slug, then its title.
 fn example_list() -> String {
-    let all = examples::all();
+    let all = examples::catalog();
     let width = all
         .iter()
         .map(|example| example.slug.len())
@@ -85,7 +85,7 @@ mod tests {
     fn examples_are_listed_with_titles() {
         let output = run_line(&["backprop", "examples"]).unwrap();
         assert_eq!(output.status, 0);
-        assert_eq!(output.stdout.lines().count(), examples::all().len());
+        assert_eq!(output.stdout.lines().count(), examples::catalog().len());
         assert!(
             output
                 .stdout

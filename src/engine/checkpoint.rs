@@ -219,19 +219,25 @@ pub fn schedule(graph: &Graph, checkpoints: &[NodeId]) -> Vec<(Phase, NodeId)> {
         }
     }
     let mut steps: Vec<(Phase, NodeId)> = computed.iter().map(|&id| (Phase::Forward, id)).collect();
+    let mut missing = vec![false; graph.len()];
     for &node in computed.iter().rev() {
-        let mut missing: Vec<NodeId> = Vec::new();
         let mut pending = step_reads(graph, Phase::Backward, node);
+        let mut lowest = graph.len();
         while let Some(id) = pending.pop() {
             if held[id.0] {
                 continue;
             }
             held[id.0] = true;
-            missing.push(id);
+            missing[id.0] = true;
+            lowest = lowest.min(id.0);
             pending.extend(step_reads(graph, Phase::Recompute, id));
         }
-        missing.sort_unstable();
-        steps.extend(missing.into_iter().map(|id| (Phase::Recompute, id)));
+        // In id order, so each value's operands come first.
+        for id in lowest..=node.0 {
+            if std::mem::take(&mut missing[id]) {
+                steps.push((Phase::Recompute, NodeId(id)));
+            }
+        }
         steps.push((Phase::Backward, node));
     }
     steps

@@ -83,7 +83,7 @@ pub fn node_bytes(graph: &Graph, id: NodeId, bytes_per_number: usize) -> usize {
 pub fn step_reads(graph: &Graph, phase: Phase, node: NodeId) -> Vec<NodeId> {
     let n = graph.node(node);
     let counted = |id: &NodeId| !graph.node(*id).op.is_constant();
-    let mut reads: Vec<NodeId> = match phase {
+    let read: Vec<NodeId> = match phase {
         Phase::Forward | Phase::Recompute => n.inputs.iter().copied().filter(counted).collect(),
         Phase::Backward => {
             let wanted: Vec<bool> = n.inputs.iter().map(counted).collect();
@@ -101,8 +101,14 @@ pub fn step_reads(graph: &Graph, phase: Phase, node: NodeId) -> Vec<NodeId> {
             reads
         }
     };
-    reads.sort_unstable();
-    reads.dedup();
+    // In id order, once each (`x * x` reads x once); a node has a few operands.
+    let mut reads: Vec<NodeId> = Vec::with_capacity(read.len());
+    for id in read {
+        let at = reads.partition_point(|r| *r < id);
+        if reads.get(at) != Some(&id) {
+            reads.insert(at, id);
+        }
+    }
     reads
 }
 
@@ -113,34 +119,36 @@ fn kept(graph: &Graph, id: NodeId) -> bool {
 
 /// For each step, the nodes whose value is released after it.
 pub fn releases(graph: &Graph, schedule: &[(Phase, NodeId)]) -> Vec<Vec<NodeId>> {
-    let mut freed = vec![Vec::new(); schedule.len()];
-    // The step that stored each node's current value, and the last step that read it.
-    let mut stored: Vec<Option<(usize, usize)>> = vec![None; graph.len()];
-    let release = |freed: &mut Vec<Vec<NodeId>>, id: NodeId, last: usize| {
-        if !kept(graph, id) {
-            freed[last].push(id);
-        }
-    };
+    // Each release as (step, node); a value computed again is released before it is.
+    let mut released: Vec<(usize, NodeId)> = Vec::new();
+    // The last step that read each node's current value, while it is held.
+    let mut last_read: Vec<Option<usize>> = vec![None; graph.len()];
     for (index, &(phase, node)) in schedule.iter().enumerate() {
         for read in step_reads(graph, phase, node) {
-            if let Some((_, last)) = stored[read.0].as_mut() {
+            if let Some(last) = last_read[read.0].as_mut() {
                 *last = index;
             }
         }
         if matches!(phase, Phase::Forward | Phase::Recompute) {
-            if let Some((_, last)) = stored[node.0].take() {
-                release(&mut freed, node, last);
+            if let Some(last) = last_read[node.0].replace(index) {
+                released.push((last, node));
             }
-            stored[node.0] = Some((index, index));
         }
     }
-    for (id, slot) in stored.iter().enumerate() {
-        if let Some((_, last)) = slot {
-            release(&mut freed, NodeId(id), *last);
+    released.extend(
+        last_read
+            .iter()
+            .enumerate()
+            .filter_map(|(id, last)| Some(((*last)?, NodeId(id)))),
+    );
+    let mut freed = vec![Vec::new(); schedule.len()];
+    for (step, id) in released {
+        if !kept(graph, id) {
+            // In id order: a step releases a handful of values.
+            let list: &mut Vec<NodeId> = &mut freed[step];
+            let at = list.partition_point(|other| *other < id);
+            list.insert(at, id);
         }
-    }
-    for list in &mut freed {
-        list.sort_unstable();
     }
     freed
 }

@@ -145,7 +145,7 @@ impl Stepper {
     /// A stepper at step 0. `inputs` holds one value per input node, in graph order, each
     /// of its node's shape.
     pub fn new(graph: Graph, inputs: Vec<Tensor>, mode: Mode) -> Result<Stepper, EngineError> {
-        Stepper::with_checkpoints(graph, inputs, mode, None)
+        Stepper::plain(graph, inputs, mode)
     }
 
     /// A stepper at step 0 that, given `checkpoints`, keeps only those computed values
@@ -157,6 +157,29 @@ impl Stepper {
         mode: Mode,
         checkpoints: Option<Vec<NodeId>>,
     ) -> Result<Stepper, EngineError> {
+        let mut stepper = Stepper::plain(graph, inputs, mode)?;
+        let Some(kept) = checkpoints else {
+            return Ok(stepper);
+        };
+        if mode != Mode::Reverse {
+            return Err(EngineError::CheckpointsInForwardMode);
+        }
+        let graph = &stepper.graph;
+        if let Some(id) = kept.iter().find(|id| id.0 >= graph.len()) {
+            return Err(EngineError::CheckpointOutOfRange { id: id.0 });
+        }
+        stepper.schedule = checkpoint::schedule(graph, &kept);
+        stepper.discards = memory::releases(graph, &stepper.schedule);
+        for list in &mut stepper.discards {
+            list.retain(|id| !kept.contains(id));
+        }
+        stepper.checkpoints = Some(kept);
+        Ok(stepper)
+    }
+
+    /// A stepper at step 0 with the plain schedule, its numbers in f64. (Kept apart from
+    /// the checkpoint planner, which the app does not use, so the app does not carry it.)
+    fn plain(graph: Graph, inputs: Vec<Tensor>, mode: Mode) -> Result<Stepper, EngineError> {
         let mut input_slot = vec![None; graph.len()];
         for (slot, id) in graph.inputs().enumerate() {
             input_slot[id.0] = Some(slot);
@@ -187,23 +210,8 @@ impl Stepper {
             .collect();
         let mut schedule: Vec<(Phase, NodeId)> =
             computed.iter().map(|&id| (Phase::Forward, id)).collect();
-        let mut discards = Vec::new();
-        match (&checkpoints, mode) {
-            (None, Mode::Reverse) => {
-                schedule.extend(computed.iter().rev().map(|&id| (Phase::Backward, id)));
-            }
-            (None, Mode::Forward { .. }) => {}
-            (Some(_), Mode::Forward { .. }) => return Err(EngineError::CheckpointsInForwardMode),
-            (Some(kept), Mode::Reverse) => {
-                if let Some(id) = kept.iter().find(|id| id.0 >= graph.len()) {
-                    return Err(EngineError::CheckpointOutOfRange { id: id.0 });
-                }
-                schedule = checkpoint::schedule(&graph, kept);
-                discards = memory::releases(&graph, &schedule);
-                for list in &mut discards {
-                    list.retain(|id| !kept.contains(id));
-                }
-            }
+        if mode == Mode::Reverse {
+            schedule.extend(computed.iter().rev().map(|&id| (Phase::Backward, id)));
         }
         let constants: Vec<Option<Value>> = graph
             .nodes()
@@ -233,8 +241,8 @@ impl Stepper {
             adjoints: vec![None; n],
             visited: vec![false; n],
             history: Vec::new(),
-            checkpoints,
-            discards,
+            checkpoints: None,
+            discards: Vec::new(),
             dropped: Vec::new(),
             precision: Precision::F64,
             loss_scale: 1.0,
@@ -257,15 +265,19 @@ impl Stepper {
         self.seek(0);
         self.precision = precision;
         self.loss_scale = loss_scale;
-        // Constants are stored like everything else (f16's 0.1 is 0.0999755859375).
+        self.store_constants();
+        self.seek(cursor);
+        Ok(self)
+    }
+
+    /// Constants are stored like everything else (f16's 0.1 is 0.0999755859375).
+    fn store_constants(&mut self) {
         for (id, node) in self.graph.nodes().iter().enumerate() {
             if node.op.is_constant() {
                 let value = node.leaf_value().unwrap_or_else(|| node.nan());
                 self.values[id] = Some(Arc::new(self.store(value)));
             }
         }
-        self.seek(cursor);
-        Ok(self)
     }
 
     pub fn precision(&self) -> Precision {
@@ -599,13 +611,15 @@ impl Stepper {
     /// Replace the input values, keeping the step position.
     pub fn set_inputs(&mut self, inputs: Vec<Tensor>) -> Result<(), EngineError> {
         let cursor = self.cursor();
-        *self = Stepper::with_checkpoints(
-            self.graph.clone(),
-            inputs,
-            self.mode,
-            self.checkpoints.clone(),
-        )?
-        .stored_as(self.precision, self.loss_scale)?;
+        // The schedule, the checkpoints and the storage do not depend on the values.
+        let mut fresh = Stepper::plain(self.graph.clone(), inputs, self.mode)?;
+        fresh.schedule = self.schedule.clone();
+        fresh.discards = self.discards.clone();
+        fresh.checkpoints = self.checkpoints.clone();
+        fresh.precision = self.precision;
+        fresh.loss_scale = self.loss_scale;
+        fresh.store_constants();
+        *self = fresh;
         self.seek(cursor);
         Ok(())
     }

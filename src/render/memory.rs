@@ -185,6 +185,75 @@ pub fn text(table: &MemoryTable) -> String {
     out
 }
 
+/// One checkpoint interval's trade: what it keeps, its peak, the work it adds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tradeoff {
+    /// `every:K`, or the plain run (no checkpoints) as `k` = 0.
+    pub k: usize,
+    /// How many values the forward pass keeps (after settling).
+    pub checkpoints: usize,
+    pub peak: usize,
+    pub recomputes: usize,
+}
+
+/// The most intervals [`sweep`] tries.
+pub const SWEEP_LIMIT: usize = 64;
+
+/// Memory against extra work over the checkpoint interval k = 1, 2, … (up to the number of
+/// tape values, at most [`SWEEP_LIMIT`]), after the plain run (k = 0): the curve whose
+/// bottom is near k = √N, for about one extra forward pass.
+pub fn sweep(graph: &Graph, bytes_per_number: usize) -> Vec<Tradeoff> {
+    let plain = checkpoint::plain_schedule(graph);
+    let mut rows = vec![Tradeoff {
+        k: 0,
+        checkpoints: 0,
+        peak: memory::account(graph, &plain, bytes_per_number).peak(),
+        recomputes: 0,
+    }];
+    let tape = checkpoint::candidates(graph).len();
+    for k in 1..=tape.min(SWEEP_LIMIT) {
+        let Ok(kept) = checkpoint::CheckpointPlan::Every(k).resolve(graph) else {
+            continue;
+        };
+        let report = memory::account(graph, &checkpoint::schedule(graph, &kept), bytes_per_number);
+        rows.push(Tradeoff {
+            k,
+            checkpoints: kept.len(),
+            peak: report.peak(),
+            recomputes: report.recomputes(),
+        });
+    }
+    rows
+}
+
+/// The sweep as text: one line per interval, the √N one marked.
+pub fn sweep_text(graph: &Graph, rows: &[Tradeoff], bytes_per_number: usize) -> String {
+    let tape = checkpoint::candidates(graph).len();
+    let forward = checkpoint::plain_schedule(graph)
+        .iter()
+        .filter(|(phase, _)| *phase == Phase::Forward)
+        .count();
+    let sqrt = (1..=tape.max(1)).find(|k| k * k >= tape).unwrap_or(1);
+    let mut out = format!(
+        "Checkpoints every k of the {tape} values on the tape ({bytes_per_number} bytes per \
+         number; the forward pass has {forward} steps)\n\n"
+    );
+    out.push_str("    k  kept    peak  recomputes\n");
+    for row in rows {
+        let k = if row.k == 0 {
+            "plain".to_string()
+        } else {
+            row.k.to_string()
+        };
+        let mark = if row.k == sqrt { "  ← √N" } else { "" };
+        out.push_str(&format!(
+            "{k:>5}  {:>4}  {:>6}  {:>10}{mark}\n",
+            row.checkpoints, row.peak, row.recomputes
+        ));
+    }
+    out
+}
+
 /// `52 %` of the plain peak.
 fn percent(part: usize, whole: usize) -> String {
     if whole == 0 {
@@ -218,6 +287,33 @@ mod tests {
              7  backward  x2        16       8        16    40    56\n   \
              8  backward  x1        16       8        16    40    56\n\n\
              Peak: 56 bytes.\n"
+        );
+    }
+
+    /// The sin chain x → a → b → c → y, by hand (8 bytes): plain peaks at 56 (see the
+    /// engine's tests); keeping every 2nd tape value (b) gives 48 for 2 recomputes, every
+    /// value (k = 1) is the plain run, k = 3 keeps only c and settles there.
+    #[test]
+    fn the_sweep_over_k() {
+        let graph = compile("x = 0.5\na = sin(x)\nb = sin(a)\nc = sin(b)\ny = sin(c)").unwrap();
+        let rows = sweep(&graph, 8);
+        let figures: Vec<(usize, usize, usize, usize)> = rows
+            .iter()
+            .map(|r| (r.k, r.checkpoints, r.peak, r.recomputes))
+            .collect();
+        assert_eq!(figures[0], (0, 0, 56, 0));
+        assert_eq!(figures[1], (1, 3, 56, 0));
+        assert_eq!(figures[2], (2, 1, 48, 2));
+        assert_eq!(figures.len(), 4);
+        assert!(rows.iter().all(|r| r.peak <= 56));
+        let text = sweep_text(&graph, &rows, 8);
+        assert!(
+            text.starts_with("Checkpoints every k of the 3 values on the tape"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    2     1      48           2  ← √N\n"),
+            "{text}"
         );
     }
 
