@@ -184,23 +184,7 @@ impl Stepper {
         for (slot, id) in graph.inputs().enumerate() {
             input_slot[id.0] = Some(slot);
         }
-        let expected = graph.inputs().count();
-        if inputs.len() != expected {
-            return Err(EngineError::InputCount {
-                expected,
-                found: inputs.len(),
-            });
-        }
-        for (id, value) in graph.inputs().zip(&inputs) {
-            let node = graph.node(id);
-            if value.shape() != node.shape {
-                return Err(EngineError::InputShape {
-                    name: node.name.clone(),
-                    expected: node.shape.clone(),
-                    found: value.shape().to_vec(),
-                });
-            }
-        }
+        check_inputs(&graph, &inputs)?;
         if let Mode::Forward { wrt } = mode {
             check_forward_mode(&graph, wrt, &input_slot)?;
         }
@@ -534,13 +518,12 @@ impl Stepper {
             detail,
         };
         self.history.push(record.clone());
-        let dropped: Vec<(NodeId, Value)> = self
-            .discards
-            .get(index)
-            .into_iter()
-            .flatten()
-            .filter_map(|&id| Some((id, self.values[id.0].take()?)))
-            .collect();
+        let mut dropped = Vec::new();
+        for &id in self.discards.get(index).map_or(&[][..], Vec::as_slice) {
+            if let Some(value) = self.values[id.0].take() {
+                dropped.push((id, value));
+            }
+        }
         self.dropped.push(dropped);
         Some(record)
     }
@@ -610,16 +593,12 @@ impl Stepper {
 
     /// Replace the input values, keeping the step position.
     pub fn set_inputs(&mut self, inputs: Vec<Tensor>) -> Result<(), EngineError> {
+        check_inputs(&self.graph, &inputs)?;
+        // Step 0 is the state before anything ran (undo is exact); the schedule, the
+        // checkpoints and the storage do not depend on the values.
         let cursor = self.cursor();
-        // The schedule, the checkpoints and the storage do not depend on the values.
-        let mut fresh = Stepper::plain(self.graph.clone(), inputs, self.mode)?;
-        fresh.schedule = self.schedule.clone();
-        fresh.discards = self.discards.clone();
-        fresh.checkpoints = self.checkpoints.clone();
-        fresh.precision = self.precision;
-        fresh.loss_scale = self.loss_scale;
-        fresh.store_constants();
-        *self = fresh;
+        self.seek(0);
+        self.inputs = inputs;
         self.seek(cursor);
         Ok(())
     }
@@ -792,10 +771,15 @@ impl Stepper {
 /// What storing a contribution loses: ∞ for a finite element (first), else 0 for a
 /// nonzero one.
 fn lost(precision: Precision, exact: &Tensor) -> Option<Loss> {
-    let losses = || exact.data().iter().filter_map(|&x| precision.loss(x));
-    losses()
-        .find(|l| *l == Loss::Overflow)
-        .or_else(|| losses().next())
+    let mut lost = None;
+    for &x in exact.data() {
+        match precision.loss(x) {
+            Some(Loss::Overflow) => return Some(Loss::Overflow),
+            Some(Loss::Underflow) => lost = Some(Loss::Underflow),
+            None => {}
+        }
+    }
+    lost
 }
 
 /// The elementwise sum of two tensors of one shape (NaN where the shapes differ, which
@@ -830,6 +814,28 @@ fn pull_back(
         Ok(gradients) => gradients.into_iter().map(|g| (None, Some(g))).collect(),
         Err(_) => vec![(None, None); args.len()],
     }
+}
+
+/// One value per input node, in graph order, each of its node's shape.
+fn check_inputs(graph: &Graph, inputs: &[Tensor]) -> Result<(), EngineError> {
+    let expected = graph.inputs().count();
+    if inputs.len() != expected {
+        return Err(EngineError::InputCount {
+            expected,
+            found: inputs.len(),
+        });
+    }
+    for (id, value) in graph.inputs().zip(inputs) {
+        let node = graph.node(id);
+        if value.shape() != node.shape {
+            return Err(EngineError::InputShape {
+                name: node.name.clone(),
+                expected: node.shape.clone(),
+                found: value.shape().to_vec(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Forward mode needs a scalar input to differentiate by and elementwise ops throughout.
