@@ -233,8 +233,8 @@ pub fn schedule(graph: &Graph, checkpoints: &[NodeId]) -> Vec<(Phase, NodeId)> {
             pending.extend(step_reads(graph, Phase::Recompute, id));
         }
         // In id order, so each value's operands come first.
-        for id in lowest..=node.0 {
-            if std::mem::take(&mut missing[id]) {
+        for (id, flag) in missing.iter_mut().enumerate().take(node.0 + 1).skip(lowest) {
+            if std::mem::take(flag) {
                 steps.push((Phase::Recompute, NodeId(id)));
             }
         }

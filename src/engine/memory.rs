@@ -129,10 +129,10 @@ pub fn releases(graph: &Graph, schedule: &[(Phase, NodeId)]) -> Vec<Vec<NodeId>>
                 *last = index;
             }
         }
-        if matches!(phase, Phase::Forward | Phase::Recompute) {
-            if let Some(last) = last_read[node.0].replace(index) {
-                released.push((last, node));
-            }
+        if matches!(phase, Phase::Forward | Phase::Recompute)
+            && let Some(last) = last_read[node.0].replace(index)
+        {
+            released.push((last, node));
         }
     }
     released.extend(
