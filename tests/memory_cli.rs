@@ -297,3 +297,29 @@ fn the_sweep_over_checkpoint_intervals() {
     ]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+/// The JSON trace's per-step memory is the memory table's, step for step, with and without
+/// checkpoints.
+#[test]
+fn trace_and_memory_table_agree() {
+    for extra in [&[][..], &["--checkpoint", "every:3"][..]] {
+        let mut trace_args = vec!["trace", "example:tiny-relu-network", "--format", "json"];
+        trace_args.extend_from_slice(extra);
+        let mut memory_args = vec!["memory", "example:tiny-relu-network", "--format", "json"];
+        memory_args.extend_from_slice(extra);
+        let (trace, table) = (json(&trace_args), json(&memory_args));
+        let steps = trace["steps"].as_array().unwrap();
+        let rows = table["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), rows.len());
+        for (step, row) in steps.iter().zip(rows) {
+            assert_eq!(step["phase"], row["phase"]);
+            assert_eq!(step["node"], row["node"]);
+            assert_eq!(step["memory"]["held"], row["held"]);
+            assert_eq!(step["memory"]["peak"], row["peak"]);
+            assert_eq!(step["memory"]["freed"], row["freed"]);
+        }
+        assert_eq!(trace["memory"]["peak"], table["peak"]);
+    }
+    let plain = json(&["memory", "example:tiny-relu-network", "--format", "json"]);
+    assert_eq!(plain["peak"], 288);
+}

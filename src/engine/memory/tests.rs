@@ -148,3 +148,35 @@ fn tiny_relu_network_by_hand() {
     let names: Vec<String> = graph.nodes().iter().map(|n| n.name.clone()).collect();
     assert_eq!(freed.len(), 8, "{freed:?} in {names:?}");
 }
+
+/// The seeds' `L = (w·x + b − y)²` at w = 2, x = 3, b = 1, y = 4: four inputs (32 bytes);
+/// u = w·x, z = u + b and r = z − y are each released once the next is computed except r,
+/// which the square's rule 2r reads. Each backward step stores its inputs' adjoints and
+/// releases its own: 64, 64, 72, 80 at their heights; the peak is u's visit.
+#[test]
+fn squared_error_by_hand() {
+    let (graph, report) =
+        plain("w = 2\nx = 3\nb = 1\ny = 4\nu = w * x\nz = u + b\nr = z - y\nL = r^2");
+    assert_eq!(
+        rows(&graph, &report),
+        vec![
+            row("w", 8, 8, &[]),
+            row("x", 16, 16, &[]),
+            row("b", 24, 24, &[]),
+            row("y", 32, 32, &[]),
+            row("u", 40, 40, &[]),
+            row("z", 40, 48, &["u"]),
+            row("r", 40, 48, &["z"]),
+            row("L", 48, 48, &[]),
+            row("L", 48, 64, &["r"]),
+            row("r", 56, 64, &[]),
+            row("z", 64, 72, &[]),
+            row("u", 72, 80, &[]),
+            row("y", 72, 72, &[]),
+            row("b", 72, 72, &[]),
+            row("x", 72, 72, &[]),
+            row("w", 72, 72, &[]),
+        ]
+    );
+    assert_eq!(report.peak(), 80);
+}
