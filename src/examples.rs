@@ -119,7 +119,22 @@ const FILES: [(&str, &str, Fix); 14] = [
     ),
 ];
 
-/// Every example, in gallery order.
+/// The examples of the tape's memory and its remedies (checkpointing, precision), for the
+/// CLI's `memory` command and its `--checkpoint`, `--precision` and `--loss-scale` options.
+/// The app's gallery lists [`FILES`] only: its first load has no room for these until the
+/// app has a memory view loaded on demand.
+const MEMORY_FILES: [(&str, &str); 2] = [
+    (
+        "deep-chain",
+        include_str!("../www/examples/11-deep-chain.bp"),
+    ),
+    (
+        "f16-underflow",
+        include_str!("../www/examples/12-f16-underflow.bp"),
+    ),
+];
+
+/// The gallery's examples, in gallery order (the CLI has [`catalog`]).
 pub fn all() -> Vec<Example> {
     FILES
         .iter()
@@ -130,9 +145,21 @@ pub fn all() -> Vec<Example> {
         .collect()
 }
 
+/// Every example with its fix, if it has one, then the memory examples: what the CLI
+/// lists and finds by slug.
+pub fn catalog() -> Vec<Example> {
+    with_fixes()
+        .chain(
+            MEMORY_FILES
+                .iter()
+                .map(|&(slug, source)| parse_header(slug, source)),
+        )
+        .collect()
+}
+
 /// The example (or pitfall fix) called `slug`.
 pub fn find(slug: &str) -> Option<Example> {
-    with_fixes().find(|example| example.slug == slug)
+    catalog().into_iter().find(|example| example.slug == slug)
 }
 
 /// Every example followed by its fix, if it has one.
@@ -178,8 +205,10 @@ mod tests {
 
     #[test]
     fn every_example_has_a_title_an_intro_and_compiles() {
-        let examples = all();
-        assert_eq!(examples.len(), FILES.len());
+        assert_eq!(all().len(), FILES.len());
+        let examples = catalog();
+        let fixes = FILES.iter().filter(|file| file.2.is_some()).count();
+        assert_eq!(examples.len(), FILES.len() + fixes + MEMORY_FILES.len());
         for example in examples {
             assert!(
                 !example.title.is_empty() && !example.title.starts_with('#'),

@@ -20,6 +20,7 @@ pub mod layout;
 pub mod number;
 pub mod op;
 pub mod playground;
+pub mod precision;
 pub mod program;
 pub mod render;
 pub mod rng;

@@ -277,19 +277,33 @@ fn built_in_examples() {
         "init-scale",
         "detach-mistake",
         "hard-threshold",
+        "deep-chain",
     ] {
         assert!(
             list.lines().any(|line| line.starts_with(slug)),
             "{slug} in\n{list}"
         );
     }
-    assert_eq!(list.lines().count(), 14);
+    assert_eq!(list.lines().count(), examples_count());
     // A pitfall's fix is an example of its own for the CLI.
     let fixed = backprop(&["trace", "example:sqrt-at-zero-fix", "--detect-anomaly"]);
     assert_eq!(fixed.status.code(), Some(0));
     let broken = backprop(&["trace", "example:sqrt-at-zero", "--detect-anomaly"]);
     assert_eq!(broken.status.code(), Some(1));
     assert!(user_error(&["trace", "example:two-path"]).contains("example:two-paths"));
+}
+
+/// How many files `www/examples` holds: each is a built-in example.
+fn examples_count() -> usize {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/examples");
+    std::fs::read_dir(dir)
+        .expect("www/examples is readable")
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "bp"))
+        })
+        .count()
 }
 
 #[test]

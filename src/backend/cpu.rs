@@ -1,15 +1,18 @@
 //! The CPU reference backend: the whole graph in f64, op by op, with the same forward
 //! rules and vector-Jacobian products the stepper shows ([`super::ops`]). Every other
-//! backend is tested against it.
+//! backend is tested against it. With [`Backend::set_storage`] it stores values and
+//! adjoints in f32, f16 or bf16 (rounded where stored) and scales the loss.
 
 use super::optimizer::{Optimizer, UpdateRule};
 use super::{Backend, BackendError, Quantity};
 use crate::graph::{Graph, Node, NodeId, Role};
 use crate::op::Op;
+use crate::precision::Precision;
 use crate::tensor::{Tensor, ops};
+use std::borrow::Cow;
 use std::future::{Future, ready};
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CpuBackend {
     graph: Option<Graph>,
     /// Leaves' values as loaded or written; computed nodes' values after `forward`.
@@ -17,6 +20,21 @@ pub struct CpuBackend {
     /// Each leaf's accumulated gradient.
     grads: Vec<Option<Tensor>>,
     optimizer: Option<Optimizer>,
+    precision: Precision,
+    loss_scale: f64,
+}
+
+impl Default for CpuBackend {
+    fn default() -> CpuBackend {
+        CpuBackend {
+            graph: None,
+            values: Vec::new(),
+            grads: Vec::new(),
+            optimizer: None,
+            precision: Precision::F64,
+            loss_scale: 1.0,
+        }
+    }
 }
 
 impl CpuBackend {
@@ -33,6 +51,26 @@ impl CpuBackend {
             .nodes()
             .get(node.0)
             .ok_or(BackendError::UnknownNode { node })
+    }
+
+    /// A tensor as this backend stores it.
+    fn store(&self, tensor: Tensor) -> Tensor {
+        match self.precision {
+            Precision::F64 => tensor,
+            precision => tensor.map(|x| precision.round(x)),
+        }
+    }
+
+    /// The value an op reads: a leaf's (the f64 master copy) rounded to the storage
+    /// precision, a computed node's as stored.
+    fn operand(&self, graph: &Graph, node: NodeId) -> Option<Cow<'_, Tensor>> {
+        let value = self.values.get(node.0)?.as_ref()?;
+        let leaf = graph.nodes().get(node.0)?.op.is_leaf();
+        Some(if leaf && self.precision != Precision::F64 {
+            Cow::Owned(self.store(value.clone()))
+        } else {
+            Cow::Borrowed(value)
+        })
     }
 
     /// A node's value, without the future (the CPU has it at once).
@@ -65,7 +103,18 @@ fn zeros_like(value: &Tensor) -> Tensor {
 
 impl Backend for CpuBackend {
     fn name(&self) -> String {
-        "CPU (f64)".into()
+        format!("CPU ({})", self.precision)
+    }
+
+    fn set_storage(&mut self, precision: Precision, loss_scale: f64) -> Result<(), BackendError> {
+        if !(loss_scale.is_finite() && loss_scale > 0.0) {
+            return Err(BackendError::Device(format!(
+                "the loss scale must be a positive finite number, found {loss_scale}"
+            )));
+        }
+        self.precision = precision;
+        self.loss_scale = loss_scale;
+        Ok(())
     }
 
     fn load(&mut self, graph: &Graph) -> Result<(), BackendError> {
@@ -103,19 +152,21 @@ impl Backend for CpuBackend {
                 if node.op.is_leaf() {
                     continue;
                 }
-                let args: Vec<&Tensor> = node
+                let operands: Vec<_> = node
                     .inputs
                     .iter()
-                    .map(|input| self.values[input.0].as_ref())
+                    .map(|input| self.operand(&graph, *input))
                     .collect::<Option<_>>()
                     .ok_or(BackendError::NotComputed {
                         node: NodeId(id),
                         what: "operand",
                     })?;
+                let args: Vec<&Tensor> = operands.iter().map(|a| a.as_ref()).collect();
                 let value = ops::forward(node.op, &args).map_err(|error| BackendError::Tensor {
                     node: NodeId(id),
                     error,
                 })?;
+                let value = self.store(value);
                 self.values[id] = Some(value);
             }
             Ok(())
@@ -128,7 +179,8 @@ impl Backend for CpuBackend {
         let graph = self.graph()?;
         let output = graph.output();
         let mut adjoints: Vec<Option<Tensor>> = vec![None; graph.len()];
-        let seed = self.value(output)?.map(|_| 1.0);
+        let scale = self.loss_scale;
+        let seed = self.store(self.value(output)?.map(|_| scale));
         adjoints[output.0] = Some(seed);
         for id in graph.ids().rev() {
             let node = graph.node(id);
@@ -139,11 +191,16 @@ impl Backend for CpuBackend {
                 adjoints[id.0] = Some(adjoint);
                 continue;
             }
-            let args: Vec<&Tensor> = node
+            let operands: Vec<_> = node
                 .inputs
                 .iter()
-                .map(|input| self.value(*input))
-                .collect::<Result<_, _>>()?;
+                .map(|input| self.operand(graph, *input))
+                .collect::<Option<_>>()
+                .ok_or(BackendError::NotComputed {
+                    node: id,
+                    what: "operand",
+                })?;
+            let args: Vec<&Tensor> = operands.iter().map(|a| a.as_ref()).collect();
             let value = self.value(id)?;
             let gradients = ops::vjp(node.op, &args, value, &adjoint)
                 .map_err(|error| BackendError::Tensor { node: id, error })?;
@@ -151,8 +208,9 @@ impl Backend for CpuBackend {
                 if graph.node(*input).op.is_constant() {
                     continue;
                 }
+                let gradient = self.store(gradient);
                 adjoints[input.0] = Some(match adjoints[input.0].take() {
-                    Some(sum) => add(&sum, &gradient),
+                    Some(sum) => self.store(add(&sum, &gradient)),
                     None => gradient,
                 });
             }

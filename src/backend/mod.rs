@@ -78,6 +78,24 @@ pub trait Backend {
     /// Set every leaf's gradient to zero: call it between steps unless accumulating.
     fn zero_grads(&mut self) -> Result<(), BackendError>;
 
+    /// Store values and adjoints in `precision` (parameters keep their f64 master copy,
+    /// rounded where the forward pass reads them) and seed the backward pass with
+    /// `loss_scale` instead of 1, so the gradients come out multiplied by it. Backends
+    /// that store numbers their own way accept only f64 and 1.
+    fn set_storage(
+        &mut self,
+        precision: crate::precision::Precision,
+        loss_scale: f64,
+    ) -> Result<(), BackendError> {
+        if precision == crate::precision::Precision::F64 && loss_scale == 1.0 {
+            return Ok(());
+        }
+        Err(BackendError::Device(format!(
+            "{} stores numbers its own way: precision and loss scaling run on the CPU",
+            self.name()
+        )))
+    }
+
     /// Multiply every leaf's gradient by `factor` (to average accumulated micro-batches).
     fn scale_grads(&mut self, factor: f64) -> Result<(), BackendError>;
 

@@ -26,7 +26,23 @@ Examples:
   backprop trace example:moons-mlp --backend gpu --format json | jq .gradients
                                              (output and gradients in f32 on the GPU via wgpu)
   backprop trace example:nan-spreads --detect-anomaly
-                                             (stop at the first node making NaN or ±∞; exit 1)";
+                                             (stop at the first node making NaN or ±∞; exit 1)
+  backprop trace example:vanishing-sigmoid --checkpoint sqrt
+                                             (keep √N values; the backward pass recomputes the rest)
+  backprop trace example:f16-underflow --precision f16 --loss-scale 1024
+                                             (values and adjoints stored in f16, the loss scaled)";
+
+const MEMORY_EXAMPLES: &str = "\
+Examples:
+  backprop memory example:two-paths
+  backprop memory example:vanishing-sigmoid --checkpoint sqrt
+  backprop memory example:tiny-relu-network --checkpoint z1,h --format json | jq .peak
+  backprop memory example:deep-chain --sweep      (peak and recomputes for every:1, every:2, …)
+
+Bytes held after each step: input and parameter values, computed values a later step still
+reads (the tape), and adjoints; the peak so far; and the values released after their last
+use. With --checkpoint, the forward pass keeps only the checkpoints and the backward pass
+recomputes the rest (every:K, sqrt, or node names separated by commas).";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -46,6 +62,7 @@ Examples:
   backprop train example:moons-mlp --steps 50 --lr 5 --clip-norm 1
                                              (gradients scaled to global norm 1 when above it)
   backprop train example:moons-mlp --steps 300 --backend gpu      (f32 on the GPU via wgpu)
+  backprop train example:moons-mlp --steps 50 --precision f16 --loss-scale dynamic
 
 The program marks what to train with `W = param(…)` and reads data with
 `X = features(moons, 256, 64)` and `y = labels(moons, 256, 64)`; its last line is the loss.";
@@ -69,6 +86,9 @@ pub enum Command {
     /// Train a program's parameters and print the loss per step and the final accuracy
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(TrainArgs),
+    /// Print the memory the tape holds at every step, and its peak
+    #[command(after_help = MEMORY_EXAMPLES)]
+    Memory(MemoryArgs),
     /// List the built-in worked examples, for use as example:SLUG
     Examples,
 }
@@ -107,6 +127,35 @@ pub struct TraceArgs {
     /// exit with status 1 (PyTorch's anomaly mode)
     #[arg(long)]
     pub detect_anomaly: bool,
+    /// Gradient checkpointing: keep every:K, sqrt (about √N) or named values (NAME,NAME…)
+    /// in the forward pass and recompute the others in the backward pass
+    #[arg(long, value_name = "PLAN")]
+    pub checkpoint: Option<String>,
+    /// How values and adjoints are stored: each rounded to nearest, ties to even
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
+    /// Seed the output's adjoint with S instead of 1 (loss scaling); the gradients are
+    /// divided by S again
+    #[arg(long, value_name = "S")]
+    pub loss_scale: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MemoryArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Gradient checkpointing: every:K, sqrt, or NAME,NAME…
+    #[arg(long, value_name = "PLAN")]
+    pub checkpoint: Option<String>,
+    /// How numbers are stored: 8, 4 or 2 bytes each
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
+    /// Instead of the table: the peak and the recompute steps for every:K, K = 1, 2, …
+    #[arg(long, conflicts_with = "checkpoint")]
+    pub sweep: bool,
+    /// How to print the table
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +190,13 @@ pub struct TrainArgs {
     /// and after is printed)
     #[arg(long, value_name = "NORM")]
     pub clip_norm: Option<f64>,
+    /// How values and adjoints are stored (the CPU backend; parameters keep an f64 copy)
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
+    /// Loss scaling: a fixed S, or dynamic (PyTorch's GradScaler: from 65536, halve and
+    /// skip the step on ∞/NaN gradients, double after 2000 good steps)
+    #[arg(long, value_name = "S|dynamic")]
+    pub loss_scale: Option<String>,
     /// Where the graph runs
     #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
     pub backend: BackendArg,
@@ -187,6 +243,30 @@ pub enum CheckFormat {
     Text,
     /// One JSON object, for scripts
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// 64-bit floats (the reference)
+    F64,
+    /// 32-bit floats
+    F32,
+    /// IEEE half precision: 5 exponent bits, 10 mantissa bits (largest 65504)
+    F16,
+    /// bfloat16: f32's 8 exponent bits, 7 mantissa bits
+    Bf16,
+}
+
+impl From<PrecisionArg> for crate::precision::Precision {
+    fn from(arg: PrecisionArg) -> crate::precision::Precision {
+        use crate::precision::Precision;
+        match arg {
+            PrecisionArg::F64 => Precision::F64,
+            PrecisionArg::F32 => Precision::F32,
+            PrecisionArg::F16 => Precision::F16,
+            PrecisionArg::Bf16 => Precision::Bf16,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

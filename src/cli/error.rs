@@ -31,6 +31,8 @@ pub enum CliError {
     #[error(transparent)]
     Engine(#[from] EngineError),
     #[error(transparent)]
+    Checkpoint(#[from] crate::engine::CheckpointError),
+    #[error(transparent)]
     Train(#[from] crate::train::TrainError),
     #[error("the backend failed: {0}")]
     Backend(#[from] crate::backend::BackendError),
@@ -68,6 +70,10 @@ impl CliError {
             CliError::GpuForwardMode => {
                 Some("drop `--mode forward`, or trace on the CPU".to_string())
             }
+            CliError::Checkpoint(_) => Some(
+                "write `--checkpoint every:3`, `--checkpoint sqrt` or `--checkpoint h1,h2`"
+                    .to_string(),
+            ),
             CliError::Read { .. }
             | CliError::Engine(_)
             | CliError::Train(_)

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod check;
 pub mod error;
 pub mod inputs;
+pub mod memory;
 pub mod source;
 pub mod trace;
 pub mod train;
@@ -56,6 +57,10 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
             stdout: train::run(args, stdin)?,
             status: 0,
         }),
+        Command::Memory(args) => Ok(Output {
+            stdout: memory::run(args, stdin)?,
+            status: 0,
+        }),
         Command::Examples => Ok(Output {
             stdout: example_list(),
             status: 0,
@@ -65,7 +70,7 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
 
 /// One line per built-in example: its slug, then its title.
 fn example_list() -> String {
-    let all = examples::all();
+    let all = examples::catalog();
     let width = all
         .iter()
         .map(|example| example.slug.len())
@@ -89,11 +94,12 @@ mod tests {
     fn examples_are_listed_with_titles() {
         let output = run_line(&["backprop", "examples"]).unwrap();
         assert_eq!(output.status, 0);
-        assert_eq!(output.stdout.lines().count(), examples::all().len());
-        assert!(
-            output
-                .stdout
-                .starts_with("two-paths          Two paths to x1: (x1 + x2) · x1\n"),
+        assert_eq!(output.stdout.lines().count(), examples::catalog().len());
+        let first = output.stdout.lines().next().unwrap_or_default();
+        let (slug, title) = first.split_once(' ').unwrap_or_default();
+        assert_eq!(
+            (slug, title.trim_start()),
+            ("two-paths", "Two paths to x1: (x1 + x2) · x1"),
             "{}",
             output.stdout
         );

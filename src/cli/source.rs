@@ -86,7 +86,10 @@ fn example(slug: &str) -> Result<String, CliError> {
     if let Some(example) = examples::find(slug) {
         return Ok(example.source.to_string());
     }
-    let slugs: Vec<&str> = examples::all().iter().map(|example| example.slug).collect();
+    let slugs: Vec<&str> = examples::catalog()
+        .iter()
+        .map(|example| example.slug)
+        .collect();
     let closest = slugs
         .iter()
         .map(|&known| (strsim::levenshtein(slug, known), known))

@@ -6,9 +6,13 @@ use super::backend::computed;
 use super::error::CliError;
 use super::inputs::input_values;
 use super::source::{compile_source, load};
-use crate::engine::{Anomaly, Mode, Stepper, run_until_anomaly};
-use crate::graph::Graph;
+use crate::engine::drift::drift;
+use crate::engine::{Anomaly, CheckpointPlan, Mode, Stepper, run_until_anomaly};
+use crate::graph::{Graph, NodeId};
+use crate::number::format_number;
+use crate::precision::Precision;
 use crate::render::{Notation, json, pytorch, trace};
+use crate::train::LossScaling;
 use std::io::Read;
 
 /// What `trace` prints, and the anomaly it stopped at (with `--detect-anomaly`).
@@ -25,7 +29,10 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<Traced, CliError> {
     let graph = compile_source(&source)?;
     let mode = mode(&graph, args.mode, args.wrt.as_deref())?;
     let inputs = input_values(&graph, &args.program.at)?;
-    let mut stepper = Stepper::new(graph, inputs, mode)?;
+    let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
+    let loss_scale = loss_scale(args.loss_scale.as_deref())?;
+    let mut stepper = Stepper::with_checkpoints(graph, inputs, mode, checkpoints)?
+        .stored_as(Precision::from(args.precision), loss_scale)?;
     let anomaly = if args.detect_anomaly {
         run_until_anomaly(&mut stepper)
     } else {
@@ -88,8 +95,10 @@ fn render_run(args: &TraceArgs, text: &str, stepper: &Stepper) -> Result<String,
         }
     };
     Ok(match args.format {
-        TraceFormat::Text => trace::text_of(&document(Notation::Plain)),
-        TraceFormat::Markdown => trace::markdown_of(&document(Notation::Plain)),
+        TraceFormat::Text => trace::text_of(&document(Notation::Plain)) + &storage_note(stepper),
+        TraceFormat::Markdown => {
+            trace::markdown_of(&document(Notation::Plain)) + &storage_note(stepper)
+        }
         TraceFormat::Latex => trace::latex_of(&document(Notation::Latex)),
         TraceFormat::Pytorch => pytorch::script(stepper.graph(), stepper.inputs(), text),
         TraceFormat::Json => {
@@ -102,6 +111,70 @@ fn render_run(args: &TraceArgs, text: &str, stepper: &Stepper) -> Result<String,
             json + "\n"
         }
     })
+}
+
+/// `--loss-scale S`: a positive number (1 without the option). `dynamic` adjusts across
+/// training steps, so it belongs to `backprop train`.
+fn loss_scale(text: Option<&str>) -> Result<f64, CliError> {
+    match text.map(str::parse::<LossScaling>) {
+        None => Ok(1.0),
+        Some(Ok(LossScaling::Static(scale))) => Ok(scale),
+        Some(Ok(LossScaling::Dynamic)) => Err(CliError::BadOption {
+            what: "`--loss-scale` of a single pass",
+            expected: "a number (dynamic scaling adjusts across the steps of `backprop train`)",
+            found: "dynamic".into(),
+        }),
+        Some(Err(error)) => Err(CliError::BadOption {
+            what: "`--loss-scale`",
+            expected: "a positive number",
+            found: error.0,
+        }),
+    }
+}
+
+/// Below a trace stored in a low precision or scaled: each gradient against f64, and the
+/// numbers lost.
+fn storage_note(stepper: &Stepper) -> String {
+    if stepper.precision() == Precision::F64 && stepper.loss_scale() == 1.0 {
+        return String::new();
+    }
+    let graph = stepper.graph();
+    let mut note = format!(
+        "\nStored in {} (loss scale {}); gradients against f64:\n",
+        stepper.precision(),
+        format_number(stepper.loss_scale())
+    );
+    let drifts = drift(stepper);
+    for d in &drifts {
+        let lost = match (d.zeroed, d.overflowed) {
+            (0, 0) => String::new(),
+            (z, 0) => format!(", {z} nonzero in f64 but 0 here"),
+            (0, o) => format!(", {o} finite in f64 but ∞ or NaN here"),
+            (z, o) => {
+                format!(", {z} nonzero in f64 but 0 here, {o} finite in f64 but ∞ or NaN here")
+            }
+        };
+        note.push_str(&format!(
+            "  {}: relative error {}{lost}\n",
+            graph.node(d.node).name,
+            format_number(d.relative_error)
+        ));
+    }
+    let zeroed: usize = drifts.iter().map(|d| d.zeroed).sum();
+    let numbers: usize = drifts.iter().map(|d| d.reference.data().len()).sum();
+    note.push_str(&format!(
+        "Gradient numbers lost to 0: {zeroed} of {numbers}.\n"
+    ));
+    note
+}
+
+/// The nodes a `--checkpoint` plan keeps; `None` without one.
+pub fn checkpoints(graph: &Graph, plan: Option<&str>) -> Result<Option<Vec<NodeId>>, CliError> {
+    let Some(plan) = plan else {
+        return Ok(None);
+    };
+    let plan: CheckpointPlan = plan.parse()?;
+    Ok(Some(plan.resolve(graph)?))
 }
 
 /// The stepper's mode; forward mode needs `--wrt` naming an input, reverse mode takes none.
@@ -133,7 +206,6 @@ fn mode(graph: &Graph, mode: ModeArg, wrt: Option<&str>) -> Result<Mode, CliErro
 mod tests {
     use super::*;
     use crate::cli::args::ProgramArgs;
-    use crate::graph::NodeId;
     use crate::program::compile;
 
     fn args(program: &str, at: &str, format: TraceFormat) -> TraceArgs {
@@ -147,6 +219,9 @@ mod tests {
             wrt: None,
             backend: crate::cli::args::BackendArg::Cpu,
             detect_anomaly: false,
+            checkpoint: None,
+            precision: crate::cli::args::PrecisionArg::F64,
+            loss_scale: None,
         }
     }
 

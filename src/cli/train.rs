@@ -10,8 +10,11 @@ use crate::backend::gpu::GpuBackend;
 use crate::backend::{Backend, block_on};
 use crate::graph::Graph;
 use crate::number::format_number;
+use crate::precision::Precision;
 use crate::render::json::Number;
-use crate::train::{OptimizerKind, TrainConfig, Trainer, UpdateRule};
+use crate::train::{
+    GradScaler, LossScaling, OptimizerKind, Outcome, TrainConfig, Trainer, UpdateRule,
+};
 use serde::Serialize;
 use std::io::Read;
 
@@ -26,11 +29,19 @@ pub struct TrainReport {
     pub zero_grad: bool,
     /// The global norm gradients were clipped to, if any.
     pub clip_norm: Option<f64>,
+    /// How values and adjoints were stored.
+    pub precision: Precision,
     /// The loss of each step, before its update.
     pub losses: Vec<Number>,
     /// With clipping: each step's global gradient norm before and after it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gradient_norms: Vec<NormReport>,
+    /// With loss scaling: the scale each step used, and the steps (from 1) skipped
+    /// because a gradient was ∞ or NaN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_scales: Option<Vec<Number>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Vec<u64>>,
     /// The share of training points classified right at the end (classifiers only).
     pub accuracy: Option<Number>,
 }
@@ -43,12 +54,15 @@ pub struct NormReport {
 }
 
 /// What a run produced: the backend's name, each step's loss (and gradient norms when
-/// clipping), the final accuracy.
+/// clipping), the final accuracy; with loss scaling, each step's scale and the steps
+/// skipped.
 struct Run {
     backend: String,
     losses: Vec<Number>,
     norms: Vec<NormReport>,
     accuracy: Option<Number>,
+    loss_scales: Option<Vec<Number>>,
+    skipped: Option<Vec<u64>>,
 }
 
 pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
@@ -88,13 +102,34 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         clip_norm: args.clip_norm,
         ..TrainConfig::new(UpdateRule::default_for(kind), args.lr)
     };
+    if args.clip_norm.is_some() && args.loss_scale.is_some() {
+        return Err(CliError::BadOption {
+            what: "--clip-norm with --loss-scale",
+            expected: "one of the two (clipping a scaled gradient is not supported yet)",
+            found: "both".into(),
+        });
+    }
+    let storage = Storage {
+        precision: Precision::from(args.precision),
+        scaling: match args.loss_scale.as_deref().map(str::parse::<LossScaling>) {
+            None => None,
+            Some(Ok(scaling)) => Some(scaling),
+            Some(Err(error)) => {
+                return Err(CliError::BadOption {
+                    what: "`--loss-scale`",
+                    expected: "a positive number or `dynamic`",
+                    found: error.0,
+                });
+            }
+        },
+    };
     let run = match args.backend {
-        BackendArg::Cpu => train(CpuBackend::new(), graph, config, args.steps)?,
+        BackendArg::Cpu => train(CpuBackend::new(), graph, config, args.steps, storage)?,
         BackendArg::Gpu => {
             let backend = block_on(GpuBackend::acquire()).map_err(|error| {
                 CliError::System(format!("--backend gpu: the GPU is unavailable: {error}"))
             })?;
-            train(backend, graph, config, args.steps)?
+            train(backend, graph, config, args.steps, storage)?
         }
     };
     let report = TrainReport {
@@ -105,8 +140,11 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         accumulate: args.accumulate,
         zero_grad: config.zero_grads,
         clip_norm: config.clip_norm,
+        precision: storage.precision,
         losses: run.losses,
         gradient_norms: run.norms,
+        loss_scales: run.loss_scales,
+        skipped: run.skipped,
         accuracy: run.accuracy,
     };
     Ok(match args.format {
@@ -119,32 +157,62 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     })
 }
 
-/// `steps` updates on `backend`: its name, the loss (and gradient norms) of each step and
-/// the final accuracy.
+/// How a run stores numbers and scales its loss.
+#[derive(Clone, Copy, Debug)]
+struct Storage {
+    precision: Precision,
+    scaling: Option<LossScaling>,
+}
+
+/// `steps` updates on `backend`: its name, the loss of each step (and gradient norms when
+/// clipping) and the final accuracy; with loss scaling, each step's scale and the steps
+/// skipped.
 fn train<B: Backend>(
-    backend: B,
+    mut backend: B,
     graph: Graph,
     config: TrainConfig,
     steps: u64,
+    storage: Storage,
 ) -> Result<Run, CliError> {
+    backend.set_storage(storage.precision, 1.0)?;
     let name = backend.name();
     let mut trainer = Trainer::new(backend, graph, config)?;
     let (mut losses, mut norms) = (Vec::new(), Vec::new());
-    for _ in 0..steps {
-        losses.push(Number(block_on(trainer.step())?));
-        if let Some(norm) = trainer.last_norm() {
-            norms.push(NormReport {
-                before: Number(norm.before),
-                after: Number(norm.after),
-            });
+    let (mut loss_scales, mut skipped) = (Vec::new(), Vec::new());
+    match storage.scaling {
+        None => {
+            for _ in 0..steps {
+                losses.push(Number(block_on(trainer.step())?));
+                if let Some(norm) = trainer.last_norm() {
+                    norms.push(NormReport {
+                        before: Number(norm.before),
+                        after: Number(norm.after),
+                    });
+                }
+            }
+        }
+        Some(scaling) => {
+            let mut scaler = GradScaler::new(scaling);
+            for step in 1..=steps {
+                loss_scales.push(Number(scaler.scale()));
+                let (loss, outcome) =
+                    block_on(trainer.step_scaled(storage.precision, &mut scaler))?;
+                losses.push(Number(loss));
+                if outcome == Outcome::Skipped {
+                    skipped.push(step);
+                }
+            }
         }
     }
     let accuracy = block_on(trainer.accuracy())?.map(Number);
+    let scaled = storage.scaling.is_some();
     Ok(Run {
         backend: name,
         losses,
         norms,
         accuracy,
+        loss_scales: scaled.then_some(loss_scales),
+        skipped: scaled.then_some(skipped),
     })
 }
 
@@ -158,16 +226,28 @@ fn text(report: &TrainReport) -> String {
     )];
     let width = report.losses.len().to_string().len();
     lines.extend(report.losses.iter().enumerate().map(|(step, loss)| {
-        let line = format!("step {:>width$}  loss {}", step + 1, format_number(loss.0));
+        let mut line = format!("step {:>width$}  loss {}", step + 1, format_number(loss.0));
         match report.gradient_norms.get(step) {
-            Some(norm) if norm.before.0 != norm.after.0 => format!(
-                "{line}  ‖g‖ {} → {}",
+            Some(norm) if norm.before.0 != norm.after.0 => line.push_str(&format!(
+                "  ‖g‖ {} → {}",
                 format_number(norm.before.0),
                 format_number(norm.after.0)
-            ),
-            Some(norm) => format!("{line}  ‖g‖ {}", format_number(norm.before.0)),
-            None => line,
+            )),
+            Some(norm) => line.push_str(&format!("  ‖g‖ {}", format_number(norm.before.0))),
+            None => {}
         }
+        if let Some(scales) = &report.loss_scales {
+            let scale = scales.get(step).map_or(f64::NAN, |s| s.0);
+            line.push_str(&format!("  loss scale {}", format_number(scale)));
+        }
+        if report
+            .skipped
+            .as_ref()
+            .is_some_and(|skipped| skipped.contains(&(step as u64 + 1)))
+        {
+            line.push_str("  skipped: ∞ or NaN in the gradients");
+        }
+        line
     }));
     if let Some(Number(accuracy)) = report.accuracy {
         lines.push(format!(

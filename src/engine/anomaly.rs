@@ -52,6 +52,7 @@ impl Anomaly {
                 match self.phase {
                     Phase::Forward => "forward",
                     Phase::Backward => "backward",
+                    Phase::Recompute => "recomputed forward",
                 },
                 node.name,
                 node.op.name(),

@@ -11,6 +11,20 @@ use std::sync::Arc;
 pub enum Phase {
     Forward,
     Backward,
+    /// Checkpointing: a forward value discarded during the forward pass, computed again
+    /// from the nearest kept values because a backward step is about to read it.
+    Recompute,
+}
+
+impl Phase {
+    /// The phase in words, as traces and tables write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Forward => "forward",
+            Phase::Backward => "backward",
+            Phase::Recompute => "recompute",
+        }
+    }
 }
 
 /// Where the stepper's cursor is within its phase: "backward 2 / 4".
@@ -28,7 +42,7 @@ impl std::fmt::Display for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let phase = match self.phase {
             Phase::Forward => "forward",
-            Phase::Backward => "backward",
+            Phase::Backward | Phase::Recompute => "backward",
         };
         write!(f, "{phase} {} / {}", self.done, self.total)
     }
@@ -96,6 +110,9 @@ pub enum StepDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Update {
     pub target: NodeId,
+    /// Whether storing the contribution (in the stepper's precision) lost it: a nonzero
+    /// element stored as 0 (underflow) or a finite one as ∞ (overflow).
+    pub lost: Option<crate::precision::Loss>,
     /// Which input of the visited node the target is (for its local-derivative formula).
     pub input_index: usize,
     /// ∂node/∂target element by element, for elementwise ops; `None` for tensor ops.

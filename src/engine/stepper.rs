@@ -7,8 +7,10 @@
 //! value and the tangent together.
 
 use super::record::{Mode, Phase, Progress, StepDetail, StepRecord, Update, Value, scalar};
+use super::{checkpoint, memory};
 use crate::graph::{Graph, NodeId};
 use crate::op::Op;
+use crate::precision::{Loss, Precision};
 use crate::tensor::{Tensor, elementwise, ops, shape_text};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -30,6 +32,12 @@ pub enum EngineError {
     TensorTangent { name: String },
     #[error("forward mode is for elementwise programs; `{op}` has only a reverse rule here")]
     NoForwardRule { op: &'static str },
+    #[error("checkpointing is for reverse mode; forward mode keeps no tape")]
+    CheckpointsInForwardMode,
+    #[error("checkpoint #{id} is not a node of the program")]
+    CheckpointOutOfRange { id: usize },
+    #[error("the loss scale must be a positive finite number, found {0}")]
+    LossScale(f64),
     #[error("step {cursor} is past the last step ({len})")]
     CursorOutOfRange { cursor: usize, len: usize },
 }
@@ -52,6 +60,18 @@ pub struct Stepper {
     visited: Vec<bool>,
     /// The records of the steps taken; its length is the cursor.
     history: Vec<StepRecord>,
+    /// Checkpointing: the computed values the forward pass keeps (`None`: plain mode,
+    /// every value is kept).
+    checkpoints: Option<Vec<NodeId>>,
+    /// Checkpointing: for each step of the schedule, the values it discards (released
+    /// after their last use and not kept).
+    discards: Vec<Vec<NodeId>>,
+    /// The values each step taken discarded, to put back when it is undone.
+    dropped: Vec<Vec<(NodeId, Value)>>,
+    /// How values, adjoints and tangents are stored (each rounded to it when stored).
+    precision: Precision,
+    /// What the output's adjoint is seeded with (loss scaling); 1 without.
+    loss_scale: f64,
 }
 
 /// What a stepper is, without what can be recomputed: restoring replays to `cursor`.
@@ -61,6 +81,27 @@ pub struct Snapshot {
     pub inputs: Vec<Tensor>,
     pub mode: Mode,
     pub cursor: usize,
+    /// Checkpointing: the kept nodes; absent in plain mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoints: Option<Vec<NodeId>>,
+    /// How numbers are stored; f64 when absent.
+    #[serde(default, skip_serializing_if = "is_f64")]
+    pub precision: Precision,
+    /// The output adjoint's seed; 1 when absent.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub loss_scale: f64,
+}
+
+fn is_f64(precision: &Precision) -> bool {
+    *precision == Precision::F64
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 impl From<Stepper> for Snapshot {
@@ -71,6 +112,9 @@ impl From<Stepper> for Snapshot {
             inputs: stepper.inputs,
             mode: stepper.mode,
             cursor,
+            checkpoints: stepper.checkpoints,
+            precision: stepper.precision,
+            loss_scale: stepper.loss_scale,
         }
     }
 }
@@ -79,7 +123,13 @@ impl TryFrom<Snapshot> for Stepper {
     type Error = EngineError;
 
     fn try_from(snapshot: Snapshot) -> Result<Stepper, EngineError> {
-        let mut stepper = Stepper::new(snapshot.graph, snapshot.inputs, snapshot.mode)?;
+        let mut stepper = Stepper::with_checkpoints(
+            snapshot.graph,
+            snapshot.inputs,
+            snapshot.mode,
+            snapshot.checkpoints,
+        )?
+        .stored_as(snapshot.precision, snapshot.loss_scale)?;
         if snapshot.cursor > stepper.len() {
             return Err(EngineError::CursorOutOfRange {
                 cursor: snapshot.cursor,
@@ -95,27 +145,46 @@ impl Stepper {
     /// A stepper at step 0. `inputs` holds one value per input node, in graph order, each
     /// of its node's shape.
     pub fn new(graph: Graph, inputs: Vec<Tensor>, mode: Mode) -> Result<Stepper, EngineError> {
+        Stepper::plain(graph, inputs, mode)
+    }
+
+    /// A stepper at step 0 that, given `checkpoints`, keeps only those computed values
+    /// (with the inputs and the output) in the forward pass and recomputes the others
+    /// where the backward pass reads them ([`checkpoint::schedule`]).
+    pub fn with_checkpoints(
+        graph: Graph,
+        inputs: Vec<Tensor>,
+        mode: Mode,
+        checkpoints: Option<Vec<NodeId>>,
+    ) -> Result<Stepper, EngineError> {
+        let mut stepper = Stepper::plain(graph, inputs, mode)?;
+        let Some(kept) = checkpoints else {
+            return Ok(stepper);
+        };
+        if mode != Mode::Reverse {
+            return Err(EngineError::CheckpointsInForwardMode);
+        }
+        let graph = &stepper.graph;
+        if let Some(id) = kept.iter().find(|id| id.0 >= graph.len()) {
+            return Err(EngineError::CheckpointOutOfRange { id: id.0 });
+        }
+        stepper.schedule = checkpoint::schedule(graph, &kept);
+        stepper.discards = memory::releases(graph, &stepper.schedule);
+        for list in &mut stepper.discards {
+            list.retain(|id| !kept.contains(id));
+        }
+        stepper.checkpoints = Some(kept);
+        Ok(stepper)
+    }
+
+    /// A stepper at step 0 with the plain schedule, its numbers in f64. (Kept apart from
+    /// the checkpoint planner, which the app does not use, so the app does not carry it.)
+    fn plain(graph: Graph, inputs: Vec<Tensor>, mode: Mode) -> Result<Stepper, EngineError> {
         let mut input_slot = vec![None; graph.len()];
         for (slot, id) in graph.inputs().enumerate() {
             input_slot[id.0] = Some(slot);
         }
-        let expected = graph.inputs().count();
-        if inputs.len() != expected {
-            return Err(EngineError::InputCount {
-                expected,
-                found: inputs.len(),
-            });
-        }
-        for (id, value) in graph.inputs().zip(&inputs) {
-            let node = graph.node(id);
-            if value.shape() != node.shape {
-                return Err(EngineError::InputShape {
-                    name: node.name.clone(),
-                    expected: node.shape.clone(),
-                    found: value.shape().to_vec(),
-                });
-            }
-        }
+        check_inputs(&graph, &inputs)?;
         if let Mode::Forward { wrt } = mode {
             check_forward_mode(&graph, wrt, &input_slot)?;
         }
@@ -156,7 +225,59 @@ impl Stepper {
             adjoints: vec![None; n],
             visited: vec![false; n],
             history: Vec::new(),
+            checkpoints: None,
+            discards: Vec::new(),
+            dropped: Vec::new(),
+            precision: Precision::F64,
+            loss_scale: 1.0,
         })
+    }
+
+    /// The same stepper, at the same step, storing every value, adjoint and tangent in
+    /// `precision` (rounded to nearest, ties to even) and seeding the output's adjoint with
+    /// `loss_scale` instead of 1 (loss scaling: the gradients are the adjoints divided by
+    /// it, in f64).
+    pub fn stored_as(
+        mut self,
+        precision: Precision,
+        loss_scale: f64,
+    ) -> Result<Stepper, EngineError> {
+        if !(loss_scale.is_finite() && loss_scale > 0.0) {
+            return Err(EngineError::LossScale(loss_scale));
+        }
+        let cursor = self.cursor();
+        self.seek(0);
+        self.precision = precision;
+        self.loss_scale = loss_scale;
+        self.store_constants();
+        self.seek(cursor);
+        Ok(self)
+    }
+
+    /// Constants are stored like everything else (f16's 0.1 is 0.0999755859375).
+    fn store_constants(&mut self) {
+        for (id, node) in self.graph.nodes().iter().enumerate() {
+            if node.op.is_constant() {
+                let value = node.leaf_value().unwrap_or_else(|| node.nan());
+                self.values[id] = Some(Arc::new(self.store(value)));
+            }
+        }
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    pub fn loss_scale(&self) -> f64 {
+        self.loss_scale
+    }
+
+    /// A tensor as the stepper's precision stores it.
+    fn store(&self, tensor: Tensor) -> Tensor {
+        match self.precision {
+            Precision::F64 => tensor,
+            precision => tensor.map(|x| precision.round(x)),
+        }
     }
 
     pub fn graph(&self) -> &Graph {
@@ -169,6 +290,28 @@ impl Stepper {
 
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// Checkpointing: the computed values the forward pass keeps; `None` in plain mode.
+    pub fn checkpoints(&self) -> Option<&[NodeId]> {
+        self.checkpoints.as_deref()
+    }
+
+    /// Checkpointing: whether the node's value was discarded (the forward pass computed
+    /// it and it is not held now).
+    pub fn discarded(&self, id: NodeId) -> bool {
+        self.checkpoints.is_some()
+            && self.values[id.0].is_none()
+            && self
+                .history
+                .iter()
+                .any(|r| r.node == id && r.phase == Phase::Forward)
+    }
+
+    /// The memory figures of the whole schedule, each number taking `bytes_per_number`
+    /// bytes (see [`memory`]).
+    pub fn memory(&self, bytes_per_number: usize) -> memory::MemoryReport {
+        memory::account(&self.graph, &self.schedule, bytes_per_number)
     }
 
     /// How many steps have been taken.
@@ -242,6 +385,16 @@ impl Stepper {
         self.adjoints[id.0].clone().or_else(|| {
             self.visited[id.0].then(|| Arc::new(self.graph.node(id).nan().map(|_| 0.0)))
         })
+    }
+
+    /// An adjoint with the loss scale divided out (in f64): the gradient it stands for.
+    fn gradient(&self, id: NodeId) -> Option<Value> {
+        let adjoint = self.adjoint(id)?;
+        if self.loss_scale == 1.0 {
+            return Some(adjoint);
+        }
+        let scale = self.loss_scale;
+        Some(Arc::new(adjoint.map(|x| x / scale)))
     }
 
     /// A scalar node's adjoint (NaN for a tensor).
@@ -339,7 +492,7 @@ impl Stepper {
         self.graph
             .inputs()
             .map(|id| match self.mode {
-                Mode::Reverse if self.adjoint_complete(id) => (id, self.adjoint(id)),
+                Mode::Reverse if self.adjoint_complete(id) => (id, self.gradient(id)),
                 Mode::Reverse => (id, None),
                 Mode::Forward { wrt } if wrt == id => {
                     (id, self.tangent(self.graph.output()).cloned())
@@ -354,7 +507,7 @@ impl Stepper {
         let &(phase, node) = self.schedule.get(self.cursor())?;
         let index = self.cursor();
         let detail = match (self.mode, phase) {
-            (Mode::Reverse, Phase::Forward) => self.evaluate(node),
+            (Mode::Reverse, Phase::Forward | Phase::Recompute) => self.evaluate(node),
             (Mode::Reverse, Phase::Backward) => self.visit(node),
             (Mode::Forward { wrt }, _) => self.tangent_step(node, wrt),
         };
@@ -365,6 +518,13 @@ impl Stepper {
             detail,
         };
         self.history.push(record.clone());
+        let mut dropped = Vec::new();
+        for &id in self.discards.get(index).map_or(&[][..], Vec::as_slice) {
+            if let Some(value) = self.values[id.0].take() {
+                dropped.push((id, value));
+            }
+        }
+        self.dropped.push(dropped);
         Some(record)
     }
 
@@ -391,6 +551,9 @@ impl Stepper {
     /// Undo the last step and return its record.
     pub fn step_back(&mut self) -> Option<StepRecord> {
         let record = self.history.pop()?;
+        for (id, value) in self.dropped.pop().into_iter().flatten() {
+            self.values[id.0] = Some(value);
+        }
         let node = record.node.0;
         match &record.detail {
             StepDetail::Input { .. } | StepDetail::Compute { .. } => self.values[node] = None,
@@ -430,8 +593,12 @@ impl Stepper {
 
     /// Replace the input values, keeping the step position.
     pub fn set_inputs(&mut self, inputs: Vec<Tensor>) -> Result<(), EngineError> {
+        check_inputs(&self.graph, &inputs)?;
+        // Step 0 is the state before anything ran (undo is exact); the schedule, the
+        // checkpoints and the storage do not depend on the values.
         let cursor = self.cursor();
-        *self = Stepper::new(self.graph.clone(), inputs, self.mode)?;
+        self.seek(0);
+        self.inputs = inputs;
         self.seek(cursor);
         Ok(())
     }
@@ -449,14 +616,14 @@ impl Stepper {
     }
 
     fn input_value(&self, node: NodeId) -> Option<Value> {
-        self.input_slot[node.0].map(|slot| Arc::new(self.inputs[slot].clone()))
+        self.input_slot[node.0].map(|slot| Arc::new(self.store(self.inputs[slot].clone())))
     }
 
     /// Add a contribution to a node's adjoint, keeping the running sum in arrival order.
     fn push_contribution(&mut self, id: NodeId, contribution: Value) -> Option<Value> {
         let previous = self.adjoints[id.0].clone();
         let sum = match &previous {
-            Some(sum) => Arc::new(add(sum, &contribution)),
+            Some(sum) => Arc::new(self.store(add(sum, &contribution))),
             None => contribution.clone(),
         };
         self.contributions[id.0].push(contribution);
@@ -466,11 +633,11 @@ impl Stepper {
 
     /// Remove the last contribution; the sum is recomputed in order, so undo is exact.
     fn pop_contribution(&mut self, id: NodeId) {
-        let contributions = &mut self.contributions[id.0];
-        contributions.pop();
+        self.contributions[id.0].pop();
+        let contributions = &self.contributions[id.0];
         self.adjoints[id.0] = contributions.split_first().map(|(first, rest)| {
             rest.iter()
-                .fold(first.clone(), |sum, x| Arc::new(add(&sum, x)))
+                .fold(first.clone(), |sum, x| Arc::new(self.store(add(&sum, x))))
         });
     }
 
@@ -485,7 +652,7 @@ impl Stepper {
             Ok(value) => (value, None),
             Err(error) => (self.graph.node(node).nan(), Some(error.to_string())),
         };
-        let value = Arc::new(value);
+        let value = Arc::new(self.store(value));
         self.values[node.0] = Some(value.clone());
         StepDetail::Compute { args, value, error }
     }
@@ -495,7 +662,8 @@ impl Stepper {
     fn visit(&mut self, node: NodeId) -> StepDetail {
         let seeded = node == self.graph.output();
         if seeded {
-            let ones = Arc::new(self.graph.node(node).nan().map(|_| 1.0));
+            let scale = self.loss_scale;
+            let ones = Arc::new(self.store(self.graph.node(node).nan().map(|_| scale)));
             self.push_contribution(node, ones);
         }
         let adjoint = self
@@ -517,14 +685,16 @@ impl Stepper {
             if self.graph.node(target).op.is_constant() {
                 continue;
             }
-            let contribution =
-                Arc::new(contribution.unwrap_or_else(|| self.graph.node(target).nan()));
+            let exact = contribution.unwrap_or_else(|| self.graph.node(target).nan());
+            let lost = lost(self.precision, &exact);
+            let contribution = Arc::new(self.store(exact));
             let previous = self.push_contribution(target, contribution.clone());
             let target_adjoint = self.adjoints[target.0]
                 .clone()
                 .unwrap_or_else(|| contribution.clone());
             updates.push(Update {
                 target,
+                lost,
                 input_index,
                 local: local.map(Arc::new),
                 upstream: adjoint.clone(),
@@ -583,8 +753,8 @@ impl Stepper {
                 .unwrap_or_else(|_| shape_nan.clone());
             tangent = add(&tangent, &term);
         }
-        let value = Arc::new(value);
-        let tangent = Arc::new(tangent);
+        let value = Arc::new(self.store(value));
+        let tangent = Arc::new(self.store(tangent));
         self.values[node.0] = Some(value.clone());
         self.tangents[node.0] = Some(tangent.clone());
         StepDetail::Tangent {
@@ -596,6 +766,20 @@ impl Stepper {
             tangent,
         }
     }
+}
+
+/// What storing a contribution loses: ∞ for a finite element (first), else 0 for a
+/// nonzero one.
+fn lost(precision: Precision, exact: &Tensor) -> Option<Loss> {
+    let mut lost = None;
+    for &x in exact.data() {
+        match precision.loss(x) {
+            Some(Loss::Overflow) => return Some(Loss::Overflow),
+            Some(Loss::Underflow) => lost = Some(Loss::Underflow),
+            None => {}
+        }
+    }
+    lost
 }
 
 /// The elementwise sum of two tensors of one shape (NaN where the shapes differ, which
@@ -630,6 +814,28 @@ fn pull_back(
         Ok(gradients) => gradients.into_iter().map(|g| (None, Some(g))).collect(),
         Err(_) => vec![(None, None); args.len()],
     }
+}
+
+/// One value per input node, in graph order, each of its node's shape.
+fn check_inputs(graph: &Graph, inputs: &[Tensor]) -> Result<(), EngineError> {
+    let expected = graph.inputs().count();
+    if inputs.len() != expected {
+        return Err(EngineError::InputCount {
+            expected,
+            found: inputs.len(),
+        });
+    }
+    for (id, value) in graph.inputs().zip(inputs) {
+        let node = graph.node(id);
+        if value.shape() != node.shape {
+            return Err(EngineError::InputShape {
+                name: node.name.clone(),
+                expected: node.shape.clone(),
+                found: value.shape().to_vec(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Forward mode needs a scalar input to differentiate by and elementwise ops throughout.

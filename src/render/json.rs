@@ -2,11 +2,14 @@
 //! stepper, with numbers at full precision and NaN/±∞ written as "NaN"/"inf"/"-inf".
 
 use super::computed::Computed;
+use super::memory::{self, MemorySummary};
 use super::notation::Notation;
 use super::step::step_text;
+use crate::engine::drift::drift;
 use crate::engine::{GradientCheck, Mode, Phase, StepDetail, StepRecord, Stepper};
 use crate::graph::{Graph, NodeId};
 use crate::number::serde_f64;
+use crate::precision::{Loss, Precision};
 use crate::tensor::Tensor;
 use serde::{Serialize, Serializer};
 
@@ -87,6 +90,13 @@ pub struct TraceReport {
     /// (`--backend gpu`); the nodes and steps are always the stepper's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
+    /// The run's memory in bytes (numbers of the run's precision): the peak, against the
+    /// plain run's, and the recompute steps checkpointing added.
+    pub memory: MemorySummary,
+    /// How numbers were stored, when not f64 or with loss scaling: each gradient against
+    /// the f64 run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionReport>,
     pub nodes: Vec<NodeReport>,
     pub steps: Vec<StepReport>,
 }
@@ -141,6 +151,37 @@ pub struct StepReport {
     /// Backward steps: the adjoint updates, one per computed input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updates: Option<Vec<UpdateReport>>,
+    /// In a whole trace: the bytes held after the step, the peak so far and the values
+    /// released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<StepMemory>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrecisionReport {
+    /// `"f32"`, `"f16"`, `"bf16"` (or `"f64"` with a loss scale).
+    pub precision: Precision,
+    pub loss_scale: Number,
+    /// Per input: the f64 run's gradient, the relative error against it, and how many of
+    /// its numbers are 0 here though not in f64 (`zeroed`) or ∞/NaN though finite there.
+    pub gradients: Named<GradientDrift>,
+    /// All inputs' `zeroed` numbers together.
+    pub zeroed: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GradientDrift {
+    pub f64: Values,
+    pub relative_error: Number,
+    pub zeroed: usize,
+    pub overflowed: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepMemory {
+    pub held: usize,
+    pub peak: usize,
+    pub freed: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -161,6 +202,9 @@ pub struct UpdateReport {
     /// `x̄1 = 7 + 3 = 10`, once the target has several contributions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<String>,
+    /// `"underflow"` or `"overflow"`: storing the contribution lost it (see `precision`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<Loss>,
 }
 
 /// The whole run of `stepper` (continued to the end if it is not there yet).
@@ -171,6 +215,7 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
     let name = |id: NodeId| graph.node(id).name.clone();
     // Constants have a tangent of 0 in either mode; only forward mode reports tangents.
     let forward = matches!(run.mode(), Mode::Forward { .. });
+    let figures = run.memory(run.precision().bytes());
     let (mode, wrt) = match run.mode() {
         Mode::Reverse => ("reverse", None),
         Mode::Forward { wrt } => ("forward", Some(name(wrt))),
@@ -204,12 +249,48 @@ pub fn trace(stepper: &Stepper, source: &str) -> TraceReport {
                 tangent: run.tangent(id).filter(|_| forward).map(|v| Values::of(v)),
             })
             .collect(),
+        memory: memory::summary(&run, &figures),
+        precision: precision_report(&run),
         steps: run
             .history()
             .iter()
-            .map(|record| step_report(graph, record))
+            .zip(&figures.steps)
+            .map(|(record, figures)| StepReport {
+                memory: Some(StepMemory {
+                    held: figures.held(),
+                    peak: figures.peak,
+                    freed: figures.freed.iter().map(|&id| name(id)).collect(),
+                }),
+                ..step_report(graph, record)
+            })
             .collect(),
     }
+}
+
+fn precision_report(run: &Stepper) -> Option<PrecisionReport> {
+    if run.precision() == Precision::F64 && run.loss_scale() == 1.0 {
+        return None;
+    }
+    let drifts = drift(run);
+    Some(PrecisionReport {
+        precision: run.precision(),
+        loss_scale: Number(run.loss_scale()),
+        zeroed: drifts.iter().map(|d| d.zeroed).sum(),
+        gradients: Named(
+            drifts
+                .iter()
+                .map(|d| {
+                    let report = GradientDrift {
+                        f64: Values::of(&d.reference),
+                        relative_error: Number(d.relative_error),
+                        zeroed: d.zeroed,
+                        overflowed: d.overflowed,
+                    };
+                    (run.graph().node(d.node).name.clone(), report)
+                })
+                .collect(),
+        ),
+    })
 }
 
 /// One step as the JSON trace writes it (also the record an embed's `step` event carries).
@@ -239,6 +320,7 @@ pub fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
                     contribution: Values::of(&update.contribution),
                     result: Values::of(&update.adjoint),
                     total: part.total.as_ref().map(ToString::to_string),
+                    lost: update.lost,
                 })
                 .collect();
             (None, Some(reports))
@@ -258,6 +340,7 @@ pub fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
             _ => None,
         },
         updates,
+        memory: None,
     }
 }
 

@@ -20,6 +20,7 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: Progress) -> Strin
     let phase = match phase {
         Phase::Forward => "Forward",
         Phase::Backward => "Backward",
+        Phase::Recompute => "Recompute",
     };
     let node = graph.node(record.node);
     let name = &node.name;
@@ -39,6 +40,10 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: Progress) -> Strin
     };
     let body = match &record.detail {
         StepDetail::Input { value } => format!("input {name} is {}.", number(value)),
+        StepDetail::Compute { args, value, .. } if record.phase == Phase::Recompute => format!(
+            "recomputing {name}, which the forward pass discarded: {}.",
+            computation(args, value)
+        ),
         StepDetail::Compute { args, value, .. } => format!("{}.", computation(args, value)),
         StepDetail::Visit {
             seeded,

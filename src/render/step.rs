@@ -91,7 +91,8 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
         } => {
             let mut parts = Vec::new();
             if *seeded {
-                parts.push(value_part(n.adjoint(name), &adjoint.map(|_| 1.0), n));
+                // The seed: ones, or the loss scale with loss scaling.
+                parts.push(value_part(n.adjoint(name), adjoint, n));
             }
             parts.extend(
                 updates

@@ -32,7 +32,7 @@ pub use super::equation::{Equation, Relation};
 use super::computed::Computed;
 use super::notation::Notation;
 use super::step::{RulePart, step_text};
-use crate::engine::{Mode, StepDetail, Stepper};
+use crate::engine::{Mode, Phase, StepDetail, Stepper};
 use crate::graph::NodeId;
 use crate::op::Op;
 use crate::tensor::Tensor;
@@ -64,6 +64,9 @@ pub struct Tangent {
 /// adjoint updates it makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackwardStep {
+    /// Checkpointing: the values computed again just before this step, because the
+    /// forward pass discarded them and this step reads them (`v3 = x1 + x2 = 7`).
+    pub recomputed: Vec<Equation>,
     /// The node's forward computation; its rule is `v4 = v3 · x1`.
     pub node: Equation,
     pub locals: Vec<Equation>,
@@ -140,8 +143,13 @@ pub fn build(stepper: &Stepper, source: &str, n: Notation) -> Trace {
     let mut row_of: HashMap<NodeId, usize> = HashMap::new();
     let mut seed = None;
     let mut backward = Vec::new();
+    let mut recomputed = Vec::new();
     for record in run.history() {
         let mut parts = step_text(graph, record, n).parts.into_iter();
+        if record.phase == Phase::Recompute {
+            recomputed.extend(parts.next().map(|part| part.equation));
+            continue;
+        }
         match &record.detail {
             StepDetail::Input { .. } | StepDetail::Compute { .. } | StepDetail::Tangent { .. } => {
                 if let Some(row) = forward_row(parts) {
@@ -159,7 +167,8 @@ pub fn build(stepper: &Stepper, source: &str, n: Notation) -> Trace {
                 let Some(&row) = row_of.get(&record.node) else {
                     continue;
                 };
-                let step = backward_step(forward[row].computation.clone(), updates);
+                let mut step = backward_step(forward[row].computation.clone(), updates);
+                step.recomputed = std::mem::take(&mut recomputed);
                 forward[row].locals = step.locals.clone();
                 if graph.node(record.node).op != Op::Input {
                     backward.push(step);
@@ -261,6 +270,7 @@ fn forward_row(mut parts: impl Iterator<Item = RulePart>) -> Option<ForwardRow> 
 /// updates.
 fn backward_step(computation: Equation, updates: Vec<RulePart>) -> BackwardStep {
     BackwardStep {
+        recomputed: Vec::new(),
         node: computation,
         locals: updates
             .iter()
@@ -278,7 +288,29 @@ fn backward_step(computation: Equation, updates: Vec<RulePart>) -> BackwardStep 
 
 /// `Through v4 = v3 · x1, with ∂v4/∂v3 = x1 = 3 and ∂v4/∂x1 = v3 = 7:`, with `math`
 /// wrapping each formula for the target format.
+/// Checkpointing puts the values recomputed first in front: `Recompute v3 = x1 + x2 = 7
+/// (the forward pass discarded it); then through v4 = v3 · x1, …`.
 fn through(step: &BackwardStep, math: impl Fn(&str) -> String) -> String {
+    let text = through_node(step, &math);
+    if step.recomputed.is_empty() {
+        return text;
+    }
+    let values: Vec<String> = step
+        .recomputed
+        .iter()
+        .map(|equation| math(&equation.to_string()))
+        .collect();
+    let it = if values.len() == 1 { "it" } else { "them" };
+    let text = text
+        .strip_prefix('T')
+        .map_or_else(|| text.clone(), |rest| format!("t{rest}"));
+    format!(
+        "Recompute {} (the forward pass discarded {it}); then {text}",
+        values.join(", ")
+    )
+}
+
+fn through_node(step: &BackwardStep, math: &impl Fn(&str) -> String) -> String {
     let node = math(&step.node.rule());
     if step.updates.is_empty() {
         return format!("Through {node}: its inputs are constants, so nothing flows back.");

@@ -8,6 +8,7 @@
 
 pub mod clip;
 pub mod metrics;
+pub mod scaler;
 pub mod trainer;
 
 pub use crate::backend::optimizer::{
@@ -15,4 +16,5 @@ pub use crate::backend::optimizer::{
 };
 pub use clip::GradientNorm;
 pub use metrics::{MetricsError, accuracy, argmax_rows};
+pub use scaler::{GradScaler, LossScaling, Outcome};
 pub use trainer::{TrainConfig, TrainError, Trainer};

@@ -5,12 +5,14 @@
 
 use super::clip::{GradientNorm, clip_factor, global_norm};
 use super::metrics::{accuracy, argmax_rows};
+use super::scaler::{GradScaler, Outcome};
 use crate::backend::optimizer::UpdateRule;
 use crate::backend::{Backend, BackendError, Quantity};
 use crate::data::dataset::{Dataset, DatasetError};
 use crate::data::{DataSpec, batch_tensors};
 use crate::graph::{Graph, NodeId, Role};
 use crate::op::Op;
+use crate::precision::Precision;
 use thiserror::Error;
 
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -253,6 +255,46 @@ impl<B: Backend> Trainer<B> {
             .update(self.config.rule, self.config.learning_rate)?;
         self.steps += 1;
         Ok(())
+    }
+
+    /// One update with numbers stored in `precision` and the loss scaled by `scaler`: the
+    /// backward pass starts from the scale instead of 1; if a parameter's gradient then
+    /// holds ∞ or NaN the update is skipped (a dynamic scale backs off), else the
+    /// gradients are divided by the scale (and averaged over the micro-batches) before it.
+    /// Returns the last micro-batch's loss and whether the update was made.
+    pub async fn step_scaled(
+        &mut self,
+        precision: Precision,
+        scaler: &mut GradScaler,
+    ) -> Result<(f64, Outcome), TrainError> {
+        let scale = scaler.scale();
+        self.backend.set_storage(precision, scale)?;
+        if self.config.zero_grads {
+            self.backend.zero_grads()?;
+        }
+        let micro_batches = self.config.accumulate.max(1);
+        for _ in 0..micro_batches {
+            if let Some(data) = &mut self.data {
+                let batch = data.next_batch();
+                data.write(&mut self.backend, &batch)?;
+            }
+            self.backend.forward()?;
+            self.backend.backward()?;
+        }
+        let mut finite = true;
+        for param in self.graph.params().collect::<Vec<_>>() {
+            let gradient = self.backend.read(param, Quantity::Gradient).await?;
+            finite &= gradient.data().iter().all(|g| g.is_finite());
+        }
+        let outcome = scaler.update(finite);
+        if outcome == Outcome::Applied {
+            self.backend
+                .scale_grads(1.0 / (micro_batches as f64 * scale))?;
+            self.backend
+                .update(self.config.rule, self.config.learning_rate)?;
+        }
+        self.steps += 1;
+        Ok((self.loss().await?, outcome))
     }
 
     /// One update, returning the loss of its last micro-batch (before the update). With

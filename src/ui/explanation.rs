@@ -4,17 +4,14 @@
 //! its own, so it sits left-aligned; CSS sets `math-style: normal` for full-size fractions.
 
 use super::state::AppState;
-use crate::engine::{Phase, Progress, StepRecord};
+use crate::engine::{Progress, StepRecord};
 use crate::graph::Graph;
 use crate::render::speech::describe;
 use crate::render::{Notation, math_inline, step_text};
 use leptos::prelude::*;
 
 fn phase_name(record: &StepRecord) -> &'static str {
-    match record.phase {
-        Phase::Forward => "forward",
-        Phase::Backward => "backward",
-    }
+    record.phase.name()
 }
 
 /// The current step as MathML blocks: one equation per rule part, with its local

@@ -218,7 +218,12 @@ pub fn GraphView(
         fitted.set_value(true);
         if let Some(d) = drawing.get_untracked() {
             let Frame { width, height, .. } = frame();
-            viewport.set(Viewport::fit(d.layout.width, d.layout.height, width, height));
+            viewport.set(Viewport::fit(
+                d.layout.width,
+                d.layout.height,
+                width,
+                height,
+            ));
             reveal_current();
         }
     };

@@ -248,3 +248,35 @@ fn programs_fold_onto_one_line() {
     );
     assert_eq!(one_line("(x1+x2)*x1"), "(x1+x2)*x1");
 }
+
+/// Checkpointing: a recomputed value is said before the visit that reads it, and the
+/// forward table and the gradients are those of the plain run.
+#[test]
+fn recompute_steps_precede_their_visit() {
+    let source = "x = 2\na = x * x\nb = a * a\ny = b * b";
+    let graph = compile(source).unwrap();
+    let inputs = vec![Tensor::scalar(2.0)];
+    let plain = Stepper::new(graph.clone(), inputs.clone(), Mode::Reverse).unwrap();
+    let kept = Stepper::with_checkpoints(graph, inputs, Mode::Reverse, Some(vec![])).unwrap();
+    let plain_text = super::text(&plain, source);
+    let text = super::text(&kept, source);
+    assert!(
+        text.contains(
+            "  1. Recompute a = x · x = 2 · 2 = 4, b = a · a = 4 · 4 = 16 (the forward pass \
+             discarded them); then through y = b · b"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  2. Through b = a · a"), "{text}");
+    // Without the recomputations, the document is the plain run's.
+    let without = text.replace(
+        "Recompute a = x · x = 2 · 2 = 4, b = a · a = 4 · 4 = 16 (the forward pass discarded \
+         them); then through",
+        "Through",
+    );
+    assert_eq!(without, plain_text);
+    let markdown = super::markdown(&kept, source);
+    assert!(markdown.contains("1. Recompute"), "{markdown}");
+    let latex = super::latex(&kept, source);
+    assert!(latex.contains("\\noindent Recompute"), "{latex}");
+}

@@ -215,3 +215,41 @@ fn clipping_tames_an_exploding_run() {
     assert!(wild_loss > 1e10, "unclipped: {wild_loss}");
     assert!(tame_loss < 5000.0, "clipped: {tame_loss}");
 }
+
+/// Loss scaling by a power of two in f64 changes no bit: scaled, then divided back, the
+/// gradients and so the weights are the plain run's. In f16, GradScaler's first scale
+/// 2¹⁶ overflows (65504 is f16's largest number): that step is skipped, the weights stay,
+/// and the scale halves.
+#[test]
+fn loss_scaling_in_training() {
+    use crate::precision::Precision;
+    use crate::train::{GradScaler, LossScaling, Outcome};
+    let weights = |run: &mut Trainer<CpuBackend>| {
+        let id = run.graph().find("W1").unwrap();
+        block_on(run.backend().read(id, Quantity::Value)).unwrap()
+    };
+    let mut plain = trainer(MOONS_MLP, OptimizerKind::Sgd, 0.1);
+    let mut scaled = trainer(MOONS_MLP, OptimizerKind::Sgd, 0.1);
+    let mut scaler = GradScaler::new(LossScaling::Static(1024.0));
+    for _ in 0..3 {
+        let loss = block_on(plain.step()).unwrap();
+        let (scaled_loss, outcome) =
+            block_on(scaled.step_scaled(Precision::F64, &mut scaler)).unwrap();
+        assert_eq!((scaled_loss, outcome), (loss, Outcome::Applied));
+    }
+    assert_eq!(weights(&mut scaled), weights(&mut plain));
+
+    let mut half = trainer(MOONS_MLP, OptimizerKind::Sgd, 0.1);
+    let before = weights(&mut half);
+    let mut dynamic = GradScaler::new(LossScaling::Dynamic);
+    let (_, outcome) = block_on(half.step_scaled(Precision::F16, &mut dynamic)).unwrap();
+    assert_eq!(outcome, Outcome::Skipped);
+    assert_eq!(weights(&mut half), before);
+    assert_eq!(dynamic.scale(), 32768.0);
+    let (loss, outcome) = block_on(half.step_scaled(Precision::F16, &mut dynamic)).unwrap();
+    assert_eq!(outcome, Outcome::Applied);
+    assert_ne!(weights(&mut half), before);
+    // The loss is stored in f16 too: a multiple of its step near 0.6 (2⁻¹¹).
+    assert_eq!(loss, Precision::F16.round(loss));
+    assert_eq!(half.steps(), 2);
+}
