@@ -9,13 +9,17 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-# 328 KB since the work budget in lowering, links to training steps, edge-label placement,
-# tensor editing and the kink note (the page measured 325,979); was 300 KB.
-PAGE_BUDGET_BYTES=342000
+# The first load grew past its 300 KB goal with the work budget, links to training steps,
+# edge-label placement, tensor editing, the kink note (326,178), then folding and the
+# minimap (+12 KB), the pitfalls' ops and labs (+10 KB), slides and the tape's memory
+# (+3 KB): measured 352,698. Moving the explanation renderers and tensor pictures into a
+# module loaded on demand is what brings it back down; until then this ceiling stops
+# further growth.
+PAGE_BUDGET_BYTES=356000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
-    [playground]=312000 # measured about 283,400, + 10 %
-    [embed]=322000 # measured about 315,000, + 2 %
+    [playground]=316000 # measured about 311,500, + 1.5 %
+    [embed]=338000 # measured about 334,150, + 1 %
 )
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.
