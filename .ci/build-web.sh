@@ -12,13 +12,14 @@ cd "$ROOT"
 # The first load grew past its 300 KB goal with the work budget, links to training steps,
 # edge-label placement, tensor editing, the kink note (326,178), then folding and the
 # minimap (+12 KB), the pitfalls' ops and labs (+10 KB), slides and the tape's memory
-# (+3 KB): measured 352,698. Moving the explanation renderers and tensor pictures into a
-# module loaded on demand is what brings it back down; until then this ceiling stops
-# further growth.
-PAGE_BUDGET_BYTES=356000
+# (+3 KB), and the check of large programs in a worker (+7 KB): measured about 360,000.
+# Moving the explanation renderers and tensor pictures into a module loaded on demand is
+# what brings it back down; until then this ceiling stops further growth.
+PAGE_BUDGET_BYTES=364000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=316000 # measured about 311,500, + 1.5 %
+    [checker]=130000 # the check of large programs in a Web Worker; measured 124,467, + 4 %
     [embed]=338000 # measured about 334,150, + 1 %
 )
 

@@ -3,6 +3,7 @@
 //! only renders what it reads and calls these methods.
 
 pub mod changes;
+pub mod checking;
 
 use crate::engine::record::scalar;
 use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
@@ -87,6 +88,9 @@ pub struct GradientRow {
     /// For a tensor input: how many elements it has and how many were checked; its
     /// `gradient` is then the gradient's norm and `numeric` is empty.
     pub tensor: Option<TensorCheck>,
+    /// The gradient is known and its check is being computed by a worker (see
+    /// [`checking`]).
+    pub pending: bool,
 }
 
 /// How a tensor input's gradient was checked.
@@ -99,9 +103,6 @@ pub struct TensorCheck {
 /// The most elements a tensor input's gradient is checked at, each costing two runs of
 /// the program: the first, the last, the middle and the largest.
 const SAMPLED_ELEMENTS: usize = 4;
-/// Programs with more numbers than this are not checked by finite differences while
-/// stepping (each check runs the whole program twice).
-const CHECKED_PROGRAM_ELEMENTS: usize = 50_000;
 
 impl Session {
     pub fn new(source: &str) -> Session {
@@ -519,18 +520,34 @@ impl Session {
             .collect()
     }
 
-    /// Every scalar input's gradient so far, beside its finite-difference estimate.
+    /// Every input's gradient so far, beside its finite-difference estimate (computed
+    /// here when cheap; see [`Session::gradients_checked`]).
     pub fn gradients(&self) -> Vec<GradientRow> {
+        self.gradients_checked(None)
+    }
+
+    /// The gradients with their check: computed right away when cheap
+    /// ([`checking::CheckMode::Inline`]), else taken from a worker's `result` for this
+    /// build, the rows pending until it comes.
+    pub fn gradients_checked(&self, result: Option<&checking::CheckResult>) -> Vec<GradientRow> {
         let Some(stepper) = &self.stepper else {
             return vec![];
         };
         let graph = stepper.graph();
-        let checkable = graph
-            .nodes()
-            .iter()
-            .map(|node| node.shape.iter().product::<usize>())
-            .sum::<usize>()
-            <= CHECKED_PROGRAM_ELEMENTS;
+        let mode = self.check_mode();
+        let result = result.filter(|r| r.revision == self.revision);
+        // The difference at (slot, element), when there is one to show.
+        let numeric = |slot: usize, element: usize| match mode {
+            checking::CheckMode::Inline => Some(check::numeric_gradient(
+                graph,
+                stepper.inputs(),
+                slot,
+                element,
+            )),
+            checking::CheckMode::Deferred => result.and_then(|r| r.numeric(slot, element)),
+            checking::CheckMode::Skipped => None,
+        };
+        let waiting = mode == checking::CheckMode::Deferred && result.is_none();
         stepper
             .gradients()
             .into_iter()
@@ -538,11 +555,12 @@ impl Session {
             .filter(|(_, (id, _))| !matches!(graph.node(*id).role, Role::Labels(_)))
             .map(|(slot, (id, gradient))| {
                 if !graph.node(id).is_scalar() {
-                    return tensor_row(graph, stepper.inputs(), slot, id, gradient, checkable);
+                    let mut row = tensor_row(graph, slot, id, gradient, mode, &numeric);
+                    row.pending = row.gradient.is_some() && waiting;
+                    return row;
                 }
                 let gradient = gradient.map(|g| scalar(&g));
-                let numeric =
-                    gradient.map(|_| check::numeric_gradient(graph, stepper.inputs(), slot, 0));
+                let numeric = gradient.and_then(|_| numeric(slot, 0));
                 GradientRow {
                     name: graph.node(id).name.clone(),
                     gradient,
@@ -551,6 +569,7 @@ impl Session {
                         .zip(numeric)
                         .map(|(g, numeric)| check::relative_error(g, numeric)),
                     tensor: None,
+                    pending: gradient.is_some() && waiting,
                 }
             })
             .collect()
@@ -609,34 +628,40 @@ impl Session {
 }
 
 /// A tensor input's row: the gradient's norm, checked against central differences at a
-/// few sampled elements once the gradient is complete.
+/// few sampled elements once the gradient is complete (`numeric` gives them, or None
+/// while they are not known).
 fn tensor_row(
     graph: &Graph,
-    inputs: &[Tensor],
     slot: usize,
     id: NodeId,
     gradient: Option<crate::engine::record::Value>,
-    checkable: bool,
+    mode: checking::CheckMode,
+    numeric: &dyn Fn(usize, usize) -> Option<f64>,
 ) -> GradientRow {
     let elements = graph.node(id).shape.iter().product::<usize>();
-    let sampled = match (&gradient, checkable) {
-        (Some(g), true) => sample_elements(g.data()),
-        _ => Vec::new(),
+    let sampled = match (&gradient, mode) {
+        (Some(_), checking::CheckMode::Skipped) | (None, _) => Vec::new(),
+        (Some(g), _) => sample_elements(g.data()),
     };
-    let relative_error = gradient.as_ref().filter(|_| checkable).map(|g| {
+    let errors: Option<Vec<f64>> = gradient.as_ref().and_then(|g| {
         sampled
             .iter()
             .map(|&element| {
-                let numeric = check::numeric_gradient(graph, inputs, slot, element);
-                check::relative_error(g.data()[element], numeric)
+                Some(check::relative_error(
+                    g.data()[element],
+                    numeric(slot, element)?,
+                ))
             })
-            .fold(0.0, |max: f64, e| {
-                if e.is_nan() || max.is_nan() {
-                    f64::NAN
-                } else {
-                    max.max(e)
-                }
-            })
+            .collect()
+    });
+    let relative_error = errors.filter(|e| !e.is_empty()).map(|errors| {
+        errors.into_iter().fold(0.0, |max: f64, e| {
+            if e.is_nan() || max.is_nan() {
+                f64::NAN
+            } else {
+                max.max(e)
+            }
+        })
     });
     GradientRow {
         name: graph.node(id).name.clone(),
@@ -647,6 +672,7 @@ fn tensor_row(
             elements,
             sampled: sampled.len(),
         }),
+        pending: false,
     }
 }
 

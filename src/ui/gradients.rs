@@ -1,10 +1,12 @@
 //! The gradients table: each input's gradient beside its finite-difference estimate; and,
 //! for deep chains, the size of the adjoints by depth (vanishing or exploding gradients).
 
+use super::hooks::check_worker::{self, CheckJob, CheckNews};
 use super::state::AppState;
 use crate::engine::depth::{self, DepthPoint};
 use crate::number::format_number;
 use crate::render::svg::line_chart::{Axes, Series, line_chart};
+use crate::session::checking::CheckResult;
 use leptos::prelude::*;
 
 /// The depth plot's size in SVG units.
@@ -57,6 +59,39 @@ fn AdjointsByDepth() -> impl IntoView {
     }
 }
 
+/// Where a check running in a worker is.
+#[derive(Clone, Debug, PartialEq)]
+enum CheckStatus {
+    Idle,
+    /// Differences done of all.
+    Running(usize, usize),
+    Cancelled,
+    Failed(String),
+}
+
+impl CheckStatus {
+    /// Its `data-check-status`.
+    fn name(&self) -> &'static str {
+        match self {
+            CheckStatus::Idle => "idle",
+            CheckStatus::Running(..) => "running",
+            CheckStatus::Cancelled => "cancelled",
+            CheckStatus::Failed(_) => "failed",
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            CheckStatus::Idle => String::new(),
+            CheckStatus::Running(done, total) => {
+                format!("Checking in the background: {done} of {total} differences. ")
+            }
+            CheckStatus::Cancelled => "Check cancelled. ".into(),
+            CheckStatus::Failed(why) => format!("The check could not run: {why}"),
+        }
+    }
+}
+
 #[component]
 pub fn Gradients() -> impl IntoView {
     let state = AppState::get();
@@ -70,9 +105,50 @@ pub fn Gradients() -> impl IntoView {
     // Only the steps that complete a gradient compute the rows (and their finite
     // differences) again.
     let key = Memo::new(move |_| state.session.with(|s| s.gradients_key()));
+    // A large program's check runs in a worker: the page keeps answering, the table says
+    // how far it is, and it can be cancelled (and asked for again).
+    let result = RwSignal::new(None::<CheckResult>);
+    let status = RwSignal::new(CheckStatus::Idle);
+    let again = RwSignal::new(0u32);
+    let job = StoredValue::new_local(None::<CheckJob>);
+    let request = Memo::new(move |_| {
+        key.with(|_| ());
+        state.session.with_untracked(|s| s.check_request())
+    });
+    Effect::new(move |_| {
+        again.track();
+        job.set_value(None);
+        let Some(request) = request.get() else {
+            status.set(CheckStatus::Idle);
+            return;
+        };
+        let total = request.jobs.len();
+        status.set(CheckStatus::Running(0, total));
+        let answered = request.clone();
+        let started = check_worker::start(&request, move |news| match news {
+            CheckNews::Progress(done) => status.set(CheckStatus::Running(done, total)),
+            CheckNews::Done(numeric) => {
+                status.set(CheckStatus::Idle);
+                result.set(Some(CheckResult {
+                    revision: answered.revision,
+                    jobs: answered.jobs.clone(),
+                    numeric,
+                }));
+            }
+            CheckNews::Failed(why) => status.set(CheckStatus::Failed(why)),
+        });
+        match started {
+            Ok(started) => job.set_value(Some(started)),
+            Err(why) => status.set(CheckStatus::Failed(why)),
+        }
+    });
     let gradients = Memo::new(move |_| {
         key.with(|_| ());
-        state.session.with_untracked(|s| s.gradients())
+        result.with(|r| {
+            state
+                .session
+                .with_untracked(|s| s.gradients_checked(r.as_ref()))
+        })
     });
     // Why a check disagrees, when it is a kink the finite differences straddle.
     let kinks = move || {
@@ -94,6 +170,7 @@ pub fn Gradients() -> impl IntoView {
         )
     };
     let rows = move || {
+        let checking = matches!(status.get(), CheckStatus::Running(..));
         gradients.with(|rows| {
             rows.iter()
                 .cloned()
@@ -103,6 +180,8 @@ pub fn Gradients() -> impl IntoView {
                         (_, gradient) => gradient.map(format_number).unwrap_or_default(),
                     };
                     let numeric = match (row.tensor, row.gradient) {
+                        _ if row.pending && checking => "checking…".to_string(),
+                        _ if row.pending => "not checked".to_string(),
                         (Some(check), Some(_)) if check.sampled > 0 => {
                             format!("{} of {} elements", check.sampled, check.elements)
                         }
@@ -141,8 +220,29 @@ pub fn Gradients() -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            <p
+                class="check-status"
+                role="status"
+                data-check-status=move || status.with(CheckStatus::name)
+                hidden=move || status.with(|s| *s == CheckStatus::Idle)
+            >
+                {move || status.with(CheckStatus::text)}
+                <button
+                    hidden=move || status.with(|s| matches!(s, CheckStatus::Idle | CheckStatus::Failed(_)))
+                    on:click=move |_| {
+                        if matches!(status.get_untracked(), CheckStatus::Running(..)) {
+                            job.set_value(None);
+                            status.set(CheckStatus::Cancelled);
+                        } else {
+                            again.update(|n| *n += 1);
+                        }
+                    }
+                >
+                    {move || if status.with(|s| matches!(s, CheckStatus::Running(..))) { "Cancel" } else { "Check again" }}
+                </button>
+            </p>
             <p class="kink-note" data-kink-note="" role="note">{kinks}</p>
-            <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h. A tensor shows its gradient's norm, checked at its first, last, middle and largest elements."</p>
+            <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h. A tensor shows its gradient's norm, checked at its first, last, middle and largest elements. A large program is checked in the background."</p>
             <AdjointsByDepth />
         </section>
     }

@@ -1,10 +1,12 @@
 //! The app's glue to the browser: the URL kept in step with the session, the play timer
 //! and the keyboard shortcuts — everything that reads or drives the [`AppState`]. The
 //! browser helpers that need no app state (the URL fragment, timers, the clipboard, the
-//! theme, the clock, markup containers) are in [`browser`], which the state may use too;
+//! theme, the clock, markup containers) are in [`browser`], which the state may use too,
+//! and the worker that checks large programs' gradients in [`check_worker`];
 //! the playground module's own glue is in `playground::hooks`.
 
 pub mod browser;
+pub mod check_worker;
 
 pub use browser::*;
 
