@@ -1,0 +1,104 @@
+use super::*;
+use crate::program::compile;
+
+fn at(source: &str, values: &[f64]) -> SecondOrder {
+    let graph = compile(source).unwrap();
+    let inputs: Vec<Tensor> = values.iter().map(|&v| Tensor::scalar(v)).collect();
+    second_order(&graph, &inputs).unwrap()
+}
+
+#[test]
+fn x_cubed_at_two() {
+    let s = at("x^3", &[2.0]);
+    assert_eq!(s.output, 8.0);
+    assert_eq!(s.gradient, [12.0]);
+    assert_eq!(s.hessian, [[12.0]]);
+}
+
+#[test]
+fn exact_hessians() {
+    assert_eq!(at("x*y", &[3.0, 5.0]).hessian, [[0.0, 1.0], [1.0, 0.0]]);
+    assert_eq!(
+        at("(x1+x2)*x1", &[3.0, 4.0]).hessian,
+        [[2.0, 1.0], [1.0, 0.0]]
+    );
+    let s = at("x^2*y^3", &[2.0, 3.0]);
+    // ∂²/∂x² = 2y³ = 54, ∂²/∂x∂y = 6xy² = 108, ∂²/∂y² = 6x²y = 72.
+    assert_eq!(s.gradient, [108.0, 108.0]);
+    assert_eq!(s.hessian, [[54.0, 108.0], [108.0, 72.0]]);
+    let s = at("sin(x)", &[1.0]);
+    assert_eq!(s.hessian, [[-1f64.sin()]]);
+    let s = at("exp(x)", &[0.5]);
+    assert_eq!(s.hessian, [[0.5f64.exp()]]);
+    // relu is linear on each side: its second derivative is 0.
+    assert_eq!(at("relu(x)*x", &[2.0]).hessian, [[2.0]]);
+    assert_eq!(at("relu(x)*x", &[-2.0]).hessian, [[0.0]]);
+    // An input the output does not read (y comes first).
+    assert_eq!(
+        at("a = y + 1; x^2", &[1.0, 1.0]).hessian,
+        [[0.0, 0.0], [0.0, 2.0]]
+    );
+}
+
+#[test]
+fn the_backward_graph_names_its_adjoints_and_doubles_the_work() {
+    let graph = compile("x^3").unwrap();
+    let backward = backward_graph(&graph, &[Tensor::scalar(2.0)]).unwrap();
+    let names: Vec<&str> = backward.graph.nodes()[backward.forward_len..]
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "1",
+            "v\u{304}2",
+            "3",
+            "t5",
+            "∂v2/∂x",
+            "∂v2/∂x·v\u{304}2",
+            "x\u{304}"
+        ]
+    );
+    assert_eq!(backward.graph.node(backward.gradients[0]).name, "x\u{304}");
+    assert_eq!(
+        (backward.forward_nodes(), backward.backward_nodes()),
+        (1, 5)
+    );
+}
+
+#[test]
+fn hessian_vector_products_are_the_hessian_times_the_vector() {
+    let source = "a = sin(x)*y; b = exp(a) + x^2*z; b/(1 + z^2)";
+    let values = [0.3, -1.1, 0.8];
+    let s = at(source, &values);
+    let graph = compile(source).unwrap();
+    let inputs: Vec<Tensor> = values.iter().map(|&v| Tensor::scalar(v)).collect();
+    let v = [0.5, -2.0, 1.5];
+    let product = hessian_vector_product(&graph, &inputs, &v).unwrap();
+    for (row, got) in s.hessian.iter().zip(&product) {
+        let expected: f64 = row.iter().zip(&v).map(|(h, v)| h * v).sum();
+        assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
+    }
+    let wrong = hessian_vector_product(&graph, &inputs, &[1.0]).unwrap_err();
+    assert_eq!(
+        wrong.to_string(),
+        "the direction has 1 numbers, and the program has 3 inputs"
+    );
+}
+
+#[test]
+fn what_cannot_be_differentiated_again_is_an_error() {
+    let graph = compile("gelu(x)").unwrap();
+    let error = second_order(&graph, &[Tensor::scalar(1.0)]).unwrap_err();
+    assert!(
+        error.to_string().starts_with("`gelu`'s derivative"),
+        "{error}"
+    );
+    let graph = compile("W = [1, 2]; sum(W*x)").unwrap();
+    let inputs = crate::engine::inputs::resolve(&graph, &[], Some(1.0)).unwrap();
+    assert!(matches!(
+        second_order(&graph, &inputs),
+        Err(SecondOrderError::Scalar(_))
+    ));
+}
