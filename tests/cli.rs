@@ -689,3 +689,73 @@ fn trace_on_the_gpu_without_an_adapter_exits_with_two() {
     );
     assert!(!report.contains("panicked"), "{report}");
 }
+
+#[test]
+fn second_order_trace_of_x_cubed() {
+    let output = backprop(&["trace", "x^3", "--at", "x=2", "--order", "2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "Second derivatives of x^3 at x = 2",
+        "The backward pass as a graph (1 computed node, and 5 more for the backward pass):",
+        "  ∂v2/∂x = 3 · t5",
+        "  x\u{304} = ∂v2/∂x·v\u{304}2",
+        "  ∂v2/∂x = x\u{304} = 12",
+        "  ∂²v2/∂x∂x = 12",
+    ] {
+        assert!(
+            text.lines().any(|l| l == expected),
+            "{expected:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn second_order_json_of_the_seed_example() {
+    let trace = json(&[
+        "trace",
+        SEED,
+        "--at",
+        "x1=3,x2=4",
+        "--order",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(trace["order"], 2);
+    assert_eq!(trace["output"]["value"], 21.0);
+    assert_eq!(trace["gradients"]["x1"], 10.0);
+    assert_eq!(trace["gradients"]["x2"], 3.0);
+    // ∂²/∂x1² = 2, ∂²/∂x1∂x2 = 1, ∂²/∂x2² = 0.
+    assert_eq!(trace["hessian"]["x1"]["x1"], 2.0);
+    assert_eq!(trace["hessian"]["x1"]["x2"], 1.0);
+    assert_eq!(trace["hessian"]["x2"]["x1"], 1.0);
+    assert_eq!(trace["hessian"]["x2"]["x2"], 0.0);
+    assert_eq!(trace["backward_graph"]["forward_nodes"], 2);
+    let last = &trace["backward_graph"]["nodes"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned();
+    assert_eq!(
+        last.as_ref().unwrap()["rule"],
+        "∂v4/∂x1·v\u{304}4 + v\u{304}3"
+    );
+}
+
+#[test]
+fn second_order_refuses_what_it_cannot_do() {
+    let report = user_error(&["trace", "gelu(x)", "--at", "x=1", "--order", "2"]);
+    assert!(report.contains("`gelu`'s derivative"), "{report}");
+    let report = user_error(&[
+        "trace", "x^2", "--at", "x=1", "--order", "2", "--format", "latex",
+    ]);
+    assert!(report.contains("latex"), "{report}");
+    let report = user_error(&[
+        "trace", "x^2", "--at", "x=1", "--order", "2", "--mode", "forward", "--wrt", "x",
+    ]);
+    assert!(report.contains("--mode"), "{report}");
+    let report = user_error(&["trace", "example:moons-mlp", "--order", "2"]);
+    assert!(report.contains("is a tensor"), "{report}");
+    user_error(&["trace", "x^2", "--order", "3"]);
+}

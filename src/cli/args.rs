@@ -20,6 +20,8 @@ Examples:
   backprop trace example:two-paths --format json | jq .gradients
   backprop trace example:sigmoid-neuron --format pytorch | python3   (torch prints the same gradients)
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
+  backprop trace 'x^3' --at x=2 --order 2    (second derivatives: the backward pass
+                                             as a graph, differentiated again)
   echo 'sigmoid(w*x + b)' | backprop trace - --at w=0.5,x=2,b=0
   backprop trace '-x1^2' --at x1=2           (a program may start with -)
   backprop trace --at x1=2 -- '-x1^2'        (or come after --)
@@ -99,6 +101,10 @@ pub struct TraceArgs {
     /// from the f64 stepper); gpu runs reverse mode only
     #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
     pub backend: BackendArg,
+    /// 2 differentiates the backward pass again: the backward pass as a graph, first and
+    /// second derivatives (scalar programs; text or json)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub order: u8,
 }
 
 #[derive(Debug, Args)]
@@ -204,9 +210,18 @@ mod tests {
         };
         assert_eq!(args.program.at, ["x=1", "y=2"]);
         assert_eq!(
-            (args.format, args.mode, args.wrt, args.backend),
-            (TraceFormat::Text, ModeArg::Reverse, None, BackendArg::Cpu)
+            (args.format, args.mode, args.wrt, args.backend, args.order),
+            (
+                TraceFormat::Text,
+                ModeArg::Reverse,
+                None,
+                BackendArg::Cpu,
+                1
+            )
         );
+        let order = |n: &str| Cli::try_parse_from(["backprop", "trace", "x", "--order", n]);
+        assert!(order("2").is_ok());
+        assert!(order("3").is_err() && order("0").is_err());
     }
 
     fn traced_program(line: &[&str]) -> String {

@@ -32,6 +32,8 @@ pub enum CliError {
     Engine(#[from] EngineError),
     #[error(transparent)]
     Train(#[from] crate::train::TrainError),
+    #[error(transparent)]
+    SecondOrder(#[from] crate::engine::second_order::SecondOrderError),
     #[error("the backend failed: {0}")]
     Backend(#[from] crate::backend::BackendError),
     #[error("`--backend gpu` computes gradients by backpropagation, so it needs reverse mode")]
@@ -71,6 +73,7 @@ impl CliError {
             CliError::Read { .. }
             | CliError::Engine(_)
             | CliError::Train(_)
+            | CliError::SecondOrder(_)
             | CliError::Backend(_)
             | CliError::BadOption { .. }
             | CliError::System(_) => None,

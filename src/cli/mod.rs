@@ -6,6 +6,7 @@ pub mod backend;
 pub mod check;
 pub mod error;
 pub mod inputs;
+pub mod second;
 pub mod source;
 pub mod trace;
 pub mod train;

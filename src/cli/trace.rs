@@ -1,9 +1,10 @@
 //! `backprop trace`: run a program to the end and print the whole trace in one format.
 
-use super::args::{ModeArg, TraceArgs, TraceFormat};
+use super::args::{BackendArg, ModeArg, TraceArgs, TraceFormat};
 use super::backend::computed;
 use super::error::CliError;
 use super::inputs::input_values;
+use super::second;
 use super::source::{compile_source, load};
 use crate::engine::{Mode, Stepper};
 use crate::graph::Graph;
@@ -17,6 +18,9 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     let graph = compile_source(&source)?;
     let mode = mode(&graph, args.mode, args.wrt.as_deref())?;
     let inputs = input_values(&graph, &args.program.at)?;
+    if args.order == 2 {
+        return second_order(args, &graph, &inputs, &source.text);
+    }
     let mut stepper = Stepper::new(graph, inputs, mode)?;
     stepper.run_to_end();
     let computed = computed(args.backend, &stepper)?;
@@ -43,6 +47,34 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
             json + "\n"
         }
     })
+}
+
+/// `--order 2`: second derivatives, in reverse mode on the CPU, as text or JSON.
+fn second_order(
+    args: &TraceArgs,
+    graph: &Graph,
+    inputs: &[crate::tensor::Tensor],
+    program: &str,
+) -> Result<String, CliError> {
+    let refuse = |what: &'static str, found: &str| CliError::BadOption {
+        what,
+        expected: "left out with `--order 2`",
+        found: found.to_string(),
+    };
+    if args.mode != ModeArg::Reverse {
+        return Err(refuse("`--mode`", "forward"));
+    }
+    if args.backend != BackendArg::Cpu {
+        return Err(refuse("`--backend`", "gpu"));
+    }
+    let second = crate::engine::second_order::second_order(graph, inputs)?;
+    match args.format {
+        TraceFormat::Text => Ok(second::text(graph, inputs, &second, program)),
+        TraceFormat::Json => second::json(graph, inputs, &second, program),
+        TraceFormat::Markdown => Err(refuse("`--format` with `--order 2`", "markdown")),
+        TraceFormat::Latex => Err(refuse("`--format` with `--order 2`", "latex")),
+        TraceFormat::Pytorch => Err(refuse("`--format` with `--order 2`", "pytorch")),
+    }
 }
 
 /// The stepper's mode; forward mode needs `--wrt` naming an input, reverse mode takes none.
@@ -87,6 +119,7 @@ mod tests {
             mode: ModeArg::Reverse,
             wrt: None,
             backend: crate::cli::args::BackendArg::Cpu,
+            order: 1,
         }
     }
 
