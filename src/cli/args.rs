@@ -19,6 +19,7 @@ Examples:
   backprop trace example:linear-square --format latex > linear-square.tex
   backprop trace example:two-paths --format json | jq .gradients
   backprop trace example:sigmoid-neuron --format pytorch | python3   (torch prints the same gradients)
+  backprop trace example:sigmoid-neuron --format micrograd | python3 (plain Python, no torch)
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
   backprop trace 'x^3' --at x=2 --order 2    (second derivatives: the backward pass
                                              as a graph, differentiated again)
@@ -173,6 +174,9 @@ pub enum TraceFormat {
     Latex,
     /// A PyTorch script that recomputes the gradients, to check them with `loss.backward()`
     Pytorch,
+    /// The program as a tiny autograd engine in plain Python (a `Value` class, scalar
+    /// programs), printing the same gradients
+    Micrograd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -34,6 +34,8 @@ pub enum CliError {
     Train(#[from] crate::train::TrainError),
     #[error(transparent)]
     SecondOrder(#[from] crate::engine::second_order::SecondOrderError),
+    #[error(transparent)]
+    Scalar(#[from] crate::engine::scalar_program::ScalarProgramError),
     #[error("the backend failed: {0}")]
     Backend(#[from] crate::backend::BackendError),
     #[error("`--backend gpu` computes gradients by backpropagation, so it needs reverse mode")]
@@ -74,6 +76,7 @@ impl CliError {
             | CliError::Engine(_)
             | CliError::Train(_)
             | CliError::SecondOrder(_)
+            | CliError::Scalar(_)
             | CliError::Backend(_)
             | CliError::BadOption { .. }
             | CliError::System(_) => None,

@@ -8,7 +8,7 @@ use super::second;
 use super::source::{compile_source, load};
 use crate::engine::{Mode, Stepper};
 use crate::graph::Graph;
-use crate::render::{Notation, json, pytorch, trace};
+use crate::render::{Notation, json, micrograd, pytorch, trace};
 use std::io::Read;
 
 /// The trace as the text to print. With `--backend gpu` the output's value and the
@@ -37,6 +37,7 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         TraceFormat::Markdown => trace::markdown_of(&document(Notation::Plain)),
         TraceFormat::Latex => trace::latex_of(&document(Notation::Latex)),
         TraceFormat::Pytorch => pytorch::script(stepper.graph(), stepper.inputs(), text),
+        TraceFormat::Micrograd => micrograd::script(stepper.graph(), stepper.inputs(), text)?,
         TraceFormat::Json => {
             let mut report = json::trace(&stepper, text);
             if let Some(computed) = &computed {
@@ -74,6 +75,7 @@ fn second_order(
         TraceFormat::Markdown => Err(refuse("`--format` with `--order 2`", "markdown")),
         TraceFormat::Latex => Err(refuse("`--format` with `--order 2`", "latex")),
         TraceFormat::Pytorch => Err(refuse("`--format` with `--order 2`", "pytorch")),
+        TraceFormat::Micrograd => Err(refuse("`--format` with `--order 2`", "micrograd")),
     }
 }
 

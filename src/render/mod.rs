@@ -5,6 +5,7 @@ pub mod equation;
 pub mod formula;
 pub mod json;
 pub mod markup;
+pub mod micrograd;
 pub mod notation;
 pub mod pytorch;
 pub mod speech;
