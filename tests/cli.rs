@@ -759,3 +759,45 @@ fn second_order_refuses_what_it_cannot_do() {
     assert!(report.contains("is a tensor"), "{report}");
     user_error(&["trace", "x^2", "--order", "3"]);
 }
+
+#[test]
+fn four_ways_of_the_seed_example() {
+    let output = backprop(&["four-ways", SEED, "--at", "x1=3,x2=4"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "  ∂v4/∂x1 = x1 + (x1 + x2) = 10  (5 nodes)",
+        "Forward mode: 2 passes (one per input), 8 steps, 20 operations",
+        "Reverse mode: 1 pass, 8 steps, 7 operations (forward 2, backward 5): 3.5× the forward pass",
+    ] {
+        assert!(
+            text.lines().any(|l| l == expected),
+            "{expected:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn four_ways_json_sweeps_h() {
+    let report = json(&[
+        "four-ways",
+        "exp(sin(x))",
+        "--at",
+        "x=1",
+        "--format",
+        "json",
+    ]);
+    let input = &report["inputs"][0];
+    let gradient = 1f64.sin().exp() * 1f64.cos();
+    assert!((input["reverse_mode"].as_f64().unwrap() - gradient).abs() < 1e-15);
+    assert_eq!(input["symbolic"]["text"], "exp(sin(x))·cos(x)");
+    assert_eq!(input["symbolic"]["size"], 6);
+    let sweep = &input["finite_differences"];
+    assert_eq!(sweep["samples"].as_array().unwrap().len(), 15);
+    let best = sweep["best_central_h"].as_f64().unwrap();
+    assert!((1e-6..=1e-5).contains(&best), "{best}");
+    assert_eq!(report["forward_mode"]["passes"], 1);
+    assert_eq!(report["reverse_mode"]["passes"], 1);
+    let report = user_error(&["four-ways", "example:moons-mlp"]);
+    assert!(report.contains("is a tensor"), "{report}");
+}

@@ -38,6 +38,14 @@ Examples:
 Exit status: 0 if the max relative error is below 1e-6, 1 if not (NaN included),
 2 on an error in the program or the arguments.";
 
+const FOUR_WAYS_EXAMPLES: &str = "\
+Examples:
+  backprop four-ways '(x1+x2)*x1' --at x1=3,x2=4
+  backprop four-ways 'exp(sin(x))' --at x=1 --format json | jq .inputs[0].finite_differences
+
+Scalar programs only: symbolic differentiation and forward mode need the op table's
+derivative formulas. Counts come from running each mode.";
+
 const TRAIN_EXAMPLES: &str = "\
 Examples:
   backprop train example:moons-mlp --steps 300 --lr 0.02 --optimizer adam
@@ -65,6 +73,9 @@ pub enum Command {
     /// Compare the backward pass's gradients with central finite differences
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// A derivative four ways: symbolic, finite differences, forward mode, reverse mode
+    #[command(after_help = FOUR_WAYS_EXAMPLES)]
+    FourWays(FourWaysArgs),
     /// Train a program's parameters and print the loss per step and the final accuracy
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(TrainArgs),
@@ -110,6 +121,15 @@ pub struct TraceArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// How to print the comparison
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FourWaysArgs {
     #[command(flatten)]
     pub program: ProgramArgs,
     /// How to print the comparison

@@ -5,6 +5,7 @@ pub mod args;
 pub mod backend;
 pub mod check;
 pub mod error;
+pub mod four_ways;
 pub mod inputs;
 pub mod second;
 pub mod source;
@@ -44,6 +45,10 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
                 status: if passed { 0 } else { EXIT_CHECK_FAILED },
             })
         }
+        Command::FourWays(args) => Ok(Output {
+            stdout: four_ways::run(args, stdin)?,
+            status: 0,
+        }),
         Command::Train(args) => Ok(Output {
             stdout: train::run(args, stdin)?,
             status: 0,

@@ -40,6 +40,8 @@ impl From<symbolic::TooLarge> for FourWaysError {
 pub struct InputReport {
     pub input: NodeId,
     pub name: String,
+    /// The input's value.
+    pub at: f64,
     /// The reverse-mode gradient every other way is compared with.
     pub gradient: f64,
     /// The symbolic derivative's value at the inputs.
@@ -106,6 +108,7 @@ pub fn four_ways(graph: &Graph, inputs: &[Tensor]) -> Result<FourWays, FourWaysE
         reports.push(InputReport {
             input: id,
             name: names[slot].clone(),
+            at: numbers[slot],
             gradient,
             symbolic: derivative.map_or(0.0, |d| symbolic.arena.eval(d, &numbers)),
             symbolic_size: derivative.map_or(1, |d| symbolic.arena.tree_size(d)),
