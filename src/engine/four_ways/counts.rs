@@ -35,12 +35,16 @@ impl Run {
     }
 }
 
-/// One forward-mode pass per input (scalar programs of elementwise ops).
-pub fn forward_mode(graph: &Graph, inputs: &[Tensor]) -> Result<Run, EngineError> {
+/// One forward-mode pass per input (scalar programs of elementwise ops), and the output's
+/// tangent in each.
+pub fn forward_mode(graph: &Graph, inputs: &[Tensor]) -> Result<(Run, Vec<f64>), EngineError> {
     let mut run = Run::default();
+    let mut tangents = Vec::new();
     for wrt in graph.inputs() {
         let mut stepper = Stepper::new(graph.clone(), inputs.to_vec(), Mode::Forward { wrt })?;
         stepper.run_to_end();
+        let tangent = stepper.tangent(graph.output()).and_then(|t| t.item());
+        tangents.push(tangent.unwrap_or(f64::NAN));
         run.passes += 1;
         run.steps += stepper.history().len();
         run.forward_operations += stepper
@@ -49,7 +53,7 @@ pub fn forward_mode(graph: &Graph, inputs: &[Tensor]) -> Result<Run, EngineError
             .map(|record| operations(graph, record))
             .sum::<u64>();
     }
-    Ok(run)
+    Ok((run, tangents))
 }
 
 /// One reverse-mode pass: the forward steps, then the backward steps.
@@ -113,7 +117,8 @@ mod tests {
     fn counts(source: &str, values: &[f64]) -> (Run, Run) {
         let graph = compile(source).unwrap();
         let inputs: Vec<Tensor> = values.iter().map(|&v| Tensor::scalar(v)).collect();
-        let forward = forward_mode(&graph, &inputs).unwrap();
+        let (forward, tangents) = forward_mode(&graph, &inputs).unwrap();
+        assert_eq!(tangents.len(), forward.passes);
         let (reverse, _) = reverse_mode(&graph, &inputs).unwrap();
         (forward, reverse)
     }

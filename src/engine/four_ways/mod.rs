@@ -27,7 +27,16 @@ pub enum FourWaysError {
         symbolic::MAX_TERMS
     )]
     TooLarge,
+    #[error(
+        "forward mode and finite differences run the program {runs} times for its {inputs} inputs; more than {} node evaluations in all is too much work",
+        MAX_WORK
+    )]
+    TooMuchWork { inputs: usize, runs: usize },
 }
+
+/// The most node evaluations the forward-mode passes and the h sweeps may take together
+/// (each input: one forward-mode pass and 31 evaluations of the program).
+pub const MAX_WORK: usize = 5_000_000;
 
 impl From<symbolic::TooLarge> for FourWaysError {
     fn from(_: symbolic::TooLarge) -> FourWaysError {
@@ -84,8 +93,16 @@ impl FourWays {
 /// The four ways for a scalar program of elementwise ops at `inputs`.
 pub fn four_ways(graph: &Graph, inputs: &[Tensor]) -> Result<FourWays, FourWaysError> {
     scalar_program::check(graph)?;
+    let count = graph.inputs().count();
+    let runs = count.saturating_mul(1 + 2 * finite::EXPONENTS.count() + 1);
+    if runs.saturating_mul(graph.len()) > MAX_WORK {
+        return Err(FourWaysError::TooMuchWork {
+            inputs: count,
+            runs,
+        });
+    }
     let (reverse_mode, reverse) = counts::reverse_mode(graph, inputs)?;
-    let forward_mode = counts::forward_mode(graph, inputs)?;
+    let (forward_mode, tangents) = counts::forward_mode(graph, inputs)?;
     let symbolic = symbolic::differentiate(graph)?;
     let numbers: Vec<f64> = inputs
         .iter()
@@ -99,12 +116,6 @@ pub fn four_ways(graph: &Graph, inputs: &[Tensor]) -> Result<FourWays, FourWaysE
     for (slot, (id, gradient)) in reverse.gradients().into_iter().enumerate() {
         let gradient = gradient.and_then(|g| g.item()).unwrap_or(f64::NAN);
         let derivative = symbolic.derivatives[slot];
-        let mut tangent = super::Stepper::new(
-            graph.clone(),
-            inputs.to_vec(),
-            super::Mode::Forward { wrt: id },
-        )?;
-        tangent.run_to_end();
         reports.push(InputReport {
             input: id,
             name: names[slot].clone(),
@@ -116,10 +127,7 @@ pub fn four_ways(graph: &Graph, inputs: &[Tensor]) -> Result<FourWays, FourWaysE
                 Some(d) => symbolic.arena.text(d, &names),
                 None => Some("0".to_string()),
             },
-            forward_mode: tangent
-                .tangent(graph.output())
-                .and_then(|t| t.item())
-                .unwrap_or(f64::NAN),
+            forward_mode: tangents.get(slot).copied().unwrap_or(f64::NAN),
             finite_differences: finite::sweep(graph, inputs, slot, gradient),
         });
     }

@@ -89,6 +89,32 @@ fn swell_grows_while_reverse_mode_stays_linear() {
 fn tensor_programs_are_refused_with_their_name() {
     let graph = compile("W = [[1, 2]]; sum(W @ [3, 4])").unwrap();
     let inputs = crate::engine::inputs::resolve(&graph, &[], None).unwrap();
-    let error = four_ways(&graph, &inputs).unwrap_err();
+    let Err(error) = four_ways(&graph, &inputs) else {
+        panic!("not refused")
+    };
     assert!(error.to_string().contains("`W` is a tensor"), "{error}");
+}
+
+#[test]
+fn too_many_inputs_for_a_pass_each_is_an_error() {
+    // p1 = x0 * x1, p2 = p1 * x2, …: a product of 400 inputs.
+    let mut source = String::from("p0 = x0");
+    for k in 1..400 {
+        source.push_str(&format!("\np{k} = p{} * x{k}", k - 1));
+    }
+    let graph = compile(&source).unwrap();
+    let inputs = vec![Tensor::scalar(1.0); graph.inputs().count()];
+    let Err(error) = four_ways(&graph, &inputs) else {
+        panic!("not refused")
+    };
+    assert!(
+        matches!(
+            error,
+            FourWaysError::TooMuchWork {
+                inputs: 400,
+                runs: 12_800
+            }
+        ),
+        "{error}"
+    );
 }

@@ -27,9 +27,20 @@ pub enum SecondOrderError {
     NoOp { op: &'static str },
     #[error("the backward pass as a graph would have more than {limit} nodes")]
     TooLarge { limit: usize },
+    #[error(
+        "the Hessian takes a reverse pass over {nodes} nodes for each of {inputs} inputs: more than {limit} node visits is too much work"
+    )]
+    TooMuchWork {
+        inputs: usize,
+        nodes: usize,
+        limit: usize,
+    },
     #[error("the direction has {found} numbers, and the program has {expected} inputs")]
     Direction { expected: usize, found: usize },
 }
+
+/// The most node visits the Hessian's reverse passes (one per input) may take together.
+pub const MAX_HESSIAN_WORK: usize = 5_000_000;
 
 /// First and second derivatives of a scalar program at a point.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +66,14 @@ pub fn backward_graph(graph: &Graph, inputs: &[Tensor]) -> Result<BackwardGraph,
 /// backward graph per input.
 pub fn second_order(graph: &Graph, inputs: &[Tensor]) -> Result<SecondOrder, SecondOrderError> {
     let backward = backward_graph(graph, inputs)?;
+    let (count, nodes) = (backward.gradients.len(), backward.graph.len());
+    if count.saturating_mul(nodes) > MAX_HESSIAN_WORK {
+        return Err(SecondOrderError::TooMuchWork {
+            inputs: count,
+            nodes,
+            limit: MAX_HESSIAN_WORK,
+        });
+    }
     let mut gradient = Vec::new();
     let mut hessian = Vec::new();
     for &row in &backward.gradients {

@@ -102,3 +102,19 @@ fn what_cannot_be_differentiated_again_is_an_error() {
         Err(SecondOrderError::Scalar(_))
     ));
 }
+
+#[test]
+fn a_hessian_too_large_is_an_error() {
+    // p1 = x0 * x1, p2 = p1 * x2, …: a product of 1500 inputs.
+    let mut source = String::from("p0 = x0");
+    for k in 1..1500 {
+        source.push_str(&format!("\np{k} = p{} * x{k}", k - 1));
+    }
+    let graph = compile(&source).unwrap();
+    let inputs = vec![Tensor::scalar(1.0); graph.inputs().count()];
+    let error = second_order(&graph, &inputs).unwrap_err();
+    assert!(
+        matches!(error, SecondOrderError::TooMuchWork { inputs: 1500, .. }),
+        "{error}"
+    );
+}
