@@ -118,3 +118,25 @@ fn a_hessian_too_large_is_an_error() {
         "{error}"
     );
 }
+
+/// The backward graph is a graph like any other: the stepper walks it, and for `x^3` at 2
+/// its forward steps compute x̄ = 12 and its backward steps give ∂x̄/∂x = 12.
+#[test]
+fn the_stepper_steps_through_the_backward_graph() {
+    let graph = compile("x^3").unwrap();
+    let inputs = [Tensor::scalar(2.0)];
+    let backward = backward_graph(&graph, &inputs).unwrap();
+    let gradient = backward.gradients[0];
+    let mut stepper = Stepper::new(
+        backward.with_output(gradient),
+        inputs.to_vec(),
+        Mode::Reverse,
+    )
+    .unwrap();
+    // Forward: x, v2 = 8, then v̄2, t5 = 4, ∂v2/∂x = 12, the product and x̄ (constants take no step).
+    assert_eq!(stepper.len(), 2 * 7);
+    while stepper.step_forward().is_some() {}
+    assert_eq!(stepper.scalar_value(gradient), Some(12.0));
+    stepper.run_to_end();
+    assert_eq!(stepper.scalar_adjoint(crate::graph::NodeId(0)), Some(12.0));
+}
