@@ -466,7 +466,13 @@ fn chain_timing() {
         let groups = fold::groups(&g);
         for folded in [false, true] {
             let f = fold::fold(&g, &groups, &vec![folded; groups.len()]);
-            let sizes = vec![NodeSize { width: 200.0, height: 72.0 }; f.items.len()];
+            let sizes = vec![
+                NodeSize {
+                    width: 200.0,
+                    height: 72.0
+                };
+                f.items.len()
+            ];
             let start = std::time::Instant::now();
             let l = layout_dag(&f.dag, &sizes);
             println!(
