@@ -801,3 +801,29 @@ fn four_ways_json_sweeps_h() {
     let report = user_error(&["four-ways", "example:moons-mlp"]);
     assert!(report.contains("is a tensor"), "{report}");
 }
+
+#[test]
+fn hessian_vector_products_on_the_command_line() {
+    // x·y²: H = [[0, 2y], [2y, 2x]] = [[0, 6], [6, 2]] at (1, 3); H·(1, 2) = (12, 10).
+    let trace = json(&[
+        "trace", "x*y^2", "--at", "x=1,y=3", "--order", "2", "--along", "y=2,x=1", "--format",
+        "json",
+    ]);
+    assert_eq!(trace["hessian_vector_product"]["along"]["y"], 2.0);
+    assert_eq!(trace["hessian_vector_product"]["product"]["x"], 12.0);
+    assert_eq!(trace["hessian_vector_product"]["product"]["y"], 10.0);
+    let output = backprop(&[
+        "trace", "x*y^2", "--at", "x=1,y=3", "--order", "2", "--along", "x=1",
+    ]);
+    let text = stdout(&output);
+    assert!(text.contains("  (H·v) for y = 6\n"), "{text}");
+    let report = user_error(&["trace", "x*y", "--at", "x=1,y=3", "--along", "x=1"]);
+    assert!(report.contains("`--along`"), "{report}");
+    let report = user_error(&[
+        "trace", "x*y", "--at", "x=1,y=3", "--order", "2", "--along", "z=1",
+    ]);
+    assert!(
+        report.contains("hint: the program's inputs are `x`, `y`"),
+        "{report}"
+    );
+}

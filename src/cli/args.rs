@@ -23,6 +23,7 @@ Examples:
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
   backprop trace 'x^3' --at x=2 --order 2    (second derivatives: the backward pass
                                              as a graph, differentiated again)
+  backprop trace 'x*y^2' --at x=1,y=3 --order 2 --along x=1   (a Hessian-vector product)
   echo 'sigmoid(w*x + b)' | backprop trace - --at w=0.5,x=2,b=0
   backprop trace '-x1^2' --at x1=2           (a program may start with -)
   backprop trace --at x1=2 -- '-x1^2'        (or come after --)
@@ -117,6 +118,10 @@ pub struct TraceArgs {
     /// second derivatives (scalar programs; text or json)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub order: u8,
+    /// With --order 2, also the Hessian times this direction in one reverse pass, such as
+    /// x1=1,x2=0 (inputs not named take 0)
+    #[arg(long, value_name = "NAME=VALUE,...")]
+    pub along: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -10,8 +10,17 @@ use crate::op::{Infix, Syntax};
 use crate::tensor::Tensor;
 use serde_json::{Value, json};
 
+/// A direction v and the Hessian times it, one number per input.
+pub type Product<'a> = Option<(&'a [f64], &'a [f64])>;
+
 /// The text report.
-pub fn text(graph: &Graph, inputs: &[Tensor], second: &SecondOrder, program: &str) -> String {
+pub fn text(
+    graph: &Graph,
+    inputs: &[Tensor],
+    second: &SecondOrder,
+    product: Product,
+    program: &str,
+) -> String {
     let names = input_names(graph);
     let output = &graph.node(graph.output()).name;
     let backward = &second.backward;
@@ -67,6 +76,20 @@ pub fn text(graph: &Graph, inputs: &[Tensor], second: &SecondOrder, program: &st
             ));
         }
     }
+    if let Some((v, hv)) = product {
+        let along: Vec<String> = names
+            .iter()
+            .zip(v)
+            .map(|(name, x)| format!("{name} = {}", format_number(*x)))
+            .collect();
+        lines.push(format!(
+            "Hessian times v = ({}), one reverse pass over the backward graph:",
+            along.join(", ")
+        ));
+        for (name, x) in names.iter().zip(hv) {
+            lines.push(format!("  (H·v) for {name} = {}", format_number(*x)));
+        }
+    }
     lines.push(String::new());
     lines.push(format!(
         "Differentiating again keeps the backward pass as nodes (create_graph=True): {} instead of {}.",
@@ -81,6 +104,7 @@ pub fn json(
     graph: &Graph,
     inputs: &[Tensor],
     second: &SecondOrder,
+    product: Product,
     program: &str,
 ) -> Result<String, CliError> {
     let names = input_names(graph);
@@ -108,7 +132,7 @@ pub fn json(
         .filter(|node| !node.op.is_leaf())
         .map(|node| json!({"name": node.name, "rule": rule(bg, node)}))
         .collect();
-    let report = json!({
+    let mut report = json!({
         "program": program,
         "order": 2,
         "inputs": by_name(&at),
@@ -121,6 +145,9 @@ pub fn json(
             "nodes": nodes,
         },
     });
+    if let Some((v, hv)) = product {
+        report["hessian_vector_product"] = json!({"along": by_name(v), "product": by_name(hv)});
+    }
     serde_json::to_string_pretty(&report)
         .map(|text| text + "\n")
         .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))

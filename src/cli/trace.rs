@@ -3,9 +3,10 @@
 use super::args::{BackendArg, ModeArg, TraceArgs, TraceFormat};
 use super::backend::computed;
 use super::error::CliError;
-use super::inputs::input_values;
+use super::inputs::{direction, input_values};
 use super::second;
 use super::source::{compile_source, load};
+use crate::engine::second_order::hessian_vector_product;
 use crate::engine::{Mode, Stepper};
 use crate::graph::Graph;
 use crate::render::{Notation, json, micrograd, pytorch, trace};
@@ -20,6 +21,13 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
     let inputs = input_values(&graph, &args.program.at)?;
     if args.order == 2 {
         return second_order(args, &graph, &inputs, &source.text);
+    }
+    if args.along.is_some() {
+        return Err(CliError::BadOption {
+            what: "`--along`",
+            expected: "used with `--order 2`",
+            found: format!("`--order {}`", args.order),
+        });
     }
     let mut stepper = Stepper::new(graph, inputs, mode)?;
     stepper.run_to_end();
@@ -69,9 +77,18 @@ fn second_order(
         return Err(refuse("`--backend`", "gpu"));
     }
     let second = crate::engine::second_order::second_order(graph, inputs)?;
+    let product = match &args.along {
+        Some(along) => {
+            let v = direction(graph, along)?;
+            let product = hessian_vector_product(graph, inputs, &v)?;
+            Some((v, product))
+        }
+        None => None,
+    };
+    let product = product.as_ref().map(|(v, p)| (&v[..], &p[..]));
     match args.format {
-        TraceFormat::Text => Ok(second::text(graph, inputs, &second, program)),
-        TraceFormat::Json => second::json(graph, inputs, &second, program),
+        TraceFormat::Text => Ok(second::text(graph, inputs, &second, product, program)),
+        TraceFormat::Json => second::json(graph, inputs, &second, product, program),
         TraceFormat::Markdown => Err(refuse("`--format` with `--order 2`", "markdown")),
         TraceFormat::Latex => Err(refuse("`--format` with `--order 2`", "latex")),
         TraceFormat::Pytorch => Err(refuse("`--format` with `--order 2`", "pytorch")),
@@ -122,6 +139,7 @@ mod tests {
             wrt: None,
             backend: crate::cli::args::BackendArg::Cpu,
             order: 1,
+            along: None,
         }
     }
 
