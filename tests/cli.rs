@@ -804,3 +804,141 @@ fn a_change_in_place_of_a_saved_value_is_an_error_naming_the_saver() {
     let fine = backprop(&["trace", "x = 1\na = x * 3\nb = a + 2\na += 1\nb * a"]);
     assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
 }
+
+#[test]
+fn second_order_trace_of_x_cubed() {
+    let output = backprop(&["trace", "x^3", "--at", "x=2", "--order", "2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "Second derivatives of x^3 at x = 2",
+        "The backward pass as a graph (1 computed node, and 5 more for the backward pass):",
+        "  ∂v2/∂x = 3 · t5",
+        "  x\u{304} = ∂v2/∂x·v\u{304}2",
+        "  ∂v2/∂x = x\u{304} = 12",
+        "  ∂²v2/∂x∂x = 12",
+    ] {
+        assert!(
+            text.lines().any(|l| l == expected),
+            "{expected:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn second_order_json_of_the_seed_example() {
+    let trace = json(&[
+        "trace",
+        SEED,
+        "--at",
+        "x1=3,x2=4",
+        "--order",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(trace["order"], 2);
+    assert_eq!(trace["output"]["value"], 21.0);
+    assert_eq!(trace["gradients"]["x1"], 10.0);
+    assert_eq!(trace["gradients"]["x2"], 3.0);
+    // ∂²/∂x1² = 2, ∂²/∂x1∂x2 = 1, ∂²/∂x2² = 0.
+    assert_eq!(trace["hessian"]["x1"]["x1"], 2.0);
+    assert_eq!(trace["hessian"]["x1"]["x2"], 1.0);
+    assert_eq!(trace["hessian"]["x2"]["x1"], 1.0);
+    assert_eq!(trace["hessian"]["x2"]["x2"], 0.0);
+    assert_eq!(trace["backward_graph"]["forward_nodes"], 2);
+    let last = &trace["backward_graph"]["nodes"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned();
+    assert_eq!(
+        last.as_ref().unwrap()["rule"],
+        "∂v4/∂x1·v\u{304}4 + v\u{304}3"
+    );
+}
+
+#[test]
+fn second_order_refuses_what_it_cannot_do() {
+    let report = user_error(&["trace", "gelu(x)", "--at", "x=1", "--order", "2"]);
+    assert!(report.contains("`gelu`'s derivative"), "{report}");
+    let report = user_error(&[
+        "trace", "x^2", "--at", "x=1", "--order", "2", "--format", "latex",
+    ]);
+    assert!(report.contains("latex"), "{report}");
+    let report = user_error(&[
+        "trace", "x^2", "--at", "x=1", "--order", "2", "--mode", "forward", "--wrt", "x",
+    ]);
+    assert!(report.contains("--mode"), "{report}");
+    let report = user_error(&["trace", "example:moons-mlp", "--order", "2"]);
+    assert!(report.contains("is a tensor"), "{report}");
+    user_error(&["trace", "x^2", "--order", "3"]);
+}
+
+#[test]
+fn four_ways_of_the_seed_example() {
+    let output = backprop(&["four-ways", SEED, "--at", "x1=3,x2=4"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "  ∂v4/∂x1 = x1 + (x1 + x2) = 10  (5 nodes)",
+        "Forward mode: 2 passes (one per input), 8 steps, 20 operations",
+        "Reverse mode: 1 pass, 8 steps, 7 operations (forward 2, backward 5): 3.5× the forward pass",
+    ] {
+        assert!(
+            text.lines().any(|l| l == expected),
+            "{expected:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn four_ways_json_sweeps_h() {
+    let report = json(&[
+        "four-ways",
+        "exp(sin(x))",
+        "--at",
+        "x=1",
+        "--format",
+        "json",
+    ]);
+    let input = &report["inputs"][0];
+    let gradient = 1f64.sin().exp() * 1f64.cos();
+    assert!((input["reverse_mode"].as_f64().unwrap() - gradient).abs() < 1e-15);
+    assert_eq!(input["symbolic"]["text"], "exp(sin(x))·cos(x)");
+    assert_eq!(input["symbolic"]["size"], 6);
+    let sweep = &input["finite_differences"];
+    assert_eq!(sweep["samples"].as_array().unwrap().len(), 15);
+    let best = sweep["best_central_h"].as_f64().unwrap();
+    assert!((1e-6..=1e-5).contains(&best), "{best}");
+    assert_eq!(report["forward_mode"]["passes"], 1);
+    assert_eq!(report["reverse_mode"]["passes"], 1);
+    let report = user_error(&["four-ways", "example:moons-mlp"]);
+    assert!(report.contains("is a tensor"), "{report}");
+}
+
+#[test]
+fn hessian_vector_products_on_the_command_line() {
+    // x·y²: H = [[0, 2y], [2y, 2x]] = [[0, 6], [6, 2]] at (1, 3); H·(1, 2) = (12, 10).
+    let trace = json(&[
+        "trace", "x*y^2", "--at", "x=1,y=3", "--order", "2", "--along", "y=2,x=1", "--format",
+        "json",
+    ]);
+    assert_eq!(trace["hessian_vector_product"]["along"]["y"], 2.0);
+    assert_eq!(trace["hessian_vector_product"]["product"]["x"], 12.0);
+    assert_eq!(trace["hessian_vector_product"]["product"]["y"], 10.0);
+    let output = backprop(&[
+        "trace", "x*y^2", "--at", "x=1,y=3", "--order", "2", "--along", "x=1",
+    ]);
+    let text = stdout(&output);
+    assert!(text.contains("  (H·v) for y = 6\n"), "{text}");
+    let report = user_error(&["trace", "x*y", "--at", "x=1,y=3", "--along", "x=1"]);
+    assert!(report.contains("`--along`"), "{report}");
+    let report = user_error(&[
+        "trace", "x*y", "--at", "x=1,y=3", "--order", "2", "--along", "z=1",
+    ]);
+    assert!(
+        report.contains("hint: the program's inputs are `x`, `y`"),
+        "{report}"
+    );
+}

@@ -1,6 +1,8 @@
 //! Property tests on random programs: reverse mode == forward mode == finite differences,
-//! exact undo, seek == stepping, and a parser that never panics.
+//! second derivatives == differences of first derivatives == sympy, exact undo, seek ==
+//! stepping, and a parser that never panics.
 
+use backprop_viz::engine::second_order::second_order;
 use backprop_viz::engine::{Mode, Stepper, gradient_check, inputs};
 use backprop_viz::graph::Graph;
 use backprop_viz::lang::parse;
@@ -152,6 +154,37 @@ proptest! {
     }
 
     #[test]
+    fn second_derivatives_equal_differences_of_first_derivatives(source in program(false), values in inputs()) {
+        let (graph, values) = setup(&source, &values);
+        let second = second_order(&graph, &values).unwrap();
+        prop_assume!(second.hessian.iter().flatten().chain(&second.gradient).all(|h| h.is_finite()));
+        let gradient = |point: &[Tensor]| -> Vec<f64> {
+            let mut stepper = Stepper::new(graph.clone(), point.to_vec(), Mode::Reverse).unwrap();
+            stepper.run_to_end();
+            stepper.gradients().into_iter().map(|(_, g)| number(&g.unwrap())).collect()
+        };
+        let first = gradient(&values);
+        for (slot, (ours, theirs)) in second.gradient.iter().zip(&first).enumerate() {
+            prop_assert!(close(*ours, *theirs, 1e-12), "gradient {}: {} vs {} in\n{}", slot, ours, theirs, source);
+        }
+        for i in 0..values.len() {
+            let x = number(&values[i]);
+            let h = f64::EPSILON.cbrt() * x.abs().max(1.0);
+            let nudged = |delta: f64| {
+                let mut point = values.clone();
+                point[i] = Tensor::scalar(x + delta);
+                gradient(&point)
+            };
+            let (above, below) = (nudged(h), nudged(-h));
+            for j in 0..values.len() {
+                let numeric = (above[j] - below[j]) / (2.0 * h);
+                prop_assert!(close(second.hessian[j][i], numeric, 1e-5), "H[{}][{}] = {} vs {} in\n{}", j, i, second.hessian[j][i], numeric, source);
+                prop_assert!(close(second.hessian[j][i], second.hessian[i][j], 1e-9), "not symmetric in\n{}", source);
+            }
+        }
+    }
+
+    #[test]
     fn step_back_restores_the_exact_state(source in program(true), values in inputs(), at in 0usize..200) {
         let (graph, values) = setup(&source, &values);
         let forward = graph.inputs().next().map(|wrt| Mode::Forward { wrt });
@@ -225,4 +258,95 @@ fn check_never_panics(text: &str) {
         }
     }
     let _ = parse(text);
+}
+
+/// The programs' text as sympy reads it: `^` is `**`, and sigmoid is written out.
+const SYMPY_HESSIANS: &str = "import json, sys
+import sympy as sp
+names = sp.symbols('x0 x1 x2')
+functions = {'sin': sp.sin, 'cos': sp.cos, 'tanh': sp.tanh, 'exp': sp.exp, 'log': sp.log,
+             'sqrt': sp.sqrt, 'sigmoid': lambda t: 1 / (1 + sp.exp(-t))}
+for case in json.load(sys.stdin):
+    scope = dict(functions, **{str(n): n for n in names})
+    lines = case['program'].replace('^', '**').split('\\n')
+    for line in lines[:-1]:
+        exec(line, scope)
+    f = eval(lines[-1], scope)
+    point = {n: sp.Float(v, 30) for n, v in zip(names, case['at'])}
+    wrt = [sp.Symbol(name) for name in case['inputs']]
+    print(json.dumps([[float(sp.diff(f, a, b).evalf(30, subs=point)) for b in wrt] for a in wrt]))
+";
+
+/// Second derivatives of random programs against sympy's, where sympy is installed.
+#[test]
+fn second_derivatives_match_sympy() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let has_sympy = Command::new("python3")
+        .args(["-c", "import sympy"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_sympy {
+        eprintln!("skipped: comparing with sympy needs python3 with sympy, which is not installed");
+        return;
+    }
+    let mut runner = TestRunner::deterministic();
+    let mut cases = Vec::new();
+    while cases.len() < 25 {
+        let source = program(false).new_tree(&mut runner).unwrap().current();
+        let at = inputs().new_tree(&mut runner).unwrap().current();
+        let (graph, values) = setup(&source, &at);
+        let Ok(second) = second_order(&graph, &values) else {
+            continue;
+        };
+        if second.hessian.iter().flatten().all(|h| h.is_finite()) {
+            let names: Vec<String> = graph
+                .inputs()
+                .map(|id| graph.node(id).name.clone())
+                .collect();
+            cases.push((source, at, names, second.hessian));
+        }
+    }
+    let request: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(source, at, names, _)| serde_json::json!({"program": source, "at": at, "inputs": names}))
+        .collect();
+    let mut child = Command::new("python3")
+        .args(["-c", SYMPY_HESSIANS])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = serde_json::to_string(&request).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let rows: Vec<Vec<Vec<f64>>> = printed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), cases.len());
+    for ((source, at, _, ours), theirs) in cases.iter().zip(&rows) {
+        for (our_row, their_row) in ours.iter().zip(theirs) {
+            for (a, b) in our_row.iter().zip(their_row) {
+                assert!(
+                    close(*a, *b, 1e-9),
+                    "{a} vs sympy {b} at {at:?} in\n{source}"
+                );
+            }
+        }
+    }
 }

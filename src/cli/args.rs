@@ -19,7 +19,11 @@ Examples:
   backprop trace example:linear-square --format latex > linear-square.tex
   backprop trace example:two-paths --format json | jq .gradients
   backprop trace example:sigmoid-neuron --format pytorch | python3   (torch prints the same gradients)
+  backprop trace example:sigmoid-neuron --format micrograd | python3 (plain Python, no torch)
   backprop trace '(x1+x2)*x1' --at x1=3,x2=4 --mode forward --wrt x1
+  backprop trace 'x^3' --at x=2 --order 2    (second derivatives: the backward pass
+                                             as a graph, differentiated again)
+  backprop trace 'x*y^2' --at x=1,y=3 --order 2 --along x=1   (a Hessian-vector product)
   echo 'sigmoid(w*x + b)' | backprop trace - --at w=0.5,x=2,b=0
   backprop trace '-x1^2' --at x1=2           (a program may start with -)
   backprop trace --at x1=2 -- '-x1^2'        (or come after --)
@@ -53,6 +57,14 @@ Examples:
 Exit status: 0 if the max relative error is below 1e-6, 1 if not (NaN included),
 2 on an error in the program or the arguments.";
 
+const FOUR_WAYS_EXAMPLES: &str = "\
+Examples:
+  backprop four-ways '(x1+x2)*x1' --at x1=3,x2=4
+  backprop four-ways 'exp(sin(x))' --at x=1 --format json | jq .inputs[0].finite_differences
+
+Scalar programs only: symbolic differentiation and forward mode need the op table's
+derivative formulas. Counts come from running each mode.";
+
 const TRAIN_EXAMPLES: &str = "\
 Examples:
   backprop train example:moons-mlp --steps 300 --lr 0.02 --optimizer adam
@@ -83,6 +95,9 @@ pub enum Command {
     /// Compare the backward pass's gradients with central finite differences
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// A derivative four ways: symbolic, finite differences, forward mode, reverse mode
+    #[command(after_help = FOUR_WAYS_EXAMPLES)]
+    FourWays(FourWaysArgs),
     /// Train a program's parameters and print the loss per step and the final accuracy
     #[command(after_help = TRAIN_EXAMPLES)]
     Train(TrainArgs),
@@ -138,6 +153,14 @@ pub struct TraceArgs {
     /// divided by S again
     #[arg(long, value_name = "S")]
     pub loss_scale: Option<String>,
+    /// 2 differentiates the backward pass again: the backward pass as a graph, first and
+    /// second derivatives (scalar programs; text or json)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub order: u8,
+    /// With --order 2, also the Hessian times this direction in one reverse pass, such as
+    /// x1=1,x2=0 (inputs not named take 0)
+    #[arg(long, value_name = "NAME=VALUE,...")]
+    pub along: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +183,15 @@ pub struct MemoryArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// How to print the comparison
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FourWaysArgs {
     #[command(flatten)]
     pub program: ProgramArgs,
     /// How to print the comparison
@@ -235,6 +267,9 @@ pub enum TraceFormat {
     Latex,
     /// A PyTorch script that recomputes the gradients, to check them with `loss.backward()`
     Pytorch,
+    /// The program as a tiny autograd engine in plain Python (a `Value` class, scalar
+    /// programs), printing the same gradients
+    Micrograd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -296,9 +331,18 @@ mod tests {
         };
         assert_eq!(args.program.at, ["x=1", "y=2"]);
         assert_eq!(
-            (args.format, args.mode, args.wrt, args.backend),
-            (TraceFormat::Text, ModeArg::Reverse, None, BackendArg::Cpu)
+            (args.format, args.mode, args.wrt, args.backend, args.order),
+            (
+                TraceFormat::Text,
+                ModeArg::Reverse,
+                None,
+                BackendArg::Cpu,
+                1
+            )
         );
+        let order = |n: &str| Cli::try_parse_from(["backprop", "trace", "x", "--order", n]);
+        assert!(order("2").is_ok());
+        assert!(order("3").is_err() && order("0").is_err());
     }
 
     fn traced_program(line: &[&str]) -> String {

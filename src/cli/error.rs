@@ -34,6 +34,12 @@ pub enum CliError {
     Checkpoint(#[from] crate::engine::CheckpointError),
     #[error(transparent)]
     Train(#[from] crate::train::TrainError),
+    #[error(transparent)]
+    SecondOrder(#[from] crate::engine::second_order::SecondOrderError),
+    #[error(transparent)]
+    Scalar(#[from] crate::engine::scalar_program::ScalarProgramError),
+    #[error(transparent)]
+    FourWays(#[from] crate::engine::four_ways::FourWaysError),
     #[error("the backend failed: {0}")]
     Backend(#[from] crate::backend::BackendError),
     #[error("`--backend gpu` computes gradients by backpropagation, so it needs reverse mode")]
@@ -77,6 +83,9 @@ impl CliError {
             CliError::Read { .. }
             | CliError::Engine(_)
             | CliError::Train(_)
+            | CliError::SecondOrder(_)
+            | CliError::Scalar(_)
+            | CliError::FourWays(_)
             | CliError::Backend(_)
             | CliError::BadOption { .. }
             | CliError::System(_) => None,

@@ -11,6 +11,32 @@ pub fn input_values(graph: &Graph, at: &[String]) -> Result<Vec<Tensor>, CliErro
     resolve(graph, &given, None).map_err(|error| explain(graph, error, &given))
 }
 
+/// A direction for a Hessian–vector product: `x1=1,x2=0`, one number per input in graph
+/// order; inputs not named take 0.
+pub fn direction(graph: &Graph, along: &str) -> Result<Vec<f64>, CliError> {
+    let given = parse_assignments(along).map_err(|error| explain(graph, error, &[]))?;
+    let inputs: Vec<String> = graph
+        .inputs()
+        .map(|id| graph.node(id).name.clone())
+        .collect();
+    if let Some((name, _)) = given.iter().find(|(name, _)| !inputs.contains(name)) {
+        let error = InputError::Unknown {
+            name: name.clone(),
+            inputs: inputs.clone(),
+        };
+        return Err(explain(graph, error, &given));
+    }
+    Ok(inputs
+        .iter()
+        .map(|input| {
+            given
+                .iter()
+                .find(|(name, _)| name == input)
+                .map_or(0.0, |(_, v)| *v)
+        })
+        .collect())
+}
+
 fn explain(graph: &Graph, error: InputError, given: &[(String, f64)]) -> CliError {
     let hint = match &error {
         InputError::Malformed { .. } => "write input values as `--at x1=3,x2=4`".to_string(),
@@ -52,6 +78,17 @@ mod tests {
         let at: Vec<String> = at.iter().map(|s| s.to_string()).collect();
         input_values(&compile(source).unwrap(), &at)
             .map(|values| values.iter().map(|v| v.data()[0]).collect())
+    }
+
+    #[test]
+    fn directions_name_inputs_and_default_to_zero() {
+        let graph = compile("x*y + z").unwrap();
+        assert_eq!(direction(&graph, "z=2, x=1").unwrap(), [1.0, 0.0, 2.0]);
+        let error = direction(&graph, "w=1").unwrap_err();
+        assert_eq!(
+            error.hint().unwrap(),
+            "the program's inputs are `x`, `y`, `z`"
+        );
     }
 
     fn failure(source: &str, at: &[&str]) -> (String, String) {

@@ -5,8 +5,10 @@ pub mod args;
 pub mod backend;
 pub mod check;
 pub mod error;
+pub mod four_ways;
 pub mod inputs;
 pub mod memory;
+pub mod second;
 pub mod source;
 pub mod trace;
 pub mod train;
@@ -53,6 +55,10 @@ pub fn run(cli: &Cli, stdin: &mut dyn Read) -> Result<Output, CliError> {
                 status: if passed { 0 } else { EXIT_CHECK_FAILED },
             })
         }
+        Command::FourWays(args) => Ok(Output {
+            stdout: four_ways::run(args, stdin)?,
+            status: 0,
+        }),
         Command::Train(args) => Ok(Output {
             stdout: train::run(args, stdin)?,
             status: 0,

@@ -1,17 +1,19 @@
 //! `backprop trace`: run a program to the end and print the whole trace in one format, or
 //! with `--detect-anomaly` up to the first step that produces NaN or ±∞.
 
-use super::args::{ModeArg, TraceArgs, TraceFormat};
+use super::args::{BackendArg, ModeArg, TraceArgs, TraceFormat};
 use super::backend::computed;
 use super::error::CliError;
-use super::inputs::input_values;
+use super::inputs::{direction, input_values};
+use super::second;
 use super::source::{compile_source, load};
 use crate::engine::drift::drift;
+use crate::engine::second_order::hessian_vector_product;
 use crate::engine::{Anomaly, CheckpointPlan, Mode, Stepper, run_until_anomaly};
 use crate::graph::{Graph, NodeId};
 use crate::number::format_number;
 use crate::precision::Precision;
-use crate::render::{Notation, json, pytorch, trace};
+use crate::render::{Notation, json, micrograd, pytorch, trace};
 use crate::train::LossScaling;
 use std::io::Read;
 
@@ -29,6 +31,19 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<Traced, CliError> {
     let graph = compile_source(&source)?;
     let mode = mode(&graph, args.mode, args.wrt.as_deref())?;
     let inputs = input_values(&graph, &args.program.at)?;
+    if args.order == 2 {
+        return second_order(args, &graph, &inputs, &source.text).map(|text| Traced {
+            text,
+            anomaly: None,
+        });
+    }
+    if args.along.is_some() {
+        return Err(CliError::BadOption {
+            what: "`--along`",
+            expected: "used with `--order 2`",
+            found: format!("`--order {}`", args.order),
+        });
+    }
     let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
     let loss_scale = loss_scale(args.loss_scale.as_deref())?;
     let mut stepper = Stepper::with_checkpoints(graph, inputs, mode, checkpoints)?
@@ -77,7 +92,10 @@ fn render(
             "{}% anomaly: {what}\n",
             trace::latex_of(&trace::build(stepper, text, Notation::Latex))
         ),
-        TraceFormat::Text | TraceFormat::Markdown | TraceFormat::Pytorch => format!(
+        TraceFormat::Text
+        | TraceFormat::Markdown
+        | TraceFormat::Pytorch
+        | TraceFormat::Micrograd => format!(
             "{}\nAnomaly: {what}\n",
             trace::text_of(&trace::build(stepper, text, Notation::Plain))
         ),
@@ -101,6 +119,7 @@ fn render_run(args: &TraceArgs, text: &str, stepper: &Stepper) -> Result<String,
         }
         TraceFormat::Latex => trace::latex_of(&document(Notation::Latex)),
         TraceFormat::Pytorch => pytorch::script(stepper.graph(), stepper.inputs(), text),
+        TraceFormat::Micrograd => micrograd::script(stepper.graph(), stepper.inputs(), text)?,
         TraceFormat::Json => {
             let mut report = json::trace(stepper, text);
             if let Some(computed) = &computed {
@@ -177,6 +196,44 @@ pub fn checkpoints(graph: &Graph, plan: Option<&str>) -> Result<Option<Vec<NodeI
     Ok(Some(plan.resolve(graph)?))
 }
 
+/// `--order 2`: second derivatives, in reverse mode on the CPU, as text or JSON.
+fn second_order(
+    args: &TraceArgs,
+    graph: &Graph,
+    inputs: &[crate::tensor::Tensor],
+    program: &str,
+) -> Result<String, CliError> {
+    let refuse = |what: &'static str, found: &str| CliError::BadOption {
+        what,
+        expected: "left out with `--order 2`",
+        found: found.to_string(),
+    };
+    if args.mode != ModeArg::Reverse {
+        return Err(refuse("`--mode`", "forward"));
+    }
+    if args.backend != BackendArg::Cpu {
+        return Err(refuse("`--backend`", "gpu"));
+    }
+    let second = crate::engine::second_order::second_order(graph, inputs)?;
+    let product = match &args.along {
+        Some(along) => {
+            let v = direction(graph, along)?;
+            let product = hessian_vector_product(graph, inputs, &v)?;
+            Some((v, product))
+        }
+        None => None,
+    };
+    let product = product.as_ref().map(|(v, p)| (&v[..], &p[..]));
+    match args.format {
+        TraceFormat::Text => Ok(second::text(graph, inputs, &second, product, program)),
+        TraceFormat::Json => second::json(graph, inputs, &second, product, program),
+        TraceFormat::Markdown => Err(refuse("`--format` with `--order 2`", "markdown")),
+        TraceFormat::Latex => Err(refuse("`--format` with `--order 2`", "latex")),
+        TraceFormat::Pytorch => Err(refuse("`--format` with `--order 2`", "pytorch")),
+        TraceFormat::Micrograd => Err(refuse("`--format` with `--order 2`", "micrograd")),
+    }
+}
+
 /// The stepper's mode; forward mode needs `--wrt` naming an input, reverse mode takes none.
 fn mode(graph: &Graph, mode: ModeArg, wrt: Option<&str>) -> Result<Mode, CliError> {
     let input_names = || {
@@ -222,6 +279,8 @@ mod tests {
             checkpoint: None,
             precision: crate::cli::args::PrecisionArg::F64,
             loss_scale: None,
+            order: 1,
+            along: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The engine: the stepper (reverse and forward mode), step records, input values, the
-//! gradient check (of custom derivatives too), anomaly mode and the tape's memory.
+//! gradient check (of custom derivatives too), anomaly mode, the tape's memory, the four ways
+//! to a derivative and second derivatives.
 
 pub mod anomaly;
 pub mod check;
@@ -7,9 +8,12 @@ pub mod checkpoint;
 pub mod custom;
 pub mod depth;
 pub mod drift;
+pub mod four_ways;
 pub mod inputs;
 pub mod memory;
 pub mod record;
+pub mod scalar_program;
+pub mod second_order;
 pub mod stepper;
 
 pub use anomaly::{Anomaly, run_until_anomaly};

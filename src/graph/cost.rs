@@ -179,7 +179,7 @@ fn power_flops(exponent: f64) -> u64 {
 }
 
 /// The operations of evaluating a derivative formula once.
-fn formula_flops(formula: &Formula) -> u64 {
+pub fn formula_flops(formula: &Formula) -> u64 {
     match formula {
         Formula::Num(_) | Formula::Arg(_) | Formula::Out => 0,
         Formula::Neg(a) | Formula::Positive(a) | Formula::Call(Function::Sign, a) => {

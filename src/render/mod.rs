@@ -6,6 +6,7 @@ pub mod formula;
 pub mod json;
 pub mod markup;
 pub mod memory;
+pub mod micrograd;
 pub mod notation;
 pub mod pytorch;
 pub mod speech;

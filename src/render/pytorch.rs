@@ -68,7 +68,7 @@ pub fn script(graph: &Graph, inputs: &[Tensor], source: &str) -> String {
 /// A line of the program as the text of a Python comment: Python ends a line at `\r` (and
 /// `\x0c` or `\x0b` may confuse editors), which `str::lines` keeps, so a program line
 /// `# \rimport os` would otherwise become code. Control characters are written escaped.
-fn comment_text(line: &str) -> String {
+pub(crate) fn comment_text(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         if (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}') {
@@ -81,7 +81,7 @@ fn comment_text(line: &str) -> String {
 }
 
 /// A name Python accepts: primes become `_p`, anything else odd an underscore.
-fn python_name(node: &Node) -> String {
+pub(crate) fn python_name(node: &Node) -> String {
     let mut name: String = node
         .name
         .chars()
@@ -114,7 +114,7 @@ fn python_literal(value: &Tensor) -> String {
     nested(value.shape(), value.data())
 }
 
-fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     if x.is_nan() {
         "float('nan')".into()
     } else if x.is_infinite() {
