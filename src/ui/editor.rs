@@ -76,7 +76,10 @@ pub fn Editor() -> impl IntoView {
                     aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                     aria-describedby="program-error"
                     prop:value=source
-                    on:input=move |ev| state.edit_source(&event_target_value(&ev))
+                    on:input=move |ev| {
+                        let kind = js_sys::Reflect::get(&ev, &"inputType".into()).ok().and_then(|k| k.as_string());
+                        state.edit_source(&event_target_value(&ev), kind.as_deref() == Some("insertFromPaste"));
+                    }
                 ></textarea>
             </div>
             <div id="program-error" class="editor-error" role="alert">

@@ -115,9 +115,9 @@ impl AppState {
         self.as_new_entry(|s| s.set_source(text));
     }
 
-    /// Replace the program text at once and compile it once typing pauses; a burst of
-    /// typing becomes one history entry.
-    pub fn edit_source(&self, text: &str) {
+    /// Replace the program text at once and compile it once typing pauses (a paste, a
+    /// whole program at once, right away); a burst of typing becomes one history entry.
+    pub fn edit_source(&self, text: &str, pasted: bool) {
         let now = js_sys::Date::now();
         let new_entry = now - self.last_edit_entry.get_value() > EDIT_ENTRY_GAP_MS;
         self.last_edit_entry.set_value(now);
@@ -128,7 +128,12 @@ impl AppState {
         }
         self.session.update(|s| s.set_text(text));
         let state = *self;
-        hooks::debounce(self.pending_compile, COMPILE_DELAY, move || {
+        let delay = if pasted {
+            Duration::ZERO
+        } else {
+            COMPILE_DELAY
+        };
+        hooks::debounce(self.pending_compile, delay, move || {
             state.session.update(Session::compile);
             if new_entry {
                 state
