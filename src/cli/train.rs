@@ -1,6 +1,6 @@
 //! `backprop train`: train a program's parameters on the CPU backend (or the GPU one with
-//! `--backend gpu`) and print the loss of every step and the final training accuracy, as
-//! text or JSON.
+//! `--backend gpu`) and print the loss of every step and the final training and test
+//! accuracy, as text or JSON.
 
 use super::args::{BackendArg, CheckFormat, OptimizerArg, TrainArgs};
 use super::error::CliError;
@@ -44,6 +44,9 @@ pub struct TrainReport {
     pub skipped: Option<Vec<u64>>,
     /// The share of training points classified right at the end (classifiers only).
     pub accuracy: Option<Number>,
+    /// The share of the dataset's held-out test rows classified right at the end
+    /// (classifiers only).
+    pub test_accuracy: Option<Number>,
 }
 
 /// One step's global gradient norm, before and after clipping.
@@ -61,6 +64,7 @@ struct Run {
     losses: Vec<Number>,
     norms: Vec<NormReport>,
     accuracy: Option<Number>,
+    test_accuracy: Option<Number>,
     loss_scales: Option<Vec<Number>>,
     skipped: Option<Vec<u64>>,
 }
@@ -146,6 +150,7 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         loss_scales: run.loss_scales,
         skipped: run.skipped,
         accuracy: run.accuracy,
+        test_accuracy: run.test_accuracy,
     };
     Ok(match args.format {
         CheckFormat::Text => text(&report),
@@ -205,12 +210,14 @@ fn train<B: Backend>(
         }
     }
     let accuracy = block_on(trainer.accuracy())?.map(Number);
+    let test_accuracy = block_on(trainer.test_accuracy())?.map(Number);
     let scaled = storage.scaling.is_some();
     Ok(Run {
         backend: name,
         losses,
         norms,
         accuracy,
+        test_accuracy,
         loss_scales: scaled.then_some(loss_scales),
         skipped: scaled.then_some(skipped),
     })
@@ -252,6 +259,12 @@ fn text(report: &TrainReport) -> String {
     if let Some(Number(accuracy)) = report.accuracy {
         lines.push(format!(
             "training accuracy: {}%",
+            format_number((accuracy * 1000.0).round() / 10.0)
+        ));
+    }
+    if let Some(Number(accuracy)) = report.test_accuracy {
+        lines.push(format!(
+            "test accuracy: {}%",
             format_number((accuracy * 1000.0).round() / 10.0)
         ));
     }
