@@ -88,20 +88,23 @@ impl DataSpec {
                 test: Table::from_points(&test),
             });
         };
-        let table = load_shipped(shipped)?;
-        let (train, test) = table.split(TEST_SHARE, SPLIT_SEED);
-        if self.points > train.rows() {
-            return Err(DatasetError::TooManyPoints {
-                name: self.dataset.clone(),
-                available: train.rows(),
-            });
+        shipped_split(shipped, self.points)
+    }
+
+    /// The features and labels of epoch 0's first minibatch: the inputs' values when a
+    /// program is compiled. For a built-in set this draws no test points.
+    pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
+        if shipped::find(&self.dataset).is_some() {
+            let split = self.load()?;
+            let first = self.batches(split.train.rows(), 0);
+            return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
         }
-        let moments = train.moments();
-        let used: Vec<usize> = (0..self.points).collect();
-        Ok(Split {
-            train: train.select(&used).standardized(&moments),
-            test: test.standardized(&moments),
-        })
+        let dataset = self.generate()?;
+        let first = self.epoch(&dataset, 0);
+        Ok(batch_tensors(
+            &dataset,
+            first.first().map_or(&[], Vec::as_slice),
+        ))
     }
 
     /// The full minibatches of epoch `epoch` over `rows` rows: the same order as
@@ -117,17 +120,33 @@ impl DataSpec {
     }
 }
 
-/// A shipped dataset's table: embedded natively, loaded on demand in the browser.
+/// A shipped dataset's split (see [`DataSpec::load`]) with `points` training rows: its
+/// files are embedded natively.
 #[cfg(not(target_arch = "wasm32"))]
-fn load_shipped(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
-    shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
+fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, DatasetError> {
+    let table = shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
         name: shipped.name.to_owned(),
         message,
+    })?;
+    let (train, test) = table.split(TEST_SHARE, SPLIT_SEED);
+    if points > train.rows() {
+        return Err(DatasetError::TooManyPoints {
+            name: shipped.name.to_owned(),
+            available: train.rows(),
+        });
+    }
+    let moments = train.moments();
+    let used: Vec<usize> = (0..points).collect();
+    Ok(Split {
+        train: train.select(&used).standardized(&moments),
+        test: test.standardized(&moments),
     })
 }
 
+/// In the browser the shipped datasets are fetched on demand, which the app does not do
+/// yet, so the app's first load carries none of this.
 #[cfg(target_arch = "wasm32")]
-fn load_shipped(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
+fn shipped_split(shipped: &shipped::Shipped, _points: usize) -> Result<Split, DatasetError> {
     Err(DatasetError::NotLoaded {
         name: shipped.name.to_owned(),
     })
@@ -168,6 +187,18 @@ mod tests {
         let dataset = spec.generate().expect("moons");
         for epoch in 0..3 {
             assert_eq!(spec.batches(50, epoch), spec.epoch(&dataset, epoch));
+        }
+    }
+
+    #[test]
+    fn the_first_batch_is_epoch_zeros_first_of_the_training_rows() {
+        for spec in [spec("moons", 100, 16), spec("wine", 100, 16)] {
+            let split = spec.load().expect("loads");
+            let first = spec.batches(split.train.rows(), 0);
+            let (x, y) = spec.first_batch().expect("a batch");
+            assert_eq!((x.clone(), y.clone()), split.train.batch(&first[0]));
+            assert_eq!(x.shape(), [16, split.train.width()]);
+            assert_eq!(y.shape(), [16]);
         }
     }
 

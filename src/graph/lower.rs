@@ -414,16 +414,12 @@ fn leaf_value(value: &Expr, folding: &mut Folding) -> Result<(Tensor, Role), Low
         "features" | "labels" => {
             arity("3 or 4", 3..=4)?;
             let spec = data_spec(args, folding)?;
-            let split = spec.load().map_err(|error| LowerError::BadArgument {
-                message: error.to_string(),
-                span: value.span,
-            })?;
-            let first = spec
-                .batches(split.train.rows(), 0)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            let (features, labels) = split.train.batch(&first);
+            let (features, labels) =
+                spec.first_batch()
+                    .map_err(|error| LowerError::BadArgument {
+                        message: error.to_string(),
+                        span: value.span,
+                    })?;
             Ok(if name == "features" {
                 (features, Role::Features(spec))
             } else {
