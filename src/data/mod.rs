@@ -94,8 +94,8 @@ impl DataSpec {
     /// The features and labels of epoch 0's first minibatch: the inputs' values when a
     /// program is compiled. For a built-in set this draws no test points.
     pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
-        if shipped::find(&self.dataset).is_some() {
-            let split = self.load()?;
+        if let Some(shipped) = shipped::find(&self.dataset) {
+            let split = shipped_split(shipped, self.points)?;
             let first = self.batches(split.train.rows(), 0);
             return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
         }
@@ -146,6 +146,7 @@ fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, Dat
 /// In the browser the shipped datasets are fetched on demand, which the app does not do
 /// yet, so the app's first load carries none of this.
 #[cfg(target_arch = "wasm32")]
+#[inline(always)]
 fn shipped_split(shipped: &shipped::Shipped, _points: usize) -> Result<Split, DatasetError> {
     Err(DatasetError::NotLoaded {
         name: shipped.name.to_owned(),

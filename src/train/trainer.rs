@@ -361,7 +361,7 @@ impl<B: Backend> Trainer<B> {
             return Ok(None);
         };
         let batches = data.spec.batches(data.split.train.rows(), 0);
-        self.score(false, batches).await
+        self.score(false, batches, usize::MAX).await
     }
 
     /// The share of the held-out test rows classified right (see [`DataSpec::load`]), for a
@@ -376,15 +376,16 @@ impl<B: Backend> Trainer<B> {
         let batches = (0..rows.div_ceil(batch))
             .map(|k| (k * batch..(k + 1) * batch).map(|i| i % rows).collect())
             .collect();
-        self.score(true, batches).await
+        self.score(true, batches, rows).await
     }
 
-    /// The accuracy over the rows of `batches` (of the test rows when `test`), each row
-    /// counted at its first appearance only.
+    /// The accuracy over the rows of `batches` (of the test rows when `test`), counting the
+    /// first `count` rows of the batches only.
     async fn score(
         &mut self,
         test: bool,
         batches: Vec<Vec<usize>>,
+        count: usize,
     ) -> Result<Option<f64>, TrainError> {
         let Some(cross_entropy) = self
             .graph
@@ -397,7 +398,6 @@ impl<B: Backend> Trainer<B> {
         let (logits, labels) = (cross_entropy.inputs[0], cross_entropy.inputs[1]);
         let classes = self.graph.node(logits).shape.last().copied().unwrap_or(1);
         let (mut predicted, mut truth) = (Vec::new(), Vec::new());
-        let mut seen = std::collections::HashSet::new();
         for batch in &batches {
             if let Some(data) = &self.data {
                 let table = if test {
@@ -413,11 +413,9 @@ impl<B: Backend> Trainer<B> {
             let rows = argmax_rows(scores.data(), classes)
                 .into_iter()
                 .zip(known.data().iter().map(|&label| label as usize));
-            for (&index, (guess, label)) in batch.iter().zip(rows) {
-                if seen.insert(index) {
-                    predicted.push(guess);
-                    truth.push(label);
-                }
+            for (guess, label) in rows.take(count.saturating_sub(predicted.len())) {
+                predicted.push(guess);
+                truth.push(label);
             }
         }
         Ok(accuracy(&predicted, &truth).ok())
