@@ -47,6 +47,9 @@ pub struct TrainReport {
     /// The share of the dataset's held-out test rows classified right at the end
     /// (classifiers only).
     pub test_accuracy: Option<Number>,
+    /// The mean squared error over the held-out test rows (`mse` regressions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_mse: Option<Number>,
 }
 
 /// One step's global gradient norm, before and after clipping.
@@ -65,6 +68,7 @@ struct Run {
     norms: Vec<NormReport>,
     accuracy: Option<Number>,
     test_accuracy: Option<Number>,
+    test_mse: Option<Number>,
     loss_scales: Option<Vec<Number>>,
     skipped: Option<Vec<u64>>,
 }
@@ -151,6 +155,7 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         skipped: run.skipped,
         accuracy: run.accuracy,
         test_accuracy: run.test_accuracy,
+        test_mse: run.test_mse,
     };
     Ok(match args.format {
         CheckFormat::Text => text(&report),
@@ -211,6 +216,7 @@ fn train<B: Backend>(
     }
     let accuracy = block_on(trainer.accuracy())?.map(Number);
     let test_accuracy = block_on(trainer.test_accuracy())?.map(Number);
+    let test_mse = block_on(trainer.test_mse())?.map(Number);
     let scaled = storage.scaling.is_some();
     Ok(Run {
         backend: name,
@@ -218,6 +224,7 @@ fn train<B: Backend>(
         norms,
         accuracy,
         test_accuracy,
+        test_mse,
         loss_scales: scaled.then_some(loss_scales),
         skipped: scaled.then_some(skipped),
     })
@@ -267,6 +274,9 @@ fn text(report: &TrainReport) -> String {
             "test accuracy: {}%",
             format_number((accuracy * 1000.0).round() / 10.0)
         ));
+    }
+    if let Some(Number(mse)) = report.test_mse {
+        lines.push(format!("test mean squared error: {}", format_number(mse)));
     }
     lines.join("\n") + "\n"
 }

@@ -379,6 +379,37 @@ impl<B: Backend> Trainer<B> {
         self.score(true, batches, rows).await
     }
 
+    /// The mean squared error over the held-out test rows, for a program with an `mse`
+    /// loss over a dataset (a regression): every test row counted once, as in
+    /// [`Trainer::test_accuracy`]. It runs forward passes.
+    pub async fn test_mse(&mut self) -> Result<Option<f64>, TrainError> {
+        let Some(mse) = self.graph.nodes().iter().find(|node| node.op == Op::Mse) else {
+            return Ok(None);
+        };
+        let (prediction, target) = (mse.inputs[0], mse.inputs[1]);
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let (rows, batch) = (data.split.test.rows(), data.spec.batch.max(1));
+        let (mut sum, mut count) = (0.0, 0);
+        for k in 0..rows.div_ceil(batch) {
+            let indices: Vec<usize> = (k * batch..(k + 1) * batch).map(|i| i % rows).collect();
+            if let Some(data) = &self.data {
+                data.write_rows(&mut self.backend, &data.split.test, &indices)?;
+            }
+            self.backend.forward()?;
+            let predicted = self.backend.read(prediction, Quantity::Value).await?;
+            let known = self.backend.read(target, Quantity::Value).await?;
+            let per_row = predicted.data().len() / batch;
+            let counted = rows.saturating_sub(k * batch).min(batch) * per_row;
+            for (p, t) in predicted.data().iter().zip(known.data()).take(counted) {
+                sum += (p - t) * (p - t);
+                count += 1;
+            }
+        }
+        Ok((count > 0).then(|| sum / count as f64))
+    }
+
     /// The accuracy over the rows of `batches` (of the test rows when `test`), counting the
     /// first `count` rows of the batches only.
     async fn score(
