@@ -45,9 +45,9 @@ pub struct Field {
 pub enum CsvError {
     #[error("the text is {bytes} bytes; the limit is {limit}")]
     TooManyBytes { bytes: usize, limit: usize },
-    #[error("{at}: more than {limit} rows; the limit is {limit}")]
+    #[error("{at}: more than {limit} rows, the most that can be read")]
     TooManyRows { at: Position, limit: usize },
-    #[error("{at}: more than {limit} columns; the limit is {limit}")]
+    #[error("{at}: more than {limit} columns, the most that can be read")]
     TooManyColumns { at: Position, limit: usize },
     #[error("{at}: a quoted field is never closed")]
     UnclosedQuote { at: Position },
@@ -444,6 +444,10 @@ mod tests {
                 bytes: 22,
                 limit: 20
             }
+        );
+        assert_eq!(
+            error("a,b,c\n", small).to_string(),
+            "line 1, column 5: more than 2 columns, the most that can be read"
         );
         assert_eq!(error("\n \n", LIMITS), CsvError::Empty);
     }
