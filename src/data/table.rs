@@ -402,4 +402,56 @@ mod tests {
         assert_eq!(scaled.row(2), [0.0, 0.0]);
         assert!((scaled.row(4)[1] - 2f64.sqrt()).abs() < 1e-12);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn odd_text_is_an_error_or_a_table_never_a_panic(
+                text in "[a-c0-9,\"\n\r .e-]{0,80}"
+            ) {
+                let headed = format!("a,b\n{text}");
+                for text in [&text, &headed] {
+                    for task in [Task::Classification, Task::Regression] {
+                        if let Ok(table) = read_csv(text, "a", task, LIMITS) {
+                            prop_assert_eq!(table.features.len(), table.rows() * table.width());
+                            prop_assert!(table.targets.iter().all(|t| t.is_finite()));
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn a_written_table_reads_back(
+                rows in proptest::collection::vec(
+                    (proptest::collection::vec(-1e6f64..1e6, 3), 0usize..4),
+                    1..20,
+                )
+            ) {
+                let mut text = String::from("x1,\"class, named\",x2,x3\n");
+                for (values, class) in &rows {
+                    text.push_str(&format!(
+                        "{},\"c{class}\",{},{}\n",
+                        values[0], values[1], values[2]
+                    ));
+                }
+                let table = read_csv(&text, "class, named", Task::Classification, LIMITS)
+                    .map_err(|error| TestCaseError::fail(error.to_string()))?;
+                let features: Vec<f64> = rows.iter().flat_map(|(v, _)| v.clone()).collect();
+                prop_assert_eq!(&table.features, &features);
+                let mut names: Vec<String> =
+                    rows.iter().map(|(_, class)| format!("c{class}")).collect();
+                names.sort();
+                names.dedup();
+                prop_assert_eq!(&table.class_names, &names);
+                for ((_, class), target) in rows.iter().zip(&table.targets) {
+                    prop_assert_eq!(&table.class_names[*target as usize], &format!("c{class}"));
+                }
+            }
+        }
+    }
 }
