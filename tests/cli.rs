@@ -924,3 +924,35 @@ fn a_regression_reports_its_test_mse_below_the_targets_variance() {
     assert!(text.contains("test mean squared error: "), "{text}");
     assert!(!text.contains("test accuracy"), "{text}");
 }
+
+#[test]
+fn the_digits_mlp_on_the_gpu_backend_scores_like_the_cpu() {
+    let args = |backend: &'static str| {
+        [
+            "train",
+            "example:digits-mlp",
+            "--steps",
+            "60",
+            "--optimizer",
+            "momentum",
+            "--format",
+            "json",
+            "--backend",
+            backend,
+        ]
+    };
+    let output = backprop(&args("gpu"));
+    if output.status.code() != Some(0) && std::env::var("BACKPROP_SKIP_GPU").as_deref() == Ok("1") {
+        eprintln!("skipped (BACKPROP_SKIP_GPU=1): {}", stderr(&output));
+        return;
+    }
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let gpu: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    let cpu = json(&args("cpu"));
+    let (g, c) = (
+        gpu["test_accuracy"].as_f64().expect("GPU test accuracy"),
+        cpu["test_accuracy"].as_f64().expect("CPU test accuracy"),
+    );
+    // Measured on llvmpipe: 96.1 % on both.
+    assert!(g >= 0.95 && (g - c).abs() <= 0.01, "{g} vs {c}");
+}
