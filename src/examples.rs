@@ -134,6 +134,13 @@ const MEMORY_FILES: [(&str, &str); 2] = [
     ),
 ];
 
+/// The examples over the real datasets (`www/data/`), for the CLI: the app loads those
+/// datasets on demand, so its gallery cannot open these yet.
+const DATA_FILES: [(&str, &str); 1] = [(
+    "digits-mlp",
+    include_str!("../www/examples/15-digits-mlp.bp"),
+)];
+
 /// The gallery's examples, in gallery order (the CLI has [`catalog`]).
 pub fn all() -> Vec<Example> {
     FILES
@@ -145,13 +152,14 @@ pub fn all() -> Vec<Example> {
         .collect()
 }
 
-/// Every example with its fix, if it has one, then the memory examples: what the CLI
-/// lists and finds by slug.
+/// Every example with its fix, if it has one, then the memory examples and those over the
+/// real datasets: what the CLI lists and finds by slug.
 pub fn catalog() -> Vec<Example> {
     with_fixes()
         .chain(
             MEMORY_FILES
                 .iter()
+                .chain(&DATA_FILES)
                 .map(|&(slug, source)| parse_header(slug, source)),
         )
         .collect()
@@ -208,7 +216,10 @@ mod tests {
         assert_eq!(all().len(), FILES.len());
         let examples = catalog();
         let fixes = FILES.iter().filter(|file| file.2.is_some()).count();
-        assert_eq!(examples.len(), FILES.len() + fixes + MEMORY_FILES.len());
+        assert_eq!(
+            examples.len(),
+            FILES.len() + fixes + MEMORY_FILES.len() + DATA_FILES.len()
+        );
         for example in examples {
             assert!(
                 !example.title.is_empty() && !example.title.starts_with('#'),

@@ -942,3 +942,155 @@ fn hessian_vector_products_on_the_command_line() {
         "{report}"
     );
 }
+
+#[test]
+fn the_digits_mlp_scores_at_least_95_percent_on_the_held_out_images() {
+    // 60 steps take about 2 s in a debug build; 100 steps reach 97.8 % (www/data/README.md).
+    let report = json(&[
+        "train",
+        "example:digits-mlp",
+        "--steps",
+        "60",
+        "--optimizer",
+        "momentum",
+        "--format",
+        "json",
+    ]);
+    let losses = report["losses"].as_array().expect("losses");
+    assert_eq!(losses.len(), 60);
+    let test = report["test_accuracy"].as_f64().expect("a test accuracy");
+    assert!(test >= 0.95, "test accuracy {test}");
+    // 359 held-out images: the accuracy is a whole number of them.
+    let right = test * 359.0;
+    assert!((right - right.round()).abs() < 1e-9, "{right}");
+    assert!(report["accuracy"].as_f64().expect("training accuracy") >= test - 0.05);
+}
+
+#[test]
+fn every_test_row_counts_once_when_the_batch_does_not_divide_them() {
+    // iris holds out 30 rows; batches of 16 cover them in two, the second filled up.
+    let program = "X = features(iris, 120, 16)\ny = labels(iris, 120, 16)\n\
+                   W = param(zeros([4, 3]))\nb = param(zeros([3]))\nL = cross_entropy(X @ W + b, y)";
+    let args = [
+        "train",
+        program,
+        "--steps",
+        "100",
+        "--optimizer",
+        "momentum",
+    ];
+    let report = json(&[&args[..], &["--format", "json"]].concat());
+    let test = report["test_accuracy"].as_f64().expect("a test accuracy");
+    let right = test * 30.0;
+    assert!((right - right.round()).abs() < 1e-9, "{test}");
+    // Measured: 90 % (27 of 30).
+    assert!(test > 0.85, "a linear model separates iris: {test}");
+    let text = stdout(&backprop(&args));
+    let line = format!("test accuracy: {}%", (test * 1000.0).round() / 10.0);
+    assert!(text.ends_with(&format!("{line}\n")), "{text}");
+}
+
+#[test]
+fn a_real_dataset_gives_at_most_its_training_rows() {
+    let report = user_error(&[
+        "train",
+        "X = features(iris, 121, 10)\ny = labels(iris, 121, 10)\nW = param(zeros([4, 3]))\nL = cross_entropy(X @ W, y)",
+    ]);
+    assert!(
+        report.contains("`iris` has 120 training rows; ask for at most that many points"),
+        "{report}"
+    );
+    let unknown = user_error(&[
+        "train",
+        "X = features(mnist, 10, 5)\nW = param(1)\nL = sum(X * W)",
+    ]);
+    assert!(
+        unknown.contains("the real ones iris, wine, breast_cancer, digits, diabetes"),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn a_built_in_set_reports_its_test_accuracy_too() {
+    let report = json(&[
+        "train",
+        "example:moons-mlp",
+        "--steps",
+        "5",
+        "--format",
+        "json",
+    ]);
+    let test = report["test_accuracy"].as_f64().expect("a test accuracy");
+    // 64 test points (a quarter of 256) in one batch of 64.
+    let right = test * 64.0;
+    assert!((right - right.round()).abs() < 1e-9, "{test}");
+}
+
+#[test]
+fn a_regression_reports_its_test_mse_below_the_targets_variance() {
+    let program = "X = features(diabetes, 354, 59)\ny = labels(diabetes, 354, 59)\n\
+                   w = param(zeros([10]))\nb = param(1.5)\nL = mse(X @ w + b, y / 100)";
+    let report = json(&[
+        "train",
+        program,
+        "--steps",
+        "50",
+        "--optimizer",
+        "momentum",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["test_accuracy"], Value::Null);
+    let test_mse = report["test_mse"].as_f64().expect("a test mse");
+    let spec = backprop_viz::data::DataSpec {
+        dataset: "diabetes".into(),
+        points: 354,
+        batch: 59,
+        seed: 0,
+    };
+    let targets: Vec<f64> = spec.load().expect("diabetes").test.targets;
+    assert_eq!(targets.len(), 88);
+    let mean = targets.iter().sum::<f64>() / 88.0;
+    let variance = targets
+        .iter()
+        .map(|t| (t / 100.0 - mean / 100.0).powi(2))
+        .sum::<f64>()
+        / 88.0;
+    // Measured: 0.309 against a variance of 0.572 (R² ≈ 0.46, a linear model's).
+    assert!(test_mse < 0.7 * variance, "{test_mse} vs {variance}");
+    let text = stdout(&backprop(&["train", program, "--steps", "5"]));
+    assert!(text.contains("test mean squared error: "), "{text}");
+    assert!(!text.contains("test accuracy"), "{text}");
+}
+
+#[test]
+fn the_digits_mlp_on_the_gpu_backend_scores_like_the_cpu() {
+    let args = |backend: &'static str| {
+        [
+            "train",
+            "example:digits-mlp",
+            "--steps",
+            "60",
+            "--optimizer",
+            "momentum",
+            "--format",
+            "json",
+            "--backend",
+            backend,
+        ]
+    };
+    let output = backprop(&args("gpu"));
+    if output.status.code() != Some(0) && std::env::var("BACKPROP_SKIP_GPU").as_deref() == Ok("1") {
+        eprintln!("skipped (BACKPROP_SKIP_GPU=1): {}", stderr(&output));
+        return;
+    }
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let gpu: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    let cpu = json(&args("cpu"));
+    let (g, c) = (
+        gpu["test_accuracy"].as_f64().expect("GPU test accuracy"),
+        cpu["test_accuracy"].as_f64().expect("CPU test accuracy"),
+    );
+    // Measured on llvmpipe: 96.1 % on both.
+    assert!(g >= 0.95 && (g - c).abs() <= 0.01, "{g} vs {c}");
+}

@@ -1,6 +1,6 @@
 //! `backprop train`: train a program's parameters on the CPU backend (or the GPU one with
-//! `--backend gpu`) and print the loss of every step and the final training accuracy, as
-//! text or JSON.
+//! `--backend gpu`) and print the loss of every step and the final training and test
+//! accuracy, as text or JSON.
 
 use super::args::{BackendArg, CheckFormat, OptimizerArg, TrainArgs};
 use super::error::CliError;
@@ -44,6 +44,12 @@ pub struct TrainReport {
     pub skipped: Option<Vec<u64>>,
     /// The share of training points classified right at the end (classifiers only).
     pub accuracy: Option<Number>,
+    /// The share of the dataset's held-out test rows classified right at the end
+    /// (classifiers only).
+    pub test_accuracy: Option<Number>,
+    /// The mean squared error over the held-out test rows (`mse` regressions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_mse: Option<Number>,
 }
 
 /// One step's global gradient norm, before and after clipping.
@@ -61,6 +67,8 @@ struct Run {
     losses: Vec<Number>,
     norms: Vec<NormReport>,
     accuracy: Option<Number>,
+    test_accuracy: Option<Number>,
+    test_mse: Option<Number>,
     loss_scales: Option<Vec<Number>>,
     skipped: Option<Vec<u64>>,
 }
@@ -146,6 +154,8 @@ pub fn run(args: &TrainArgs, stdin: &mut dyn Read) -> Result<String, CliError> {
         loss_scales: run.loss_scales,
         skipped: run.skipped,
         accuracy: run.accuracy,
+        test_accuracy: run.test_accuracy,
+        test_mse: run.test_mse,
     };
     Ok(match args.format {
         CheckFormat::Text => text(&report),
@@ -205,12 +215,16 @@ fn train<B: Backend>(
         }
     }
     let accuracy = block_on(trainer.accuracy())?.map(Number);
+    let test_accuracy = block_on(trainer.test_accuracy())?.map(Number);
+    let test_mse = block_on(trainer.test_mse())?.map(Number);
     let scaled = storage.scaling.is_some();
     Ok(Run {
         backend: name,
         losses,
         norms,
         accuracy,
+        test_accuracy,
+        test_mse,
         loss_scales: scaled.then_some(loss_scales),
         skipped: scaled.then_some(skipped),
     })
@@ -254,6 +268,15 @@ fn text(report: &TrainReport) -> String {
             "training accuracy: {}%",
             format_number((accuracy * 1000.0).round() / 10.0)
         ));
+    }
+    if let Some(Number(accuracy)) = report.test_accuracy {
+        lines.push(format!(
+            "test accuracy: {}%",
+            format_number((accuracy * 1000.0).round() / 10.0)
+        ));
+    }
+    if let Some(Number(mse)) = report.test_mse {
+        lines.push(format!("test mean squared error: {}", format_number(mse)));
     }
     lines.join("\n") + "\n"
 }

@@ -36,6 +36,12 @@ pub enum DatasetError {
     UnknownName { name: String },
     #[error("noise must be a finite number of at least 0, found {noise}")]
     InvalidNoise { noise: f64 },
+    #[error("`{name}` has {available} training rows; ask for at most that many points")]
+    TooManyPoints { name: String, available: usize },
+    #[error("the `{name}` dataset is not loaded here yet")]
+    NotLoaded { name: String },
+    #[error("the `{name}` dataset's files are damaged: {message}")]
+    Damaged { name: String, message: String },
 }
 
 impl Dataset {

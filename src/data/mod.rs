@@ -1,11 +1,33 @@
-//! Datasets: the built-in 2-D sets ([`dataset`]) and, as program inputs, a `DataSpec` naming a built-in dataset and its minibatch
-//! size (`X = features(moons, 256, 64)`), and turns batches of points into tensors.
+//! Datasets: the built-in 2-D sets ([`dataset`]), the real ones that ship with the app
+//! ([`shipped`]), tables read from CSV ([`csv`], [`table`]) and, as program inputs, a
+//! `DataSpec` naming a dataset and its minibatch size (`X = features(moons, 256, 64)`),
+//! with its training rows and its held-out test rows as [`Split`].
 
+pub mod csv;
 pub mod dataset;
+pub mod shipped;
+pub mod table;
 
+use crate::rng::SplitMix64;
 use crate::tensor::Tensor;
 use dataset::{DATASET_NAMES, Dataset, DatasetError};
 use serde::{Deserialize, Serialize};
+use table::Table;
+
+/// The share of a shipped dataset's rows held out for testing.
+pub const TEST_SHARE: f64 = 0.2;
+/// The seed of the shuffle that picks a shipped dataset's test rows (the same for every
+/// program, so every run is tested on the same rows).
+pub const SPLIT_SEED: u64 = 0;
+/// What a built-in 2-D set's test points' seed differs from its training points' by.
+const TEST_SEED_SALT: u64 = 0x7e57_7e57;
+
+/// A dataset's training rows and its held-out test rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    pub train: Table,
+    pub test: Table,
+}
 
 /// The noise every built-in dataset is generated with (standard deviation per coordinate).
 pub const NOISE: f64 = 0.1;
@@ -40,10 +62,95 @@ impl DataSpec {
             .collect()
     }
 
-    /// Whether `name` is a built-in dataset.
+    /// Whether `name` is a built-in or a shipped dataset.
     pub fn is_dataset(name: &str) -> bool {
-        DATASET_NAMES.contains(&name)
+        DATASET_NAMES.contains(&name) || shipped::find(name).is_some()
     }
+
+    /// The training rows and the held-out test rows.
+    ///
+    /// A built-in 2-D set's training rows are its `points` points; its test rows a quarter
+    /// as many (at least one) drawn from another seed. A shipped set is shuffled by
+    /// [`SPLIT_SEED`] and its last [`TEST_SHARE`] held out; every feature is standardized
+    /// with the mean and standard deviation of all its training rows, and the first
+    /// `points` training rows are used.
+    pub fn load(&self) -> Result<Split, DatasetError> {
+        let Some(shipped) = shipped::find(&self.dataset) else {
+            let test_points = (self.points / 4).max(1);
+            let test = Dataset::by_name(
+                &self.dataset,
+                test_points,
+                NOISE,
+                self.seed ^ TEST_SEED_SALT,
+            )?;
+            return Ok(Split {
+                train: Table::from_points(&self.generate()?),
+                test: Table::from_points(&test),
+            });
+        };
+        shipped_split(shipped, self.points)
+    }
+
+    /// The features and labels of epoch 0's first minibatch: the inputs' values when a
+    /// program is compiled. For a built-in set this draws no test points.
+    pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
+        if let Some(shipped) = shipped::find(&self.dataset) {
+            let split = shipped_split(shipped, self.points)?;
+            let first = self.batches(split.train.rows(), 0);
+            return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
+        }
+        let dataset = self.generate()?;
+        let first = self.epoch(&dataset, 0);
+        Ok(batch_tensors(
+            &dataset,
+            first.first().map_or(&[], Vec::as_slice),
+        ))
+    }
+
+    /// The full minibatches of epoch `epoch` over `rows` rows: the same order as
+    /// [`DataSpec::epoch`] over a dataset of that many points.
+    pub fn batches(&self, rows: usize, epoch: u64) -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..rows).collect();
+        SplitMix64::new(self.seed.wrapping_add(epoch)).shuffle(&mut order);
+        order
+            .chunks(self.batch.max(1))
+            .filter(|batch| batch.len() == self.batch)
+            .map(<[usize]>::to_vec)
+            .collect()
+    }
+}
+
+/// A shipped dataset's split (see [`DataSpec::load`]) with `points` training rows: its
+/// files are embedded natively.
+#[cfg(not(target_arch = "wasm32"))]
+fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, DatasetError> {
+    let table = shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
+        name: shipped.name.to_owned(),
+        message,
+    })?;
+    let (train, test) = table.split(TEST_SHARE, SPLIT_SEED);
+    if points > train.rows() {
+        return Err(DatasetError::TooManyPoints {
+            name: shipped.name.to_owned(),
+            available: train.rows(),
+        });
+    }
+    let moments = train.moments();
+    let used: Vec<usize> = (0..points).collect();
+    Ok(Split {
+        train: train.select(&used).standardized(&moments),
+        test: test.standardized(&moments),
+    })
+}
+
+/// In the browser the shipped datasets are fetched on demand, which the app does not do
+/// yet, so the app's first load carries none of this.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn shipped_split(shipped: &shipped::Shipped, _points: usize) -> Result<Split, DatasetError> {
+    Err(DatasetError::NotLoaded {
+        name: shipped.name.to_owned(),
+    })
 }
 
 /// The features `[batch, 2]` and the labels `[batch]` of the points at `indices`.
@@ -60,4 +167,76 @@ pub fn batch_tensors(dataset: &Dataset, indices: &[usize]) -> (Tensor, Tensor) {
         Tensor::from_parts(vec![indices.len(), 2], features),
         Tensor::from_parts(vec![indices.len()], labels),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dataset: &str, points: usize, batch: usize) -> DataSpec {
+        DataSpec {
+            dataset: dataset.into(),
+            points,
+            batch,
+            seed: 3,
+        }
+    }
+
+    #[test]
+    fn batches_over_rows_are_the_epochs_over_points() {
+        let spec = spec("moons", 50, 8);
+        let dataset = spec.generate().expect("moons");
+        for epoch in 0..3 {
+            assert_eq!(spec.batches(50, epoch), spec.epoch(&dataset, epoch));
+        }
+    }
+
+    #[test]
+    fn the_first_batch_is_epoch_zeros_first_of_the_training_rows() {
+        for spec in [spec("moons", 100, 16), spec("wine", 100, 16)] {
+            let split = spec.load().expect("loads");
+            let first = spec.batches(split.train.rows(), 0);
+            let (x, y) = spec.first_batch().expect("a batch");
+            assert_eq!((x.clone(), y.clone()), split.train.batch(&first[0]));
+            assert_eq!(x.shape(), [16, split.train.width()]);
+            assert_eq!(y.shape(), [16]);
+        }
+    }
+
+    #[test]
+    fn a_built_in_set_is_tested_on_a_quarter_as_many_other_points() {
+        let split = spec("circles", 200, 20).load().expect("circles");
+        assert_eq!(
+            split.train,
+            Table::from_points(&spec("circles", 200, 20).generate().expect("circles"))
+        );
+        assert_eq!((split.test.rows(), split.test.width()), (50, 2));
+        assert!(split.test.row(0) != split.train.row(0));
+    }
+
+    #[test]
+    fn a_shipped_set_holds_out_a_fifth_standardized_by_the_training_rows() {
+        let split = spec("digits", 1438, 64).load().expect("digits");
+        assert_eq!((split.train.rows(), split.test.rows()), (1438, 359));
+        assert_eq!((split.train.width(), split.test.width()), (64, 64));
+        for column in split.train.moments() {
+            assert!(column.0.abs() < 1e-9, "{column:?}");
+        }
+        // The same test rows for any number of training points.
+        assert_eq!(
+            spec("digits", 100, 10).load().expect("digits").test,
+            split.test
+        );
+        assert_eq!(
+            spec("iris", 121, 10).load().map(|_| ()),
+            Err(DatasetError::TooManyPoints {
+                name: "iris".into(),
+                available: 120
+            })
+        );
+        let diabetes = spec("diabetes", 300, 10).load().expect("diabetes");
+        assert_eq!((diabetes.train.rows(), diabetes.test.rows()), (300, 88));
+        assert_eq!(diabetes.train.classes(), 0);
+        assert!(DataSpec::is_dataset("wine") && !DataSpec::is_dataset("mnist"));
+    }
 }

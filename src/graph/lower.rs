@@ -8,7 +8,7 @@ mod in_place;
 
 use super::cost::{STEP_BUDGET, format_flops};
 use super::{CustomSite, Graph, Node, NodeId, Role};
-use crate::data::{DataSpec, MAX_POINTS, batch_tensors};
+use crate::data::{DataSpec, MAX_POINTS};
 use crate::lang::{BinaryOp, Expr, ExprKind, Program, Span, Statement, infix};
 use crate::op::{Kind, Leaf, Op};
 use crate::tensor::{Tensor, TensorError, ops};
@@ -156,8 +156,9 @@ impl LowerError {
                 Some(format!("write it on a line of its own: `W = {what}(…)`"))
             }
             LowerError::UnknownDataset { .. } => Some(format!(
-                "the datasets are {}",
-                crate::data::dataset::DATASET_NAMES.join(", ")
+                "the datasets are {}, and the real ones {}",
+                crate::data::dataset::DATASET_NAMES.join(", "),
+                crate::data::shipped::SHIPPED.map(|shipped| shipped.name).join(", ")
             )),
             LowerError::MaxOfTwo { .. } => Some(
                 "for max(x, 0) write `relu(x)`; for the larger of x and y, `relu(x - y) + y`"
@@ -413,16 +414,12 @@ fn leaf_value(value: &Expr, folding: &mut Folding) -> Result<(Tensor, Role), Low
         "features" | "labels" => {
             arity("3 or 4", 3..=4)?;
             let spec = data_spec(args, folding)?;
-            let dataset = spec.generate().map_err(|error| LowerError::BadArgument {
-                message: error.to_string(),
-                span: value.span,
-            })?;
-            let first = spec
-                .epoch(&dataset, 0)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            let (features, labels) = batch_tensors(&dataset, &first);
+            let (features, labels) =
+                spec.first_batch()
+                    .map_err(|error| LowerError::BadArgument {
+                        message: error.to_string(),
+                        span: value.span,
+                    })?;
             Ok(if name == "features" {
                 (features, Role::Features(spec))
             } else {
@@ -433,7 +430,7 @@ fn leaf_value(value: &Expr, folding: &mut Folding) -> Result<(Tensor, Role), Low
     }
 }
 
-/// `features(moons, points, batch[, seed])`'s arguments.
+/// `features(moons, points, batch[, seed])`'s arguments (or a shipped dataset's).
 fn data_spec(args: &[Expr], folding: &mut Folding) -> Result<DataSpec, LowerError> {
     let dataset = match &args[0].kind {
         ExprKind::Var(name) if DataSpec::is_dataset(name) => name.clone(),

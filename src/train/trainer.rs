@@ -8,8 +8,9 @@ use super::metrics::{accuracy, argmax_rows};
 use super::scaler::{GradScaler, Outcome};
 use crate::backend::optimizer::UpdateRule;
 use crate::backend::{Backend, BackendError, Quantity};
-use crate::data::dataset::{Dataset, DatasetError};
-use crate::data::{DataSpec, batch_tensors};
+use crate::data::dataset::DatasetError;
+use crate::data::table::Table;
+use crate::data::{DataSpec, Split};
 use crate::graph::{Graph, NodeId, Role};
 use crate::op::Op;
 use crate::precision::Precision;
@@ -59,7 +60,7 @@ impl TrainConfig {
 /// Where a program's minibatches come from.
 struct DataFeed {
     spec: DataSpec,
-    dataset: Dataset,
+    split: Split,
     features: Vec<NodeId>,
     labels: Vec<NodeId>,
     epoch: u64,
@@ -95,11 +96,11 @@ impl DataFeed {
         let Some((spec, _)) = feed else {
             return Ok(None);
         };
-        let dataset = spec.generate()?;
-        let batches = spec.epoch(&dataset, 0);
+        let split = spec.load()?;
+        let batches = spec.batches(split.train.rows(), 0);
         Ok(Some(DataFeed {
             spec,
-            dataset,
+            split,
             features,
             labels,
             epoch: 0,
@@ -112,7 +113,7 @@ impl DataFeed {
     fn next_batch(&mut self) -> Vec<usize> {
         if self.next >= self.batches.len() {
             self.epoch += 1;
-            self.batches = self.spec.epoch(&self.dataset, self.epoch);
+            self.batches = self.spec.batches(self.split.train.rows(), self.epoch);
             self.next = 0;
         }
         let batch = self.batches.get(self.next).cloned().unwrap_or_default();
@@ -123,19 +124,29 @@ impl DataFeed {
     /// Pass over `drawn` minibatches from the start, as if [`DataFeed::next_batch`] had
     /// been called that many times.
     fn skip_from_start(&mut self, drawn: u64) {
-        let per_epoch = self.spec.epoch(&self.dataset, 0).len() as u64;
+        let per_epoch = self.spec.batches(self.split.train.rows(), 0).len() as u64;
         let (epoch, next) = match (drawn, per_epoch) {
             (0, _) | (_, 0) => (0, 0),
             // A new epoch starts when a batch is drawn after the last one of the epoch.
             (drawn, per_epoch) => ((drawn - 1) / per_epoch, (drawn - 1) % per_epoch + 1),
         };
         self.epoch = epoch;
-        self.batches = self.spec.epoch(&self.dataset, epoch);
+        self.batches = self.spec.batches(self.split.train.rows(), epoch);
         self.next = usize::try_from(next).unwrap_or(usize::MAX);
     }
 
     fn write<B: Backend>(&self, backend: &mut B, indices: &[usize]) -> Result<(), TrainError> {
-        let (features, labels) = batch_tensors(&self.dataset, indices);
+        self.write_rows(backend, &self.split.train, indices)
+    }
+
+    /// Write the rows `indices` of `table` to the program's data inputs.
+    fn write_rows<B: Backend>(
+        &self,
+        backend: &mut B,
+        table: &Table,
+        indices: &[usize],
+    ) -> Result<(), TrainError> {
+        let (features, labels) = table.batch(indices);
         for &id in &self.features {
             backend.write(id, &features)?;
         }
@@ -346,6 +357,67 @@ impl<B: Backend> Trainer<B> {
     /// their label, for a program with a `cross_entropy` loss over a dataset. It runs
     /// forward passes, so [`Trainer::loss`] afterwards is the last evaluated batch's.
     pub async fn accuracy(&mut self) -> Result<Option<f64>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let batches = data.spec.batches(data.split.train.rows(), 0);
+        self.score(false, batches, usize::MAX).await
+    }
+
+    /// The share of the held-out test rows classified right (see [`DataSpec::load`]), for a
+    /// program with a `cross_entropy` loss over a dataset. Every test row counts once: the
+    /// last minibatch is filled up with rows from the start, whose predictions are not
+    /// counted again. Like [`Trainer::accuracy`] it runs forward passes.
+    pub async fn test_accuracy(&mut self) -> Result<Option<f64>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let (rows, batch) = (data.split.test.rows(), data.spec.batch.max(1));
+        let batches = (0..rows.div_ceil(batch))
+            .map(|k| (k * batch..(k + 1) * batch).map(|i| i % rows).collect())
+            .collect();
+        self.score(true, batches, rows).await
+    }
+
+    /// The mean squared error over the held-out test rows, for a program with an `mse`
+    /// loss over a dataset (a regression): every test row counted once, as in
+    /// [`Trainer::test_accuracy`]. It runs forward passes.
+    pub async fn test_mse(&mut self) -> Result<Option<f64>, TrainError> {
+        let Some(mse) = self.graph.nodes().iter().find(|node| node.op == Op::Mse) else {
+            return Ok(None);
+        };
+        let (prediction, target) = (mse.inputs[0], mse.inputs[1]);
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let (rows, batch) = (data.split.test.rows(), data.spec.batch.max(1));
+        let (mut sum, mut count) = (0.0, 0);
+        for k in 0..rows.div_ceil(batch) {
+            let indices: Vec<usize> = (k * batch..(k + 1) * batch).map(|i| i % rows).collect();
+            if let Some(data) = &self.data {
+                data.write_rows(&mut self.backend, &data.split.test, &indices)?;
+            }
+            self.backend.forward()?;
+            let predicted = self.backend.read(prediction, Quantity::Value).await?;
+            let known = self.backend.read(target, Quantity::Value).await?;
+            let per_row = predicted.data().len() / batch;
+            let counted = rows.saturating_sub(k * batch).min(batch) * per_row;
+            for (p, t) in predicted.data().iter().zip(known.data()).take(counted) {
+                sum += (p - t) * (p - t);
+                count += 1;
+            }
+        }
+        Ok((count > 0).then(|| sum / count as f64))
+    }
+
+    /// The accuracy over the rows of `batches` (of the test rows when `test`), counting the
+    /// first `count` rows of the batches only.
+    async fn score(
+        &mut self,
+        test: bool,
+        batches: Vec<Vec<usize>>,
+        count: usize,
+    ) -> Result<Option<f64>, TrainError> {
         let Some(cross_entropy) = self
             .graph
             .nodes()
@@ -356,20 +428,26 @@ impl<B: Backend> Trainer<B> {
         };
         let (logits, labels) = (cross_entropy.inputs[0], cross_entropy.inputs[1]);
         let classes = self.graph.node(logits).shape.last().copied().unwrap_or(1);
-        let Some(data) = &self.data else {
-            return Ok(None);
-        };
-        let batches = data.spec.epoch(&data.dataset, 0);
         let (mut predicted, mut truth) = (Vec::new(), Vec::new());
         for batch in &batches {
             if let Some(data) = &self.data {
-                data.write(&mut self.backend, batch)?;
+                let table = if test {
+                    &data.split.test
+                } else {
+                    &data.split.train
+                };
+                data.write_rows(&mut self.backend, table, batch)?;
             }
             self.backend.forward()?;
             let scores = self.backend.read(logits, Quantity::Value).await?;
             let known = self.backend.read(labels, Quantity::Value).await?;
-            predicted.extend(argmax_rows(scores.data(), classes));
-            truth.extend(known.data().iter().map(|&label| label as usize));
+            let rows = argmax_rows(scores.data(), classes)
+                .into_iter()
+                .zip(known.data().iter().map(|&label| label as usize));
+            for (guess, label) in rows.take(count.saturating_sub(predicted.len())) {
+                predicted.push(guess);
+                truth.push(label);
+            }
         }
         Ok(accuracy(&predicted, &truth).ok())
     }
