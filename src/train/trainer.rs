@@ -243,6 +243,16 @@ impl<B: Backend> Trainer<B> {
     /// Zero the gradients (unless told not to), then every micro-batch's forward and
     /// backward, averaged when there are several.
     fn gradients(&mut self) -> Result<(), TrainError> {
+        let micro_batches = self.micro_batches()?;
+        if micro_batches > 1 {
+            self.backend.scale_grads(1.0 / micro_batches as f64)?;
+        }
+        Ok(())
+    }
+
+    /// Zero the gradients (unless told not to), then every micro-batch's forward and
+    /// backward, their gradients summed; how many there were.
+    fn micro_batches(&mut self) -> Result<usize, TrainError> {
         if self.config.zero_grads {
             self.backend.zero_grads()?;
         }
@@ -255,10 +265,7 @@ impl<B: Backend> Trainer<B> {
             self.backend.forward()?;
             self.backend.backward()?;
         }
-        if micro_batches > 1 {
-            self.backend.scale_grads(1.0 / micro_batches as f64)?;
-        }
-        Ok(())
+        Ok(micro_batches)
     }
 
     fn apply_update(&mut self) -> Result<(), TrainError> {
@@ -280,18 +287,7 @@ impl<B: Backend> Trainer<B> {
     ) -> Result<(f64, Outcome), TrainError> {
         let scale = scaler.scale();
         self.backend.set_storage(precision, scale)?;
-        if self.config.zero_grads {
-            self.backend.zero_grads()?;
-        }
-        let micro_batches = self.config.accumulate.max(1);
-        for _ in 0..micro_batches {
-            if let Some(data) = &mut self.data {
-                let batch = data.next_batch();
-                data.write(&mut self.backend, &batch)?;
-            }
-            self.backend.forward()?;
-            self.backend.backward()?;
-        }
+        let micro_batches = self.micro_batches()?;
         let mut finite = true;
         for param in self.graph.params().collect::<Vec<_>>() {
             let gradient = self.backend.read(param, Quantity::Gradient).await?;

@@ -6,37 +6,10 @@
 import assert from 'node:assert/strict';
 
 import { appTest, waitFor } from './lib/harness.js';
+import { slowestClick } from './lib/responsive.js';
 import { EMBED_PAGE } from './lib/embed.js';
 
 const HEAVY = 'A = randn([1448,1448],1); B = A @ A; C = B @ A; D = C @ B; sum(D)';
-
-/**
- * For `ms` milliseconds, the page clicks `selector` every 50 ms and measures each click
- * from its dispatch to the frame after its handlers ran (in the page, so the test's own
- * round trips do not count); returns the slowest. A page busy computing answers late.
- */
-function slowestClick(page, selector, ms = 2000) {
-  return page.evaluate(
-    ({ selector, ms }) =>
-      new Promise((done) => {
-        let slowest = 0;
-        const end = performance.now() + ms;
-        const click = () => {
-          const start = performance.now();
-          document.querySelector(selector)?.click();
-          requestAnimationFrame(() =>
-            setTimeout(() => {
-              slowest = Math.max(slowest, performance.now() - start);
-              if (performance.now() < end) setTimeout(click, 50);
-              else done(slowest);
-            }, 0),
-          );
-        };
-        click();
-      }),
-    { selector, ms },
-  );
-}
 
 appTest('a link to a minute of work shows the budget error and the page answers clicks', async (app) => {
   const page = await app.open(`/#program=${encodeURIComponent(HEAVY)}`);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { appTest, waitFor } from './lib/harness.js';
+import { slowestClick } from './lib/responsive.js';
 import { button, editor } from './lib/app.js';
 
 /** A product of two 300 × 300 matrices: 54 million operations a forward pass, 16 of them
@@ -22,31 +23,6 @@ async function heavyAtTheEnd(app) {
   await button(page, 'Jump to end of backward').click();
   await waitFor('the check running', async () => ((await status(page)) === 'running' ? { ok: true } : { ok: false, seen: await status(page) }), { timeout: 20_000 });
   return page;
-}
-
-/** For `ms`, the page clicks `selector` every 50 ms; the slowest from dispatch to the
- * frame after (measured in the page). */
-function slowestClick(page, selector, ms) {
-  return page.evaluate(
-    ({ selector, ms }) =>
-      new Promise((done) => {
-        let slowest = 0;
-        const end = performance.now() + ms;
-        const click = () => {
-          const start = performance.now();
-          document.querySelector(selector)?.click();
-          requestAnimationFrame(() =>
-            setTimeout(() => {
-              slowest = Math.max(slowest, performance.now() - start);
-              if (performance.now() < end) setTimeout(click, 50);
-              else done(slowest);
-            }, 0),
-          );
-        };
-        click();
-      }),
-    { selector, ms },
-  );
 }
 
 const errorOf = (page, input) => page.locator(`tr[data-gradient="${input}"] td:nth-child(4)`).textContent();
