@@ -6,13 +6,14 @@
 #   - wasm-opt from the npm package binaryen, into .ci/node (git-ignored)
 #   - chromium, chromium-driver (browser tests), mesa-vulkan-drivers (wgpu tests)
 #   - pdflatex (texlive-latex-base, texlive-latex-recommended; the LaTeX export check)
-#   - python3-ipython (the Jupyter recipe's test)
+#   - python3-ipython (the Jupyter recipe's test), mdbook (the mdBook recipe's test)
 #   - the E2E tests' npm packages (npm ci in tests/e2e) when the lockfile changed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
 TRUNK_VERSION=0.21.14
+MDBOOK_VERSION=0.5.4
 BINARYEN_VERSION=132
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -35,6 +36,12 @@ done
 if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
     say "installing trunk $TRUNK_VERSION (takes a while)"
     cargo install --locked "trunk@$TRUNK_VERSION"
+fi
+
+# mdBook, for the README's mdBook recipe (tests/e2e/recipes.test.js); about a minute to build.
+if [[ "$(mdbook --version 2>/dev/null)" != "mdbook v$MDBOOK_VERSION" ]]; then
+    say "installing mdbook $MDBOOK_VERSION"
+    cargo install --locked --no-default-features "mdbook@$MDBOOK_VERSION"
 fi
 
 # wasm-bindgen-cli must match the wasm-bindgen crate version in Cargo.lock.
