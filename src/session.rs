@@ -104,6 +104,10 @@ pub struct TensorCheck {
 /// the program: the first, the last, the middle and the largest.
 const SAMPLED_ELEMENTS: usize = 4;
 
+/// A custom derivative farther than this from central differences (relative error) is
+/// called wrong, as `backprop check` does.
+const CUSTOM_TOLERANCE: f64 = 1e-6;
+
 impl Session {
     pub fn new(source: &str) -> Session {
         let mut session = Session {
@@ -505,6 +509,25 @@ impl Session {
                 .count()
         });
         (self.revision, complete)
+    }
+
+    /// The user functions whose declared derivative `f'` disagrees with central
+    /// differences of `f` at the points the program calls them, with the largest relative
+    /// error; checked once some gradient is complete, and only where the check runs on the
+    /// page ([`checking::CheckMode::Inline`]).
+    pub fn wrong_custom_derivatives(&self) -> Vec<(String, f64)> {
+        let Some(stepper) = &self.stepper else {
+            return vec![];
+        };
+        let complete = stepper.gradients().iter().any(|(_, g)| g.is_some());
+        if !complete || self.check_mode() != checking::CheckMode::Inline {
+            return vec![];
+        }
+        crate::engine::check_custom_derivatives(stepper.graph(), stepper.inputs())
+            .into_iter()
+            .filter(|c| c.max_relative_error.is_nan() || c.max_relative_error >= CUSTOM_TOLERANCE)
+            .map(|c| (c.function, c.max_relative_error))
+            .collect()
     }
 
     /// The nodes where central differences straddle a kink (relu or abs at 0), by name:

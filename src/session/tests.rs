@@ -449,3 +449,26 @@ fn kinks_are_found_where_relu_or_abs_sit_at_zero() {
     assert_eq!(ops_of(&tiny), ["relu"]);
     assert!(Session::new("(x1 + x2) * x1").kinks().is_empty());
 }
+
+#[test]
+fn a_wrong_custom_derivative_is_named_once_a_gradient_is_complete() {
+    let program = |derivative: &str| {
+        format!(
+            "softplus(x) = log(1 + exp(x))\nsoftplus'(x) = {derivative}\nz = 0.5\nsoftplus(2 * z) * 3"
+        )
+    };
+    let mut wrong = Session::new(&program("exp(x)"));
+    assert_eq!(
+        wrong.wrong_custom_derivatives(),
+        vec![],
+        "not before the gradients"
+    );
+    wrong.jump_to_backward_end();
+    let named = wrong.wrong_custom_derivatives();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0].0, "softplus");
+    assert!(named[0].1 > 0.1, "{named:?}");
+    let mut right = Session::new(&program("sigmoid(x)"));
+    right.jump_to_backward_end();
+    assert_eq!(right.wrong_custom_derivatives(), vec![]);
+}

@@ -169,6 +169,20 @@ pub fn Gradients() -> impl IntoView {
             names.join(", ")
         )
     };
+    // A user function whose declared derivative disagrees with differences of its value.
+    let custom = move || {
+        gradients.with(|_| ());
+        state
+            .session
+            .with_untracked(|s| s.wrong_custom_derivatives())
+            .into_iter()
+            .map(|(name, error)| {
+                format!(
+                    "The custom derivative {name}' disagrees with central differences of {name} (relative error {error:.1e}): the gradients through {name} are wrong. "
+                )
+            })
+            .collect::<String>()
+    };
     let rows = move || {
         let checking = matches!(status.get(), CheckStatus::Running(..));
         gradients.with(|rows| {
@@ -242,6 +256,7 @@ pub fn Gradients() -> impl IntoView {
                 </button>
             </p>
             <p class="kink-note" data-kink-note="" role="note">{kinks}</p>
+            <p class="kink-note" data-custom-note="" role="note">{custom}</p>
             <p class="muted small">"Each gradient fills in as soon as the last contribution to its input's adjoint arrives, with its finite-difference check beside it: central, (f(x+h) − f(x−h)) / 2h. A tensor shows its gradient's norm, checked at its first, last, middle and largest elements. A large program is checked in the background."</p>
             <AdjointsByDepth />
         </section>

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { appTest, waitFor } from './lib/harness.js';
-import { button, counter, gradientRow, parseShownNumber } from './lib/app.js';
+import { button, counter, editor, gradientRow, parseShownNumber } from './lib/app.js';
 
 const pitfall = (page, slug) => page.locator(`.pitfalls button[data-example="${slug}"]`);
 const fixSwitch = (page, slug) => page.locator(`button[data-fix="${slug}"]`);
@@ -76,4 +76,29 @@ appTest('the gallery groups the pitfalls, each lab loads and shows its failure, 
   assert.ok(Math.abs(await gradient(page, 'x')) < 1e-4, 'vanished');
   await fixSwitch(page, 'vanishing-sigmoid').click();
   assert.ok((await gradient(page, 'x')) >= 1, 'kept');
+});
+
+appTest('a wrong custom derivative is named under the gradients, a right one is not', async (app) => {
+  const page = await app.open('/');
+  const program = (derivative) =>
+    `softplus(x) = log(1 + exp(x))\nsoftplus'(x) = ${derivative}\nz = 0.5\nsoftplus(2 * z) * 3`;
+  const note = async () => (await page.locator('[data-custom-note]').textContent()).trim();
+  await editor(page).fill(program('exp(x)'));
+  await waitFor('the program', async () => (await gradientRow(page, 'z')) !== null);
+  assert.equal(await note(), '', 'nothing before the backward pass');
+  await button(page, 'Jump to end of backward').click();
+  await waitFor('the wrong derivative named', async () => {
+    const text = await note();
+    return /^The custom derivative softplus' disagrees with central differences of softplus/.test(text)
+      ? { ok: true }
+      : { ok: false, seen: text };
+  });
+  // Put right (the view stays at the end of the backward pass), the note goes.
+  await editor(page).fill(program('sigmoid(x)'));
+  await waitFor('the right derivative passes', async () => {
+    const row = await gradientRow(page, 'z');
+    const text = await note();
+    return row?.[1] !== '' && text === '' ? { ok: true } : { ok: false, seen: `${row} / ${text}` };
+  });
+  assert.match(await counter(page), /^backward (\d+) \/ \1$/);
 });
