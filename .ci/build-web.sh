@@ -14,13 +14,15 @@ cd "$ROOT"
 # minimap (+12 KB), the pitfalls' ops and labs (+10 KB), slides and the tape's memory
 # (+3 KB), and the check of large programs in a worker (+7 KB): measured about 360,000.
 # Moving the explanation renderers and tensor pictures into a module loaded on demand is
-# what brings it back down; until then this ceiling stops further growth.
-PAGE_BUDGET_BYTES=364000
+# what brings it back down; until then this ceiling stops further growth. The lessons' tabs
+# and host (+6.7 KB) are being slimmed.
+PAGE_BUDGET_BYTES=369000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=316000 # measured about 311,500, + 1.5 %
     [checker]=130000 # the check of large programs in a Web Worker; measured 124,467, + 4 %
     [embed]=338000 # measured about 334,150, + 1 %
+    [lessons]=340000 # the lesson views under the graph (measured 156,764 with placeholder views)
 )
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.

@@ -17,6 +17,7 @@ pub mod export;
 pub mod graph;
 pub mod lang;
 pub mod layout;
+pub mod lessons;
 pub mod number;
 pub mod op;
 pub mod playground;

@@ -1,8 +1,16 @@
-//! Loading the playground module on demand, as the state the app's host element follows:
-//! nothing until a trainable program asks for it, then loading, then ready or failed
+//! Loading a module on demand (the playground, the lessons), as the state the app's host
+//! element follows: nothing until the page asks for it, then loading, then ready or failed
 //! (with the reason, and another try on request).
 
-/// Where loading the playground module stands.
+/// How a host speaks of its module while loading it and after a failure.
+pub struct Wording {
+    /// "Loading the training playground…"
+    pub loading: &'static str,
+    /// "The training playground could not be loaded" (the reason follows).
+    pub failed: &'static str,
+}
+
+/// Where loading an on-demand module stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ModuleLoad {
     #[default]
@@ -13,8 +21,8 @@ pub enum ModuleLoad {
 }
 
 impl ModuleLoad {
-    /// A trainable program wants the playground: whether to start loading it now (only
-    /// the first time; a failure waits for [`ModuleLoad::retry`]).
+    /// The page wants the module: whether to start loading it now (only the first time; a
+    /// failure waits for [`ModuleLoad::retry`]).
     pub fn want(&mut self) -> bool {
         if *self == ModuleLoad::Idle {
             *self = ModuleLoad::Loading;
@@ -52,14 +60,12 @@ impl ModuleLoad {
         }
     }
 
-    /// What the host says meanwhile, if anything.
-    pub fn message(&self) -> Option<String> {
+    /// What a host that words its module so says meanwhile, if anything.
+    pub fn message(&self, words: &Wording) -> Option<String> {
         match self {
             ModuleLoad::Idle | ModuleLoad::Ready => None,
-            ModuleLoad::Loading => Some("Loading the training playground…".into()),
-            ModuleLoad::Failed(reason) => Some(format!(
-                "The training playground could not be loaded: {reason}"
-            )),
+            ModuleLoad::Loading => Some(words.loading.into()),
+            ModuleLoad::Failed(reason) => Some(format!("{}: {reason}", words.failed)),
         }
     }
 }
@@ -68,20 +74,25 @@ impl ModuleLoad {
 mod tests {
     use super::*;
 
+    const PLAYGROUND: &Wording = &Wording {
+        loading: "Loading the training playground…",
+        failed: "The training playground could not be loaded",
+    };
+
     #[test]
     fn the_module_loads_once_when_wanted() {
         let mut load = ModuleLoad::default();
-        assert_eq!((load.name(), load.message()), ("idle", None));
+        assert_eq!((load.name(), load.message(PLAYGROUND)), ("idle", None));
         assert!(!load.retry(), "nothing failed yet");
         assert!(load.want());
         assert_eq!(load.name(), "loading");
         assert_eq!(
-            load.message().as_deref(),
+            load.message(PLAYGROUND).as_deref(),
             Some("Loading the training playground…")
         );
         assert!(!load.want(), "already loading");
         load.finish(Ok(()));
-        assert_eq!((load.name(), load.message()), ("ready", None));
+        assert_eq!((load.name(), load.message(PLAYGROUND)), ("ready", None));
         assert!(!load.want() && !load.retry());
         load.finish(Err("late".into()));
         assert_eq!(load, ModuleLoad::Ready, "only a pending load finishes");
@@ -96,7 +107,7 @@ mod tests {
         ));
         assert_eq!(load.name(), "failed");
         assert_eq!(
-            load.message().as_deref(),
+            load.message(PLAYGROUND).as_deref(),
             Some(
                 "The training playground could not be loaded: TypeError: Failed to fetch dynamically imported module"
             )

@@ -12,6 +12,7 @@ mod gradients;
 mod graph_view;
 mod hooks;
 mod inputs;
+pub mod lessons;
 pub mod playground;
 mod state;
 mod tensor_view;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <explanation::Explanation />
                     <gradients::Gradients />
                 </div>
+                <lessons::host::Lessons />
             </div>
         </main>
     }

@@ -4,7 +4,7 @@
 use super::hooks::browser as hooks;
 use crate::examples::Example;
 use crate::session::Session;
-use crate::url_state::ModeChoice;
+use crate::url_state::{ModeChoice, UrlState};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -17,6 +17,9 @@ pub struct AppState {
     pub dark: RwSignal<bool>,
     /// Presentation mode: the graph, the step controls and the explanation alone, large.
     pub presenting: RwSignal<bool>,
+    /// The graph node highlighted across the views (hovered or focused in the graph, or
+    /// pointed at in a lesson).
+    pub highlight: RwSignal<Option<usize>>,
     /// When the last edit happened (ms since the epoch).
     last_edit_entry: StoredValue<f64>,
     /// The compile waiting for typing to pause.
@@ -37,6 +40,7 @@ impl AppState {
             speed: RwSignal::new(1.5),
             dark: RwSignal::new(false),
             presenting: RwSignal::new(false),
+            highlight: RwSignal::new(None),
             last_edit_entry: StoredValue::new(0.0),
             pending_compile: StoredValue::new(None),
         }
@@ -106,6 +110,15 @@ impl AppState {
         self.session.update(change);
         self.session
             .with_untracked(|s| hooks::write_location(s, true));
+    }
+
+    /// Open the view a link's fragment describes, as a new history entry (a link that
+    /// cannot be read changes nothing).
+    pub fn open_fragment(&self, fragment: &str) {
+        if let Ok(link) = UrlState::from_fragment(fragment) {
+            self.playing.set(false);
+            self.as_new_entry(|s| *s = Session::from_url(link));
+        }
     }
 
     /// Replace the program with `text` (written by the playground's form), as a new

@@ -8,7 +8,7 @@
 use super::super::hooks;
 use super::super::state::AppState;
 use crate::playground::form::{Form, write_program};
-use crate::playground::loading::ModuleLoad;
+use crate::playground::loading::{ModuleLoad, Wording};
 use crate::playground::message::{FromPlayground, HostUpdate, load_step, unpack};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -45,6 +45,12 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn receive(this: &PlaygroundModule, message: &str) -> Result<(), JsValue>;
 }
+
+/// How the host speaks of the module.
+const WHAT: &Wording = &Wording {
+    loading: "Loading the training playground…",
+    failed: "The training playground could not be loaded",
+};
 
 /// The app's state of the playground.
 #[derive(Clone, Copy)]
@@ -225,9 +231,9 @@ pub fn PlaygroundHost(host: HostState) -> impl IntoView {
             <div
                 class="playground-status"
                 role=move || if failed() { "alert" } else { "status" }
-                hidden=move || host.load.with(|load| load.message().is_none())
+                hidden=move || host.load.with(|load| load.message(WHAT).is_none())
             >
-                <p>{move || host.load.with(ModuleLoad::message)}</p>
+                <p>{move || host.load.with(|load| load.message(WHAT))}</p>
                 <button on:click=retry hidden=move || !failed()>"Try again"</button>
             </div>
             <div class="playground-mount" node_ref=mount_point></div>

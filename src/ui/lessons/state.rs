@@ -1,0 +1,97 @@
+//! The lessons module's state: the app's view as a [`Session`] rebuilt from the app's link
+//! (a step alone is a seek, see [`crate::lessons::follow`]), the open view, the theme, the
+//! node the app highlights, and the way back to the app.
+
+use crate::lessons::{Follow, Lesson, follow};
+use crate::session::Session;
+use crate::url_state::UrlState;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The app's end of the messages (made by the app's lessons host).
+    pub type AppLink;
+
+    #[wasm_bindgen(method)]
+    fn seek(this: &AppLink, cursor: u32);
+
+    #[wasm_bindgen(method)]
+    fn open(this: &AppLink, fragment: &str);
+
+    #[wasm_bindgen(method)]
+    fn highlight(this: &AppLink, node: i32);
+
+    #[wasm_bindgen(method, js_name = setInput)]
+    fn set_input(this: &AppLink, name: &str, value: f64);
+}
+
+#[derive(Clone, Copy)]
+pub struct LessonsState {
+    /// The app's view: program, inputs, mode and step.
+    pub session: RwSignal<Session>,
+    /// The link `session` was last built or moved from.
+    link: StoredValue<Option<UrlState>>,
+    pub lesson: RwSignal<Lesson>,
+    pub dark: RwSignal<bool>,
+    /// The graph node the app highlights (hovered or focused there, or here).
+    pub highlight: RwSignal<Option<usize>>,
+    to_app: StoredValue<AppLink, LocalStorage>,
+}
+
+impl LessonsState {
+    pub fn new(to_app: AppLink) -> LessonsState {
+        LessonsState {
+            session: RwSignal::new(Session::new("")),
+            link: StoredValue::new(None),
+            lesson: RwSignal::new(Lesson::ChainRule),
+            dark: RwSignal::new(false),
+            highlight: RwSignal::new(None),
+            to_app: StoredValue::new_local(to_app),
+        }
+    }
+
+    /// The state provided around the lessons' views.
+    pub fn get() -> LessonsState {
+        expect_context::<LessonsState>()
+    }
+
+    /// Follow the app's link.
+    pub fn follow(&self, fragment: &str) -> Result<(), String> {
+        let next = UrlState::from_fragment(fragment).map_err(|error| error.to_string())?;
+        match self
+            .link
+            .with_value(|now| follow(now.as_ref(), next.clone()))
+        {
+            Follow::Nothing => {}
+            Follow::Seek(step) => self.session.update(|s| s.seek(step)),
+            Follow::Rebuild(state) => self.session.set(Session::from_url(state)),
+        }
+        self.link.set_value(Some(next));
+        Ok(())
+    }
+
+    /// Ask the app to go to step `cursor` (its link then comes back here).
+    pub fn seek(&self, cursor: usize) {
+        let cursor = u32::try_from(cursor).unwrap_or(u32::MAX);
+        self.to_app.with_value(|app| app.seek(cursor));
+    }
+
+    /// Ask the app to open the view `state` describes (another program, inputs, mode or
+    /// step), as a new history entry.
+    pub fn open(&self, state: &UrlState) {
+        let fragment = state.to_fragment();
+        self.to_app.with_value(|app| app.open(&fragment));
+    }
+
+    /// Set the scalar input `name` to `value` in the app (its view then comes back here).
+    pub fn set_input(&self, name: &str, value: f64) {
+        self.to_app.with_value(|app| app.set_input(name, value));
+    }
+
+    /// Highlight `node` in the app's graph and editor (None: nothing).
+    pub fn highlight(&self, node: Option<usize>) {
+        let node = node.and_then(|n| i32::try_from(n).ok()).unwrap_or(-1);
+        self.to_app.with_value(|app| app.highlight(node));
+    }
+}
