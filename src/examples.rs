@@ -1,10 +1,13 @@
 //! The worked examples shipped in `www/examples/*.bp`, compiled in. Each file is a valid
 //! program whose leading `#` lines give a title (the first) and an intro (the rest). A
 //! pitfall (its title starts `Pitfall:`) may come with its fix, `NN-slug.fix.bp`, the same
-//! program put right, which the gallery's "show the fix" switch loads.
+//! program put right, which the gallery's "show the fix" switch loads. A `#:` line gives
+//! how the example is stepped ([`Setup`]: micro-batches, `zero_grad`, `no_grad`, precision).
+
+use crate::engine::setup::Setup;
 
 /// A worked example: a program with a title and a one-paragraph intro.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Example {
     /// The file name without its number and extension, e.g. `two-paths`.
     pub slug: &'static str,
@@ -16,6 +19,8 @@ pub struct Example {
     pub program: &'static str,
     /// For a pitfall: the same program with the fix (its slug ends in `-fix`).
     pub fix: Option<Box<Example>>,
+    /// How it is stepped, from its `#:` line (one plain pass without one).
+    pub setup: Setup,
 }
 
 impl Example {
@@ -28,7 +33,7 @@ impl Example {
 /// A pitfall's fix: its slug and file.
 type Fix = Option<(&'static str, &'static str)>;
 
-const FILES: [(&str, &str, Fix); 14] = [
+const FILES: [(&str, &str, Fix); 19] = [
     (
         "two-paths",
         include_str!("../www/examples/01-two-paths.bp"),
@@ -62,6 +67,11 @@ const FILES: [(&str, &str, Fix); 14] = [
     (
         "moons-mlp",
         include_str!("../www/examples/07-moons-mlp.bp"),
+        None,
+    ),
+    (
+        "accumulation",
+        include_str!("../www/examples/16-accumulation.bp"),
         None,
     ),
     (
@@ -115,6 +125,38 @@ const FILES: [(&str, &str, Fix); 14] = [
         Some((
             "hard-threshold-fix",
             include_str!("../www/examples/12-hard-threshold.fix.bp"),
+        )),
+    ),
+    (
+        "forgot-zero-grad",
+        include_str!("../www/examples/17-forgot-zero-grad.bp"),
+        Some((
+            "forgot-zero-grad-fix",
+            include_str!("../www/examples/17-forgot-zero-grad.fix.bp"),
+        )),
+    ),
+    (
+        "no-grad",
+        include_str!("../www/examples/18-no-grad.bp"),
+        Some((
+            "no-grad-fix",
+            include_str!("../www/examples/18-no-grad.fix.bp"),
+        )),
+    ),
+    (
+        "f16-overflow",
+        include_str!("../www/examples/19-f16-overflow.bp"),
+        Some((
+            "f16-overflow-fix",
+            include_str!("../www/examples/19-f16-overflow.fix.bp"),
+        )),
+    ),
+    (
+        "in-place",
+        include_str!("../www/examples/20-in-place.bp"),
+        Some((
+            "in-place-fix",
+            include_str!("../www/examples/20-in-place.fix.bp"),
         )),
     ),
 ];
@@ -178,19 +220,34 @@ fn with_fixes() -> impl Iterator<Item = Example> {
     })
 }
 
-/// The example or pitfall fix whose program is `program` (what the editor holds).
-pub fn with_program(program: &str) -> Option<Example> {
-    with_fixes().find(|example| example.program == program)
+/// The example or pitfall fix whose program is `program` (what the editor holds), stepped
+/// as `setup` says; failing that, the first with that program (a lab and its fix may
+/// differ in their setup alone).
+pub fn with_program(program: &str, setup: &Setup) -> Option<Example> {
+    let same: Vec<Example> = with_fixes()
+        .filter(|example| example.program == program)
+        .collect();
+    let exact = same.iter().position(|example| example.setup == *setup);
+    same.into_iter().nth(exact.unwrap_or(0))
 }
 
 /// Split the leading comment lines into title and intro.
 fn parse_header(slug: &'static str, source: &'static str) -> Example {
-    let mut comments = source
-        .lines()
-        .map_while(|line| line.strip_prefix('#'))
-        .map(str::trim);
-    let title = comments.next().unwrap_or(slug).to_string();
-    let intro = comments.collect::<Vec<_>>().join(" ");
+    let header = source.lines().map_while(|line| line.strip_prefix('#'));
+    let (settings, mut comments): (Vec<&str>, Vec<&str>) =
+        header.partition(|line| line.starts_with(':'));
+    let setup = settings
+        .iter()
+        .filter_map(|line| Setup::parse(&line[1..]).ok())
+        .next_back()
+        .unwrap_or_default();
+    let intro = comments.split_off(comments.len().min(1));
+    let title = comments.first().map_or(slug, |t| t.trim()).to_string();
+    let intro = intro
+        .iter()
+        .map(|line| line.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
     let header_end = source
         .lines()
         .take_while(|line| line.starts_with('#') || line.trim().is_empty())
@@ -204,6 +261,7 @@ fn parse_header(slug: &'static str, source: &'static str) -> Example {
         source,
         program,
         fix: None,
+        setup,
     }
 }
 
@@ -231,8 +289,19 @@ mod tests {
                 "{} needs a real intro",
                 example.slug
             );
-            crate::program::compile(example.source)
-                .unwrap_or_else(|e| panic!("{}: {e}", example.slug));
+            match crate::program::compile(example.source) {
+                Ok(_) => {}
+                // The in-place lab shows the error that refuses it.
+                Err(e) if example.slug == "in-place" => {
+                    let message = e.to_string();
+                    assert!(message.contains("`h` is changed in place"), "{message}");
+                    assert!(message.contains("`h` saved it"), "{message}");
+                }
+                Err(e) => panic!("{}: {e}", example.slug),
+            }
+            for line in example.source.lines().filter(|l| l.starts_with("#:")) {
+                Setup::parse(&line[2..]).unwrap_or_else(|e| panic!("{}: {e}", example.slug));
+            }
         }
         assert_eq!(
             find("two-paths").unwrap().title,
@@ -254,10 +323,10 @@ mod tests {
             assert!(fix.title.starts_with("Fix:"), "{}", fix.slug);
             assert!(fix.intro.len() > 80, "{} needs a real intro", fix.slug);
             assert_eq!(fix.slug, format!("{}-fix", pitfall.slug));
-            assert_ne!(fix.program, pitfall.program);
+            assert!(fix.program != pitfall.program || fix.setup != pitfall.setup);
             crate::program::compile(fix.source).unwrap_or_else(|e| panic!("{}: {e}", fix.slug));
             assert_eq!(find(fix.slug).as_ref(), Some(&**fix));
-            assert_eq!(with_program(fix.program).as_ref(), Some(&**fix));
+            assert_eq!(with_program(fix.program, &fix.setup).as_ref(), Some(&**fix));
         }
         assert!(
             all()

@@ -15,6 +15,7 @@ pub mod memory;
 pub mod record;
 pub mod scalar_program;
 pub mod second_order;
+pub mod setup;
 pub mod stepper;
 
 pub use accumulate::{Training, TrainingError};

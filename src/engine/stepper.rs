@@ -136,6 +136,13 @@ pub struct Snapshot {
     /// Accumulation: each micro-batch's inputs; absent when every pass reads `inputs`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub batches: Vec<Vec<Tensor>>,
+    /// An evaluation without recording: forward steps only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_grad: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 fn is_f64(precision: &Precision) -> bool {
@@ -153,6 +160,7 @@ fn is_one(x: &f64) -> bool {
 impl From<Stepper> for Snapshot {
     fn from(stepper: Stepper) -> Snapshot {
         let cursor = stepper.cursor();
+        let no_grad = !stepper.records();
         Snapshot {
             graph: stepper.graph,
             inputs: stepper.inputs,
@@ -162,6 +170,7 @@ impl From<Stepper> for Snapshot {
             precision: stepper.precision,
             loss_scale: stepper.loss_scale,
             training: stepper.training,
+            no_grad,
             batches: stepper.batches,
         }
     }
@@ -175,6 +184,7 @@ impl TryFrom<Snapshot> for Stepper {
             Some(training) => {
                 Stepper::training(snapshot.graph, snapshot.inputs, training, snapshot.batches)?
             }
+            None if snapshot.no_grad => Stepper::no_grad(snapshot.graph, snapshot.inputs)?,
             None => Stepper::with_checkpoints(
                 snapshot.graph,
                 snapshot.inputs,
@@ -255,6 +265,25 @@ impl Stepper {
         stepper.batches = batches;
         stepper.training = Some(training);
         Ok(stepper)
+    }
+
+    /// An evaluation without recording (`torch.no_grad()`): the forward steps only, each
+    /// value released after its last use, no tape.
+    pub fn no_grad(graph: Graph, inputs: Vec<Tensor>) -> Result<Stepper, EngineError> {
+        let mut stepper = Stepper::plain(graph, inputs, Mode::Reverse)?;
+        stepper
+            .schedule
+            .retain(|(phase, _)| *phase == Phase::Forward);
+        Ok(stepper)
+    }
+
+    /// Whether the schedule has a backward pass (not an evaluation under `no_grad`).
+    pub fn records(&self) -> bool {
+        self.mode != Mode::Reverse
+            || self
+                .schedule
+                .iter()
+                .any(|(phase, _)| *phase == Phase::Backward)
     }
 
     /// Accumulation: its settings, `None` for one pass.
@@ -602,7 +631,7 @@ impl Stepper {
     /// forward mode.
     pub fn tape(&self) -> Vec<bool> {
         let mut needed = vec![false; self.graph.len()];
-        if self.mode != Mode::Reverse {
+        if self.mode != Mode::Reverse || !self.records() {
             return needed;
         }
         for consumer in self

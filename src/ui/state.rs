@@ -94,7 +94,10 @@ impl AppState {
     /// Load a worked example at step 0, as a new history entry.
     pub fn load_example(&self, example: &Example) {
         self.playing.set(false);
-        self.as_new_entry(|s| *s = Session::new(example.program));
+        self.as_new_entry(|s| {
+            *s = Session::new(example.program);
+            s.set_setup(example.setup);
+        });
     }
 
     /// Apply `change` as a new history entry. The entry left behind first gets the view
