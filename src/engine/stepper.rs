@@ -310,8 +310,7 @@ impl Stepper {
             return self.cursor();
         };
         (0..self.len())
-            .filter(|j| forward(j) && self.stages[*j].pass == pass)
-            .last()
+            .rfind(|j| forward(j) && self.stages[*j].pass == pass)
             .map_or(self.cursor(), |j| j + 1)
     }
 

@@ -12,6 +12,7 @@ mod gradients;
 mod graph_view;
 mod hooks;
 mod inputs;
+mod passes;
 pub mod playground;
 mod state;
 mod tensor_view;

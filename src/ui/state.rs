@@ -157,6 +157,12 @@ impl AppState {
         });
     }
 
+    /// Step the program another way (accumulation, zero_grad), as a new history entry.
+    pub fn set_setup(&self, setup: crate::engine::setup::Setup) {
+        self.playing.set(false);
+        self.as_new_entry(|s| s.set_setup(setup));
+    }
+
     pub fn set_mode(&self, mode: ModeChoice) {
         self.playing.set(false);
         self.session.update(|s| s.set_mode(mode));

@@ -66,10 +66,9 @@ fn adjoints(stepper: &Stepper) -> Vec<Tensor> {
 /// The cursor right after the last backward step (before the update steps) of `pass`.
 fn end_of_pass(stepper: &Stepper, pass: usize) -> usize {
     (0..stepper.len())
-        .filter(|&j| {
+        .rfind(|&j| {
             stepper.schedule()[j].0 == Phase::Backward && stepper.stage(j).unwrap().pass == pass
         })
-        .last()
         .unwrap()
         + 1
 }
