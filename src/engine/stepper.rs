@@ -291,6 +291,19 @@ impl Stepper {
         self.training.as_ref()
     }
 
+    /// Accumulation: how many passes the steps taken have begun (0 without accumulation);
+    /// each pass's first step clears the last pass's values.
+    pub fn passes_begun(&self) -> usize {
+        let Some(last) = self.cursor().checked_sub(1) else {
+            return 0;
+        };
+        match (self.schedule.get(last), self.stage(last)) {
+            (Some((Phase::ZeroGrad, _)), Some(stage)) => stage.pass,
+            (Some(_), Some(stage)) => stage.pass + 1,
+            _ => 0,
+        }
+    }
+
     /// Accumulation: the pass a step of the schedule belongs to.
     pub fn stage(&self, index: usize) -> Option<Stage> {
         self.stages.get(index).copied()

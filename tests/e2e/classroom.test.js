@@ -322,7 +322,7 @@ appTest('numbers in tensor boxes and in embeds are at least 11 px at the default
     return count >= 10 && px >= 11 ? { ok: true } : { ok: false, seen: [px, count] };
   });
   const { openPage, COURSE } = await import('./lib/embed.js');
-  const course = await openPage(app, COURSE, { embeds: 3 });
+  const course = await openPage(app, COURSE, { embeds: 4 });
   for (const id of ['two-paths', 'sigmoid-neuron', 'tiny-network']) {
     await waitFor(`11 px numbers in the ${id} embed`, async () => {
       const [px, count] = await smallestNumbers(course, 'svg.graph', 'g[data-node] text', id);

@@ -81,7 +81,7 @@ appTest('a small tensor program opens whole, and so does the default program on 
 });
 
 appTest('the course page embeds show their whole graphs at every size', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   for (const size of SIZES) {
     await page.setViewportSize(size);
     for (const id of ['two-paths', 'sigmoid-neuron', 'tiny-network']) {
