@@ -33,7 +33,7 @@ impl Example {
 /// A pitfall's fix: its slug and file.
 type Fix = Option<(&'static str, &'static str)>;
 
-const FILES: [(&str, &str, Fix); 19] = [
+const FILES: [(&str, &str, Fix); 18] = [
     (
         "two-paths",
         include_str!("../www/examples/01-two-paths.bp"),
@@ -151,15 +151,19 @@ const FILES: [(&str, &str, Fix); 19] = [
             include_str!("../www/examples/19-f16-overflow.fix.bp"),
         )),
     ),
-    (
-        "in-place",
-        include_str!("../www/examples/20-in-place.bp"),
-        Some((
-            "in-place-fix",
-            include_str!("../www/examples/20-in-place.fix.bp"),
-        )),
-    ),
 ];
+
+/// The labs whose program the language refuses on purpose (the refusal is the lesson), with
+/// their fixes, which compile: kept apart from [`FILES`], whose programs all compile. The
+/// gallery lists them last among the pitfalls.
+const REFUSED_FILES: [(&str, &str, Fix); 1] = [(
+    "in-place",
+    include_str!("../www/examples/20-in-place.bp"),
+    Some((
+        "in-place-fix",
+        include_str!("../www/examples/20-in-place.fix.bp"),
+    )),
+)];
 
 /// The examples of the tape's memory and its remedies (checkpointing, precision), for the
 /// CLI's `memory` command and its `--checkpoint`, `--precision` and `--loss-scale` options.
@@ -183,9 +187,19 @@ const DATA_FILES: [(&str, &str); 1] = [(
     include_str!("../www/examples/15-digits-mlp.bp"),
 )];
 
-/// The gallery's examples, in gallery order (the CLI has [`catalog`]).
+/// The gallery's examples, in gallery order (the CLI has [`catalog`]); every one compiles.
 pub fn all() -> Vec<Example> {
-    FILES
+    examples_of(&FILES)
+}
+
+/// The pitfall labs whose program is refused on purpose (a change in place), each with its
+/// fix.
+pub fn refused() -> Vec<Example> {
+    examples_of(&REFUSED_FILES)
+}
+
+fn examples_of(files: &[(&'static str, &'static str, Fix)]) -> Vec<Example> {
+    files
         .iter()
         .map(|&(slug, source, fix)| Example {
             fix: fix.map(|(slug, source)| Box::new(parse_header(slug, source))),
@@ -212,9 +226,9 @@ pub fn find(slug: &str) -> Option<Example> {
     catalog().into_iter().find(|example| example.slug == slug)
 }
 
-/// Every example followed by its fix, if it has one.
+/// Every example followed by its fix, if it has one (the refused labs last).
 fn with_fixes() -> impl Iterator<Item = Example> {
-    all().into_iter().flat_map(|example| {
+    all().into_iter().chain(refused()).flat_map(|example| {
         let fix = example.fix.clone().map(|fix| *fix);
         std::iter::once(example).chain(fix)
     })
@@ -273,10 +287,14 @@ mod tests {
     fn every_example_has_a_title_an_intro_and_compiles() {
         assert_eq!(all().len(), FILES.len());
         let examples = catalog();
-        let fixes = FILES.iter().filter(|file| file.2.is_some()).count();
+        let fixes = FILES
+            .iter()
+            .chain(&REFUSED_FILES)
+            .filter(|file| file.2.is_some())
+            .count();
         assert_eq!(
             examples.len(),
-            FILES.len() + fixes + MEMORY_FILES.len() + DATA_FILES.len()
+            FILES.len() + REFUSED_FILES.len() + fixes + MEMORY_FILES.len() + DATA_FILES.len()
         );
         for example in examples {
             assert!(
@@ -292,7 +310,7 @@ mod tests {
             match crate::program::compile(example.source) {
                 Ok(_) => {}
                 // The in-place lab shows the error that refuses it.
-                Err(e) if example.slug == "in-place" => {
+                Err(e) if refused().iter().any(|r| r.slug == example.slug) => {
                     let message = e.to_string();
                     assert!(message.contains("`h` is changed in place"), "{message}");
                     assert!(message.contains("`h` saved it"), "{message}");
@@ -316,7 +334,11 @@ mod tests {
 
     #[test]
     fn pitfalls_come_with_fixes_that_compile() {
-        let pitfalls: Vec<Example> = all().into_iter().filter(Example::is_pitfall).collect();
+        let pitfalls: Vec<Example> = all()
+            .into_iter()
+            .chain(refused())
+            .filter(Example::is_pitfall)
+            .collect();
         assert!(pitfalls.len() >= 7, "{}", pitfalls.len());
         for pitfall in &pitfalls {
             let Some(fix) = &pitfall.fix else { continue };

@@ -15,8 +15,9 @@ pub fn Gallery() -> impl IntoView {
             .session
             .with(|s| examples::with_program(s.source(), s.setup()).map(|example| example.slug))
     });
-    let (pitfalls, others): (Vec<Example>, Vec<Example>) =
+    let (mut pitfalls, others): (Vec<Example>, Vec<Example>) =
         examples::all().into_iter().partition(Example::is_pitfall);
+    pitfalls.extend(examples::refused());
     view! {
         <details class="gallery" open>
             <summary class="panel-title">"Worked examples"</summary>
