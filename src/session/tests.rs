@@ -541,3 +541,12 @@ fn the_update_step_moves_the_parameter_and_step_back_puts_it_back() {
     let shown = examples::with_program(fix.source(), fix.setup()).unwrap();
     assert_eq!(shown.slug, "forgot-zero-grad-fix");
 }
+
+#[test]
+fn the_check_stops_after_the_first_pass_of_an_accumulation() {
+    let mut session = lab("accumulation");
+    session.seek(3 + 20);
+    assert_ne!(session.check_mode(), checking::CheckMode::Skipped);
+    session.step_forward();
+    assert_eq!(session.check_mode(), checking::CheckMode::Skipped);
+}
