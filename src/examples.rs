@@ -349,6 +349,10 @@ mod tests {
             crate::program::compile(fix.source).unwrap_or_else(|e| panic!("{}: {e}", fix.slug));
             assert_eq!(find(fix.slug).as_ref(), Some(&**fix));
             assert_eq!(with_program(fix.program, &fix.setup).as_ref(), Some(&**fix));
+            assert_eq!(
+                with_program(pitfall.program, &pitfall.setup).map(|e| e.slug),
+                Some(pitfall.slug)
+            );
         }
         assert!(
             all()

@@ -7,7 +7,6 @@
 //! iteration's adjoints add onto the first's: the "forgot to zero" pitfall.
 
 use super::record::Phase;
-use crate::data::{DataSpec, batch_tensors};
 use crate::graph::{Graph, NodeId, Role};
 use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -165,53 +164,25 @@ pub fn micro_batches(
             Role::Labels(spec) => (spec, false),
             Role::Value | Role::Param => continue,
         };
-        let tensors = minibatches(spec, count).map_err(|error| match error {
-            Short::Data(message) => TrainingError::Data {
+        let tensors = spec
+            .first_batches(count)
+            .map_err(|error| TrainingError::Data {
                 name: node.name.clone(),
-                message,
-            },
-            Short::Batches(available) => TrainingError::TooFewBatches {
+                message: error.to_string(),
+            })?;
+        if tensors.len() < count {
+            return Err(TrainingError::TooFewBatches {
                 name: node.name.clone(),
                 batch: spec.batch,
-                available,
+                available: tensors.len(),
                 wanted: count,
-            },
-        })?;
+            });
+        }
         for (batch, (x, y)) in batches.iter_mut().zip(tensors) {
             batch[slot] = if features { x } else { y };
         }
     }
     Ok(batches)
-}
-
-enum Short {
-    Data(String),
-    Batches(usize),
-}
-
-/// The first `count` minibatches of epoch 0, as the trainer draws them.
-fn minibatches(spec: &DataSpec, count: usize) -> Result<Vec<(Tensor, Tensor)>, Short> {
-    let data = |e: crate::data::dataset::DatasetError| Short::Data(e.to_string());
-    if crate::data::shipped::find(&spec.dataset).is_some() {
-        let split = spec.load().map_err(data)?;
-        let order = spec.batches(split.train.rows(), 0);
-        if order.len() < count {
-            return Err(Short::Batches(order.len()));
-        }
-        return Ok(order[..count]
-            .iter()
-            .map(|rows| split.train.batch(rows))
-            .collect());
-    }
-    let dataset = spec.generate().map_err(data)?;
-    let order = spec.epoch(&dataset, 0);
-    if order.len() < count {
-        return Err(Short::Batches(order.len()));
-    }
-    Ok(order[..count]
-        .iter()
-        .map(|rows| batch_tensors(&dataset, rows))
-        .collect())
 }
 
 #[cfg(test)]

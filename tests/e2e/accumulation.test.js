@@ -46,7 +46,7 @@ appTest('micro-batch 2 adds into the parameters\' adjoints, then the averaged up
   // W2's adjoint already held micro-batch 1's gradient: the total shows the sum.
   assert.equal(await page.locator('.explanation .current-step .math.total').count(), 1);
   const total = await page.locator('.explanation .current-step .math.total').textContent();
-  assert.match(total, /\]\]\s*\+\s*\[\[/, `the sum of two matrices: ${total}`);
+  assert.match(total, /\]\s*\+\s*\[/, `the sum of two matrices: ${total}`);
 
   // The same step of micro-batch 1 had nothing to add onto.
   await press(page, 'ArrowLeft', 20);
@@ -84,13 +84,13 @@ appTest('the stepped labs: zero_grad, no_grad, f16 overflow and a change in plac
   // Forgetting zero_grad: the loss of iteration 3 climbs back to 0.0361; with the fix 0.0001.
   const lossOfIteration3 = async () => {
     for (let i = 0; i < 3; i++) await button(page, 'Jump to end of forward').click();
-    await waitForCounter(page, /^iteration 3 \/ 3 · forward 6 \/ 6$/);
+    await waitForCounter(page, /^iteration 3 \/ 3 · forward 8 \/ 8$/);
     return parseShownNumber(await value(page, 'L'));
   };
   await example(page, 'forgot-zero-grad').click();
   await page.locator('[data-introduction="forgot-zero-grad"]').waitFor();
   assert.equal(await page.locator('input[data-zero-grad]').isChecked(), false);
-  await waitForCounter(page, /^iteration 1 \/ 3 · forward 0 \/ 6$/);
+  await waitForCounter(page, /^iteration 1 \/ 3 · forward 0 \/ 8$/);
   assert.ok(Math.abs((await lossOfIteration3()) - 0.0361) < 1e-9, 'the loss climbs back');
   await fixSwitch(page, 'forgot-zero-grad').click();
   await page.locator('[data-introduction="forgot-zero-grad-fix"]').waitFor();
