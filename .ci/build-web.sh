@@ -14,13 +14,18 @@ cd "$ROOT"
 # minimap (+12 KB), the pitfalls' ops and labs (+10 KB), slides and the tape's memory
 # (+3 KB), and the check of large programs in a worker (+7 KB): measured about 360,000.
 # Moving the explanation renderers and tensor pictures into a module loaded on demand is
-# what brings it back down; until then this ceiling stops further growth.
-PAGE_BUDGET_BYTES=364000
+# what brings it back down; until then this ceiling stops further growth. Gradient
+# accumulation in the stepper (zero_grad and update steps, passes over micro-batches drawn
+# from the dataset, the stepping setup a link and an example carry, the passes control) and
+# four more labs raised it to 378,196 (+18 KB; the embed +18 KB, the checker +6 KB, which
+# build the same sessions): raised by 16,000 to 380,000, the embed's by 16,000 and the
+# checker's by 3,000.
+PAGE_BUDGET_BYTES=380000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=316000 # measured about 311,500, + 1.5 %
-    [checker]=130000 # the check of large programs in a Web Worker; measured 124,467, + 4 %
-    [embed]=338000 # measured about 334,150, + 1 %
+    [checker]=133000 # the check of large programs in a Web Worker; measured 130,764, + 2 %
+    [embed]=354000 # measured 351,836, + 0.6 %
 )
 
 # trunk --offline also runs cargo offline, so make sure every crate is fetched.
