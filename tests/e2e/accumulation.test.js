@@ -134,7 +134,7 @@ appTest('the stepped labs: zero_grad, no_grad, f16 overflow and a change in plac
   assert.equal(await page.locator('mark[data-error-span]').textContent(), 'h');
   await fixSwitch(page, 'in-place').click();
   await page.locator('[data-introduction="in-place-fix"]').waitFor();
-  await alert.waitFor({ state: 'detached' });
+  await alert.waitFor({ state: 'hidden' });
   await button(page, 'Jump to end of backward').click();
   await waitFor('the gradient of w', async () => {
     const row = await gradientRow(page, 'w');
