@@ -275,10 +275,13 @@ appTest('edge labels cover no box and no other label, on a background, in every 
   let checked = 0;
   for (const slug of slugs) {
     await page.click(`button[data-example="${slug}"]`);
+    // A lab the language refuses (a change in place) has no graph.
+    if (await page.locator('[role="alert"].editor-error').isVisible()) continue;
     await button(page, 'Jump to end of backward').click();
     await waitFor(`${slug}: the backward pass ends`, async () => {
       const text = await page.locator('[data-step-counter]').first().textContent();
-      return /backward (\d+) \/ \1/.test(text.replace(/\s+/g, ' ')) ? { ok: true } : { ok: false, seen: text };
+      // With accumulation the run ends at its update steps.
+      return /(backward|update) (\d+) \/ \2/.test(text.replace(/\s+/g, ' ')) ? { ok: true } : { ok: false, seen: text };
     });
     // A long chain fits as an overview, without labels: zoom in until they are drawn.
     const graph = page.locator('svg[aria-label="Computation graph"]');
