@@ -6,7 +6,8 @@ pub mod changes;
 pub mod checking;
 
 use crate::engine::record::scalar;
-use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
+use crate::engine::setup::Setup;
+use crate::engine::{Mode, StepRecord, Stepper, check, inputs};
 use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
 use crate::render::svg::picture::shape_badge;
@@ -48,6 +49,8 @@ pub struct Session {
     /// What the loaded input values are (see [`Session::load_inputs`]), while they are
     /// the stepper's.
     about: Option<String>,
+    /// How the program is stepped (accumulation, `no_grad`, precision).
+    setup: Setup,
 }
 
 /// A tensor input edited in the inputs panel.
@@ -120,6 +123,7 @@ impl Session {
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
+            setup: Setup::default(),
         };
         session.set_source(source);
         session
@@ -138,6 +142,7 @@ impl Session {
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
+            setup: state.setup,
         };
         session.set_source(&state.program);
         if state.about.is_none() {
@@ -230,6 +235,22 @@ impl Session {
             step,
             tensors,
             about,
+            setup: self.setup,
+        }
+    }
+
+    /// How the program is stepped (one plain pass, accumulation, `no_grad`, a precision).
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    /// Step the program another way, from step 0. A setting the program cannot take
+    /// (accumulation without parameters) steps it as one plain pass.
+    pub fn set_setup(&mut self, setup: Setup) {
+        self.setup = setup;
+        if let Some(stepper) = &self.stepper {
+            let graph = stepper.graph().clone();
+            self.rebuild(graph, 0);
         }
     }
 
@@ -358,11 +379,7 @@ impl Session {
     /// After the last forward step (in forward mode: the end).
     pub fn jump_to_forward_end(&mut self) {
         if let Some(stepper) = &mut self.stepper {
-            let forward = stepper
-                .schedule()
-                .iter()
-                .filter(|(phase, _)| *phase == Phase::Forward)
-                .count();
+            let forward = stepper.forward_end();
             stepper.seek(forward);
         }
     }
@@ -637,10 +654,14 @@ impl Session {
             }
         };
         // Forward mode has no rule for tensor ops: such programs step in reverse mode.
-        let stepper = Stepper::new(graph.clone(), values.clone(), mode).or_else(|_| {
-            self.mode = ModeChoice::Reverse;
-            Stepper::new(graph, values, Mode::Reverse)
-        });
+        let setup = self.setup;
+        let stepper = setup
+            .stepper(graph.clone(), values.clone(), mode)
+            .or_else(|_| Stepper::new(graph.clone(), values.clone(), mode))
+            .or_else(|_| {
+                self.mode = ModeChoice::Reverse;
+                Stepper::new(graph, values, Mode::Reverse)
+            });
         if let Ok(mut stepper) = stepper {
             stepper.seek(cursor);
             self.stepper = Some(stepper);

@@ -3,8 +3,11 @@
 //! Tensor inputs whose values are not the program's own (a training step loaded from the
 //! playground: its parameters and minibatch) follow as `tensors=W%3A2x2%3A0.5+-1+2+0.25`
 //! (name, shape, values; `;` between tensors) with `about=` saying what they are.
+//! A view stepped otherwise than one plain pass (gradient accumulation, `no_grad`, a
+//! precision) adds `steps=micro-batches+4%2C+zero_grad…` ([`Setup`]'s words).
 
 use crate::engine::inputs::{InputError, parse_assignments};
+use crate::engine::setup::{Setup, SetupError};
 use crate::tensor::{MAX_RANK, Tensor};
 use thiserror::Error;
 
@@ -27,6 +30,8 @@ pub struct UrlState {
     pub tensors: Vec<(String, Tensor)>,
     /// What those values are, in words ("training step 6: the parameters after 5 updates…").
     pub about: Option<String>,
+    /// How the program is stepped (one plain pass by default).
+    pub setup: Setup,
 }
 
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -41,6 +46,8 @@ pub enum UrlError {
     Step(String),
     #[error("the link's tensor values are not valid: {0}")]
     Tensors(String),
+    #[error("the link's stepping settings are not valid: {0}")]
+    Setup(#[from] SetupError),
 }
 
 impl ModeChoice {
@@ -76,6 +83,9 @@ impl UrlState {
             .append_pair("at", &at.join(","))
             .append_pair("mode", &self.mode.encode())
             .append_pair("step", &self.step.to_string());
+        if !self.setup.is_plain() {
+            fragment.append_pair("steps", &self.setup.to_text());
+        }
         if !self.tensors.is_empty() {
             fragment.append_pair("tensors", &encode_tensors(&self.tensors));
             if let Some(about) = &self.about {
@@ -96,6 +106,7 @@ impl UrlState {
             step: 0,
             tensors: vec![],
             about: None,
+            setup: Setup::default(),
         };
         let mut has_program = false;
         for (key, value) in form_urlencoded::parse(fragment.as_bytes()) {
@@ -113,6 +124,7 @@ impl UrlState {
                 }
                 "tensors" => state.tensors = decode_tensors(&value)?,
                 "about" => state.about = Some(value.into_owned()),
+                "steps" => state.setup = Setup::parse(&value)?,
                 _ => {}
             }
         }
@@ -204,7 +216,22 @@ mod tests {
             step: 5,
             tensors: vec![],
             about: None,
+            setup: Setup::default(),
         }
+    }
+
+    #[test]
+    fn stepping_settings_go_through_the_fragment() {
+        let mut state = sample();
+        state.setup = Setup::parse("micro-batches 4, no zero_grad, lr 0.2, precision f16").unwrap();
+        let fragment = state.to_fragment();
+        assert!(fragment.contains("&steps=micro-batches+4"), "{fragment}");
+        assert_eq!(UrlState::from_fragment(&fragment).unwrap(), state);
+        assert!(!sample().to_fragment().contains("steps="));
+        assert!(matches!(
+            UrlState::from_fragment("program=x&steps=micro-batches+99"),
+            Err(UrlError::Setup(_))
+        ));
     }
 
     #[test]

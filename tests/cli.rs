@@ -1094,3 +1094,95 @@ fn the_digits_mlp_on_the_gpu_backend_scores_like_the_cpu() {
     // Measured on llvmpipe: 96.1 % on both.
     assert!(g >= 0.95 && (g - c).abs() <= 0.01, "{g} vs {c}");
 }
+
+#[test]
+fn trace_steps_through_micro_batches_into_the_same_gradients_then_the_update() {
+    let report = json(&[
+        "trace",
+        "example:accumulation",
+        "--micro-batches",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["micro_batches"], 4);
+    assert_eq!(report["zero_grad"], true);
+    let steps = report["steps"].as_array().unwrap();
+    let phases = |phase: &str| steps.iter().filter(|s| s["phase"] == phase).count();
+    assert_eq!((phases("zero_grad"), phases("update")), (3, 3));
+    assert_eq!(phases("forward"), 4 * 10);
+    // Micro-batch 1 writes W2's adjoint; micro-batch 2 adds onto it.
+    let into_w2 = |micro_batch: u64| {
+        steps
+            .iter()
+            .filter(|s| s["phase"] == "backward")
+            .find(|s| s["micro_batch"] == micro_batch && s["node"] == "v9")
+            .and_then(|s| s["updates"].as_array())
+            .and_then(|u| u.iter().find(|u| u["target"] == "W2").cloned())
+            .unwrap()
+    };
+    assert!(into_w2(1)["total"].is_null());
+    let total = into_w2(2)["total"].as_str().unwrap().to_string();
+    assert!(total.starts_with("W̄2 = [["), "{total}");
+    let update = steps
+        .iter()
+        .find(|s| s["phase"] == "update" && s["node"] == "b1")
+        .unwrap();
+    assert!(
+        update["rule"]
+            .as_str()
+            .unwrap()
+            .ends_with("b1 = b1 − 0.1 · b̄1/4")
+    );
+    assert!(report["parameters"]["W1"].is_array());
+}
+
+#[test]
+fn trace_without_zero_grad_adds_the_second_iterations_gradient_onto_the_first() {
+    let output = backprop(&[
+        "trace",
+        "example:forgot-zero-grad",
+        "--iterations",
+        "3",
+        "--no-zero-grad",
+        "--lr",
+        "0.2",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("Accumulation: 1 micro-batch, 3 iterations, no zero_grad, η = 0.2"));
+    assert!(
+        text.contains("Iteration 2, micro-batch 1: backward"),
+        "{text}"
+    );
+    assert!(text.contains("    w̄ = −0.5 + (−0.1) = −0.6\n"), "{text}");
+    assert!(text.contains("  w = 0.6 − 0.2 · (−0.6) = 0.72\n"), "{text}");
+    assert!(!text.contains("zero_grad\n  "), "no zero_grad step");
+    let fixed = stdout(&backprop(&[
+        "trace",
+        "example:forgot-zero-grad",
+        "--iterations",
+        "2",
+        "--lr",
+        "0.2",
+    ]));
+    assert!(
+        fixed.contains("Iteration 2: zero_grad\n  w̄ = 0\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("(it held −0.5, which the next backward pass"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn accumulation_refuses_a_program_without_parameters() {
+    let message = user_error(&["trace", "example:two-paths", "--micro-batches", "2"]);
+    assert!(
+        message.contains("accumulation needs parameters"),
+        "{message}"
+    );
+    let message = user_error(&["trace", "example:accumulation", "--micro-batches", "17"]);
+    assert!(message.contains("17"), "{message}");
+}

@@ -136,3 +136,126 @@ fn he_initialisation_brings_every_layers_gradient_down_to_size() {
         loss(&fix)
     );
 }
+
+/// A lab stepped as its `#:` line says (accumulation, no_grad, a precision).
+fn set_up(example: &Example) -> Stepper {
+    let graph = backprop_viz::program::compile(example.source).expect("the lab compiles");
+    let values = inputs::resolve(&graph, &[], None).expect("the lab gives its inputs");
+    example
+        .setup
+        .stepper(graph, values, Mode::Reverse)
+        .expect("a stepper")
+}
+
+/// The loss at the end of each forward pass of an accumulation schedule.
+fn losses(example: &Example) -> Vec<f64> {
+    let mut stepper = set_up(example);
+    let output = stepper.graph().output();
+    let mut losses = Vec::new();
+    while let Some(record) = stepper.step() {
+        if record.phase == Phase::Forward && record.node == output {
+            losses.push(record.result());
+        }
+    }
+    losses
+}
+
+#[test]
+fn forgetting_zero_grad_piles_the_gradients_up_and_the_loss_climbs_back() {
+    let (pitfall, fix) = lab("forgot-zero-grad");
+    let round =
+        |xs: Vec<f64>| -> Vec<f64> { xs.iter().map(|x| (x * 1e12).round() / 1e12).collect() };
+    assert_eq!(round(losses(&pitfall)), [0.0625, 0.0025, 0.0361]);
+    assert_eq!(round(losses(&fix)), [0.0625, 0.0025, 0.0001]);
+    // Iteration 2's backward pass adds onto iteration 1's gradient: w̄ = −0.5 + −0.1.
+    let mut stepper = set_up(&pitfall);
+    let w = stepper.graph().find("w").unwrap();
+    let mut totals = Vec::new();
+    while let Some(record) = stepper.step() {
+        let text = backprop_viz::render::step_text(
+            stepper.graph(),
+            &record,
+            backprop_viz::render::Notation::Plain,
+        );
+        if let backprop_viz::engine::StepDetail::Visit { updates, .. } = &record.detail
+            && updates.iter().any(|update| update.target == w)
+        {
+            let part = text.parts.iter().find(|p| p.equation.lhs == "w̄").unwrap();
+            totals.push(part.total.as_ref().map(|t| t.substituted()));
+        }
+    }
+    let totals: Vec<Option<&str>> = totals.iter().map(Option::as_deref).collect();
+    assert_eq!(
+        totals,
+        [
+            None,
+            Some("w̄ = −0.5 + (−0.1) = −0.6"),
+            Some("w̄ = −0.6 + 0.38 = −0.22")
+        ]
+    );
+    assert!(pitfall.intro.contains("w̄ = −0.5 + (−0.1) = −0.6"));
+    let fixed_steps = set_up(&fix);
+    assert!(
+        fixed_steps
+            .schedule()
+            .iter()
+            .any(|(phase, _)| *phase == Phase::ZeroGrad)
+    );
+}
+
+#[test]
+fn evaluating_with_the_tape_holds_what_no_grad_frees() {
+    let (pitfall, fix) = lab("no-grad");
+    let recorded = stepper(&pitfall);
+    let forward = recorded
+        .schedule()
+        .iter()
+        .filter(|(p, _)| *p == Phase::Forward)
+        .count();
+    let with_tape = recorded.memory(8);
+    let plain = set_up(&fix);
+    assert!(!plain.records());
+    let without = plain.memory(8);
+    // The figures the lab's introduction gives.
+    assert_eq!(with_tape.steps[forward - 1].held(), 38_168);
+    assert_eq!(without.peak(), 20_752);
+    assert_eq!(without.steps.last().unwrap().held(), 4_376);
+    for figure in ["38,168", "20,752", "4,376"] {
+        assert!(pitfall.intro.contains(figure), "{figure}");
+    }
+    let mut at_end = plain.clone();
+    at_end.run_to_end();
+    assert!(at_end.tape().iter().all(|t| !t), "nothing recorded");
+}
+
+#[test]
+fn f16_overflows_to_nan_at_exp_and_normalising_first_keeps_it_finite() {
+    let (pitfall, fix) = lab("f16-overflow");
+    let mut stepper = set_up(&pitfall);
+    let anomaly = run_until_anomaly(&mut stepper).expect("an overflow");
+    let words = anomaly.describe(stepper.graph());
+    assert!(
+        words.starts_with("the forward rule of e (exp) produced ∞"),
+        "{words}"
+    );
+    assert_eq!(stepper.graph().node(anomaly.node).name, "e");
+    let mut fixed = set_up(&fix);
+    assert!(run_until_anomaly(&mut fixed).is_none());
+    let output = fixed.graph().output();
+    // f16's nearest number to −log(e¹²/(e¹² + e¹⁰ + e²)) = 0.12693…
+    assert_eq!(fixed.scalar_value(output), Some(0.12744140625));
+    assert!(fix.intro.contains("0.127"));
+}
+
+#[test]
+fn a_change_in_place_of_a_saved_value_is_refused_naming_it_and_the_fix_is_exact() {
+    let (pitfall, fix) = lab("in-place");
+    let error = backprop_viz::program::compile(pitfall.source).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`h` is changed in place, but the backward pass needs its old value: `h` saved it"
+    );
+    let span = error.span();
+    assert_eq!(&pitfall.source[span.start..span.end], "h");
+    assert!(check_passes(&fix));
+}

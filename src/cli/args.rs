@@ -34,7 +34,12 @@ Examples:
   backprop trace example:vanishing-sigmoid --checkpoint sqrt
                                              (keep √N values; the backward pass recomputes the rest)
   backprop trace example:f16-underflow --precision f16 --loss-scale 1024
-                                             (values and adjoints stored in f16, the loss scaled)";
+                                             (values and adjoints stored in f16, the loss scaled)
+  backprop trace example:accumulation --micro-batches 4
+                                             (4 passes into the same gradients, then the
+                                             averaged update W ← W − η · (ΣW̄)/4)
+  backprop trace example:forgot-zero-grad --iterations 2 --no-zero-grad
+                                             (the second iteration's gradients pile onto the first's)";
 
 const MEMORY_EXAMPLES: &str = "\
 Examples:
@@ -161,6 +166,19 @@ pub struct TraceArgs {
     /// x1=1,x2=0 (inputs not named take 0)
     #[arg(long, value_name = "NAME=VALUE,...")]
     pub along: Option<String>,
+    /// Gradient accumulation: K forward and backward passes, each over the next minibatch
+    /// of the program's dataset, into the same parameter gradients, then one update
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub micro_batches: Option<u8>,
+    /// Training iterations to step through (each: zero_grad, the passes, the update)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub iterations: Option<u8>,
+    /// Leave out zero_grad, so each iteration's gradients add onto the last's
+    #[arg(long)]
+    pub no_zero_grad: bool,
+    /// The update's learning rate η (with --micro-batches, --iterations or --no-zero-grad)
+    #[arg(long, value_name = "ETA")]
+    pub lr: Option<f64>,
 }
 
 #[derive(Debug, Args)]

@@ -7,9 +7,10 @@ use super::error::CliError;
 use super::inputs::{direction, input_values};
 use super::second;
 use super::source::{compile_source, load};
+use crate::engine::accumulate::{self, Training};
 use crate::engine::drift::drift;
 use crate::engine::second_order::hessian_vector_product;
-use crate::engine::{Anomaly, CheckpointPlan, Mode, Stepper, run_until_anomaly};
+use crate::engine::{Anomaly, CheckpointPlan, EngineError, Mode, Stepper, run_until_anomaly};
 use crate::graph::{Graph, NodeId};
 use crate::number::format_number;
 use crate::precision::Precision;
@@ -44,6 +45,9 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<Traced, CliError> {
             found: format!("`--order {}`", args.order),
         });
     }
+    if let Some(training) = training(args) {
+        return accumulation(args, graph, inputs, training, &source.text);
+    }
     let checkpoints = checkpoints(&graph, args.checkpoint.as_deref())?;
     let loss_scale = loss_scale(args.loss_scale.as_deref())?;
     let mut stepper = Stepper::with_checkpoints(graph, inputs, mode, checkpoints)?
@@ -56,6 +60,72 @@ pub fn run(args: &TraceArgs, stdin: &mut dyn Read) -> Result<Traced, CliError> {
     };
     let text = render(args, &source.text, &stepper, anomaly.as_ref())?;
     Ok(Traced { text, anomaly })
+}
+
+/// The accumulation settings the options ask for, if any.
+fn training(args: &TraceArgs) -> Option<Training> {
+    let asked = args.micro_batches.is_some()
+        || args.iterations.is_some()
+        || args.no_zero_grad
+        || args.lr.is_some();
+    asked.then(|| Training {
+        micro_batches: usize::from(args.micro_batches.unwrap_or(1)),
+        iterations: usize::from(args.iterations.unwrap_or(1)),
+        zero_grad: !args.no_zero_grad,
+        rate: args.lr.unwrap_or(accumulate::DEFAULT_RATE),
+    })
+}
+
+/// `--micro-batches`, `--iterations`, `--no-zero-grad`: the passes, zero_grad and update
+/// steps, one by one (text or JSON).
+fn accumulation(
+    args: &TraceArgs,
+    graph: Graph,
+    inputs: Vec<crate::tensor::Tensor>,
+    training: Training,
+    source: &str,
+) -> Result<Traced, CliError> {
+    let unsupported = [
+        (args.checkpoint.is_some(), "`--checkpoint`"),
+        (args.detect_anomaly, "`--detect-anomaly`"),
+        (args.mode != ModeArg::Reverse, "`--mode forward`"),
+        (args.backend != BackendArg::Cpu, "`--backend gpu`"),
+    ];
+    if let Some((_, what)) = unsupported.iter().find(|(on, _)| *on) {
+        return Err(CliError::BadOption {
+            what,
+            expected: "left out with gradient accumulation",
+            found: "both".into(),
+        });
+    }
+    let batches = accumulate::micro_batches(&graph, &inputs, training.micro_batches)
+        .map_err(EngineError::from)?;
+    let stepper = Stepper::training(graph, inputs, training, batches)?.stored_as(
+        Precision::from(args.precision),
+        loss_scale(args.loss_scale.as_deref())?,
+    )?;
+    let text = match args.format {
+        TraceFormat::Text | TraceFormat::Markdown => {
+            crate::render::accumulation::text(&stepper, &training)
+        }
+        TraceFormat::Json => {
+            let report = crate::render::accumulation::report(&stepper, &training, source);
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::System(format!("cannot write JSON: {e}")))?
+                + "\n"
+        }
+        TraceFormat::Latex | TraceFormat::Pytorch | TraceFormat::Micrograd => {
+            return Err(CliError::BadOption {
+                what: "`--format`",
+                expected: "text, markdown or json with gradient accumulation",
+                found: format!("{:?}", args.format).to_lowercase(),
+            });
+        }
+    };
+    Ok(Traced {
+        text,
+        anomaly: None,
+    })
 }
 
 fn render(
@@ -281,6 +351,10 @@ mod tests {
             loss_scale: None,
             order: 1,
             along: None,
+            micro_batches: None,
+            iterations: None,
+            no_zero_grad: false,
+            lr: None,
         }
     }
 

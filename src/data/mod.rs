@@ -107,6 +107,28 @@ impl DataSpec {
         ))
     }
 
+    /// The features and labels of epoch 0's first `count` minibatches (fewer if it has
+    /// fewer full ones): gradient accumulation's micro-batches, the first being
+    /// [`DataSpec::first_batch`].
+    pub fn first_batches(&self, count: usize) -> Result<Vec<(Tensor, Tensor)>, DatasetError> {
+        if let Some(shipped) = shipped::find(&self.dataset) {
+            let split = shipped_split(shipped, self.points)?;
+            let order = self.batches(split.train.rows(), 0);
+            return Ok(order
+                .iter()
+                .take(count)
+                .map(|rows| split.train.batch(rows))
+                .collect());
+        }
+        let dataset = self.generate()?;
+        let order = self.epoch(&dataset, 0);
+        Ok(order
+            .iter()
+            .take(count)
+            .map(|rows| batch_tensors(&dataset, rows))
+            .collect())
+    }
+
     /// The full minibatches of epoch `epoch` over `rows` rows: the same order as
     /// [`DataSpec::epoch`] over a dataset of that many points.
     pub fn batches(&self, rows: usize, epoch: u64) -> Vec<Vec<usize>> {

@@ -53,6 +53,8 @@ impl Anomaly {
                     Phase::Forward => "forward",
                     Phase::Backward => "backward",
                     Phase::Recompute => "recomputed forward",
+                    Phase::ZeroGrad => "zero_grad",
+                    Phase::Update => "update",
                 },
                 node.name,
                 node.op.name(),
@@ -93,6 +95,8 @@ pub fn anomaly_in(record: &StepRecord) -> Option<Anomaly> {
         StepDetail::Tangent { value, tangent, .. } => {
             found(value, None).or_else(|| found(tangent, None))
         }
+        StepDetail::ZeroGrad { .. } => None,
+        StepDetail::Update { new, .. } => found(new, None),
     }
 }
 

@@ -85,6 +85,8 @@ pub fn step_reads(graph: &Graph, phase: Phase, node: NodeId) -> Vec<NodeId> {
     let counted = |id: &NodeId| !graph.node(*id).op.is_constant();
     let read: Vec<NodeId> = match phase {
         Phase::Forward | Phase::Recompute => n.inputs.iter().copied().filter(counted).collect(),
+        // They read and write a parameter and its gradient, no forward value.
+        Phase::ZeroGrad | Phase::Update => Vec::new(),
         Phase::Backward => {
             let wanted: Vec<bool> = n.inputs.iter().map(counted).collect();
             let rule = ops::backward_reads(n.op, &wanted);
@@ -176,6 +178,7 @@ pub fn account(
                 inputs += bytes(node)
             }
             Phase::Forward | Phase::Recompute => values += bytes(node),
+            Phase::ZeroGrad | Phase::Update => {}
             Phase::Backward => {
                 store_adjoint(node, &mut adjoints);
                 for input in &graph.node(node).inputs {

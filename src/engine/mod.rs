@@ -2,6 +2,7 @@
 //! gradient check (of custom derivatives too), anomaly mode, the tape's memory, the four ways
 //! to a derivative and second derivatives.
 
+pub mod accumulate;
 pub mod anomaly;
 pub mod check;
 pub mod checkpoint;
@@ -14,11 +15,13 @@ pub mod memory;
 pub mod record;
 pub mod scalar_program;
 pub mod second_order;
+pub mod setup;
 pub mod stepper;
 
+pub use accumulate::{Training, TrainingError};
 pub use anomaly::{Anomaly, run_until_anomaly};
 pub use check::{CheckEntry, GradientCheck, gradient_check};
 pub use checkpoint::{CheckpointError, CheckpointPlan};
 pub use custom::{CustomCheck, check_custom_derivatives};
-pub use record::{Mode, Phase, Progress, StepDetail, StepRecord, Update};
+pub use record::{Mode, PassProgress, Phase, Progress, StepDetail, StepRecord, Update};
 pub use stepper::{EngineError, Snapshot, Stepper};

@@ -14,6 +14,12 @@ pub enum Phase {
     /// Checkpointing: a forward value discarded during the forward pass, computed again
     /// from the nearest kept values because a backward step is about to read it.
     Recompute,
+    /// Accumulation: a parameter's gradient set to 0 before an iteration's passes
+    /// (`optimizer.zero_grad()`).
+    ZeroGrad,
+    /// Accumulation: a parameter moved against its accumulated gradient, averaged over the
+    /// micro-batches (`optimizer.step()`).
+    Update,
 }
 
 impl Phase {
@@ -23,6 +29,8 @@ impl Phase {
             Phase::Forward => "forward",
             Phase::Backward => "backward",
             Phase::Recompute => "recompute",
+            Phase::ZeroGrad => "zero_grad",
+            Phase::Update => "update",
         }
     }
 }
@@ -35,15 +43,49 @@ pub struct Progress {
     pub done: usize,
     /// Steps the phase has.
     pub total: usize,
+    /// Accumulation: the pass (micro-batch k of K, iteration i of N), counted from 1.
+    pub pass: Option<PassProgress>,
+}
+
+/// Which pass of an accumulation schedule the cursor is in, counted from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PassProgress {
+    pub micro_batch: usize,
+    pub micro_batches: usize,
+    pub iteration: usize,
+    pub iterations: usize,
+}
+
+impl std::fmt::Display for PassProgress {
+    /// "iteration 2 / 2 · micro-batch 3 / 4 · ", the parts that count more than one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.iterations > 1 {
+            write!(f, "iteration {} / {} · ", self.iteration, self.iterations)?;
+        }
+        if self.micro_batches > 1 {
+            write!(
+                f,
+                "micro-batch {} / {} · ",
+                self.micro_batch, self.micro_batches
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Display for Progress {
-    /// "forward 2 / 4", "backward 1 / 4": the step counter's words.
+    /// "forward 2 / 4", "backward 1 / 4": the step counter's words; with accumulation
+    /// the pass first ("micro-batch 2 / 4 · backward 1 / 4", "update 1 / 3").
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let phase = match self.phase {
             Phase::Forward => "forward",
             Phase::Backward | Phase::Recompute => "backward",
+            Phase::ZeroGrad => "zero_grad",
+            Phase::Update => "update",
         };
+        if let Some(pass) = self.pass {
+            write!(f, "{pass}")?;
+        }
         write!(f, "{phase} {} / {}", self.done, self.total)
     }
 }
@@ -102,6 +144,26 @@ pub enum StepDetail {
         arg_tangents: Vec<Value>,
         tangent: Value,
     },
+    /// Accumulation: a parameter's gradient set to 0.
+    ZeroGrad {
+        /// The gradient it held, which the next passes would otherwise add onto.
+        cleared: Option<Value>,
+        /// Zeros of the parameter's shape.
+        zero: Value,
+    },
+    /// Accumulation: `W ← W − η · (ΣW̄)/K`.
+    Update {
+        /// The parameter's value before the step.
+        old: Value,
+        /// The accumulated gradient ΣW̄ (every pass since the last zero_grad).
+        gradient: Value,
+        /// K, the micro-batches the update averages over.
+        micro_batches: usize,
+        /// η.
+        rate: f64,
+        /// The parameter's value after the step.
+        new: Value,
+    },
 }
 
 /// One `adjoint[target] += contribution` of a backward step: `local · upstream` for an
@@ -135,6 +197,8 @@ impl StepRecord {
             StepDetail::Input { value } | StepDetail::Compute { value, .. } => value,
             StepDetail::Visit { adjoint, .. } => adjoint,
             StepDetail::Tangent { tangent, .. } => tangent,
+            StepDetail::ZeroGrad { zero, .. } => zero,
+            StepDetail::Update { new, .. } => new,
         }
     }
 

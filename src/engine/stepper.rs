@@ -4,9 +4,14 @@
 //! Values are tensors (a scalar has shape `[]`). Reverse mode: one forward step per
 //! non-constant node in id order, then one backward step per non-constant node in reverse
 //! order. The first backward step seeds the output's adjoint with ones. Forward mode: one step per non-constant node, computing the
-//! value and the tangent together.
+//! value and the tangent together. With accumulation ([`accumulate`]) the schedule repeats
+//! the two passes once per micro-batch, keeping the parameters' adjoints, with `zero_grad`
+//! and update steps around them.
 
-use super::record::{Mode, Phase, Progress, StepDetail, StepRecord, Update, Value, scalar};
+use super::accumulate::{self, Stage, Training, TrainingError};
+use super::record::{
+    Mode, PassProgress, Phase, Progress, StepDetail, StepRecord, Update, Value, scalar,
+};
 use super::{checkpoint, memory};
 use crate::graph::{Graph, NodeId};
 use crate::op::Op;
@@ -40,6 +45,8 @@ pub enum EngineError {
     LossScale(f64),
     #[error("step {cursor} is past the last step ({len})")]
     CursorOutOfRange { cursor: usize, len: usize },
+    #[error(transparent)]
+    Training(#[from] TrainingError),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,6 +79,39 @@ pub struct Stepper {
     precision: Precision,
     /// What the output's adjoint is seeded with (loss scaling); 1 without.
     loss_scale: f64,
+    /// Accumulation: the passes, zero_grad and update steps; `None`: one pass.
+    training: Option<Training>,
+    /// Accumulation: each schedule step's pass (empty without accumulation).
+    stages: Vec<Stage>,
+    /// Accumulation: each micro-batch's input values (empty: every pass reads `inputs`).
+    batches: Vec<Vec<Tensor>>,
+    /// Accumulation: each parameter's value as the update steps taken left it.
+    current: Vec<Option<Value>>,
+    /// Accumulation: for each step taken, what undoing it puts back besides its record.
+    undo: Vec<Option<Box<Undo>>>,
+}
+
+/// What a step of an accumulation schedule replaced, to be put back when it is undone.
+#[derive(Clone, Debug, PartialEq)]
+enum Undo {
+    /// A pass's first step cleared the previous pass's values, visits and the adjoints of
+    /// everything but the parameters.
+    PassStart {
+        values: Vec<Option<Value>>,
+        contributions: Vec<Vec<Value>>,
+        adjoints: Vec<Option<Value>>,
+        visited: Vec<bool>,
+    },
+    /// zero_grad cleared a parameter's contributions.
+    Zero {
+        contributions: Vec<Value>,
+        adjoint: Option<Value>,
+    },
+    /// An update replaced a parameter's value.
+    Update {
+        current: Option<Value>,
+        value: Option<Value>,
+    },
 }
 
 /// What a stepper is, without what can be recomputed: restoring replays to `cursor`.
@@ -90,6 +130,19 @@ pub struct Snapshot {
     /// The output adjoint's seed; 1 when absent.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub loss_scale: f64,
+    /// Accumulation: its settings; absent for one pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<Training>,
+    /// Accumulation: each micro-batch's inputs; absent when every pass reads `inputs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batches: Vec<Vec<Tensor>>,
+    /// An evaluation without recording: forward steps only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_grad: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 fn is_f64(precision: &Precision) -> bool {
@@ -107,6 +160,7 @@ fn is_one(x: &f64) -> bool {
 impl From<Stepper> for Snapshot {
     fn from(stepper: Stepper) -> Snapshot {
         let cursor = stepper.cursor();
+        let no_grad = !stepper.records();
         Snapshot {
             graph: stepper.graph,
             inputs: stepper.inputs,
@@ -115,6 +169,9 @@ impl From<Stepper> for Snapshot {
             checkpoints: stepper.checkpoints,
             precision: stepper.precision,
             loss_scale: stepper.loss_scale,
+            training: stepper.training,
+            no_grad,
+            batches: stepper.batches,
         }
     }
 }
@@ -123,13 +180,19 @@ impl TryFrom<Snapshot> for Stepper {
     type Error = EngineError;
 
     fn try_from(snapshot: Snapshot) -> Result<Stepper, EngineError> {
-        let mut stepper = Stepper::with_checkpoints(
-            snapshot.graph,
-            snapshot.inputs,
-            snapshot.mode,
-            snapshot.checkpoints,
-        )?
-        .stored_as(snapshot.precision, snapshot.loss_scale)?;
+        let stepper = match snapshot.training {
+            Some(training) => {
+                Stepper::training(snapshot.graph, snapshot.inputs, training, snapshot.batches)?
+            }
+            None if snapshot.no_grad => Stepper::no_grad(snapshot.graph, snapshot.inputs)?,
+            None => Stepper::with_checkpoints(
+                snapshot.graph,
+                snapshot.inputs,
+                snapshot.mode,
+                snapshot.checkpoints,
+            )?,
+        };
+        let mut stepper = stepper.stored_as(snapshot.precision, snapshot.loss_scale)?;
         if snapshot.cursor > stepper.len() {
             return Err(EngineError::CursorOutOfRange {
                 cursor: snapshot.cursor,
@@ -175,6 +238,93 @@ impl Stepper {
         }
         stepper.checkpoints = Some(kept);
         Ok(stepper)
+    }
+
+    /// A reverse-mode stepper at step 0 over an accumulation schedule
+    /// ([`accumulate::schedule`]): `batches` holds each micro-batch's input values (see
+    /// [`accumulate::micro_batches`]), or nothing for every pass to read `inputs`.
+    pub fn training(
+        graph: Graph,
+        inputs: Vec<Tensor>,
+        training: Training,
+        batches: Vec<Vec<Tensor>>,
+    ) -> Result<Stepper, EngineError> {
+        accumulate::validate(&graph, &training)?;
+        if !batches.is_empty() && batches.len() != training.micro_batches {
+            return Err(EngineError::Training(TrainingError::Count(batches.len())));
+        }
+        for batch in &batches {
+            check_inputs(&graph, batch)?;
+        }
+        let mut stepper = Stepper::plain(graph, inputs, Mode::Reverse)?;
+        let (schedule, stages) = accumulate::schedule(&stepper.graph, &training)
+            .into_iter()
+            .unzip();
+        stepper.schedule = schedule;
+        stepper.stages = stages;
+        stepper.batches = batches;
+        stepper.training = Some(training);
+        Ok(stepper)
+    }
+
+    /// An evaluation without recording (`torch.no_grad()`): the forward steps only, each
+    /// value released after its last use, no tape.
+    pub fn no_grad(graph: Graph, inputs: Vec<Tensor>) -> Result<Stepper, EngineError> {
+        let mut stepper = Stepper::plain(graph, inputs, Mode::Reverse)?;
+        stepper
+            .schedule
+            .retain(|(phase, _)| *phase == Phase::Forward);
+        Ok(stepper)
+    }
+
+    /// Whether the schedule has a backward pass (not an evaluation under `no_grad`).
+    pub fn records(&self) -> bool {
+        self.mode != Mode::Reverse
+            || self
+                .schedule
+                .iter()
+                .any(|(phase, _)| *phase == Phase::Backward)
+    }
+
+    /// Accumulation: its settings, `None` for one pass.
+    pub fn training_settings(&self) -> Option<&Training> {
+        self.training.as_ref()
+    }
+
+    /// Accumulation: how many passes the steps taken have begun (0 without accumulation);
+    /// each pass's first step clears the last pass's values.
+    pub fn passes_begun(&self) -> usize {
+        let Some(last) = self.cursor().checked_sub(1) else {
+            return 0;
+        };
+        match (self.schedule.get(last), self.stage(last)) {
+            (Some((Phase::ZeroGrad, _)), Some(stage)) => stage.pass,
+            (Some(_), Some(stage)) => stage.pass + 1,
+            _ => 0,
+        }
+    }
+
+    /// Accumulation: the pass a step of the schedule belongs to.
+    pub fn stage(&self, index: usize) -> Option<Stage> {
+        self.stages.get(index).copied()
+    }
+
+    /// The cursor at the end of the forward pass the cursor is in or before (the whole
+    /// forward phase without accumulation).
+    pub fn forward_end(&self) -> usize {
+        let forward = |j: &usize| self.schedule[*j].0 == Phase::Forward;
+        if self.training.is_none() {
+            return (0..self.len()).filter(forward).count();
+        }
+        let Some(pass) = (self.cursor()..self.len())
+            .find(forward)
+            .map(|j| self.stages[j].pass)
+        else {
+            return self.cursor();
+        };
+        (0..self.len())
+            .rfind(|j| forward(j) && self.stages[*j].pass == pass)
+            .map_or(self.cursor(), |j| j + 1)
     }
 
     /// A stepper at step 0 with the plain schedule, its numbers in f64. (Kept apart from
@@ -230,6 +380,11 @@ impl Stepper {
             dropped: Vec::new(),
             precision: Precision::F64,
             loss_scale: 1.0,
+            training: None,
+            stages: Vec::new(),
+            batches: Vec::new(),
+            current: vec![None; n],
+            undo: Vec::new(),
         })
     }
 
@@ -311,6 +466,19 @@ impl Stepper {
     /// The memory figures of the whole schedule, each number taking `bytes_per_number`
     /// bytes (see [`memory`]).
     pub fn memory(&self, bytes_per_number: usize) -> memory::MemoryReport {
+        if self.training.is_some() {
+            // Every pass holds what the first does.
+            let first: Vec<(Phase, NodeId)> = self
+                .schedule
+                .iter()
+                .zip(&self.stages)
+                .filter(|((phase, _), stage)| {
+                    stage.pass == 0 && matches!(phase, Phase::Forward | Phase::Backward)
+                })
+                .map(|(step, _)| *step)
+                .collect();
+            return memory::account(&self.graph, &first, bytes_per_number);
+        }
         memory::account(&self.graph, &self.schedule, bytes_per_number)
     }
 
@@ -344,6 +512,9 @@ impl Stepper {
     /// Where the cursor is within its phase. The forward phase lasts until the first
     /// backward step is taken.
     pub fn progress(&self) -> Progress {
+        if let Some(training) = &self.training {
+            return self.pass_progress(training);
+        }
         let forward = self
             .schedule
             .iter()
@@ -354,13 +525,46 @@ impl Stepper {
                 phase: Phase::Backward,
                 done: self.cursor() - forward,
                 total: self.len() - forward,
+                pass: None,
             }
         } else {
             Progress {
                 phase: Phase::Forward,
                 done: self.cursor(),
                 total: forward,
+                pass: None,
             }
+        }
+    }
+
+    /// Accumulation: the progress within the run of steps of one phase and pass that the
+    /// last step taken belongs to (the first step's before any is taken).
+    fn pass_progress(&self, training: &Training) -> Progress {
+        let here = self
+            .cursor()
+            .saturating_sub(1)
+            .min(self.len().saturating_sub(1));
+        let (Some(&(phase, _)), Some(stage)) = (self.schedule.get(here), self.stage(here)) else {
+            return Progress {
+                phase: Phase::Forward,
+                done: 0,
+                total: 0,
+                pass: None,
+            };
+        };
+        let same = |j: &usize| self.schedule[*j].0 == phase && self.stages[*j].pass == stage.pass;
+        let total = (0..self.len()).filter(same).count();
+        let done = (0..self.cursor()).filter(same).count();
+        Progress {
+            phase,
+            done,
+            total,
+            pass: Some(PassProgress {
+                micro_batch: stage.micro_batch + 1,
+                micro_batches: training.micro_batches,
+                iteration: stage.iteration + 1,
+                iterations: training.iterations,
+            }),
         }
     }
 
@@ -439,7 +643,7 @@ impl Stepper {
     /// forward mode.
     pub fn tape(&self) -> Vec<bool> {
         let mut needed = vec![false; self.graph.len()];
-        if self.mode != Mode::Reverse {
+        if self.mode != Mode::Reverse || !self.records() {
             return needed;
         }
         for consumer in self
@@ -506,11 +710,23 @@ impl Stepper {
     pub fn step(&mut self) -> Option<StepRecord> {
         let &(phase, node) = self.schedule.get(self.cursor())?;
         let index = self.cursor();
+        let mut undo = self.begin_pass(index, phase);
         let detail = match (self.mode, phase) {
             (Mode::Reverse, Phase::Forward | Phase::Recompute) => self.evaluate(node),
             (Mode::Reverse, Phase::Backward) => self.visit(node),
+            (Mode::Reverse, Phase::ZeroGrad) => {
+                let (detail, cleared) = self.zero_grad(node);
+                undo = Some(Box::new(cleared));
+                detail
+            }
+            (Mode::Reverse, Phase::Update) => {
+                let (detail, replaced) = self.update(node);
+                undo = Some(Box::new(replaced));
+                detail
+            }
             (Mode::Forward { wrt }, _) => self.tangent_step(node, wrt),
         };
+        self.undo.push(undo);
         let record = StepRecord {
             index,
             phase,
@@ -554,8 +770,10 @@ impl Stepper {
         for (id, value) in self.dropped.pop().into_iter().flatten() {
             self.values[id.0] = Some(value);
         }
+        let undo = self.undo.pop().flatten();
         let node = record.node.0;
         match &record.detail {
+            StepDetail::ZeroGrad { .. } | StepDetail::Update { .. } => {}
             StepDetail::Input { .. } | StepDetail::Compute { .. } => self.values[node] = None,
             StepDetail::Tangent { .. } => {
                 self.values[node] = None;
@@ -573,7 +791,116 @@ impl Stepper {
                 self.visited[node] = false;
             }
         }
+        if let Some(undo) = undo {
+            self.restore(record.node, *undo);
+        }
         Some(record)
+    }
+
+    /// Accumulation: a pass's first forward step (after anything) clears the previous
+    /// pass's values, visits and adjoints, all but the parameters' adjoints, which keep
+    /// accumulating; returns what it cleared.
+    fn begin_pass(&mut self, index: usize, phase: Phase) -> Option<Box<Undo>> {
+        let starts = self.training.is_some()
+            && phase == Phase::Forward
+            && index > 0
+            && self.schedule[index - 1].0 != Phase::Forward;
+        if !starts {
+            return None;
+        }
+        let saved = Undo::PassStart {
+            values: self.values.clone(),
+            contributions: self.contributions.clone(),
+            adjoints: self.adjoints.clone(),
+            visited: self.visited.clone(),
+        };
+        for (id, node) in self.graph.nodes().iter().enumerate() {
+            if !node.op.is_constant() {
+                self.values[id] = None;
+            }
+            if node.role != crate::graph::Role::Param {
+                self.contributions[id].clear();
+                self.adjoints[id] = None;
+            }
+            self.visited[id] = false;
+        }
+        Some(Box::new(saved))
+    }
+
+    /// Put back what an accumulation step replaced.
+    fn restore(&mut self, node: NodeId, undo: Undo) {
+        match undo {
+            Undo::PassStart {
+                values,
+                contributions,
+                adjoints,
+                visited,
+            } => {
+                self.values = values;
+                self.contributions = contributions;
+                self.adjoints = adjoints;
+                self.visited = visited;
+            }
+            Undo::Zero {
+                contributions,
+                adjoint,
+            } => {
+                self.contributions[node.0] = contributions;
+                self.adjoints[node.0] = adjoint;
+            }
+            Undo::Update { current, value } => {
+                self.current[node.0] = current;
+                self.values[node.0] = value;
+            }
+        }
+    }
+
+    /// `W̄ = 0`: the parameter's gradient cleared.
+    fn zero_grad(&mut self, node: NodeId) -> (StepDetail, Undo) {
+        let contributions = std::mem::take(&mut self.contributions[node.0]);
+        let adjoint = self.adjoints[node.0].take();
+        let zero = Arc::new(self.graph.node(node).nan().map(|_| 0.0));
+        let detail = StepDetail::ZeroGrad {
+            cleared: adjoint.clone(),
+            zero,
+        };
+        (
+            detail,
+            Undo::Zero {
+                contributions,
+                adjoint,
+            },
+        )
+    }
+
+    /// `W ← W − η · (ΣW̄)/K`, in f64 and then stored.
+    fn update(&mut self, node: NodeId) -> (StepDetail, Undo) {
+        let training = self.training.unwrap_or(Training::accumulate(1));
+        let old = self.current[node.0]
+            .clone()
+            .or_else(|| self.input_value(node))
+            .unwrap_or_else(|| Arc::new(self.graph.node(node).nan()));
+        let gradient = self
+            .gradient(node)
+            .unwrap_or_else(|| Arc::new(self.graph.node(node).nan().map(|_| 0.0)));
+        let k = training.micro_batches as f64;
+        let rate = training.rate;
+        let new = old
+            .zip_with(&gradient, |w, g| w - rate * (g / k))
+            .unwrap_or_else(|| self.graph.node(node).nan());
+        let new = Arc::new(self.store(new));
+        let undo = Undo::Update {
+            current: self.current[node.0].replace(new.clone()),
+            value: self.values[node.0].replace(new.clone()),
+        };
+        let detail = StepDetail::Update {
+            old,
+            gradient,
+            micro_batches: training.micro_batches,
+            rate,
+            new,
+        };
+        (detail, undo)
     }
 
     /// Go to the state after exactly `cursor` steps (clamped to the schedule).
@@ -615,8 +942,19 @@ impl Stepper {
             .collect()
     }
 
+    /// An input's value for the pass the cursor is in: a parameter as the updates left
+    /// it, a dataset input from its micro-batch.
     fn input_value(&self, node: NodeId) -> Option<Value> {
-        self.input_slot[node.0].map(|slot| Arc::new(self.store(self.inputs[slot].clone())))
+        let slot = self.input_slot[node.0]?;
+        if let Some(current) = &self.current[node.0] {
+            return Some(current.clone());
+        }
+        let batch = self
+            .stage(self.cursor())
+            .and_then(|stage| self.batches.get(stage.micro_batch))
+            .filter(|_| self.graph.node(node).role.data().is_some());
+        let inputs = batch.map_or(&self.inputs[..], Vec::as_slice);
+        Some(Arc::new(self.store(inputs[slot].clone())))
     }
 
     /// Add a contribution to a node's adjoint, keeping the running sum in arrival order.

@@ -325,7 +325,10 @@ pub fn step_report(graph: &Graph, record: &StepRecord) -> StepReport {
                 .collect();
             (None, Some(reports))
         }
-        StepDetail::Input { .. } | StepDetail::Compute { .. } => (None, None),
+        StepDetail::Input { .. }
+        | StepDetail::Compute { .. }
+        | StepDetail::ZeroGrad { .. }
+        | StepDetail::Update { .. } => (None, None),
     };
     StepReport {
         index: record.index,

@@ -1,5 +1,6 @@
 //! Text renderers shared by the CLI and the UI.
 
+pub mod accumulation;
 pub mod computed;
 pub mod equation;
 pub mod formula;

@@ -16,11 +16,14 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: Progress) -> Strin
         phase,
         done: k,
         total: n,
+        ..
     } = position;
     let phase = match phase {
         Phase::Forward => "Forward",
         Phase::Backward => "Backward",
         Phase::Recompute => "Recompute",
+        Phase::ZeroGrad => "Zero grad",
+        Phase::Update => "Update",
     };
     let node = graph.node(record.node);
     let name = &node.name;
@@ -80,6 +83,27 @@ pub fn describe(graph: &Graph, record: &StepRecord, position: Progress) -> Strin
             }
             sentences.join(" ")
         }
+        StepDetail::ZeroGrad { cleared, .. } => match cleared {
+            Some(cleared) => format!(
+                "the gradient of {name}, {}, is set to 0, so the next passes start afresh.",
+                number(cleared)
+            ),
+            None => format!("the gradient of {name} is set to 0."),
+        },
+        StepDetail::Update {
+            old,
+            gradient,
+            micro_batches,
+            rate,
+            new,
+        } => format!(
+            "{name} moves from {} by {} times its gradient {} over {micro_batches} \
+             micro-batches, to {}.",
+            number(old),
+            format_number(-rate),
+            number(gradient),
+            number(new)
+        ),
         StepDetail::Tangent {
             args,
             value,

@@ -133,8 +133,58 @@ pub fn step_text(graph: &Graph, record: &StepRecord, n: Notation) -> StepText {
                 ]
             }
         }
+        StepDetail::ZeroGrad { zero, .. } => vec![RulePart::new(Equation::new(
+            n,
+            n.adjoint(name),
+            Relation::Equals,
+            n.tensor(zero),
+        ))],
+        StepDetail::Update {
+            old,
+            gradient,
+            micro_batches,
+            rate,
+            new,
+        } => vec![update_part(
+            name,
+            old,
+            gradient,
+            *micro_batches,
+            *rate,
+            new,
+            n,
+        )],
     };
     StepText { notation: n, parts }
+}
+
+/// `W = W − η · W̄ / K = 0.5 − 0.1 · 1.2 / 4 = 0.47`: the update step, `W̄` the gradient
+/// accumulated over the K micro-batches (`/ K` left out for one).
+fn update_part(
+    name: &str,
+    old: &Tensor,
+    gradient: &Tensor,
+    micro_batches: usize,
+    rate: f64,
+    new: &Tensor,
+    n: Notation,
+) -> RulePart {
+    let k = micro_batches as f64;
+    let step = |w: Expr, g: Expr| {
+        let g = if micro_batches > 1 {
+            quotient(g, Expr::number(k, n), n)
+        } else {
+            g
+        };
+        difference(w, product(Expr::number(rate, n), g, n), n).into_text()
+    };
+    let symbolic = step(Expr::name(name, n), Expr::adjoint(name, n));
+    let mut equation =
+        Equation::new(n, n.var(name), Relation::Equals, n.tensor(new)).with_symbolic(symbolic);
+    if all_shown(&[old, gradient]) {
+        equation = equation.with_numeric(step(Expr::tensor(old, n), Expr::tensor(gradient, n)));
+    }
+    RulePart::new(equation)
 }
 
 /// `x1 = 3`: a value given, not computed.

@@ -174,6 +174,8 @@ pub fn build(stepper: &Stepper, source: &str, n: Notation) -> Trace {
                     backward.push(step);
                 }
             }
+            // Accumulation schedules are written step by step (`trace::accumulation`).
+            StepDetail::ZeroGrad { .. } | StepDetail::Update { .. } => {}
         }
     }
     let output = graph.output();

@@ -19,6 +19,8 @@ pub struct Marks {
     nonfinite: Vec<bool>,
     /// In the backward pass: edges point the other way and take its colours.
     backward: bool,
+    /// Accumulation: passes begun (a new pass clears every value).
+    passes: usize,
 }
 
 /// Which nodes to redraw.
@@ -42,6 +44,7 @@ impl Marks {
             tape: stepper.tape(),
             nonfinite: nonfinite_nodes(stepper),
             backward: stepper.in_backward(),
+            passes: stepper.passes_begun(),
         }
     }
 
@@ -77,7 +80,7 @@ impl Marks {
             _ => return Changed::All,
         };
         // Crossing into (or back out of) the backward pass turns every edge around.
-        if !same_build || self.backward != before.backward {
+        if !same_build || self.backward != before.backward || self.passes != before.passes {
             return Changed::All;
         }
         let graph = stepper.graph();
@@ -174,6 +177,38 @@ mod tests {
             Marks::of(&session).changes_since(&now, session.stepper()),
             Changed::All
         );
+    }
+
+    /// Through an accumulation schedule, every node whose text or marks change is redrawn,
+    /// across the zero_grad and update steps and each new pass, which clears the values.
+    #[test]
+    fn accumulation_steps_redraw_what_they_change() {
+        let example = crate::examples::find("forgot-zero-grad-fix").unwrap();
+        let mut session = Session::new(example.program);
+        session.set_setup(example.setup);
+        let mut before = Marks::of(&session);
+        let mut alls = 0;
+        while !session.stepper().unwrap().is_done() {
+            let shown_before = shown(&session);
+            session.step_forward();
+            let now = Marks::of(&session);
+            let changed = now.changes_since(&before, session.stepper());
+            for (id, (a, b)) in shown_before.iter().zip(&shown(&session)).enumerate() {
+                if a != b {
+                    assert!(
+                        match &changed {
+                            Changed::All => true,
+                            Changed::Nodes(ids) => ids.contains(&NodeId(id)),
+                        },
+                        "step {}: node {id} changed but is not redrawn",
+                        now.cursor
+                    );
+                }
+            }
+            alls += usize::from(changed == Changed::All);
+            before = now;
+        }
+        assert!(alls >= 3, "each new pass redraws everything: {alls}");
     }
 
     /// What the view shows of each node: value, adjoint, tangent, derivative line, marks.

@@ -64,11 +64,16 @@ fn checked_numbers(graph: &Graph) -> u64 {
 impl Session {
     /// Inline while two forward passes per checked number stay under
     /// [`INLINE_CHECK_FLOPS`]; beyond, deferred to a worker while a link holds every
-    /// input value.
+    /// input value. Skipped once an accumulation schedule is past its first pass: the
+    /// adjoints then hold several passes' gradients (or a later iteration's), which
+    /// differences of one pass at the starting values do not give.
     pub fn check_mode(&self) -> CheckMode {
         let Some(graph) = self.graph() else {
             return CheckMode::Inline;
         };
+        if self.stepper().is_some_and(|s| s.passes_begun() > 1) {
+            return CheckMode::Skipped;
+        }
         let work =
             2 * checked_numbers(graph) * cost(graph).nodes.iter().map(|f| f.forward).sum::<u64>();
         if work <= INLINE_CHECK_FLOPS {

@@ -1,6 +1,7 @@
 //! Session tests: editing, errors that keep the last graph, inputs, modes, links.
 
 use super::*;
+use crate::engine::Phase;
 use crate::examples;
 
 fn two_paths() -> Session {
@@ -471,4 +472,81 @@ fn a_wrong_custom_derivative_is_named_once_a_gradient_is_complete() {
     let mut right = Session::new(&program("sigmoid(x)"));
     right.jump_to_backward_end();
     assert_eq!(right.wrong_custom_derivatives(), vec![]);
+}
+
+/// A lab as the gallery loads it: its program, stepped as its `#:` line says.
+fn lab(slug: &str) -> Session {
+    let example = examples::find(slug).unwrap();
+    let mut session = Session::new(example.program);
+    session.set_setup(example.setup);
+    session
+}
+
+#[test]
+fn accumulation_steps_through_the_micro_batches_and_a_link_keeps_it() {
+    let mut session = lab("accumulation");
+    let stepper = session.stepper().unwrap();
+    let training = *stepper.training_settings().unwrap();
+    assert_eq!((training.micro_batches, training.zero_grad), (4, true));
+    assert_eq!(session.to_url().setup.training, Some(training));
+    // The jump ends the forward pass of the micro-batch the cursor is in.
+    session.jump_to_forward_end();
+    let progress = session.stepper().unwrap().progress();
+    assert_eq!(progress.to_string(), "micro-batch 1 / 4 · forward 10 / 10");
+    session.seek(progress.done + 3 + 10 + 10);
+    assert_eq!(
+        session.stepper().unwrap().progress().to_string(),
+        "micro-batch 2 / 4 · forward 10 / 10"
+    );
+    let fragment = session.to_url().to_fragment();
+    assert!(fragment.contains("steps=micro-batches+4"), "{fragment}");
+    let restored = Session::from_url(UrlState::from_fragment(&fragment).unwrap());
+    assert_eq!(restored.to_url(), session.to_url());
+    assert_eq!(restored.stepper().unwrap(), session.stepper().unwrap());
+}
+
+#[test]
+fn a_setup_the_program_cannot_take_steps_one_plain_pass() {
+    let mut session = two_paths();
+    session.set_setup(Setup::parse("micro-batches 4").unwrap());
+    let stepper = session.stepper().unwrap();
+    assert!(
+        stepper.training_settings().is_none(),
+        "two-paths has no parameters"
+    );
+    assert_eq!(stepper.len(), 8);
+}
+
+#[test]
+fn the_update_step_moves_the_parameter_and_step_back_puts_it_back() {
+    let mut session = lab("forgot-zero-grad");
+    let w = session.graph().unwrap().find("w").unwrap();
+    let first_update = session
+        .stepper()
+        .unwrap()
+        .schedule()
+        .iter()
+        .position(|&(phase, node)| phase == Phase::Update && node == w)
+        .unwrap();
+    session.seek(first_update);
+    assert_eq!(value(&session, "w"), Some(0.5));
+    let record = session.step_forward().unwrap();
+    assert_eq!(record.phase, Phase::Update);
+    assert_eq!(value(&session, "w"), Some(0.6));
+    session.step_back();
+    assert_eq!(value(&session, "w"), Some(0.5));
+    // The fix is the same program stepped with zero_grad: the gallery tells them apart.
+    let fix = lab("forgot-zero-grad-fix");
+    assert_eq!(fix.source(), session.source());
+    let shown = examples::with_program(fix.source(), fix.setup()).unwrap();
+    assert_eq!(shown.slug, "forgot-zero-grad-fix");
+}
+
+#[test]
+fn the_check_stops_after_the_first_pass_of_an_accumulation() {
+    let mut session = lab("accumulation");
+    session.seek(3 + 20);
+    assert_ne!(session.check_mode(), checking::CheckMode::Skipped);
+    session.step_forward();
+    assert_eq!(session.check_mode(), checking::CheckMode::Skipped);
 }

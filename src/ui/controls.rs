@@ -71,6 +71,7 @@ pub fn StepControls(
             <button on:click=move |_| state.jump_to_backward_end() disabled=move || !reverse() title="Jump to the end of the backward pass (End)">
                 "Jump to end of backward"
             </button>
+            <super::passes::Passes />
             </Show>
             <output class="counter" data-step-counter="" aria-live="off">{counter}</output>
             <Show when=full>

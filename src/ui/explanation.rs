@@ -59,7 +59,7 @@ pub fn Explanation(
     // A worked example introduces itself until its first step.
     let introduction = move || {
         state.session.with(|s| {
-            crate::examples::with_program(s.source()).map(|example| {
+            crate::examples::with_program(s.source(), s.setup()).map(|example| {
                 view! {
                     <div class="example-introduction" data-introduction=example.slug>
                         <h3 class="step-heading">{example.title}</h3>

@@ -13,10 +13,11 @@ pub fn Gallery() -> impl IntoView {
     let current = Memo::new(move |_| {
         state
             .session
-            .with(|s| examples::with_program(s.source()).map(|example| example.slug))
+            .with(|s| examples::with_program(s.source(), s.setup()).map(|example| example.slug))
     });
-    let (pitfalls, others): (Vec<Example>, Vec<Example>) =
+    let (mut pitfalls, others): (Vec<Example>, Vec<Example>) =
         examples::all().into_iter().partition(Example::is_pitfall);
+    pitfalls.extend(examples::refused());
     view! {
         <details class="gallery" open>
             <summary class="panel-title">"Worked examples"</summary>

@@ -13,6 +13,7 @@ mod graph_view;
 mod hooks;
 mod inputs;
 pub mod lessons;
+mod passes;
 pub mod playground;
 mod state;
 mod tensor_view;

@@ -98,7 +98,10 @@ impl AppState {
     /// Load a worked example at step 0, as a new history entry.
     pub fn load_example(&self, example: &Example) {
         self.playing.set(false);
-        self.as_new_entry(|s| *s = Session::new(example.program));
+        self.as_new_entry(|s| {
+            *s = Session::new(example.program);
+            s.set_setup(example.setup);
+        });
     }
 
     /// Apply `change` as a new history entry. The entry left behind first gets the view
@@ -165,6 +168,12 @@ impl AppState {
         self.session.update(|s| {
             s.set_tensor_element(name, index, value);
         });
+    }
+
+    /// Step the program another way (accumulation, zero_grad), as a new history entry.
+    pub fn set_setup(&self, setup: crate::engine::setup::Setup) {
+        self.playing.set(false);
+        self.as_new_entry(|s| s.set_setup(setup));
     }
 
     pub fn set_mode(&self, mode: ModeChoice) {

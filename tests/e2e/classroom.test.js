@@ -275,10 +275,13 @@ appTest('edge labels cover no box and no other label, on a background, in every 
   let checked = 0;
   for (const slug of slugs) {
     await page.click(`button[data-example="${slug}"]`);
+    // A lab the language refuses (a change in place) has no graph.
+    if (await page.locator('[role="alert"].editor-error').isVisible()) continue;
     await button(page, 'Jump to end of backward').click();
     await waitFor(`${slug}: the backward pass ends`, async () => {
       const text = await page.locator('[data-step-counter]').first().textContent();
-      return /backward (\d+) \/ \1/.test(text.replace(/\s+/g, ' ')) ? { ok: true } : { ok: false, seen: text };
+      // With accumulation the run ends at its update steps.
+      return /(backward|update) (\d+) \/ \2/.test(text.replace(/\s+/g, ' ')) ? { ok: true } : { ok: false, seen: text };
     });
     // A long chain fits as an overview, without labels: zoom in until they are drawn.
     const graph = page.locator('svg[aria-label="Computation graph"]');
@@ -322,7 +325,7 @@ appTest('numbers in tensor boxes and in embeds are at least 11 px at the default
     return count >= 10 && px >= 11 ? { ok: true } : { ok: false, seen: [px, count] };
   });
   const { openPage, COURSE } = await import('./lib/embed.js');
-  const course = await openPage(app, COURSE, { embeds: 3 });
+  const course = await openPage(app, COURSE, { embeds: 4 });
   for (const id of ['two-paths', 'sigmoid-neuron', 'tiny-network']) {
     await waitFor(`11 px numbers in the ${id} embed`, async () => {
       const [px, count] = await smallestNumbers(course, 'svg.graph', 'g[data-node] text', id);

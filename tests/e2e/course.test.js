@@ -1,5 +1,5 @@
 // The demo course page served under a sub-path, as a course site would host dist/: its
-// three <backprop-graph> worked examples load from beside the page (one wasm module for
+// four <backprop-graph> worked examples (the last a lab) load from beside the page (one wasm module for
 // all of them), each keeps its own state, stepping one (button, method or keyboard)
 // fires its `step` event and leaves the others alone, and an attribute change updates
 // only its element.
@@ -30,9 +30,9 @@ async function views(page) {
   return all;
 }
 
-appTest('the course page loads three embeds from its own sub-path, once', async (app) => {
+appTest('the course page loads four embeds from its own sub-path, once', async (app) => {
   const first = app.requests.length;
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   assert.equal(await page.title(), 'Reverse-mode differentiation, one node at a time');
   for (const [id, counter] of Object.entries(COURSE_EMBEDS)) {
     await expectCounter(page, id, counter);
@@ -52,7 +52,7 @@ appTest('the course page loads three embeds from its own sub-path, once', async 
 });
 
 appTest('stepping one embed leaves the others as they were and fires its step event', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   const before = await views(page);
 
   // A button inside the first embed.
@@ -120,7 +120,7 @@ appTest('stepping one embed leaves the others as they were and fires its step ev
 });
 
 appTest('changing an attribute updates that embed only', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   const before = await views(page);
   await page.evaluate(() => document.getElementById('two-paths').setAttribute('step', 'backward:2'));
   await expectCounter(page, 'two-paths', 'backward 2 / 4');
@@ -158,7 +158,7 @@ appTest('changing an attribute updates that embed only', async (app) => {
 });
 
 appTest('the keyboard steps the embed that has the focus, and only it', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   // Outside every embed the page's keys stay the page's.
   await page.locator('h1').click();
   await page.keyboard.press('ArrowRight');
@@ -179,7 +179,7 @@ appTest('the keyboard steps the embed that has the focus, and only it', async (a
 });
 
 appTest('a wide graph follows the step into view', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   // The network's current node (h, backward step 7) is far right of its inputs.
   const visible = (name) =>
     page.evaluate((node) => {

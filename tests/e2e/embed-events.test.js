@@ -8,7 +8,7 @@ import { waitFor } from './lib/wait.js';
 import { COURSE, openPage, stepEvents } from './lib/embed.js';
 
 appTest('three synchronous stepForward() calls fire three step events', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   const before = (await stepEvents(page)).length;
   const results = await page.evaluate(() => {
     const graph = document.getElementById('two-paths');

@@ -110,7 +110,7 @@ appTest('an invalid program is not exported, and the menu says why', async (app)
 });
 
 appTest('an embed with full controls exports the same files its JS API returns', async (app) => {
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   await expectCounter(page, 'tiny-network', 'backward 7 / 15');
   const network = page.locator('#tiny-network');
   const menu = await openExport(network);

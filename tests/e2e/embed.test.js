@@ -130,7 +130,7 @@ appTest('an iframe embed with markup in its fragment shows it as text and runs n
 
 appTest('markup in an element attribute is data, and nothing runs', async (app) => {
   const first = app.requests.length;
-  const page = await openPage(app, COURSE, { embeds: 3 });
+  const page = await openPage(app, COURSE, { embeds: 4 });
   await page.evaluate(
     ([program, at]) => {
       const element = document.getElementById('two-paths');

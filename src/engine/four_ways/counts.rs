@@ -70,6 +70,7 @@ pub fn reverse_mode(graph: &Graph, inputs: &[Tensor]) -> Result<(Run, Stepper), 
         match record.phase {
             Phase::Forward | Phase::Recompute => run.forward_operations += count,
             Phase::Backward => run.backward_operations += count,
+            Phase::ZeroGrad | Phase::Update => {}
         }
     }
     Ok((run, stepper))
@@ -81,7 +82,9 @@ pub fn operations(graph: &Graph, record: &StepRecord) -> u64 {
     let op = node.op;
     let locals = || -> u64 { op.local_derivatives().iter().map(formula_flops).sum() };
     match &record.detail {
-        StepDetail::Input { .. } => 0,
+        StepDetail::Input { .. } | StepDetail::ZeroGrad { .. } => 0,
+        // W − η · (g / K): a division, a product and a difference per element.
+        StepDetail::Update { new, .. } => 3 * new.data().len() as u64,
         StepDetail::Compute { .. } => apply(op),
         StepDetail::Tangent { partials, .. } => {
             if op.is_leaf() {

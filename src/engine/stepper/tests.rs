@@ -46,7 +46,8 @@ fn seed_example_forward_then_backward() {
         Progress {
             phase: Phase::Forward,
             done: 0,
-            total: 4
+            total: 4,
+            pass: None,
         }
     );
     let results: Vec<f64> = (0..4).map(|_| s.step_forward().unwrap().result()).collect();
@@ -83,7 +84,8 @@ fn seed_example_forward_then_backward() {
         Progress {
             phase: Phase::Backward,
             done: 1,
-            total: 4
+            total: 4,
+            pass: None,
         }
     );
 

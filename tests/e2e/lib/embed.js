@@ -19,6 +19,7 @@ export const COURSE_EMBEDS = {
   'two-paths': 'forward 0 / 4',
   'sigmoid-neuron': 'forward 10 / 10',
   'tiny-network': 'backward 7 / 15',
+  'forgot-zero-grad': 'iteration 1 / 3 · forward 0 / 8',
 };
 
 /**
