@@ -1,0 +1,13 @@
+//! The playground's training options beyond the optimizer, as plain data: how numbers are
+//! stored, the loss scale and the gradient clip ([`numerics`], written into the program's
+//! `# train:` line), how the weights start ([`init`], written into the program as
+//! `randn(…) * s`, `glorot(…)` or `he(…)`), what a run records of them ([`record`]: each
+//! step's gradient norm before and after clipping, the loss scaler's state, the gradients
+//! that underflowed), the network's layers and the size of their activations and
+//! gradients ([`layers`]), and the two small charts that plot them ([`charts`]).
+
+pub mod charts;
+pub mod init;
+pub mod layers;
+pub mod numerics;
+pub mod record;
