@@ -4,9 +4,11 @@
 //! `randn(…) * s`, `glorot(…)` or `he(…)`), what a run records of them ([`record`]: each
 //! step's gradient norm before and after clipping, the loss scaler's state, the gradients
 //! that underflowed), the network's layers and the size of their activations and
-//! gradients ([`layers`]), and the two small charts that plot them ([`charts`]).
+//! gradients ([`layers`]), the two small charts that plot them ([`charts`]) and the form's controls for them
+//! ([`controls`]).
 
 pub mod charts;
+pub mod controls;
 pub mod init;
 pub mod layers;
 pub mod numerics;

@@ -37,7 +37,7 @@ impl<B: Backend> Trainer<B> {
     pub async fn step_guarded(
         &mut self,
         precision: Precision,
-        mut scaler: Option<&mut GradScaler>,
+        scaler: Option<&mut GradScaler>,
     ) -> Result<StepReport, TrainError> {
         let scale = scaler.as_ref().map_or(1.0, |s| s.scale());
         self.backend.set_storage(precision, scale)?;
@@ -51,7 +51,7 @@ impl<B: Backend> Trainer<B> {
         let finite = gradients
             .iter()
             .all(|g| g.data().iter().all(|x| x.is_finite()));
-        let outcome = match scaler.as_deref_mut() {
+        let outcome = match scaler {
             Some(scaler) => scaler.update(finite),
             None => Outcome::Applied,
         };

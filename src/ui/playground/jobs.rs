@@ -96,6 +96,7 @@ fn discard(ps: PlaygroundState) {
     ps.stats.set(Stats::default());
     ps.boundary.set(None);
     ps.scatter.set(None);
+    super::options::clear(ps);
 }
 
 /// Whether `message` is what the playground says while the editor's program does not
@@ -130,6 +131,7 @@ async fn follow(ps: PlaygroundState) {
                 ps.run.update_value(|run| {
                     if let Some(run) = run {
                         run.set_training(&training);
+                        super::options::publish(ps, run);
                     }
                 });
             }
@@ -253,6 +255,7 @@ async fn build(
     ps.training_now.set_value(Some(training));
     ps.checkpoint
         .set_value(from.filter(|_| running == BackendChoice::Gpu));
+    super::options::publish(ps, &run);
     ps.run.set_value(Some(run));
     ps.choice.set(running);
     ps.backend.update(|b| b.running = running);
@@ -371,6 +374,7 @@ async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
     let fresh: Vec<(u64, f64)> = run.losses().get(before..).unwrap_or_default().to_vec();
     let steps = run.steps();
     let taken = steps - ps.stats.with_untracked(|s| s.steps).min(steps);
+    super::options::publish(ps, &run);
     ps.run.set_value(Some(run));
     ps.losses.update_value(|l| l.extend_from_slice(&fresh));
     ps.losses_changed.update(|n| *n += 1);

@@ -2,7 +2,7 @@
 //! loss curve and the data scatter over the model's decision regions. Shown while the
 //! program has parameters to train.
 
-use super::panel;
+use super::{options, panel};
 use super::state::{PlaygroundState, Stats};
 use crate::number::format_number;
 use crate::playground::boundary::{self, PICTURE};
@@ -29,11 +29,13 @@ pub fn Playground() -> impl IntoView {
                         <div class="playground-inner">
                             <panel::TrainControls />
                             <TrainStats />
+                            <options::OptionStats />
                             <div class="playground-body">
                                 <panel::ModelForm />
                                 <LossChart />
                                 <BoundaryPicture />
                             </div>
+                            <options::OptionCharts />
                         </div>
                     </details>
                 </section>
