@@ -4,8 +4,8 @@
 use super::*;
 use crate::examples;
 use crate::precision::Precision;
-use crate::train::LossScaling;
 use crate::program::compile;
+use crate::train::LossScaling;
 
 fn round_trip(form: &Form) -> Form {
     let text = write_program(form);
@@ -198,7 +198,10 @@ fn numeric_options_and_the_initialiser_are_in_the_program() {
     let edited = with_training(&text, &faster);
     assert_eq!(read_training(&edited), faster);
     let plain = with_training(&edited, &Training::default());
-    assert!(plain.contains("# train: adam, learning rate 0.02\n"), "{plain}");
+    assert!(
+        plain.contains("# train: adam, learning rate 0.02\n"),
+        "{plain}"
+    );
     // A program whose weights are written by hand with `glorot` reads as Glorot.
     let glorot = text.replace("he(", "glorot(");
     let graph = compile(&glorot).unwrap();

@@ -95,7 +95,11 @@ pub fn norm_chart(
     };
     let mut out = draw(&frame, &lines, (width, height));
     let legend: &[(&str, &str)] = if cap.is_some() {
-        &[("norm-before", "before"), ("norm-after", "after"), ("cap", "cap")]
+        &[
+            ("norm-before", "before"),
+            ("norm-after", "after"),
+            ("cap", "cap"),
+        ]
     } else {
         &[("norm-before", "‖g‖")]
     };
@@ -224,9 +228,7 @@ fn draw_layer(
                     format_number(*v)
                 }
             };
-            let x_labels = frame
-                .x_names
-                .map_or(5, |names| (names.len() * 4).max(2));
+            let x_labels = frame.x_names.map_or(5, |names| (names.len() * 4).max(2));
             chart
                 .configure_mesh()
                 .disable_x_mesh()
@@ -343,7 +345,10 @@ mod tests {
         // SVG y grows down: never above the cap means y never smaller than its y.
         assert!(after.iter().all(|p| p.1 >= cap_y - 0.5), "{after:?}");
         assert!(after[30..].iter().all(|p| (p.1 - cap_y).abs() <= 1.0));
-        assert!(before.last().unwrap().1 < cap_y - 10.0, "before rises over the cap");
+        assert!(
+            before.last().unwrap().1 < cap_y - 10.0,
+            "before rises over the cap"
+        );
         assert!(markup.contains(">after<") && markup.contains(">cap<"));
     }
 
@@ -364,7 +369,13 @@ mod tests {
             .split("<text")
             .skip(1)
             .filter_map(|rest| rest.split_once('>'))
-            .map(|(_, rest)| rest.split("</text>").next().unwrap_or("").trim().to_string())
+            .map(|(_, rest)| {
+                rest.split("</text>")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            })
             .collect();
         for name in ["h1", "h2", "logits", "step 0", "activations"] {
             assert!(texts.iter().any(|t| t == name), "{name}: {texts:?}");

@@ -89,9 +89,7 @@ impl OptionAction {
 
 /// The initialiser's select, for the model fieldset.
 pub fn init_markup(out: &mut String, init: WeightInit) {
-    out.push_str(
-        "<label>Initialisation<select name=\"init\" aria-label=\"Initialisation\">",
-    );
+    out.push_str("<label>Initialisation<select name=\"init\" aria-label=\"Initialisation\">");
     for option in WeightInit::ALL {
         let selected = if option == init { " selected" } else { "" };
         let _ = write!(
@@ -129,7 +127,10 @@ pub fn numerics_markup(out: &mut String, numerics: &Numerics, invalid: Option<&s
     out.push_str("<label>Loss scaling<select name=\"loss_scaling\" aria-label=\"Loss scaling\">");
     for option in ["none", "static", "dynamic"] {
         let selected = if option == kind { " selected" } else { "" };
-        let _ = write!(out, "<option value=\"{option}\"{selected}>{option}</option>");
+        let _ = write!(
+            out,
+            "<option value=\"{option}\"{selected}>{option}</option>"
+        );
     }
     out.push_str("</select></label>");
     if let Some(LossScaling::Static(scale)) = numerics.loss_scale {
@@ -171,7 +172,10 @@ mod tests {
         );
         applied(of("loss_scale", "64"), &mut training).unwrap();
         applied(of("loss_scaling", "static"), &mut training).unwrap();
-        assert_eq!(training.numerics.loss_scale, Some(LossScaling::Static(64.0)));
+        assert_eq!(
+            training.numerics.loss_scale,
+            Some(LossScaling::Static(64.0))
+        );
         applied(of("loss_scaling", "dynamic"), &mut training).unwrap();
         assert_eq!(training.numerics.loss_scale, Some(LossScaling::Dynamic));
         applied(of("clip_norm", "2"), &mut training).unwrap();
@@ -213,14 +217,25 @@ mod tests {
         );
         assert!(out.contains("<option value=\"f16\" selected>"), "{out}");
         assert!(out.contains("<option value=\"static\" selected>"), "{out}");
-        assert!(out.contains("name=\"loss_scale\" aria-label=\"Loss scale\" min=\"0\" step=\"any\" value=\"128\""), "{out}");
+        assert!(
+            out.contains(
+                "name=\"loss_scale\" aria-label=\"Loss scale\" min=\"0\" step=\"any\" value=\"128\""
+            ),
+            "{out}"
+        );
         assert!(out.contains("value=\"0.5\" aria-invalid=\"true\""), "{out}");
         let mut plain = String::new();
         numerics_markup(&mut plain, &Numerics::default(), None);
-        assert!(!plain.contains("name=\"loss_scale\""), "no scale field without static scaling");
+        assert!(
+            !plain.contains("name=\"loss_scale\""),
+            "no scale field without static scaling"
+        );
         assert!(plain.contains("placeholder=\"off\" value=\"\""), "{plain}");
         let mut init = String::new();
         init_markup(&mut init, WeightInit::He);
-        assert!(init.contains("<option value=\"he\" selected>He</option>"), "{init}");
+        assert!(
+            init.contains("<option value=\"he\" selected>He</option>"),
+            "{init}"
+        );
     }
 }

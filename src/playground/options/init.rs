@@ -28,7 +28,9 @@ impl WeightInit {
     }
 
     pub fn by_name(name: &str) -> Option<WeightInit> {
-        WeightInit::ALL.into_iter().find(|i| i.name() == name.trim())
+        WeightInit::ALL
+            .into_iter()
+            .find(|i| i.name() == name.trim())
     }
 
     /// The form's label for it.
@@ -87,10 +89,7 @@ mod tests {
 
     #[test]
     fn written_and_read_back() {
-        assert_eq!(
-            WeightInit::He.expression(2, 16, 1, 0.7),
-            "he([2, 16], 1)"
-        );
+        assert_eq!(WeightInit::He.expression(2, 16, 1, 0.7), "he([2, 16], 1)");
         assert_eq!(
             WeightInit::Glorot.expression(16, 2, 3, 0.7),
             "glorot([16, 2], 3)"

@@ -75,7 +75,8 @@ impl Numerics {
 /// The text after `key` (and an optional `=`), when `part` starts with it.
 fn value_after<'a>(part: &'a str, key: &str) -> Option<&'a str> {
     let rest = part.strip_prefix(key)?;
-    (rest.is_empty() || rest.starts_with([' ', '='])).then(|| rest.trim_start_matches([' ', '=']).trim())
+    (rest.is_empty() || rest.starts_with([' ', '=']))
+        .then(|| rest.trim_start_matches([' ', '=']).trim())
 }
 
 /// A clip norm as typed: a finite number above 0; `off`, `none` or nothing: no clipping.

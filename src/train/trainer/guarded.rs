@@ -9,9 +9,9 @@ use crate::backend::{Backend, Quantity};
 use crate::graph::NodeId;
 use crate::precision::Precision;
 use crate::tensor::Tensor;
+use crate::train::TrainError;
 use crate::train::clip::{GradientNorm, clip_factor, global_norm};
 use crate::train::scaler::{GradScaler, Outcome};
-use crate::train::TrainError;
 
 /// What one guarded step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -173,6 +173,12 @@ L = 0.00000095367431640625 * r^2";
         // Within the cap: untouched.
         let mut loose = trainer(program, Some(1000.0));
         let report = block_on(loose.step_guarded(Precision::F64, None)).unwrap();
-        assert_eq!(report.norm, Some(GradientNorm { before: 100.0, after: 100.0 }));
+        assert_eq!(
+            report.norm,
+            Some(GradientNorm {
+                before: 100.0,
+                after: 100.0
+            })
+        );
     }
 }

@@ -117,12 +117,18 @@ fn status_markup(s: &Status) -> String {
             ),
         ));
     } else if n.precision != Precision::F64 {
-        items.push(("Precision", format!("{} (values and adjoints)", n.precision)));
+        items.push((
+            "Precision",
+            format!("{} (values and adjoints)", n.precision),
+        ));
     }
     if let Some(scaler) = &s.scaler {
         items.push(("Loss scale", scaler.clone()));
     }
-    if let Some(lost) = s.underflows.filter(|_| s.stores && n.precision != Precision::F64) {
+    if let Some(lost) = s
+        .underflows
+        .filter(|_| s.stores && n.precision != Precision::F64)
+    {
         let text = match lost {
             0 => "no gradient underflowed to 0 in the last step".to_string(),
             1 => "1 gradient number underflowed to 0 in the last step".to_string(),

@@ -2,8 +2,8 @@
 //! loss curve and the data scatter over the model's decision regions. Shown while the
 //! program has parameters to train.
 
-use super::{options, panel};
 use super::state::{PlaygroundState, Stats};
+use super::{options, panel};
 use crate::number::format_number;
 use crate::playground::boundary::{self, PICTURE};
 use crate::playground::chart::{Scale, auto_log, loss_chart};
