@@ -246,18 +246,16 @@ fn draw_layer(
                 .draw()?;
         }
         Some(line) => {
+            // A lone point (one layer) is drawn as a short dash.
             let paths = finite_runs(&line.points)
                 .into_iter()
-                .map(|run| PathElement::new(run, BLUE.stroke_width(2)));
+                .map(|run| match run[..] {
+                    [(x, y)] => {
+                        PathElement::new(vec![(x - 0.1, y), (x + 0.1, y)], BLUE.stroke_width(2))
+                    }
+                    _ => PathElement::new(run, BLUE.stroke_width(2)),
+                });
             chart.draw_series(paths)?;
-            if frame.x_names.is_some() {
-                let dots = line
-                    .points
-                    .iter()
-                    .flatten()
-                    .map(|&p| Circle::new(p, 3, BLUE.filled()));
-                chart.draw_series(dots)?;
-            }
         }
     }
     root.present()?;

@@ -19,6 +19,7 @@ use crate::playground::boundary::{self, Grid};
 use crate::playground::form::read_training;
 use crate::playground::message::FromPlayground;
 use crate::playground::meter::Meter;
+use crate::playground::model::same_model;
 use crate::playground::pace::{self, FrameWork};
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
@@ -123,7 +124,7 @@ async fn follow(ps: PlaygroundState) {
     };
     let same = ps
         .run
-        .with_value(|run| run.as_ref().map(|r| r.graph() == &graph));
+        .with_value(|run| run.as_ref().map(|r| same_model(r.graph(), &graph)));
     match same {
         Some(true) => {
             if ps.training_now.get_value() != Some(training) {
