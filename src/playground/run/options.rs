@@ -234,6 +234,40 @@ L = sum(h)";
         assert_eq!(size.gradient, 13f64.sqrt());
     }
 
+    /// On a GPU (f32, its own way of storing numbers) f16 and loss scaling are not used
+    /// and the run says so; clipping still caps every norm, to f32 rounding.
+    #[test]
+    fn on_the_gpu_precision_is_its_own_and_clipping_works() {
+        use crate::backend::gpu::GpuBackend;
+        let gpu = match block_on(GpuBackend::acquire()) {
+            Ok(gpu) => gpu,
+            Err(error) => {
+                eprintln!("skipped: no GPU adapter: {error}");
+                return;
+            }
+        };
+        let numerics = Numerics {
+            precision: Precision::F16,
+            loss_scale: Some(LossScaling::Dynamic),
+            clip_norm: Some(0.05),
+        };
+        let training = Training {
+            numerics,
+            ..Training::default()
+        };
+        let graph = compile(&write_program(&Form::default())).unwrap();
+        let mut run = Run::new(gpu, graph, &training).unwrap();
+        assert!(!run.stores_as_chosen());
+        block_on(run.train_queued(10)).unwrap();
+        let record = run.record();
+        assert_eq!((record.scale, record.skipped, record.underflows), (None, 0, None));
+        assert_eq!(record.norms.len(), 10);
+        for (step, norm) in &record.norms {
+            assert!(norm.after <= 0.05 * (1.0 + 1e-6), "step {step}: {norm:?}");
+        }
+        assert_eq!(record.profiles.len(), 1, "measured once, after the chunk");
+    }
+
     /// The moons network with randn weights ten times too large: its first layer's
     /// gradient is far from its last's; He keeps them within a factor of ten.
     #[test]
