@@ -5,7 +5,7 @@
 //! step's gradient norm before and after clipping, the loss scaler's state, the gradients
 //! that underflowed), the network's layers and the size of their activations and
 //! gradients ([`layers`]), the two small charts that plot them ([`charts`]) and the form's controls for them
-//! ([`controls`]).
+//! ([`controls`]), and what the view shows of them, as markup ([`view`]).
 
 pub mod charts;
 pub mod controls;
@@ -13,3 +13,4 @@ pub mod init;
 pub mod layers;
 pub mod numerics;
 pub mod record;
+pub mod view;

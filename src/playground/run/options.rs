@@ -260,7 +260,10 @@ L = sum(h)";
         assert!(!run.stores_as_chosen());
         block_on(run.train_queued(10)).unwrap();
         let record = run.record();
-        assert_eq!((record.scale, record.skipped, record.underflows), (None, 0, None));
+        assert_eq!(
+            (record.scale, record.skipped, record.underflows),
+            (None, 0, None)
+        );
         assert_eq!(record.norms.len(), 10);
         for (step, norm) in &record.norms {
             assert!(norm.after <= 0.05 * (1.0 + 1e-6), "step {step}: {norm:?}");
