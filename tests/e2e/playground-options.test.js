@@ -31,11 +31,13 @@ const field = (page, name) => page.getByRole('spinbutton', { name, exact: true }
 
 /** The options' state: data-* of .option-stats, and its text. */
 function optionStats(page) {
-  return page.$eval('.option-stats', (dl) => ({
+  return page.$$eval('.option-stats', ([dl]) => (dl ? {
     underflows: dl.dataset.underflows === undefined ? null : Number(dl.dataset.underflows),
     scale: dl.dataset.scale === undefined ? null : Number(dl.dataset.scale),
     skipped: Number(dl.dataset.skipped),
     text: dl.textContent,
+  } : {
+    underflows: null, scale: null, skipped: 0, text: '',
   }));
 }
 
@@ -93,7 +95,8 @@ appTest('f16 gradients underflow; dynamic loss scaling brings them back', async 
 appTest('a clip norm keeps the gradient norm at or below the cap', async (app) => {
   const page = await openPlayground(app);
   const clip = page.getByRole('spinbutton', { name: 'Clip gradients to global norm (empty: off)' });
-  assert.equal(await page.locator('svg.norm-chart').isVisible(), false, 'no norm chart without clipping');
+  assert.equal(await page.locator('svg.norm-chart').count(), 0, 'no norm chart without clipping');
+  assert.equal(await page.locator('.option-stats').count(), 0, 'no option state with the defaults');
   await clip.fill('0.1');
   await clip.press('Tab');
   await waitFor('the clip line', async () => /, clip norm 0\.1$/.test(await trainLine(page)));
@@ -119,6 +122,8 @@ appTest('a clip norm keeps the gradient norm at or below the cap', async (app) =
   await clip.fill('');
   await clip.press('Tab');
   await waitFor('no clip in the line', async () => !/clip norm/.test(await trainLine(page)));
+  await waitFor('the norm chart gone', async () => (await chart.count()) === 0);
+  assert.equal((await trainStats(page)).steps, 40, 'the same run goes on without clipping');
 });
 
 appTest('switching the initialiser rewrites the weights and changes the layer sizes', async (app) => {
