@@ -22,6 +22,8 @@ pub struct CpuBackend {
     optimizer: Option<Optimizer>,
     precision: Precision,
     loss_scale: f64,
+    /// Adjoint numbers the last backward pass computed as nonzero and stored as 0.
+    underflows: u64,
 }
 
 impl Default for CpuBackend {
@@ -33,6 +35,7 @@ impl Default for CpuBackend {
             optimizer: None,
             precision: Precision::F64,
             loss_scale: 1.0,
+            underflows: 0,
         }
     }
 }
@@ -59,6 +62,22 @@ impl CpuBackend {
             Precision::F64 => tensor,
             precision => tensor.map(|x| precision.round(x)),
         }
+    }
+
+    /// A computed adjoint as this backend stores it, counting into `lost` the nonzero
+    /// numbers stored as 0.
+    fn store_counting(&self, tensor: Tensor, lost: &mut u64) -> Tensor {
+        if self.precision == Precision::F64 {
+            return tensor;
+        }
+        let stored = self.store(tensor.clone());
+        *lost += tensor
+            .data()
+            .iter()
+            .zip(stored.data())
+            .filter(|&(&computed, &kept)| computed != 0.0 && kept == 0.0)
+            .count() as u64;
+        stored
     }
 
     /// The value an op reads: a leaf's (the f64 master copy) rounded to the storage
@@ -115,6 +134,10 @@ impl Backend for CpuBackend {
         self.precision = precision;
         self.loss_scale = loss_scale;
         Ok(())
+    }
+
+    fn underflows(&self) -> Option<u64> {
+        Some(self.underflows)
     }
 
     fn load(&mut self, graph: &Graph) -> Result<(), BackendError> {
@@ -180,7 +203,8 @@ impl Backend for CpuBackend {
         let output = graph.output();
         let mut adjoints: Vec<Option<Tensor>> = vec![None; graph.len()];
         let scale = self.loss_scale;
-        let seed = self.store(self.value(output)?.map(|_| scale));
+        let mut lost = 0;
+        let seed = self.store_counting(self.value(output)?.map(|_| scale), &mut lost);
         adjoints[output.0] = Some(seed);
         for id in graph.ids().rev() {
             let node = graph.node(id);
@@ -208,13 +232,14 @@ impl Backend for CpuBackend {
                 if graph.node(*input).op.is_constant() {
                     continue;
                 }
-                let gradient = self.store(gradient);
+                let gradient = self.store_counting(gradient, &mut lost);
                 adjoints[input.0] = Some(match adjoints[input.0].take() {
-                    Some(sum) => self.store(add(&sum, &gradient)),
+                    Some(sum) => self.store_counting(add(&sum, &gradient), &mut lost),
                     None => gradient,
                 });
             }
         }
+        self.underflows = lost;
         for (grad, adjoint) in self.grads.iter_mut().zip(adjoints) {
             if let (Some(grad), Some(adjoint)) = (grad.as_mut(), adjoint) {
                 *grad = add(grad, &adjoint);

@@ -96,6 +96,13 @@ pub trait Backend {
         )))
     }
 
+    /// How many adjoint numbers the last [`Backend::backward`] computed as nonzero and
+    /// stored as 0 (underflowed in the storage precision); None when the backend does not
+    /// count them.
+    fn underflows(&self) -> Option<u64> {
+        None
+    }
+
     /// Multiply every leaf's gradient by `factor` (to average accumulated micro-batches).
     fn scale_grads(&mut self, factor: f64) -> Result<(), BackendError>;
 

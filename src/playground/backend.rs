@@ -237,6 +237,24 @@ impl Backend for TrainingBackend {
         }
     }
 
+    fn set_storage(
+        &mut self,
+        precision: crate::precision::Precision,
+        loss_scale: f64,
+    ) -> Result<(), BackendError> {
+        match self {
+            TrainingBackend::Cpu(b) => b.set_storage(precision, loss_scale),
+            TrainingBackend::Gpu(b) => b.set_storage(precision, loss_scale),
+        }
+    }
+
+    fn underflows(&self) -> Option<u64> {
+        match self {
+            TrainingBackend::Cpu(b) => b.underflows(),
+            TrainingBackend::Gpu(b) => b.underflows(),
+        }
+    }
+
     fn scale_grads(&mut self, factor: f64) -> Result<(), BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.scale_grads(factor),

@@ -208,7 +208,7 @@ fn draw_layer(
 }
 
 /// The stretches of consecutive finite points, split where a point is missing or not finite.
-fn finite_runs(points: &[Option<(f64, f64)>]) -> Vec<Vec<(f64, f64)>> {
+pub(crate) fn finite_runs(points: &[Option<(f64, f64)>]) -> Vec<Vec<(f64, f64)>> {
     let finite = |p: &Option<(f64, f64)>| p.filter(|(x, y)| x.is_finite() && y.is_finite());
     points
         .split(|p| finite(p).is_none())
@@ -218,7 +218,7 @@ fn finite_runs(points: &[Option<(f64, f64)>]) -> Vec<Vec<(f64, f64)>> {
 }
 
 /// `lo..hi`, opened up around a single value so the axis has a length.
-fn widened(lo: f64, hi: f64) -> Range<f64> {
+pub(crate) fn widened(lo: f64, hi: f64) -> Range<f64> {
     if hi - lo > 1e-12 {
         lo..hi
     } else if lo == 0.0 {
@@ -230,7 +230,7 @@ fn widened(lo: f64, hi: f64) -> Range<f64> {
 
 /// A tick of a log axis at log10 value `v`: a power of ten as [`power_label`] writes it,
 /// a value between two as its number to two significant digits.
-fn log_tick_label(v: f64) -> String {
+pub(crate) fn log_tick_label(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         return power_label(v.round());
     }

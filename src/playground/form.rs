@@ -4,6 +4,8 @@
 //! graph is such a chain of layers, however it is spelled. The training settings live in
 //! one comment line, `# train: adam, learning rate 0.02`, so a link carries them too.
 
+use super::options::init::WeightInit;
+use super::options::numerics::Numerics;
 use crate::data::dataset::{DATASET_NAMES, Dataset};
 use crate::graph::{Graph, NodeId, Role};
 use crate::number::format_number;
@@ -74,6 +76,8 @@ pub struct Training {
     pub learning_rate: f64,
     /// Whether the gradients are zeroed before each step (forgetting is a classic bug).
     pub zero_grads: bool,
+    /// Precision, loss scaling and clipping.
+    pub numerics: Numerics,
 }
 
 impl Default for Training {
@@ -82,6 +86,7 @@ impl Default for Training {
             optimizer: OptimizerKind::Adam,
             learning_rate: 0.02,
             zero_grads: true,
+            numerics: Numerics::default(),
         }
     }
 }
@@ -98,6 +103,8 @@ pub struct Form {
     /// The widths of the hidden layers, input side first (may be empty: a linear model).
     pub hidden: Vec<usize>,
     pub activation: Activation,
+    /// How the weights start.
+    pub init: WeightInit,
     pub training: Training,
 }
 
@@ -111,6 +118,7 @@ impl Default for Form {
             seed: 0,
             hidden: vec![16, 16],
             activation: Activation::Relu,
+            init: WeightInit::Scaled,
             training: Training::default(),
         }
     }
@@ -161,8 +169,14 @@ pub fn training_line(training: &Training) -> String {
     } else {
         ", gradients not zeroed"
     };
+    let numerics: String = training
+        .numerics
+        .parts()
+        .iter()
+        .map(|part| format!(", {part}"))
+        .collect();
     format!(
-        "# train: {}, learning rate {}{forget}",
+        "# train: {}, learning rate {}{forget}{numerics}",
         training.optimizer.name(),
         format_number(training.learning_rate)
     )
@@ -194,6 +208,8 @@ pub fn read_training(source: &str) -> Training {
             .filter(|rate| rate.is_finite() && *rate > 0.0)
         {
             training.learning_rate = rate;
+        } else if training.numerics.read_part(&lower) {
+            // A precision, a loss scale or a clip norm.
         } else if lower.contains("not zeroed") || lower == "no zero grad" {
             training.zero_grads = false;
         }
@@ -249,8 +265,8 @@ pub fn write_program(form: &Form) -> String {
         let (fan_in, fan_out) = (pair[0], pair[1]);
         let scale = form.activation.init_scale(fan_in);
         lines.push(format!(
-            "W{n} = param(randn([{fan_in}, {fan_out}], {n}) * {})",
-            format_number(scale),
+            "W{n} = param({})",
+            form.init.expression(fan_in, fan_out, k + 1, scale),
             n = k + 1
         ));
         lines.push(format!("b{n} = param(zeros([{fan_out}]))", n = k + 1));
@@ -328,6 +344,7 @@ pub fn read_form(graph: &Graph, source: &str) -> Result<Form, FormError> {
         activation: activation
             .or_else(|| titled_activation(source))
             .unwrap_or(Activation::Relu),
+        init: WeightInit::read(source),
         training: read_training(source),
     })
 }

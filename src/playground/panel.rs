@@ -11,6 +11,7 @@ use super::form::{
     Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
     write_program,
 };
+use super::options::controls::{self as option_controls, OptionAction};
 use super::pace::Speed;
 use crate::data::dataset::DATASET_NAMES;
 use crate::graph::Graph;
@@ -43,6 +44,8 @@ pub enum Action {
     Stop(String),
     /// The loss chart's scale ([`Scale::parse`]).
     Scale(String),
+    /// An option of [`super::options`]: the initialiser, precision, loss scale, clip.
+    Option(OptionAction),
 }
 
 /// How training is watched: its speed and where it stops, as the controls show them.
@@ -73,7 +76,7 @@ impl Action {
             "speed" => Action::Speed(value),
             "stop" => Action::Stop(value),
             "scale" => Action::Scale(value),
-            _ => return None,
+            _ => return OptionAction::of(name, &value).map(Action::Option),
         })
     }
 }
@@ -115,6 +118,7 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
             training.zero_grads = *on;
             Some(())
         }
+        Action::Option(option) => option.apply(model.as_mut(), &mut training),
         _ => return None,
     };
     if valid.is_none() {
@@ -123,7 +127,7 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
     let model_field = matches!(
         action,
         Action::Dataset(_) | Action::Widths(_) | Action::Activation(_) | Action::Batch(_)
-    );
+    ) || matches!(action, Action::Option(option) if option.is_model());
     Some(Ok(match model {
         Some(form) if model_field => write_program(&form),
         _ => with_training(source, &training),
@@ -201,6 +205,7 @@ pub fn form_markup(
                 &batch,
                 invalid == Some("batch"),
             );
+            option_controls::init_markup(&mut out, shown.init);
             out.push_str("</fieldset>");
         }
         Err(reason) => {
@@ -233,6 +238,7 @@ pub fn form_markup(
         out,
         "<label class=\"check\"><input type=\"checkbox\" name=\"zero_grads\"{checked}>Zero the gradients before each step</label></fieldset>"
     );
+    option_controls::numerics_markup(&mut out, &training.numerics, invalid);
     out
 }
 

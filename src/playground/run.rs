@@ -26,6 +26,7 @@ pub fn config(training: &Training) -> TrainConfig {
         training.learning_rate,
     );
     config.zero_grads = training.zero_grads;
+    config.clip_norm = training.numerics.clip_norm;
     config
 }
 
@@ -87,18 +88,22 @@ pub struct Run<B: Backend> {
     data: Option<Data>,
     /// The step count chunks stop at.
     stop: Option<u64>,
+    /// Precision, loss scaling, clipping and what they did ([`options`]).
+    options: options::Options,
 }
 
 impl<B: Backend> Run<B> {
     /// Load `graph` into `backend` to train it with `training`.
-    pub fn new(backend: B, graph: Graph, training: &Training) -> Result<Run<B>, TrainError> {
+    pub fn new(mut backend: B, graph: Graph, training: &Training) -> Result<Run<B>, TrainError> {
         let data = Data::of(&graph);
+        let options = options::Options::new(&mut backend, training);
         let trainer = Trainer::new(backend, graph, config(training))?;
         Ok(Run {
             trainer,
             losses: Vec::new(),
             data,
             stop: None,
+            options,
         })
     }
 
@@ -144,6 +149,7 @@ impl<B: Backend> Run<B> {
     /// new kind of optimizer starts with fresh state.
     pub fn set_training(&mut self, training: &Training) {
         self.trainer.set_config(config(training));
+        self.options.set(self.trainer.backend(), training.numerics);
     }
 
     /// Updates made so far.
@@ -195,9 +201,20 @@ impl<B: Backend> Run<B> {
         self.data.as_ref().map(|d| &d.dataset)
     }
 
-    /// One update; its loss.
+    /// One update; its loss. The layers' sizes are measured after it.
     pub async fn step(&mut self) -> Result<f64, TrainError> {
-        let loss = self.trainer.step().await?;
+        let loss = self.step_alone().await?;
+        self.measure_layers().await?;
+        Ok(loss)
+    }
+
+    /// One update (guarded when numeric options are chosen); its loss.
+    async fn step_alone(&mut self) -> Result<f64, TrainError> {
+        let loss = if self.guarded() {
+            self.step_guarded().await?
+        } else {
+            self.trainer.step().await?
+        };
         self.losses.push((self.trainer.steps(), loss));
         Ok(loss)
     }
@@ -209,6 +226,10 @@ impl<B: Backend> Run<B> {
         let steps = self.room(steps.max(1));
         if steps == 0 {
             return Ok(self.chunk(0, false));
+        }
+        if self.guarded() {
+            // Each guarded step reads its gradients back: one by one.
+            return self.train_steps(steps).await;
         }
         for _ in 1..steps {
             self.trainer.step_quietly()?;
@@ -222,9 +243,13 @@ impl<B: Backend> Run<B> {
     pub async fn train_steps(&mut self, steps: usize) -> Result<Chunk, TrainError> {
         let steps = self.room(steps);
         for taken in 1..=steps {
-            if !self.step().await?.is_finite() {
+            if !self.step_alone().await?.is_finite() {
+                self.measure_layers().await?;
                 return Ok(self.chunk(taken, true));
             }
+        }
+        if steps > 0 {
+            self.measure_layers().await?;
         }
         Ok(self.chunk(steps, false))
     }
@@ -241,14 +266,18 @@ impl<B: Backend> Run<B> {
         let most = self.room(MAX_CHUNK_STEPS);
         let mut steps = 0;
         while steps < most {
-            let loss = self.step().await?;
+            let loss = self.step_alone().await?;
             steps += 1;
             if !loss.is_finite() {
+                self.measure_layers().await?;
                 return Ok(self.chunk(steps, true));
             }
             if clock() - start >= budget_ms {
                 break;
             }
+        }
+        if steps > 0 {
+            self.measure_layers().await?;
         }
         Ok(self.chunk(steps, false))
     }
@@ -382,6 +411,8 @@ fn most_likely(scores: &[f64]) -> (usize, f64) {
     let total: f64 = scores.iter().map(|s| (s - top).exp()).sum();
     (best, 1.0 / total)
 }
+
+mod options;
 
 #[cfg(test)]
 mod tests;

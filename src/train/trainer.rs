@@ -449,5 +449,8 @@ impl<B: Backend> Trainer<B> {
     }
 }
 
+mod guarded;
+pub use guarded::StepReport;
+
 #[cfg(test)]
 mod tests;

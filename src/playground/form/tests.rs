@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::examples;
+use crate::precision::Precision;
 use crate::program::compile;
+use crate::train::LossScaling;
 
 fn round_trip(form: &Form) -> Form {
     let text = write_program(form);
@@ -29,12 +31,28 @@ fn the_default_form_is_the_moons_example() {
     assert_eq!(read_form(&graph, example.program).unwrap(), Form::default());
 }
 
+/// Every numeric option and initialiser, taken in turn by the forms below.
+fn numerics(k: usize) -> Numerics {
+    let scales = [
+        None,
+        Some(LossScaling::Dynamic),
+        Some(LossScaling::Static(512.0)),
+    ];
+    Numerics {
+        precision: Precision::ALL[k % 4],
+        loss_scale: scales[k / 4 % 3],
+        clip_norm: [None, Some(1.0), Some(0.5)][k / 12 % 3],
+    }
+}
+
 #[test]
 fn every_form_reads_back_as_written() {
+    let mut k = 0;
     for dataset in dataset_names() {
         for activation in Activation::ALL {
             for hidden in [vec![], vec![8], vec![16, 16], vec![12, 6, 4]] {
                 for optimizer in OptimizerKind::ALL {
+                    k += 1;
                     let form = Form {
                         dataset: dataset.into(),
                         points: 128,
@@ -42,10 +60,12 @@ fn every_form_reads_back_as_written() {
                         seed: 7,
                         hidden: hidden.clone(),
                         activation,
+                        init: WeightInit::ALL[k % 3],
                         training: Training {
                             optimizer,
                             learning_rate: 0.125,
                             zero_grads: optimizer != OptimizerKind::Sgd,
+                            numerics: numerics(k),
                         },
                     };
                     assert_eq!(round_trip(&form), form);
@@ -79,7 +99,8 @@ cross_entropy(out, truth)";
         Training {
             optimizer: OptimizerKind::Momentum,
             learning_rate: 0.1,
-            zero_grads: false
+            zero_grads: false,
+            numerics: Numerics::default(),
         }
     );
 }
@@ -115,6 +136,7 @@ fn the_training_line_is_replaced_in_place() {
         optimizer: OptimizerKind::Sgd,
         learning_rate: 0.5,
         zero_grads: false,
+        numerics: Numerics::default(),
     };
     let with = with_training(text, &training);
     assert_eq!(
@@ -143,4 +165,45 @@ fn widths_parse_as_typed() {
     assert_eq!(parse_widths("0"), None);
     assert_eq!(parse_widths("1000"), None);
     assert_eq!(widths_text(&[16, 8]), "16, 8");
+}
+
+#[test]
+fn numeric_options_and_the_initialiser_are_in_the_program() {
+    let form = Form {
+        init: WeightInit::He,
+        training: Training {
+            numerics: Numerics {
+                precision: Precision::F16,
+                loss_scale: Some(LossScaling::Dynamic),
+                clip_norm: Some(1.0),
+            },
+            ..Training::default()
+        },
+        ..Form::default()
+    };
+    let text = write_program(&form);
+    assert!(
+        text.contains("# train: adam, learning rate 0.02, f16, loss scale dynamic, clip norm 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("W1 = param(he([2, 16], 1))"), "{text}");
+    assert!(text.contains("W3 = param(he([16, 2], 3))"), "{text}");
+    assert_eq!(round_trip(&form), form);
+    // The training line keeps them when another setting changes, and drops them when
+    // they are back to their defaults.
+    let faster = Training {
+        learning_rate: 0.1,
+        ..form.training
+    };
+    let edited = with_training(&text, &faster);
+    assert_eq!(read_training(&edited), faster);
+    let plain = with_training(&edited, &Training::default());
+    assert!(
+        plain.contains("# train: adam, learning rate 0.02\n"),
+        "{plain}"
+    );
+    // A program whose weights are written by hand with `glorot` reads as Glorot.
+    let glorot = text.replace("he(", "glorot(");
+    let graph = compile(&glorot).unwrap();
+    assert_eq!(read_form(&graph, &glorot).unwrap().init, WeightInit::Glorot);
 }

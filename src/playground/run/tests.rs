@@ -83,6 +83,7 @@ fn divergence_ends_a_chunk() {
         learning_rate: 1e6,
         optimizer: crate::train::OptimizerKind::Sgd,
         zero_grads: true,
+        ..Training::default()
     };
     let mut run = Run::new(CpuBackend::new(), graph, &training).unwrap();
     let chunk = block_on(run.train_for(1e9, &|| 0.0)).unwrap();
@@ -255,6 +256,7 @@ fn a_resumed_run_goes_on_where_the_checkpoint_was() {
         optimizer: crate::train::OptimizerKind::Sgd,
         learning_rate: 0.1,
         zero_grads: true,
+        ..Training::default()
     };
     let graph = compile(&write_program(&form)).unwrap();
     let mut first = Run::new(CpuBackend::new(), graph.clone(), &training).unwrap();

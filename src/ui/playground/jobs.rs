@@ -19,6 +19,7 @@ use crate::playground::boundary::{self, Grid};
 use crate::playground::form::read_training;
 use crate::playground::message::FromPlayground;
 use crate::playground::meter::Meter;
+use crate::playground::model::same_model;
 use crate::playground::pace::{self, FrameWork};
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
@@ -96,6 +97,7 @@ fn discard(ps: PlaygroundState) {
     ps.stats.set(Stats::default());
     ps.boundary.set(None);
     ps.scatter.set(None);
+    super::options::clear(ps);
 }
 
 /// Whether `message` is what the playground says while the editor's program does not
@@ -122,7 +124,7 @@ async fn follow(ps: PlaygroundState) {
     };
     let same = ps
         .run
-        .with_value(|run| run.as_ref().map(|r| r.graph() == &graph));
+        .with_value(|run| run.as_ref().map(|r| same_model(r.graph(), &graph)));
     match same {
         Some(true) => {
             if ps.training_now.get_value() != Some(training) {
@@ -130,6 +132,7 @@ async fn follow(ps: PlaygroundState) {
                 ps.run.update_value(|run| {
                     if let Some(run) = run {
                         run.set_training(&training);
+                        super::options::publish(ps, run);
                     }
                 });
             }
@@ -253,6 +256,7 @@ async fn build(
     ps.training_now.set_value(Some(training));
     ps.checkpoint
         .set_value(from.filter(|_| running == BackendChoice::Gpu));
+    super::options::publish(ps, &run);
     ps.run.set_value(Some(run));
     ps.choice.set(running);
     ps.backend.update(|b| b.running = running);
@@ -371,6 +375,7 @@ async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
     let fresh: Vec<(u64, f64)> = run.losses().get(before..).unwrap_or_default().to_vec();
     let steps = run.steps();
     let taken = steps - ps.stats.with_untracked(|s| s.steps).min(steps);
+    super::options::publish(ps, &run);
     ps.run.set_value(Some(run));
     ps.losses.update_value(|l| l.extend_from_slice(&fresh));
     ps.losses_changed.update(|n| *n += 1);

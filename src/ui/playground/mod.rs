@@ -5,13 +5,16 @@
 //! messages. The rest is the playground module itself (the `playground` bin): the form,
 //! Train / Pause / one step / restart, "step into" a training step, the backend badge and
 //! switch (WebGPU, or the CPU), the live loss curve, the data scatter over the model's
-//! decision regions, and the step, loss, accuracy, speed and frame time.
+//! decision regions, and the step, loss, accuracy, speed and frame time; the training
+//! options' state and charts (precision, loss scale, underflows, gradient norms, layer
+//! sizes).
 
 pub mod host;
 
 mod commands;
 mod hooks;
 mod jobs;
+mod options;
 mod panel;
 mod state;
 mod view;

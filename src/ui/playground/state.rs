@@ -163,6 +163,8 @@ pub struct PlaygroundState {
     /// Work on the run waiting its turn, and whether some is under way.
     pub jobs: StoredValue<VecDeque<Job>>,
     pub busy: StoredValue<bool>,
+    /// What the run recorded of its training options.
+    pub options: super::options::OptionsState,
 }
 
 impl PlaygroundState {
@@ -192,6 +194,7 @@ impl PlaygroundState {
             scale: RwSignal::new(Scale::default()),
             jobs: StoredValue::new(VecDeque::new()),
             busy: StoredValue::new(false),
+            options: super::options::OptionsState::new(),
         }
     }
 

@@ -2,8 +2,8 @@
 //! loss curve and the data scatter over the model's decision regions. Shown while the
 //! program has parameters to train.
 
-use super::panel;
 use super::state::{PlaygroundState, Stats};
+use super::{options, panel};
 use crate::number::format_number;
 use crate::playground::boundary::{self, PICTURE};
 use crate::playground::chart::{Scale, auto_log, loss_chart};
@@ -29,11 +29,13 @@ pub fn Playground() -> impl IntoView {
                         <div class="playground-inner">
                             <panel::TrainControls />
                             <TrainStats />
+                            <options::OptionStats />
                             <div class="playground-body">
                                 <panel::ModelForm />
                                 <LossChart />
                                 <BoundaryPicture />
                             </div>
+                            <options::OptionCharts />
                         </div>
                     </details>
                 </section>
