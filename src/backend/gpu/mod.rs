@@ -38,6 +38,7 @@ mod tensor;
 pub use backend::GpuBackend;
 pub use context::{GpuContext, GpuCounters};
 pub use error::GpuError;
+pub use ops::dense::Activation;
 pub use ops::elementwise::{BinaryOp, ElementwiseKernel, Operand, UnaryOp};
 pub use ops::matmul::Transposed;
 pub use ops::optimizer::ParamState;

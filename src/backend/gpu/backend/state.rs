@@ -90,7 +90,7 @@ impl Loaded {
             .recorder()
             .map_err(|error| from_device(context, error))?;
         let mut fresh = vec![false; graph.len()];
-        let dry_run = record::forward(&mut recorder, graph, &plan, &buffers)
+        let dry_run = record::forward(&mut recorder, &plan, &buffers)
             .and_then(|()| record::backward(&mut recorder, graph, &plan, &buffers, &mut fresh));
         drop(recorder);
         let refused = match dry_run {
@@ -301,6 +301,24 @@ impl Loaded {
         }
     }
 
+    /// Record what a read needs beyond the queue: the value of a node that a fused layer
+    /// computes without storing, computed on its own from its operands as they are now
+    /// (as the last forward pass left them, unless an update has changed the weights
+    /// since).
+    pub(crate) fn prepare_read(
+        &self,
+        recorder: &mut Recorder<'_>,
+        node: NodeId,
+        quantity: Quantity,
+    ) -> Result<(), BackendError> {
+        match quantity {
+            Quantity::Value => {
+                record::materialize(recorder, &self.graph, &self.plan, &self.buffers, node)
+            }
+            Quantity::Gradient => Ok(()),
+        }
+    }
+
     /// Record one queued command.
     pub(crate) fn record(
         &mut self,
@@ -318,7 +336,7 @@ impl Loaded {
             Command::Write { node, data } => recorder
                 .write(buffers.value(node)?, &data)
                 .map_err(|error| at_node(node, error)),
-            Command::Forward => record::forward(recorder, graph, plan, buffers),
+            Command::Forward => record::forward(recorder, plan, buffers),
             Command::Backward { mut fresh } => {
                 record::backward(recorder, graph, plan, buffers, &mut fresh)
             }
