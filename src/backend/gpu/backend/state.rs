@@ -74,7 +74,8 @@ pub(crate) struct Loaded {
     /// `forward` as the CPU reports it.
     refused: Option<BackendError>,
     optimizer: Option<UpdateRule>,
-    states: Vec<(NodeId, ParamState)>,
+    /// The update rule's state for all the parameters at once (see `buffers::Packed`).
+    state: ParamState,
 }
 
 impl Loaded {
@@ -108,7 +109,7 @@ impl Loaded {
             computed: false,
             refused,
             optimizer: None,
-            states: Vec::new(),
+            state: ParamState::new(),
         };
         for labels in loaded.plan.labels.clone() {
             if let Some(value) = loaded.host[labels.leaf.0].clone() {
@@ -329,7 +330,7 @@ impl Loaded {
             graph,
             plan,
             buffers,
-            states,
+            state,
             ..
         } = self;
         match command {
@@ -354,14 +355,16 @@ impl Loaded {
                 reset,
             } => {
                 if reset {
-                    *states = graph.params().map(|id| (id, ParamState::new())).collect();
+                    *state = ParamState::new();
                 }
-                states.iter_mut().try_for_each(|(node, state)| {
-                    let (param, grad) = (buffers.value(*node)?, buffers.grad(*node)?);
-                    recorder
-                        .update(rule, learning_rate, param, grad, state)
-                        .map_err(|error| at_node(*node, error))
-                })
+                // Every parameter in one dispatch; none (all empty) is nothing to do.
+                let Some(packed) = &buffers.packed else {
+                    return Ok(());
+                };
+                let first = graph.params().next().unwrap_or(NodeId(0));
+                recorder
+                    .update(rule, learning_rate, &packed.values, &packed.grads, state)
+                    .map_err(|error| at_node(first, error))
             }
         }
     }
