@@ -52,8 +52,9 @@ pub(crate) const UNARY_OPS: u32 = 15;
 pub(crate) const BINARY_OPS: u32 = 9;
 /// Layout codes of matmul_blocked.wgsl: its TRANSPOSE_* and ALIGNED_* bits.
 pub(crate) const MATMUL_LAYOUTS: u32 = 16;
-/// Activation codes of dense.wgsl and dense_backward.wgsl (`Activation::code`).
-pub(crate) const ACTIVATIONS: u32 = 4;
+/// Codes of dense.wgsl and dense_backward.wgsl: the activation (`Activation::code`, two
+/// bits) and whether the layer's input and output rows are whole vec4s (two bits).
+pub(crate) const DENSE_VARIANTS: u32 = 16;
 
 shader!(FILL, "fill", reads: 0, writes: 1);
 shader!(ACCUMULATE, "accumulate", reads: 1, writes: 1);
@@ -63,8 +64,8 @@ shader!(BINARY, "binary", reads: 2, writes: 1, ops: BINARY_OPS);
 shader!(BINARY_BACKWARD, "binary_backward", reads: 4, writes: 1, ops: BINARY_OPS);
 shader!(MATMUL, "matmul", reads: 2, writes: 1);
 shader!(MATMUL_BLOCKED, "matmul_blocked", reads: 2, writes: 1, ops: MATMUL_LAYOUTS);
-shader!(DENSE, "dense", reads: 3, writes: 1, ops: ACTIVATIONS);
-shader!(DENSE_BACKWARD, "dense_backward", reads: 4, writes: 3, ops: ACTIVATIONS);
+shader!(DENSE, "dense", reads: 3, writes: 1, ops: DENSE_VARIANTS);
+shader!(DENSE_BACKWARD, "dense_backward", reads: 4, writes: 3, ops: DENSE_VARIANTS);
 shader!(TRANSPOSE, "transpose", reads: 1, writes: 1);
 shader!(REDUCE, "reduce", reads: 1, writes: 1);
 shader!(REDUCE_MAX, "reduce_max", reads: 1, writes: 2);

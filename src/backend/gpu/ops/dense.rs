@@ -30,7 +30,7 @@ impl Activation {
         }
     }
 
-    /// The `OP` constant of dense.wgsl and dense_backward.wgsl.
+    /// The activation's bits of the `OP` constant of dense.wgsl and dense_backward.wgsl.
     pub(crate) fn code(self) -> u32 {
         match self {
             Activation::None => 0,
@@ -39,6 +39,17 @@ impl Activation {
             Activation::Sigmoid => 3,
         }
     }
+}
+
+/// The layout bits of the `OP` constant: rows of the layer's input (`x`) and of its
+/// output (`w`, `y`, `dy`) are whole vec4s, so the kernels load them four at a time.
+const ALIGNED_INPUT: u32 = 4;
+const ALIGNED_OUTPUT: u32 = 8;
+
+/// The pipeline of a layer with `inner` inputs and `cols` outputs.
+fn variant(activation: Activation, inner: usize, cols: usize) -> u32 {
+    let bit = |aligned: bool, flag: u32| if aligned { flag } else { 0 };
+    activation.code() | bit(inner % 4 == 0, ALIGNED_INPUT) | bit(cols % 4 == 0, ALIGNED_OUTPUT)
 }
 
 /// Outputs per side of one thread's block in both kernels.
@@ -133,7 +144,7 @@ impl Recorder<'_> {
             .grid_tiles(cols.div_ceil(side), rows.div_ceil(side))?;
         self.dispatch_op(
             "dense",
-            (kernels::DENSE_FORWARD, activation.code()),
+            (kernels::DENSE_FORWARD, variant(activation, inner, cols)),
             &params,
             &[x.buffer(), w.buffer(), b.buffer()],
             &[output.buffer()],
@@ -212,7 +223,7 @@ impl Recorder<'_> {
             .grid_per_group((weight_blocks + input_blocks).div_ceil(BACKWARD_GROUP))?;
         self.dispatch_op(
             "dense",
-            (kernels::DENSE_VJP, activation.code()),
+            (kernels::DENSE_VJP, variant(activation, inner, cols)),
             &params,
             &[x.buffer(), w.buffer(), output.buffer(), upstream.buffer()],
             &[dx_buffer, dw_buffer, db_buffer],

@@ -1,7 +1,8 @@
 //! The fused dense layer, `act(x @ w + b)` forward and its three gradients in one
 //! dispatch backward, against the CPU reference composed op by op (`tensor::ops`: the
 //! product, the broadcast add, the activation, and their VJPs chained): every activation,
-//! sizes that fill no 4×4 block or workgroup (7×13 @ 13×5, a batch of 3, 1 and 33 wide),
+//! sizes that fill no 4×4 block or workgroup (7×13 @ 13×5, a batch of 3, 1 and 33 wide)
+//! and sizes whose rows are whole vec4s (the kernels' aligned loads),
 //! a bias as a vector and as a row, every gradient both overwritten and accumulated, and
 //! the gradients not wanted left untouched.
 
