@@ -62,6 +62,9 @@ pub struct GpuTensor {
 }
 
 impl GpuTensor {
+    // An `Arc` keeps tensors `Send` natively; on the web wgpu's buffers are not `Send`, so
+    // there it is only a shared owner.
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub(crate) fn new(shape: Vec<usize>, len: usize, buffer: PooledBuffer) -> GpuTensor {
         GpuTensor {
             shape,

@@ -49,7 +49,9 @@ const ALIGNED_OUTPUT: u32 = 8;
 /// The pipeline of a layer with `inner` inputs and `cols` outputs.
 fn variant(activation: Activation, inner: usize, cols: usize) -> u32 {
     let bit = |aligned: bool, flag: u32| if aligned { flag } else { 0 };
-    activation.code() | bit(inner % 4 == 0, ALIGNED_INPUT) | bit(cols % 4 == 0, ALIGNED_OUTPUT)
+    activation.code()
+        | bit(inner.is_multiple_of(4), ALIGNED_INPUT)
+        | bit(cols.is_multiple_of(4), ALIGNED_OUTPUT)
 }
 
 /// Outputs per side of one thread's block in both kernels.
