@@ -18,7 +18,7 @@ cd "$ROOT"
 PAGE_BUDGET_BYTES=364000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
-    [playground]=316000 # measured about 311,500, + 1.5 %
+    [playground]=326000 # measured 324,062 (+12.5 KB for the fused dense kernels' WGSL and the code that finds the layers and packs the parameters: 9 dispatches a step instead of 27), + 0.6 %
     [checker]=130000 # the check of large programs in a Web Worker; measured 124,467, + 4 %
     [embed]=338000 # measured about 334,150, + 1 %
 )
