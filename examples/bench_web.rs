@@ -9,9 +9,9 @@
 //! plain leaves written before every step.
 #![cfg(target_arch = "wasm32")]
 
-use backprop_viz::backend::{Backend, block_on};
 use backprop_viz::backend::cpu::CpuBackend;
 use backprop_viz::backend::gpu::{GpuBackend, GpuContext, GpuTensor};
+use backprop_viz::backend::{Backend, block_on};
 use backprop_viz::data::table::Table;
 use backprop_viz::data::{DataSpec, SPLIT_SEED, TEST_SHARE, batch_tensors, shipped};
 use backprop_viz::examples;
@@ -351,7 +351,7 @@ impl TrainingBench {
             let mut run = taken?;
             if let Some(feed) = &feed {
                 let step = run.steps() as usize;
-            feed.write(run.backend(), step)?;
+                feed.write(run.backend(), step)?;
             }
             run.backend().context().reset_counters();
             let outcome = run.step().await.map_err(js_error);
