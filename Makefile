@@ -51,7 +51,7 @@ e2e: build ## End-to-end tests (tests/e2e) of a fresh release build in headless 
 latex-check: setup ## Compile every worked example's LaTeX export with pdflatex; fail on an overfull box over 1 pt
 	cargo test --test latex_fit -- --ignored
 
-bench-web: setup ## Benchmark: our WebGPU backend against TensorFlow.js (WebGPU) in headless Chromium
+bench-web: setup ## Benchmark: our WebGPU backend against TensorFlow.js and jax-js (WebGPU) in headless Chromium
 	bash .ci/bench-web.sh
 
 fuzz: ## Fuzz every entry point reading outside text, FUZZ_SECONDS each (nightly, cargo-fuzz); not part of test

@@ -22,7 +22,7 @@ cd "$ROOT"
 PAGE_BUDGET_BYTES=387000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
-    [playground]=331000 # measured 327,083 with the training options (precision, loss scaling, clipping, initialisation, layer sizes), + 1.2 %
+    [playground]=344000 # measured 327,083 with the training options (precision, loss scaling, clipping, initialisation, layer sizes), then +12.5 KB for the fused dense kernels' WGSL and the code that finds the layers and packs the parameters (9 dispatches a step instead of 27)
     [checker]=133000 # the check of large programs in a Web Worker; measured 130,764, + 2 %
     [embed]=354000 # measured 351,836, + 0.6 %
     [lessons]=340000 # the lesson views under the graph (measured 156,764 with placeholder views)

@@ -1,20 +1,23 @@
 // The benchmark page: the same workloads on our wgpu backend (the wasm module in pkg/,
-// built from examples/bench_web.rs) and on TensorFlow.js with its WebGPU backend, in
-// one page on one WebGPU adapter, taking turns (never at the same time). run.mjs calls
-// window.runBench(options) and prints the result.
+// built from examples/bench_web.rs), on TensorFlow.js with its WebGPU backend and on
+// jax-js on its WebGPU device (jax.js), in one page on one WebGPU adapter, taking turns
+// (never at the same time). run.mjs calls window.runBench(options) and prints the result.
 //
-// Both sides are measured the same way: the first run is a warm-up (shader compilation)
+// Every side is measured the same way: the first run is a warm-up (shader compilation)
 // and is not timed; a run waits for completion by reading a result back; each side is
-// timed in several rounds, alternating with the other, and the best round counts (the
+// timed in several rounds, alternating with the others, and the best round counts (the
 // machine is shared, so interference only ever slows a round down).
 //
 // - matmul: `repeats` products of two n×n f32 matrices, then the product read back
-//   (GFLOP/s = 2n³ · repeats / seconds). The product is checked against f64 dot
-//   products on both sides.
+//   (GFLOP/s = 2n³ · repeats / seconds). Every side's product is checked against f64 dot
+//   products, and against ours.
 // - training: Adam steps of an MLP from the same initial weights on the same
 //   minibatches: minibatch upload, forward, backward, update, and the loss read back
-//   after every step, on both sides. The first steps' losses are checked against the
-//   CPU reference (f64); the losses of the timed steps must agree between the sides.
+//   after every step, on every side. The first steps' losses are checked against the
+//   CPU reference (f64); the losses of the timed steps must agree with ours.
+//
+// A side that cannot run a workload (or cannot start) is reported with the reason, and
+// the others still run.
 
 import init, { openMatmul, openTraining } from './pkg/bench_web.js';
 import {
@@ -25,6 +28,10 @@ import {
   productsBound,
   uniformMatrix,
 } from './checks.js';
+import { jaxMatmul, jaxTrainer, startJax } from './jax.js';
+
+/** The other sides, in the order of the table. */
+const SIDES = { tfjs: 'TensorFlow.js', jax: 'jax-js' };
 
 const tf = globalThis.tf;
 
@@ -81,16 +88,17 @@ function matmulPlan(n, options) {
     : { rounds: options.rounds, ...options.matmul };
 }
 
-async function matmulWorkload(n, options) {
-  const a = uniformMatrix(n * n, 1);
-  const b = uniformMatrix(n * n, 2);
-  const repeats = matmulRepeats(n);
-  const ours = await openMatmul(n, a, b);
+/** The message of an error, for a table's footnote. */
+function reason(error) {
+  return `${error?.message ?? error}`;
+}
+
+/** TensorFlow.js's `repeats` products of `lhs` and `rhs`, the last one read back. */
+function tensorflowMatmul(a, b, n, repeats) {
   const lhs = tf.tensor2d(a, [n, n]);
   const rhs = tf.tensor2d(b, [n, n]);
-  const sides = {
-    ours: () => ours.run(repeats),
-    theirs: async () => {
+  return {
+    async run() {
       let product = null;
       for (let r = 0; r < repeats; r++) {
         product?.dispose();
@@ -100,42 +108,82 @@ async function matmulWorkload(n, options) {
       product.dispose();
       return data;
     },
+    dispose() {
+      tf.dispose([lhs, rhs]);
+    },
   };
+}
+
+/**
+ * Every side's runner made by `open` (name → async () => runner with `run()` and
+ * `dispose()`), those that fail to open or to warm up left out with the reason.
+ */
+async function openSides(open, unavailable) {
+  const runners = {};
+  for (const [side, make] of Object.entries(open)) {
+    if (unavailable[side]) continue;
+    try {
+      const runner = await make();
+      runner.first = await runner.run(); // warm-up
+      runners[side] = runner;
+    } catch (error) {
+      unavailable[side] = reason(error);
+      log(`${SIDES[side] ?? side} cannot run this workload: ${unavailable[side]}`);
+    }
+  }
+  return runners;
+}
+
+async function matmulWorkload(n, options, started) {
+  const a = uniformMatrix(n * n, 1);
+  const b = uniformMatrix(n * n, 2);
+  const repeats = matmulRepeats(n);
+  const unavailable = { ...started };
+  const runners = await openSides(
+    {
+      ours: async () => {
+        const bench = await openMatmul(n, a, b);
+        return { run: () => bench.run(repeats), dispose: () => bench.free() };
+      },
+      tfjs: async () => tensorflowMatmul(a, b, n, repeats),
+      jax: async () => jaxMatmul(a, b, n, repeats),
+    },
+    unavailable,
+  );
+  if (!runners.ours) throw new Error(`matmul n = ${n}: ours failed: ${unavailable.ours}`);
   const plan = matmulPlan(n, options);
-  const best = { ours: Infinity, theirs: Infinity };
+  const best = {};
   const products = {};
-  for (const side of ['ours', 'theirs']) products[side] = await sides[side](); // warm-up
+  for (const side of Object.keys(runners)) {
+    best[side] = Infinity;
+    products[side] = runners[side].first;
+  }
   for (let round = 0; round < plan.rounds; round++) {
-    for (const side of ['ours', 'theirs']) {
-      const { seconds, result } = await timeRuns(sides[side], plan);
+    for (const [side, runner] of Object.entries(runners)) {
+      const { seconds, result } = await timeRuns(() => runner.run(), plan);
       best[side] = Math.min(best[side], seconds);
       products[side] = result;
     }
   }
   const failures = [];
   const checks = {};
-  for (const [side, label] of [['ours', 'ours'], ['theirs', 'TensorFlow.js']]) {
+  const differences = {};
+  for (const side of Object.keys(runners)) {
+    const label = side === 'ours' ? 'ours' : SIDES[side];
     const { worst, message } = checkProduct(`matmul n = ${n}, ${label}`, products[side], a, b, n);
     checks[side] = worst;
     if (message) failures.push(message);
+    if (side === 'ours') continue;
+    differences[side] = maxDifference(products.ours, products[side]);
+    if (!(differences[side] <= productsBound(n))) {
+      failures.push(`matmul n = ${n}: ours and ${label} differ by ${differences[side]}, more than ${productsBound(n)}`);
+    }
   }
-  const difference = maxDifference(products.ours, products.theirs);
-  if (!(difference <= productsBound(n))) {
-    failures.push(`matmul n = ${n}: the two products differ by ${difference}, more than ${productsBound(n)}`);
-  }
+  for (const runner of Object.values(runners)) runner.dispose();
   const flop = 2 * n ** 3 * repeats;
-  ours.free();
-  tf.dispose([lhs, rhs]);
-  const result = {
-    n,
-    repeats,
-    ours: flop / best.ours / 1e9,
-    theirs: flop / best.theirs / 1e9,
-    worstErrorShare: checks,
-    maxDifference: difference,
-    failures,
-  };
-  log(`matmul n = ${n}: ours ${result.ours.toFixed(2)} GFLOP/s, TensorFlow.js ${result.theirs.toFixed(2)} GFLOP/s`);
+  const rates = Object.fromEntries(Object.keys(runners).map((side) => [side, flop / best[side] / 1e9]));
+  const result = { n, repeats, rates, unavailable, worstErrorShare: checks, maxDifference: differences, failures };
+  log(`matmul n = ${n}: ${Object.entries(rates).map(([side, rate]) => `${SIDES[side] ?? side} ${rate.toFixed(2)} GFLOP/s`).join(', ')}`);
   return result;
 }
 
@@ -152,7 +200,7 @@ function tensorflowTrainer(parameters, adam, data) {
     layers.push([variables[index], variables[index + 1]]);
   }
   const optimizer = tf.train.adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon);
-  const { batch, classes, features, labels } = data;
+  const { batch, classes, inputs, features, labels } = data;
   const oneHot = new Float32Array(labels.length * classes);
   labels.forEach((label, index) => {
     oneHot[index * classes + label] = 1;
@@ -167,7 +215,7 @@ function tensorflowTrainer(parameters, adam, data) {
   async function train(steps, perRead) {
     const losses = [];
     for (let step = 1; step <= steps; step++, next++) {
-      const x = tf.tensor2d(features.subarray(next * batch * 2, (next + 1) * batch * 2), [batch, 2]);
+      const x = tf.tensor2d(features.subarray(next * batch * inputs, (next + 1) * batch * inputs), [batch, inputs]);
       const y = tf.tensor2d(oneHot.subarray(next * batch * classes, (next + 1) * batch * classes), [batch, classes]);
       const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, predict(x)), true, variables);
       if (step % perRead === 0 || step === steps) losses.push((await cost.data())[0]);
@@ -184,62 +232,96 @@ function tensorflowTrainer(parameters, adam, data) {
   };
 }
 
-async function trainingWorkload({ name, label, learningRate, timedSteps }, options) {
-  const ours = await openTraining(name, learningRate);
+/** The text of `pkg/<name>` (gunzipped when it ends in .gz). */
+async function fetchText(name) {
+  const response = await fetch(`pkg/${name}`);
+  if (!response.ok) throw new Error(`pkg/${name}: ${response.status} (built by .ci/bench-web.sh)`);
+  if (!name.endsWith('.gz')) return response.text();
+  const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).text();
+}
+
+async function trainingWorkload({ name, label, learningRate, timedSteps, file }, options, started) {
+  const text = file ? await fetchText(file) : undefined;
+  const ours = await openTraining(name, learningRate, text);
   const steps = options.quick ? Math.max(5, Math.round(timedSteps / 5)) : timedSteps;
   const data = ours.minibatches(CHECKED_STEPS + options.rounds * steps);
-  const theirs = tensorflowTrainer(ours.parameters(), ours.optimizer(), data);
-  const failures = [];
+  const parameters = ours.parameters();
+  const adam = ours.optimizer();
   const reference = Array.from(ours.referenceLosses(CHECKED_STEPS));
-  const checked = {
-    ours: Array.from(await ours.train(CHECKED_STEPS, 1)),
-    theirs: await theirs.train(CHECKED_STEPS, 1),
+  const unavailable = { ...started };
+  const failures = [];
+  const checked = {};
+  // The checked steps double as the warm-up.
+  const runners = {};
+  const open = {
+    ours: () => ({ train: async (count, perRead) => Array.from(await ours.train(count, perRead)), dispose() {} }),
+    tfjs: () => tensorflowTrainer(parameters, adam, data),
+    jax: () => jaxTrainer(parameters, adam, data),
   };
-  for (const [side, who] of [['ours', 'ours'], ['theirs', 'TensorFlow.js']]) {
+  for (const [side, make] of Object.entries(open)) {
+    if (unavailable[side]) continue;
+    try {
+      const runner = make();
+      checked[side] = await runner.train(CHECKED_STEPS, 1);
+      runners[side] = runner;
+    } catch (error) {
+      unavailable[side] = reason(error);
+      log(`${label}: ${SIDES[side] ?? side} cannot run it: ${unavailable[side]}`);
+    }
+  }
+  if (!runners.ours) throw new Error(`${label}: ours failed: ${unavailable.ours}`);
+  for (const side of Object.keys(runners)) {
+    const who = side === 'ours' ? 'ours' : SIDES[side];
     const message = compareLosses(`${label}, ${who} against the CPU reference`, checked[side], reference);
     if (message) failures.push(message);
   }
-  const sides = {
-    ours: () => ours.train(steps, 1),
-    theirs: () => theirs.train(steps, 1),
-  };
-  const best = { ours: Infinity, theirs: Infinity };
-  const timed = { ours: [], theirs: [] };
+  const best = {};
+  const timed = {};
+  for (const side of Object.keys(runners)) {
+    best[side] = Infinity;
+    timed[side] = [];
+  }
   for (let round = 0; round < options.rounds; round++) {
-    for (const side of ['ours', 'theirs']) {
+    for (const [side, runner] of Object.entries(runners)) {
       const start = performance.now();
-      const losses = await sides[side]();
+      const losses = await runner.train(steps, 1);
       best[side] = Math.min(best[side], (performance.now() - start) / 1000);
       timed[side].push(...losses);
     }
   }
-  const drift = compareLosses(`${label}, timed steps, ours against TensorFlow.js`, timed.ours, timed.theirs, DRIFT_TOLERANCE);
-  if (drift) failures.push(drift);
-  const last = { ours: timed.ours.at(-1), theirs: timed.theirs.at(-1) };
+  for (const side of Object.keys(runners)) {
+    if (side === 'ours') continue;
+    const drift = compareLosses(`${label}, timed steps, ours against ${SIDES[side]}`, timed.ours, timed[side], DRIFT_TOLERANCE);
+    if (drift) failures.push(drift);
+  }
+  const last = Object.fromEntries(Object.entries(timed).map(([side, losses]) => [side, losses.at(-1)]));
   if (!(last.ours < reference[0])) {
     failures.push(`${label}: the loss did not fall (${reference[0]} at first, ${last.ours} at the end)`);
   }
   const work = await ours.workPerStep();
-  theirs.dispose();
+  for (const runner of Object.values(runners)) runner.dispose();
   ours.free();
+  const rates = Object.fromEntries(Object.keys(runners).map((side) => [side, steps / best[side]]));
   const result = {
     name,
     label,
     steps,
-    ours: steps / best.ours,
-    theirs: steps / best.theirs,
-    losses: { first: reference[0], ours: last.ours, theirs: last.theirs, after: CHECKED_STEPS + timed.ours.length },
+    rates,
+    unavailable,
+    losses: { first: reference[0], last, after: CHECKED_STEPS + timed.ours.length },
     dispatches: work.dispatches,
     submissions: work.submissions,
     failures,
   };
-  log(`${label}: ours ${result.ours.toFixed(1)} steps/s, TensorFlow.js ${result.theirs.toFixed(1)} steps/s`);
+  log(`${label}: ${Object.entries(rates).map(([side, rate]) => `${SIDES[side] ?? side} ${rate.toFixed(1)} steps/s`).join(', ')}`);
   return result;
 }
 
 const TRAINING_WORKLOADS = [
   { name: 'moons', label: '2-16-16-2 MLP, batch 64 (moons)', learningRate: 0.02, timedSteps: 200 },
   { name: 'wide', label: '2-256-256-2 MLP, batch 256', learningRate: 0.01, timedSteps: 30 },
+  { name: 'digits', label: '64-128-10 MLP, batch 128 (digits)', learningRate: 0.01, timedSteps: 60, file: 'digits.csv.gz' },
 ];
 
 /**
@@ -248,21 +330,34 @@ const TRAINING_WORKLOADS = [
  */
 async function runBench(options) {
   await init();
-  const theirs = await startTensorflow();
   const probe = await openMatmul(1, new Float32Array([1]), new Float32Array([1]));
-  const adapters = { ours: probe.adapter(), theirs };
+  const adapters = { ours: probe.adapter() };
   probe.free();
-  log(`adapters: ours "${adapters.ours}", TensorFlow.js "${adapters.theirs}"`);
+  // A side that cannot start is left out of every workload, with the reason.
+  const started = {};
+  for (const [side, start] of [['tfjs', startTensorflow], ['jax', startJax]]) {
+    try {
+      adapters[side] = await start();
+    } catch (error) {
+      started[side] = reason(error);
+    }
+  }
+  log(`adapters: ${Object.entries(adapters).map(([side, name]) => `${SIDES[side] ?? side} "${name}"`).join(', ')}`);
   const failures = [];
-  if (!adapters.theirs || !adapters.ours.toLowerCase().includes(adapters.theirs.toLowerCase())) {
-    failures.push(`the two sides run on different adapters: "${adapters.ours}" and "${adapters.theirs}"`);
+  for (const side of Object.keys(SIDES)) {
+    // TensorFlow.js is the baseline and must run; where jax-js cannot, the table says why.
+    if (started[side]) {
+      if (side === 'tfjs') failures.push(`${SIDES[side]} did not start: ${started[side]}`);
+    } else if (!adapters[side] || !adapters.ours.toLowerCase().includes(adapters[side].toLowerCase())) {
+      failures.push(`ours and ${SIDES[side]} run on different adapters: "${adapters.ours}" and "${adapters[side]}"`);
+    }
   }
   const matmul = [];
-  for (const n of options.sizes) matmul.push(await matmulWorkload(n, options));
+  for (const n of options.sizes) matmul.push(await matmulWorkload(n, options, started));
   const training = [];
-  for (const workload of TRAINING_WORKLOADS) training.push(await trainingWorkload(workload, options));
+  for (const workload of TRAINING_WORKLOADS) training.push(await trainingWorkload(workload, options, started));
   for (const result of [...matmul, ...training]) failures.push(...result.failures);
-  return { adapters, matmul, training, failures };
+  return { adapters, sides: SIDES, matmul, training, failures };
 }
 
 window.runBench = async (options) => {

@@ -1,6 +1,7 @@
 // Runs the browser benchmark: serves this directory on 127.0.0.1, opens index.html in
 // headless Chromium with WebGPU (SwiftShader on a machine without a GPU), calls
-// window.runBench and prints our figures, TensorFlow.js's and the ratio. Exits non-zero
+// window.runBench and prints our figures, TensorFlow.js's and jax-js's and the ratios
+// (with the reason wherever a side could not run a workload). Exits non-zero
 // if WebGPU is missing, a check fails (products, losses, adapters) or the page makes a
 // request off its origin. Expects pkg/ (the wasm, see .ci/bench-web.sh) and node_modules/.
 //
@@ -55,41 +56,59 @@ function table(rows) {
     .join('\n');
 }
 
+/** A rate, or a footnote mark where the side could not run the workload. */
+function cell(rates, unavailable, side, unit, digits, notes) {
+  if (rates[side] !== undefined) return `${rates[side].toFixed(digits)} ${unit}`;
+  const why = unavailable[side] ?? 'not run';
+  let index = notes.indexOf(why);
+  if (index < 0) index = notes.push(why) - 1;
+  return `— [${index + 1}]`;
+}
+
 function report(result) {
-  const rows = [['Workload', 'ours (wgpu)', 'TensorFlow.js', 'ours / theirs']];
-  for (const m of result.matmul) {
-    rows.push([
-      `matmul n = ${m.n} (${m.repeats} per readback)`,
-      `${m.ours.toFixed(2)} GFLOP/s`,
-      `${m.theirs.toFixed(2)} GFLOP/s`,
-      ratio(m.ours, m.theirs),
-    ]);
-  }
-  for (const t of result.training) {
-    rows.push([t.label, `${t.ours.toFixed(1)} steps/s`, `${t.theirs.toFixed(1)} steps/s`, ratio(t.ours, t.theirs)]);
-  }
-  console.log(`\nWebGPU adapter: ours "${result.adapters.ours}", TensorFlow.js "${result.adapters.theirs}"\n`);
+  const others = Object.entries(result.sides);
+  const rows = [['Workload', 'ours (wgpu)', ...others.map(([, name]) => name), ...others.map(([, name]) => `ours / ${name}`)]];
+  const notes = [];
+  const line = (label, { rates, unavailable }, unit, digits) => [
+    label,
+    cell(rates, unavailable, 'ours', unit, digits, notes),
+    ...others.map(([side]) => cell(rates, unavailable, side, unit, digits, notes)),
+    ...others.map(([side]) => (rates[side] === undefined ? '—' : ratio(rates.ours, rates[side]))),
+  ];
+  for (const m of result.matmul) rows.push(line(`matmul n = ${m.n} (${m.repeats} per readback)`, m, 'GFLOP/s', 2));
+  for (const t of result.training) rows.push(line(t.label, t, 'steps/s', 1));
+  const adapters = Object.entries(result.adapters).map(([side, name]) => `${result.sides[side] ?? side} "${name}"`);
+  console.log(`\nWebGPU adapter: ${adapters.join(', ')}\n`);
   console.log(table(rows));
-  console.log('\nTraining steps: minibatch upload, forward, backward, Adam update, loss read back every step (both sides).');
+  notes.forEach((note, index) => console.log(`[${index + 1}] ${note}`));
+  console.log('\nTraining steps: minibatch upload, forward, backward, Adam update, loss read back every step (every side).');
   for (const t of result.training) {
+    const finals = Object.entries(t.losses.last)
+      .map(([side, loss]) => `${side === 'ours' ? 'here' : `on ${result.sides[side]}`} ${loss.toPrecision(3)}`)
+      .join(', ');
     console.log(
       `  ${t.label}: ${t.dispatches} dispatches, ${t.submissions} submission${t.submissions === 1 ? '' : 's'} per step here; ` +
-        `loss ${t.losses.first.toFixed(4)} at first, after ${t.losses.after} steps ${t.losses.ours.toPrecision(3)} here, ${t.losses.theirs.toPrecision(3)} on TensorFlow.js`,
+        `loss ${t.losses.first.toFixed(4)} at first, after ${t.losses.after} steps ${finals}`,
     );
   }
-  const worst = Math.max(...result.matmul.flatMap((m) => [m.worstErrorShare.ours, m.worstErrorShare.theirs]));
-  const apart = Math.max(...result.matmul.map((m) => m.maxDifference / m.n));
+  const worst = Math.max(...result.matmul.flatMap((m) => Object.values(m.worstErrorShare)));
+  const apart = Math.max(...result.matmul.flatMap((m) => Object.values(m.maxDifference).map((d) => d / m.n)));
   console.log(
-    `\nChecks: products against f64 at 64 entries within ${MATMUL_RELATIVE_TO_MAGNITUDE}·Σ|a·b| (worst ${(worst * 100).toFixed(1)} % of that), ` +
-      `every entry of ours within ${2 * MATMUL_RELATIVE_TO_MAGNITUDE}·n of TensorFlow.js's (largest difference ${apart.toExponential(1)}·n); ` +
-      `first 10 losses of both sides against the CPU reference within ${LOSS_TOLERANCE.absolute} + ${LOSS_TOLERANCE.relative}·|loss|; ` +
-      `the losses of every timed step within ${DRIFT_TOLERANCE.absolute} + ${DRIFT_TOLERANCE.relative}·|loss| of each other.`,
+    `\nChecks: every side's products against f64 at 64 entries within ${MATMUL_RELATIVE_TO_MAGNITUDE}·Σ|a·b| (worst ${(worst * 100).toFixed(1)} % of that), ` +
+      `every entry of the others' within ${2 * MATMUL_RELATIVE_TO_MAGNITUDE}·n of ours (largest difference ${apart.toExponential(1)}·n); ` +
+      `first 10 losses of every side against the CPU reference within ${LOSS_TOLERANCE.absolute} + ${LOSS_TOLERANCE.relative}·|loss|; ` +
+      `the losses of every timed step within ${DRIFT_TOLERANCE.absolute} + ${DRIFT_TOLERANCE.relative}·|loss| of ours.`,
   );
 }
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
-  for (const needed of ['pkg/bench_web.js', 'node_modules/@tensorflow/tfjs/dist/tf.min.js']) {
+  for (const needed of [
+    'pkg/bench_web.js',
+    'pkg/digits.csv.gz',
+    'node_modules/@tensorflow/tfjs/dist/tf.min.js',
+    'node_modules/@jax-js/jax/dist/index.js',
+  ]) {
     if (!existsSync(`${HERE}/${needed}`)) {
       throw new Error(`bench/web/${needed} is missing: run make bench-web (it builds the wasm and runs npm ci)`);
     }

@@ -118,6 +118,56 @@ pub fn every_op<B: Backend>(mut backend: B, tolerance: Tolerance) {
     }
 }
 
+/// Dense layers the GPU fuses (`act(x @ w + b)`, one kernel each way) on sizes that fill
+/// no block: every activation, a bias as a row and on the left, a layer whose sum is read
+/// twice (fused up to the sum), and a product with no bias (not fused).
+const DENSE: &str = "
+X = param(randn([7, 13], 11))
+W1 = param(randn([13, 5], 12) * 0.5)
+b1 = param(randn([5], 13))
+h1 = tanh(X @ W1 + b1)
+W2 = param(randn([5, 3], 14))
+b2 = param(randn([1, 3], 15))
+h2 = sigmoid(b2 + h1 @ W2)
+W3 = param(randn([3, 6], 16))
+b3 = param(randn([6], 17))
+h3 = relu(h2 @ W3 + b3)
+W4 = param(randn([6, 2], 18))
+b4 = param(randn([2], 19))
+z4 = h3 @ W4 + b4
+V = param(randn([2, 3], 20))
+L = sum(z4 * z4) + sum(relu(z4)) + sum(z4 @ V)
+";
+
+/// [`DENSE`]: every value (the products and sums inside a fused layer included) and every
+/// gradient, after one backward pass and after a second one added to it.
+pub fn dense_layers<B: Backend>(mut backend: B, tolerance: Tolerance) {
+    let (graph, mut reference) = both(&mut backend, DENSE);
+    for id in graph.ids() {
+        let name = &graph.node(id).name;
+        let expected = value(&mut reference, id);
+        tolerance.assert_tensor(
+            &format!("value of {name}"),
+            &value(&mut backend, id),
+            &expected,
+        );
+    }
+    for pass in 1..=2 {
+        for id in graph.inputs() {
+            let name = &graph.node(id).name;
+            let expected = gradient(&mut reference, id);
+            let got = gradient(&mut backend, id);
+            tolerance.assert_tensor(
+                &format!("gradient of {name} after {pass} passes"),
+                &got,
+                &expected,
+            );
+        }
+        backend.run_again();
+        reference.run_again();
+    }
+}
+
 /// Graphs at the edges of the backward pass: the output is a leaf, a node nothing reads, a
 /// variable read twice by one op, labels computed by the graph, copies and sums passing
 /// their adjoint through, a product with its own transpose, no parameters at all.

@@ -128,6 +128,12 @@ macro_rules! parity {
             }
 
             #[test]
+            fn dense_layers_match_the_reference() {
+                let Some(backend) = make() else { return };
+                checks::dense_layers(backend, $tolerance);
+            }
+
+            #[test]
             fn unusual_graphs_match_the_reference() {
                 let Some(backend) = make() else { return };
                 checks::unusual_graphs(backend, $tolerance);

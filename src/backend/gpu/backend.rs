@@ -17,6 +17,7 @@
 
 mod buffers;
 mod errors;
+mod fuse;
 mod plan;
 mod record;
 mod state;
@@ -123,7 +124,8 @@ impl GpuBackend {
         let readback = match read {
             Some((node, quantity)) => Some(
                 loaded
-                    .buffer(node, quantity)?
+                    .prepare_read(&mut recorder, node, quantity)
+                    .and_then(|()| loaded.buffer(node, quantity))?
                     .read_back(&mut recorder)
                     .map_err(|error| at_node(node, error))?,
             ),

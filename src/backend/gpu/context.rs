@@ -241,8 +241,9 @@ impl GpuContext {
             .into());
         }
         if !data.is_empty() {
+            let target = tensor.buffer();
             self.queue
-                .write_buffer(tensor.buffer(), 0, bytemuck::cast_slice(data));
+                .write_buffer(target.buffer, target.offset(), bytemuck::cast_slice(data));
         }
         Ok(())
     }

@@ -52,6 +52,9 @@ pub(crate) const UNARY_OPS: u32 = 15;
 pub(crate) const BINARY_OPS: u32 = 9;
 /// Layout codes of matmul_blocked.wgsl: its TRANSPOSE_* and ALIGNED_* bits.
 pub(crate) const MATMUL_LAYOUTS: u32 = 16;
+/// Codes of dense.wgsl and dense_backward.wgsl: the activation (`Activation::code`, two
+/// bits) and whether the layer's input and output rows are whole vec4s (two bits).
+pub(crate) const DENSE_VARIANTS: u32 = 16;
 
 shader!(FILL, "fill", reads: 0, writes: 1);
 shader!(ACCUMULATE, "accumulate", reads: 1, writes: 1);
@@ -61,6 +64,8 @@ shader!(BINARY, "binary", reads: 2, writes: 1, ops: BINARY_OPS);
 shader!(BINARY_BACKWARD, "binary_backward", reads: 4, writes: 1, ops: BINARY_OPS);
 shader!(MATMUL, "matmul", reads: 2, writes: 1);
 shader!(MATMUL_BLOCKED, "matmul_blocked", reads: 2, writes: 1, ops: MATMUL_LAYOUTS);
+shader!(DENSE, "dense", reads: 3, writes: 1, ops: DENSE_VARIANTS);
+shader!(DENSE_BACKWARD, "dense_backward", reads: 4, writes: 3, ops: DENSE_VARIANTS);
 shader!(TRANSPOSE, "transpose", reads: 1, writes: 1);
 shader!(REDUCE, "reduce", reads: 1, writes: 1);
 shader!(REDUCE_MAX, "reduce_max", reads: 1, writes: 2);
@@ -82,7 +87,7 @@ shader!(ADAM, "adam", reads: 1, writes: 3);
 
 /// Every shader, for the naga test.
 #[cfg(test)]
-pub(crate) static SHADERS: [&Shader; 26] = [
+pub(crate) static SHADERS: [&Shader; 28] = [
     &FILL,
     &ACCUMULATE,
     &UNARY,
@@ -91,6 +96,8 @@ pub(crate) static SHADERS: [&Shader; 26] = [
     &BINARY_BACKWARD,
     &MATMUL,
     &MATMUL_BLOCKED,
+    &DENSE,
+    &DENSE_BACKWARD,
     &TRANSPOSE,
     &REDUCE,
     &REDUCE_MAX,
@@ -126,6 +133,8 @@ pub(crate) const BINARY_VJP_PER_THREAD: Kernel = kernel(&BINARY_BACKWARD, "per_t
 pub(crate) const BINARY_VJP_PER_GROUP: Kernel = kernel(&BINARY_BACKWARD, "per_group");
 pub(crate) const MATMUL_TILED: Kernel = kernel(&MATMUL, "main");
 pub(crate) const MATMUL_REGISTERS: Kernel = kernel(&MATMUL_BLOCKED, "main");
+pub(crate) const DENSE_FORWARD: Kernel = kernel(&DENSE, "main");
+pub(crate) const DENSE_VJP: Kernel = kernel(&DENSE_BACKWARD, "main");
 pub(crate) const TRANSPOSE_TILED: Kernel = kernel(&TRANSPOSE, "main");
 pub(crate) const SUM_PER_THREAD: Kernel = kernel(&REDUCE, "per_thread");
 pub(crate) const SUM_PER_GROUP: Kernel = kernel(&REDUCE, "per_group");
@@ -151,7 +160,7 @@ pub(crate) const ADAM_UPDATE: Kernel = kernel(&ADAM, "update");
 
 /// Every kernel: for warming the pipeline cache, and for the test that each names an entry
 /// point of its shader.
-pub(crate) const KERNELS: [Kernel; 33] = [
+pub(crate) const KERNELS: [Kernel; 35] = [
     FILL_VALUE,
     SCALE,
     ADD_INTO,
@@ -163,6 +172,8 @@ pub(crate) const KERNELS: [Kernel; 33] = [
     BINARY_VJP_PER_GROUP,
     MATMUL_TILED,
     MATMUL_REGISTERS,
+    DENSE_FORWARD,
+    DENSE_VJP,
     TRANSPOSE_TILED,
     SUM_PER_THREAD,
     SUM_PER_GROUP,

@@ -7,6 +7,7 @@ use super::grid::Grid;
 use super::kernels::Kernel;
 use super::params::ParamsArena;
 use super::readback::Readback;
+use super::tensor::Binding;
 use super::{GpuContext, GpuError, GpuTensor};
 use std::num::NonZeroU64;
 
@@ -66,8 +67,8 @@ impl<'c> Recorder<'c> {
         op: &'static str,
         kernel: Kernel,
         params: &P,
-        reads: &[&wgpu::Buffer],
-        writes: &[&wgpu::Buffer],
+        reads: &[Binding<'_>],
+        writes: &[Binding<'_>],
         grid: Grid,
     ) -> Result<(), GpuError> {
         self.dispatch_op(op, (kernel, 0), params, reads, writes, grid)
@@ -75,13 +76,16 @@ impl<'c> Recorder<'c> {
 
     /// [`Recorder::dispatch`] on the pipeline of `kernel` specialised to op code `code`
     /// (its shader's `OP` constant; see kernels.rs).
+    ///
+    /// A buffer written may not also be read in the same dispatch, not even another range
+    /// of it (WebGPU forbids it), and two written ranges may not overlap.
     pub(crate) fn dispatch_op<P: bytemuck::Pod>(
         &mut self,
         op: &'static str,
         (kernel, code): (Kernel, u32),
         params: &P,
-        reads: &[&wgpu::Buffer],
-        writes: &[&wgpu::Buffer],
+        reads: &[Binding<'_>],
+        writes: &[Binding<'_>],
         grid: Grid,
     ) -> Result<(), GpuError> {
         debug_assert!(code < kernel.shader.ops.max(1), "{op}: op code {code}");
@@ -91,7 +95,11 @@ impl<'c> Recorder<'c> {
             return Ok(());
         }
         for (index, written) in writes.iter().enumerate() {
-            if reads.contains(written) || writes[index + 1..].contains(written) {
+            if reads.iter().any(|read| read.same_buffer(written))
+                || writes[index + 1..]
+                    .iter()
+                    .any(|other| other.overlaps(written))
+            {
                 return Err(GpuError::Aliased { op });
             }
         }
@@ -117,7 +125,7 @@ impl<'c> Recorder<'c> {
                     .zip(1..)
                     .map(|(buffer, binding)| wgpu::BindGroupEntry {
                         binding,
-                        resource: buffer.as_entire_binding(),
+                        resource: buffer.resource(),
                     }),
             )
             .collect();
@@ -162,11 +170,12 @@ impl<'c> Recorder<'c> {
             return Ok(());
         }
         let bytes = tensor.len() as u64 * 4;
+        let (source, target) = (staging.buffer(), tensor.buffer());
         self.encoder_for_copy()?.copy_buffer_to_buffer(
-            staging.buffer(),
-            0,
-            tensor.buffer(),
-            0,
+            source.buffer,
+            source.offset(),
+            target.buffer,
+            target.offset(),
             bytes,
         );
         Ok(())
@@ -175,7 +184,7 @@ impl<'c> Recorder<'c> {
     /// Copy `len` elements of `buffer` out for reading once this recording is submitted.
     pub(crate) fn read_back<T: bytemuck::Pod>(
         &mut self,
-        buffer: &wgpu::Buffer,
+        source: Binding<'_>,
         len: usize,
         shape: Vec<usize>,
     ) -> Result<Readback<T>, GpuError> {
@@ -188,7 +197,7 @@ impl<'c> Recorder<'c> {
         let staging_buffer = staging.buffer().clone();
         let (readback, notice) = Readback::new(Some(staging), bytes, shape, device);
         let encoder = self.encoder_for_copy()?;
-        encoder.copy_buffer_to_buffer(buffer, 0, &staging_buffer, 0, bytes);
+        encoder.copy_buffer_to_buffer(source.buffer, source.offset(), &staging_buffer, 0, bytes);
         encoder.map_buffer_on_submit(
             &staging_buffer,
             wgpu::MapMode::Read,

@@ -6,9 +6,14 @@
 //! One contribution needs no work at all: through `+`, the left side of `−` or a copy, a
 //! computed operand of the output's shape that nothing else reads has exactly the
 //! output's adjoint, so it shares that buffer (`owner`) instead of receiving a copy — the
-//! `X @ W` under every `X @ W + b`. Pure data: no device needed.
+//! `X @ W` under every `X @ W + b` that is not fused.
+//!
+//! Dense layers (`act(x @ w + b)`, found by [`fuse::layers`]) run as one node each way:
+//! the layer's last node gets [`Kernel::Dense`] with `x`, `w` and `b` as its operands, and
+//! the product and sum inside it get [`Kernel::Inside`]. Pure data: no device needed.
 
-use super::super::{BinaryOp, ElementwiseKernel, UnaryOp, Write};
+use super::super::{Activation, BinaryOp, ElementwiseKernel, UnaryOp, Write};
+use super::fuse::{self, Layer};
 use crate::graph::{Graph, NodeId};
 use crate::op::{Axis, Kind, Loss, Matrix, Normalization, Op, Reduction};
 use crate::tensor::reduce::Over;
@@ -33,10 +38,15 @@ pub(crate) enum Kernel {
     LayerNorm,
     CrossEntropy,
     Mse,
+    /// `act(x @ w + b)` in one kernel each way; its operands are `[x, w, b]`.
+    Dense(Activation),
+    /// Computed inside a later node's [`Kernel::Dense`] and not stored, unless read.
+    Inside,
 }
 
 impl Kernel {
-    fn of(op: Op) -> Kernel {
+    /// The kernel of `op` on its own, unfused.
+    pub(crate) fn of(op: Op) -> Kernel {
         let over = |axis: Axis| axis.map_or(Over::All, Over::Axis);
         match op.kind() {
             Kind::Leaf(_) => Kernel::Leaf,
@@ -96,6 +106,10 @@ pub(crate) struct LabelUse {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Plan {
     pub(crate) kernels: Vec<Kernel>,
+    /// What each node's kernel reads: its inputs, or `[x, w, b]` for a dense layer.
+    pub(crate) operands: Vec<Vec<NodeId>>,
+    /// The fused layers; [`Plan::layer_inside`] finds the one computing a node inside.
+    pub(crate) layers: Vec<Layer>,
     /// Computed nodes other than the output that receive an adjoint in a buffer of their
     /// own.
     pub(crate) has_adjoint: Vec<bool>,
@@ -115,7 +129,16 @@ impl Plan {
     pub(crate) fn new(graph: &Graph) -> Plan {
         let nodes = graph.nodes();
         let output = graph.output();
-        let kernels: Vec<Kernel> = nodes.iter().map(|node| Kernel::of(node.op)).collect();
+        let mut kernels: Vec<Kernel> = nodes.iter().map(|node| Kernel::of(node.op)).collect();
+        let mut operands: Vec<Vec<NodeId>> = nodes.iter().map(|node| node.inputs.clone()).collect();
+        let layers = fuse::layers(graph);
+        for layer in &layers {
+            for inside in &layer.inside {
+                kernels[inside.0] = Kernel::Inside;
+            }
+            kernels[layer.output.0] = Kernel::Dense(layer.activation);
+            operands[layer.output.0] = vec![layer.x, layer.w, layer.b];
+        }
         let mut receives = vec![false; nodes.len()];
         receives[output.0] = true;
         let mut has_adjoint = vec![false; nodes.len()];
@@ -131,17 +154,19 @@ impl Plan {
             if !receives[id.0] || node.op.is_leaf() {
                 continue;
             }
+            let dense = matches!(kernels[id.0], Kernel::Dense(_));
             let mut sends = Vec::new();
-            for (position, &input) in node.inputs.iter().enumerate() {
+            for (position, &input) in operands[id.0].iter().enumerate() {
                 let source = graph.node(input);
                 if source.op.is_constant() {
                     continue;
                 }
                 // Class labels, the condition of `where`, and whatever goes into a
                 // selection or `detach`: nothing flows back.
-                let labels = !node.op.passes_gradient_to(position);
-                let passes_through = matches!(node.op, Op::Add | Op::Identity)
-                    || (node.op == Op::Sub && position == 0);
+                let labels = !dense && !node.op.passes_gradient_to(position);
+                let passes_through = !dense
+                    && (matches!(node.op, Op::Add | Op::Identity)
+                        || (node.op == Op::Sub && position == 0));
                 if passes_through
                     && !source.op.is_leaf()
                     && reads[input.0] == 1
@@ -196,6 +221,8 @@ impl Plan {
             .collect();
         Plan {
             kernels,
+            operands,
+            layers,
             has_adjoint,
             owner,
             gradient_reached,
@@ -203,6 +230,15 @@ impl Plan {
             output_is_input,
             labels,
         }
+    }
+}
+
+impl Plan {
+    /// The fused layer that computes `node` inside its kernel, if one does.
+    pub(crate) fn layer_inside(&self, node: NodeId) -> Option<&Layer> {
+        self.layers
+            .iter()
+            .find(|layer| layer.inside.contains(&node))
     }
 }
 
@@ -245,8 +281,10 @@ mod tests {
     #[test]
     fn a_product_under_a_bias_shares_the_sums_adjoint() {
         let (graph, plan) = plan_of(
-            "x = [[1, 2]]\nW = param([[1], [2]])\nb = param([3])\nz = x @ W + b\nh = relu(z)\nsum(h * 2)",
+            "x = [[1, 2], [3, 4]]\nW = param([[1], [2]])\nb = param([[3], [4]])\nz = x @ W + b\nh = relu(z)\nsum(h * 2)",
         );
+        // (`b` is not a bias over rows, so this is no dense layer.)
+        assert!(plan.layers.is_empty());
         let z = graph.find("z").unwrap();
         let product = graph.node(z).inputs[0];
         assert_eq!(plan.owner[product.0], z);
@@ -263,6 +301,36 @@ mod tests {
         let (graph, plan) = plan_of("w = param([1, 2]); a = sum(w * 2); sum(w * 3 + a)");
         let a = graph.find("a").unwrap();
         assert_eq!(plan.owner[a.0], a);
+    }
+
+    #[test]
+    fn a_dense_layer_is_one_visit_to_its_three_operands() {
+        let (graph, plan) = plan_of(
+            "x = [[1, 2]]\nW = param([[1], [2]])\nb = param([3])\nz = x @ W + b\nh = relu(z)\nsum(h * 2)",
+        );
+        let node = |name: &str| graph.find(name).unwrap();
+        let (h, z) = (node("h"), node("z"));
+        let product = graph.node(z).inputs[0];
+        assert_eq!(plan.kernels[h.0], Kernel::Dense(Activation::Relu));
+        assert_eq!(plan.kernels[z.0], Kernel::Inside);
+        assert_eq!(plan.kernels[product.0], Kernel::Inside);
+        assert_eq!(plan.operands[h.0], [node("x"), node("W"), node("b")]);
+        assert!(plan.layer_inside(z).is_some_and(|layer| layer.output == h));
+        // Nothing inside is visited; the layer's visit reaches all three operands.
+        assert!(
+            plan.visits
+                .iter()
+                .all(|visit| visit.node != z && visit.node != product)
+        );
+        let visit = plan.visits.iter().find(|visit| visit.node == h).unwrap();
+        assert_eq!(
+            visit.sends,
+            [
+                (0, Target::Gradient(node("x"))),
+                (1, Target::Gradient(node("W"))),
+                (2, Target::Gradient(node("b")))
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! and the backward pass visit by visit, each contribution written by the backward kernel
 //! straight into its target (an adjoint, or a leaf's gradient) with
 //! [`Write::Overwrite`] or [`Write::Accumulate`], so no pass needs a separate add.
+//! A fused dense layer is one dispatch forward and one backward; the nodes inside it are
+//! computed on their own only when read ([`materialize`]).
 
 use super::super::ops::select::Branch;
 use super::super::{GpuTensor, Operand, Recorder, Write};
@@ -19,10 +21,13 @@ struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
-    fn new(graph: &Graph, buffers: &'a Buffers, id: NodeId) -> Result<Site<'a>, BackendError> {
-        let inputs = graph
-            .node(id)
-            .inputs
+    /// Node `id` reading `operands`.
+    fn new(
+        operands: &[NodeId],
+        buffers: &'a Buffers,
+        id: NodeId,
+    ) -> Result<Site<'a>, BackendError> {
+        let inputs = operands
             .iter()
             .map(|&input| buffers.value(input))
             .collect::<Result<_, _>>()?;
@@ -43,39 +48,69 @@ impl<'a> Site<'a> {
 /// Every computed node's value from its operands, in id (topological) order.
 pub(crate) fn forward(
     recorder: &mut Recorder<'_>,
-    graph: &Graph,
     plan: &Plan,
     buffers: &Buffers,
 ) -> Result<(), BackendError> {
     for (index, &kernel) in plan.kernels.iter().enumerate() {
-        if kernel == Kernel::Leaf {
+        if matches!(kernel, Kernel::Leaf | Kernel::Inside) {
             continue;
         }
         let id = NodeId(index);
-        let site = Site::new(graph, buffers, id)?;
-        let out = site.output;
-        let result = match kernel {
-            Kernel::Leaf => Ok(()),
-            Kernel::Unary(op) => recorder.unary(op, site.input(0)?, out),
-            Kernel::Binary(op) => recorder.binary(op, site.input(0)?, site.input(1)?, out),
-            Kernel::Select => recorder.select(site.input(0)?, site.input(1)?, site.input(2)?, out),
-            Kernel::MatMul => recorder.matmul(site.input(0)?, site.input(1)?, out),
-            Kernel::Transpose => recorder.transpose(site.input(0)?, out),
-            Kernel::Sum(over) => recorder.sum(over, site.input(0)?, out),
-            Kernel::Mean(over) => recorder.mean(over, site.input(0)?, out),
-            Kernel::Max(over) => recorder.max(over, site.input(0)?, out, buffers.positions(id)?),
-            Kernel::ArgMax(over) => {
-                recorder.argmax(over, site.input(0)?, out, buffers.positions(id)?)
-            }
-            Kernel::Softmax => recorder.softmax(site.input(0)?, out),
-            Kernel::LogSoftmax => recorder.log_softmax(site.input(0)?, out),
-            Kernel::LayerNorm => recorder.layer_norm(site.input(0)?, out),
-            Kernel::CrossEntropy => recorder.cross_entropy(site.input(0)?, site.input(1)?, out),
-            Kernel::Mse => recorder.mse(site.input(0)?, site.input(1)?, out),
-        };
-        result.map_err(|error| at_node(id, error))?;
+        let site = Site::new(&plan.operands[index], buffers, id)?;
+        compute(recorder, kernel, &site, buffers)?;
     }
     Ok(())
+}
+
+/// Before a read of `node`'s value: if a fused layer computes it inside its kernel
+/// without storing it, compute it (and what it reads inside the layer) on its own.
+pub(crate) fn materialize(
+    recorder: &mut Recorder<'_>,
+    graph: &Graph,
+    plan: &Plan,
+    buffers: &Buffers,
+    node: NodeId,
+) -> Result<(), BackendError> {
+    let Some(layer) = plan.layer_inside(node) else {
+        return Ok(());
+    };
+    for &id in layer.inside.iter().filter(|&&id| id <= node) {
+        let site = Site::new(&graph.node(id).inputs, buffers, id)?;
+        compute(recorder, Kernel::of(graph.node(id).op), &site, buffers)?;
+    }
+    Ok(())
+}
+
+/// One node's value by `kernel`.
+fn compute(
+    recorder: &mut Recorder<'_>,
+    kernel: Kernel,
+    site: &Site<'_>,
+    buffers: &Buffers,
+) -> Result<(), BackendError> {
+    let (id, out) = (site.id, site.output);
+    let result = match kernel {
+        Kernel::Leaf | Kernel::Inside => Ok(()),
+        Kernel::Unary(op) => recorder.unary(op, site.input(0)?, out),
+        Kernel::Binary(op) => recorder.binary(op, site.input(0)?, site.input(1)?, out),
+        Kernel::Select => recorder.select(site.input(0)?, site.input(1)?, site.input(2)?, out),
+        Kernel::MatMul => recorder.matmul(site.input(0)?, site.input(1)?, out),
+        Kernel::Dense(activation) => {
+            let (x, w, b) = (site.input(0)?, site.input(1)?, site.input(2)?);
+            recorder.dense(activation, x, w, b, out)
+        }
+        Kernel::Transpose => recorder.transpose(site.input(0)?, out),
+        Kernel::Sum(over) => recorder.sum(over, site.input(0)?, out),
+        Kernel::Mean(over) => recorder.mean(over, site.input(0)?, out),
+        Kernel::Max(over) => recorder.max(over, site.input(0)?, out, buffers.positions(id)?),
+        Kernel::ArgMax(over) => recorder.argmax(over, site.input(0)?, out, buffers.positions(id)?),
+        Kernel::Softmax => recorder.softmax(site.input(0)?, out),
+        Kernel::LogSoftmax => recorder.log_softmax(site.input(0)?, out),
+        Kernel::LayerNorm => recorder.layer_norm(site.input(0)?, out),
+        Kernel::CrossEntropy => recorder.cross_entropy(site.input(0)?, site.input(1)?, out),
+        Kernel::Mse => recorder.mse(site.input(0)?, site.input(1)?, out),
+    };
+    result.map_err(|error| at_node(id, error))
 }
 
 /// The write mode of the next contribution to a leaf's gradient: the first one overwrites
@@ -112,8 +147,30 @@ pub(crate) fn backward(
     }
     for visit in &plan.visits {
         let id = visit.node;
-        let site = Site::new(graph, buffers, id)?;
+        let site = Site::new(&plan.operands[id.0], buffers, id)?;
         let upstream = adjoint_of(plan, buffers, id, output)?;
+        if let Kernel::Dense(activation) = plan.kernels[id.0] {
+            // One dispatch for the three gradients of a dense layer.
+            let mut targets = [None; 3];
+            for &(position, target) in &visit.sends {
+                let destination = match target {
+                    Target::Adjoint(node, write) => {
+                        (adjoint_of(plan, buffers, node, output)?, write)
+                    }
+                    Target::Gradient(node) => (buffers.grad(node)?, leaf_write(fresh, node)),
+                    // A dense layer passes a gradient to every operand.
+                    Target::ZeroAdjoint(..) => continue,
+                };
+                if let Some(slot) = targets.get_mut(position) {
+                    *slot = Some(destination);
+                }
+            }
+            let (x, w, b) = (site.input(0)?, site.input(1)?, site.input(2)?);
+            recorder
+                .dense_backward(activation, x, w, b, site.output, upstream, targets)
+                .map_err(|error| at_node(id, error))?;
+            continue;
+        }
         for &(position, target) in &visit.sends {
             let (grad, write) = match target {
                 Target::Adjoint(node, write) => (adjoint_of(plan, buffers, node, output)?, write),
@@ -184,7 +241,8 @@ impl Contribution<'_, '_> {
             Operand::Right
         };
         let result = match kernel {
-            Kernel::Leaf => Ok(()),
+            // Nothing inside a layer is visited, and a layer's visit records it whole.
+            Kernel::Leaf | Kernel::Inside | Kernel::Dense(_) => Ok(()),
             Kernel::Unary(op) => {
                 recorder.unary_backward(op, site.input(0)?, out, upstream, grad, write)
             }

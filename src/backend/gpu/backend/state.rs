@@ -74,7 +74,8 @@ pub(crate) struct Loaded {
     /// `forward` as the CPU reports it.
     refused: Option<BackendError>,
     optimizer: Option<UpdateRule>,
-    states: Vec<(NodeId, ParamState)>,
+    /// The update rule's state for all the parameters at once (see `buffers::Packed`).
+    state: ParamState,
 }
 
 impl Loaded {
@@ -90,7 +91,7 @@ impl Loaded {
             .recorder()
             .map_err(|error| from_device(context, error))?;
         let mut fresh = vec![false; graph.len()];
-        let dry_run = record::forward(&mut recorder, graph, &plan, &buffers)
+        let dry_run = record::forward(&mut recorder, &plan, &buffers)
             .and_then(|()| record::backward(&mut recorder, graph, &plan, &buffers, &mut fresh));
         drop(recorder);
         let refused = match dry_run {
@@ -108,7 +109,7 @@ impl Loaded {
             computed: false,
             refused,
             optimizer: None,
-            states: Vec::new(),
+            state: ParamState::new(),
         };
         for labels in loaded.plan.labels.clone() {
             if let Some(value) = loaded.host[labels.leaf.0].clone() {
@@ -301,6 +302,24 @@ impl Loaded {
         }
     }
 
+    /// Record what a read needs beyond the queue: the value of a node that a fused layer
+    /// computes without storing, computed on its own from its operands as they are now
+    /// (as the last forward pass left them, unless an update has changed the weights
+    /// since).
+    pub(crate) fn prepare_read(
+        &self,
+        recorder: &mut Recorder<'_>,
+        node: NodeId,
+        quantity: Quantity,
+    ) -> Result<(), BackendError> {
+        match quantity {
+            Quantity::Value => {
+                record::materialize(recorder, &self.graph, &self.plan, &self.buffers, node)
+            }
+            Quantity::Gradient => Ok(()),
+        }
+    }
+
     /// Record one queued command.
     pub(crate) fn record(
         &mut self,
@@ -311,14 +330,14 @@ impl Loaded {
             graph,
             plan,
             buffers,
-            states,
+            state,
             ..
         } = self;
         match command {
             Command::Write { node, data } => recorder
                 .write(buffers.value(node)?, &data)
                 .map_err(|error| at_node(node, error)),
-            Command::Forward => record::forward(recorder, graph, plan, buffers),
+            Command::Forward => record::forward(recorder, plan, buffers),
             Command::Backward { mut fresh } => {
                 record::backward(recorder, graph, plan, buffers, &mut fresh)
             }
@@ -336,14 +355,16 @@ impl Loaded {
                 reset,
             } => {
                 if reset {
-                    *states = graph.params().map(|id| (id, ParamState::new())).collect();
+                    *state = ParamState::new();
                 }
-                states.iter_mut().try_for_each(|(node, state)| {
-                    let (param, grad) = (buffers.value(*node)?, buffers.grad(*node)?);
-                    recorder
-                        .update(rule, learning_rate, param, grad, state)
-                        .map_err(|error| at_node(*node, error))
-                })
+                // Every parameter in one dispatch; none (all empty) is nothing to do.
+                let Some(packed) = &buffers.packed else {
+                    return Ok(());
+                };
+                let first = graph.params().next().unwrap_or(NodeId(0));
+                recorder
+                    .update(rule, learning_rate, &packed.values, &packed.grads, state)
+                    .map_err(|error| at_node(first, error))
             }
         }
     }

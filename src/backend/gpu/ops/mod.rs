@@ -2,6 +2,7 @@
 //! [`Recorder`](super::Recorder), checking shapes like the CPU reference, packing the
 //! kernel's parameters and picking its entry point.
 
+pub mod dense;
 pub mod elementwise;
 pub mod layer_norm;
 pub mod loss;

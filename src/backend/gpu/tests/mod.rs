@@ -11,6 +11,7 @@ mod harness;
 
 mod backend;
 
+mod dense;
 mod elementwise;
 mod losses;
 mod matmul;

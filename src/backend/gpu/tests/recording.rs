@@ -138,6 +138,17 @@ fn errors_are_values_not_panics() {
         recorder.unary(UnaryOp::Exp, &a, &b),
         Err(GpuError::Destination { .. })
     ));
+    // Views of one buffer: reading one while writing another is refused (WebGPU forbids
+    // a buffer both read and written in a dispatch), as is writing two that overlap.
+    let shared = context.zeros(&[256]).expect("tensor");
+    let first = shared.view(0, &[3]).expect("a view");
+    let second = shared.view(128, &[3]).expect("a view");
+    assert!(matches!(
+        recorder.unary(UnaryOp::Exp, &first, &second),
+        Err(GpuError::Aliased { .. })
+    ));
+    assert!(shared.view(254, &[3]).is_err(), "past the end");
+    assert!(shared.view(0, &[0]).is_err(), "empty");
     assert!(matches!(
         recorder.matmul(&a, &b, &a),
         Err(GpuError::Tensor(TensorError::InnerDimensions { .. }))
