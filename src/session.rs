@@ -11,7 +11,7 @@ use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
 use crate::render::svg::picture::shape_badge;
 use crate::tensor::Tensor;
-use crate::url_state::{ModeChoice, UrlState};
+use crate::url_state::{ModeChoice, QuizScore, UrlState};
 
 /// The value a free variable starts with until the user sets one.
 pub const DEFAULT_INPUT: f64 = 1.0;
@@ -48,6 +48,8 @@ pub struct Session {
     /// What the loaded input values are (see [`Session::load_inputs`]), while they are
     /// the stepper's.
     about: Option<String>,
+    /// The quiz's score while it is on (kept in the link).
+    quiz: Option<QuizScore>,
 }
 
 /// A tensor input edited in the inputs panel.
@@ -120,6 +122,7 @@ impl Session {
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
+            quiz: None,
         };
         session.set_source(source);
         session
@@ -138,6 +141,7 @@ impl Session {
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
+            quiz: state.quiz,
         };
         session.set_source(&state.program);
         if state.about.is_none() {
@@ -230,7 +234,18 @@ impl Session {
             step,
             tensors,
             about,
+            quiz: self.quiz,
         }
+    }
+
+    /// The quiz's score, while the quiz is on.
+    pub fn quiz(&self) -> Option<QuizScore> {
+        self.quiz
+    }
+
+    /// Turn the quiz on with `score`, or off (None).
+    pub fn set_quiz(&mut self, score: Option<QuizScore>) {
+        self.quiz = score;
     }
 
     pub fn source(&self) -> &str {

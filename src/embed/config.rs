@@ -248,7 +248,10 @@ fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Opt
             UrlError::Inputs(_) => "at",
             UrlError::Mode(_) => "mode",
             // Embeds read no step or tensor values from the app's link format.
-            UrlError::MissingProgram | UrlError::Step(_) | UrlError::Tensors(_) => "program",
+            UrlError::MissingProgram
+            | UrlError::Step(_)
+            | UrlError::Tensors(_)
+            | UrlError::Quiz(_) => "program",
         };
         problems.push(error.into());
         if culprit == "program" {

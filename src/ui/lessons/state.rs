@@ -67,6 +67,9 @@ impl LessonsState {
             Follow::Seek(step) => self.session.update(|s| s.seek(step)),
             Follow::Rebuild(state) => self.session.set(Session::from_url(state)),
         }
+        if self.session.with_untracked(Session::quiz) != next.quiz {
+            self.session.update(|s| s.set_quiz(next.quiz));
+        }
         self.link.set_value(Some(next));
         Ok(())
     }
