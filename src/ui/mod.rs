@@ -14,6 +14,7 @@ mod hooks;
 mod inputs;
 pub mod lessons;
 pub mod playground;
+mod quiz;
 mod state;
 mod tensor_view;
 
