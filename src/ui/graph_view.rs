@@ -182,7 +182,7 @@ pub fn GraphView(
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     Effect::new(move |_| {
         let node = state.highlight.get();
-        drawing.track();
+        drawing.with(|_| ());
         let name = node.and_then(|id| {
             state
                 .session

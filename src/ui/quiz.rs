@@ -45,7 +45,7 @@ pub fn QuizPanel(link: QuizLink, #[prop(optional)] optional: bool) -> impl IntoV
     let input = NodeRef::<leptos::html::Input>::new();
     let refocus = StoredValue::new(false);
     Effect::new(move |_| {
-        next.track();
+        next.with(|_| ());
         typed.set(String::new());
         tries.set(0);
         said.set(None);

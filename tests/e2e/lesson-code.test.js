@@ -28,6 +28,7 @@ appTest('the code line follows the steps; graph and lines highlight each other',
   const page = await app.open('/');
   const view = await openLesson(page, 'Code');
   // Plain Python first: every node's line, the engine folded.
+  await view.locator('[data-code-line][data-node]').first().waitFor();
   const lines = await view.evaluate((v) =>
     [...v.querySelectorAll('[data-code-line][data-node]')].map((l) => [l.getAttribute('data-node'), l.textContent]));
   assert.deepEqual(lines.map(([node]) => node), ['x1', 'x2', 'v3', 'v4']);

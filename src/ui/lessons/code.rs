@@ -50,7 +50,8 @@ pub fn Code() -> impl IntoView {
     // The script changes with the program, its inputs and the language, not with a step.
     let revision = Memo::new(move |_| ls.session.with(|s| s.revision()));
     let script = Memo::new(move |_| {
-        revision.track();
+        // A memo is brought up to date only when read (tracking alone would not run it).
+        revision.with(|_| ());
         let language = language.get();
         ls.session.with_untracked(|s| {
             let stepper = s
