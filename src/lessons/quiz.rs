@@ -191,7 +191,7 @@ fn question(graph: &Graph, before: &Stepper, record: &StepRecord) -> Result<Ques
             }
             // Even steps ask what goes back to the first operand, odd ones the local
             // derivative by the last: both kinds come up in every pass.
-            let (index, ask_local) = if record.index % 2 == 0 {
+            let (index, ask_local) = if record.index.is_multiple_of(2) {
                 (0, false)
             } else {
                 (updates.len() - 1, true)

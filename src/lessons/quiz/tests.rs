@@ -35,7 +35,8 @@ fn the_seed_example_asks_values_contributions_local_derivatives_and_gradients() 
     let questions = walk(stepper("(x1+x2)*x1", &[3.0, 4.0], Mode::Reverse));
     let graph = compile("(x1+x2)*x1").unwrap();
     let id = |name: &str| NodeId(graph.nodes().iter().position(|n| n.name == name).unwrap());
-    let asked: Vec<Option<(Ask, f64, &str, &str, &str)>> = questions
+    type Asked<'a> = Option<(Ask, f64, &'a str, &'a str, &'a str)>;
+    let asked: Vec<Asked> = questions
         .iter()
         .map(|q| {
             q.as_ref().map(|q| {
