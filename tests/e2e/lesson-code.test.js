@@ -40,7 +40,7 @@ appTest('the code line follows the steps; graph and lines highlight each other',
   await lessonAtStep(page, 3);
   await waitFor('the line of v3 current', async () => (await currentLine(view)) === 'v3');
   assert.equal(await view.locator('[aria-current="step"]').count(), 1);
-  assert.equal(await markedSpan(page), 'x1 + x2', 'the current step marks its span in the editor');
+  assert.equal(await markedSpan(page), '(x1 + x2)', 'the current step marks its span in the editor');
   await stepForward(page);
   await waitFor('the line of v4 current', async () => (await currentLine(view)) === 'v4');
   // Backward: the visited node's line.
@@ -72,7 +72,7 @@ appTest('the code line follows the steps; graph and lines highlight each other',
   await view.locator('[data-code-line][data-node="v3"]').focus();
   await page.keyboard.press('Enter');
   await waitFor('v3 highlighted in the graph', async () => (await highlightedNode(page)) === 'v3');
-  assert.equal(await markedSpan(page), 'x1 + x2');
+  assert.equal(await markedSpan(page), '(x1 + x2)');
 
   // PyTorch: the same links.
   await view.getByRole('radio', { name: 'PyTorch' }).click();
