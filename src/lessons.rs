@@ -1,7 +1,11 @@
 //! The lesson views beside the stepper (the seeds' chain rule multiplied, four ways to a
 //! derivative, code beside the graph, predict-then-reveal, the backward pass as a graph, the
 //! tape's memory), as plain data: which views there are, their names and link slugs, and
-//! how the view module follows the app's link without recompiling at every step.
+//! how the view module follows the app's link without recompiling at every step. The Code
+//! and Quiz views' own logic is in [`code`] and [`quiz`].
+
+pub mod code;
+pub mod quiz;
 
 use crate::url_state::UrlState;
 
@@ -60,7 +64,7 @@ impl Lesson {
 /// What the module must do to follow a new link from the app.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Follow {
-    /// The same view: nothing.
+    /// The same view (but perhaps the quiz's score, which the module reads as it is): nothing.
     Nothing,
     /// The same program, inputs and mode at another step: seek there.
     Seek(usize),
@@ -69,17 +73,22 @@ pub enum Follow {
 }
 
 /// How to go from the link the module follows (`current`, if any) to `next`: a step alone
-/// is a seek, so stepping a large program does not recompile it in the module.
+/// is a seek, so stepping a large program does not recompile it in the module; the quiz's
+/// score is no part of the view's build.
 pub fn follow(current: Option<&UrlState>, next: UrlState) -> Follow {
     match current {
-        Some(now) if *now == next => Follow::Nothing,
         Some(now)
             if UrlState {
                 step: now.step,
+                quiz: now.quiz,
                 ..next.clone()
             } == *now =>
         {
-            Follow::Seek(next.step)
+            if now.step == next.step {
+                Follow::Nothing
+            } else {
+                Follow::Seek(next.step)
+            }
         }
         _ => Follow::Rebuild(next),
     }
@@ -98,6 +107,8 @@ mod tests {
             step,
             tensors: vec![],
             about: None,
+            setup: Default::default(),
+            quiz: None,
         }
     }
 
@@ -127,6 +138,12 @@ mod tests {
             follow(Some(&now), other_input.clone()),
             Follow::Rebuild(other_input)
         );
+        // A quiz's score alone is nothing to rebuild; with a step, a seek.
+        let mut scored = link("x1^2", 1);
+        scored.quiz = Some(crate::url_state::QuizScore { right: 1, asked: 1 });
+        assert_eq!(follow(Some(&now), scored.clone()), Follow::Nothing);
+        scored.step = 2;
+        assert_eq!(follow(Some(&now), scored), Follow::Seek(2));
         assert_eq!(
             follow(None, link("x1^2", 0)),
             Follow::Rebuild(link("x1^2", 0))

@@ -12,7 +12,7 @@ use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
 use crate::render::svg::picture::shape_badge;
 use crate::tensor::Tensor;
-use crate::url_state::{ModeChoice, UrlState};
+use crate::url_state::{ModeChoice, QuizScore, UrlState};
 
 /// The value a free variable starts with until the user sets one.
 pub const DEFAULT_INPUT: f64 = 1.0;
@@ -51,6 +51,8 @@ pub struct Session {
     about: Option<String>,
     /// How the program is stepped (accumulation, `no_grad`, precision).
     setup: Setup,
+    /// The quiz's score while it is on (kept in the link).
+    quiz: Option<QuizScore>,
 }
 
 /// A tensor input edited in the inputs panel.
@@ -124,6 +126,7 @@ impl Session {
             new_inputs: Vec::new(),
             about: None,
             setup: Setup::default(),
+            quiz: None,
         };
         session.set_source(source);
         session
@@ -143,6 +146,7 @@ impl Session {
             new_inputs: Vec::new(),
             about: None,
             setup: state.setup,
+            quiz: state.quiz,
         };
         session.set_source(&state.program);
         if state.about.is_none() {
@@ -236,6 +240,7 @@ impl Session {
             tensors,
             about,
             setup: self.setup,
+            quiz: self.quiz,
         }
     }
 
@@ -252,6 +257,16 @@ impl Session {
             let graph = stepper.graph().clone();
             self.rebuild(graph, 0);
         }
+    }
+
+    /// The quiz's score, while the quiz is on.
+    pub fn quiz(&self) -> Option<QuizScore> {
+        self.quiz
+    }
+
+    /// Turn the quiz on with `score`, or off (None).
+    pub fn set_quiz(&mut self, score: Option<QuizScore>) {
+        self.quiz = score;
     }
 
     pub fn source(&self) -> &str {

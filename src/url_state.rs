@@ -5,6 +5,7 @@
 //! (name, shape, values; `;` between tensors) with `about=` saying what they are.
 //! A view stepped otherwise than one plain pass (gradient accumulation, `no_grad`, a
 //! precision) adds `steps=micro-batches+4%2C+zero_grad…` ([`Setup`]'s words).
+//! A quiz in progress (predict, then reveal) adds its score: `quiz=3%2F5` (3 right of 5 asked).
 
 use crate::engine::inputs::{InputError, parse_assignments};
 use crate::engine::setup::{Setup, SetupError};
@@ -32,6 +33,32 @@ pub struct UrlState {
     pub about: Option<String>,
     /// How the program is stepped (one plain pass by default).
     pub setup: Setup,
+    /// The quiz, while it is on: its score so far.
+    pub quiz: Option<QuizScore>,
+}
+
+/// A quiz's score over the pass: questions answered right at the first try, of those asked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuizScore {
+    pub right: u32,
+    pub asked: u32,
+}
+
+impl QuizScore {
+    /// `3/5`, as the link writes it.
+    pub fn encode(self) -> String {
+        format!("{}/{}", self.right, self.asked)
+    }
+
+    /// `3/5`; None unless both are counts and no more are right than asked.
+    pub fn decode(text: &str) -> Option<QuizScore> {
+        let (right, asked) = text.split_once('/')?;
+        let score = QuizScore {
+            right: right.parse().ok()?,
+            asked: asked.parse().ok()?,
+        };
+        (score.right <= score.asked).then_some(score)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -48,6 +75,8 @@ pub enum UrlError {
     Tensors(String),
     #[error("the link's stepping settings are not valid: {0}")]
     Setup(#[from] SetupError),
+    #[error("the link's quiz score `{0}` is not K/N")]
+    Quiz(String),
 }
 
 impl ModeChoice {
@@ -92,6 +121,9 @@ impl UrlState {
                 fragment.append_pair("about", about);
             }
         }
+        if let Some(quiz) = self.quiz {
+            fragment.append_pair("quiz", &quiz.encode());
+        }
         fragment.finish()
     }
 
@@ -107,6 +139,7 @@ impl UrlState {
             tensors: vec![],
             about: None,
             setup: Setup::default(),
+            quiz: None,
         };
         let mut has_program = false;
         for (key, value) in form_urlencoded::parse(fragment.as_bytes()) {
@@ -125,6 +158,11 @@ impl UrlState {
                 "tensors" => state.tensors = decode_tensors(&value)?,
                 "about" => state.about = Some(value.into_owned()),
                 "steps" => state.setup = Setup::parse(&value)?,
+                "quiz" => {
+                    state.quiz = Some(
+                        QuizScore::decode(&value).ok_or_else(|| UrlError::Quiz(short(&value)))?,
+                    )
+                }
                 _ => {}
             }
         }
@@ -217,6 +255,28 @@ mod tests {
             tensors: vec![],
             about: None,
             setup: Setup::default(),
+            quiz: None,
+        }
+    }
+
+    #[test]
+    fn a_quiz_goes_through_the_fragment_both_ways() {
+        let mut state = sample();
+        assert!(!state.to_fragment().contains("quiz"));
+        state.quiz = Some(QuizScore { right: 1, asked: 2 });
+        let fragment = state.to_fragment();
+        assert!(fragment.ends_with("&quiz=1%2F2"), "{fragment}");
+        assert_eq!(UrlState::from_fragment(&fragment).unwrap(), state);
+        state.quiz = Some(QuizScore::default());
+        let back = UrlState::from_fragment(&state.to_fragment()).unwrap();
+        assert_eq!(back.quiz, Some(QuizScore { right: 0, asked: 0 }));
+        // A link written by hand.
+        let read = UrlState::from_fragment("program=x*2&quiz=3/5").unwrap();
+        assert_eq!(read.quiz, Some(QuizScore { right: 3, asked: 5 }));
+        for bad in ["3", "3/", "/5", "6/5", "-1/2", "1/2/3", "a/b", "<b>/1"] {
+            let fragment = format!("program=x&quiz={}", bad.replace('/', "%2F"));
+            let error = UrlState::from_fragment(&fragment).unwrap_err();
+            assert_eq!(error, UrlError::Quiz(bad.into()), "{bad}");
         }
     }
 

@@ -136,3 +136,42 @@ fn the_cli_prints_the_same_script() {
         "{report}"
     );
 }
+
+/// The Code lesson shows these very scripts, line by line: for every example, its listing in
+/// either language is the export's script (run above and in `pytorch_export.rs`), and the
+/// plain-Python one run from the listing prints the app's gradients.
+#[test]
+fn the_code_lesson_shows_the_scripts_that_run() {
+    use backprop_viz::lessons::code::{Language, listing};
+    use backprop_viz::render::pytorch;
+    let mut shown = 0;
+    for example in examples::all() {
+        let graph = compile(example.source).unwrap();
+        let values = inputs::resolve(&graph, &[], None).unwrap();
+        let torch = listing(&graph, &values, example.program, Language::PyTorch).unwrap();
+        assert_eq!(
+            torch.script(),
+            pytorch::script(&graph, &values, example.program),
+            "{}",
+            example.slug
+        );
+        let Ok(plain) = listing(&graph, &values, example.program, Language::Micrograd) else {
+            continue;
+        };
+        let text = plain.script();
+        assert_eq!(
+            text,
+            script(&graph, &values, example.program).unwrap(),
+            "{}",
+            example.slug
+        );
+        if python_available() {
+            check_script(example.slug, &graph, values, &text);
+        }
+        shown += 1;
+    }
+    assert!(shown >= 7, "only {shown} scalar examples");
+    if !python_available() {
+        eprintln!("skipped running the scripts: python3 is not installed");
+    }
+}

@@ -20,7 +20,7 @@
 const BASE = new URL('./', import.meta.url);
 const asset = (path) => new URL(path, BASE).href;
 
-const ATTRIBUTES = ['program', 'at', 'mode', 'steps', 'step', 'controls', 'theme', 'layout', 'autoplay'];
+const ATTRIBUTES = ['program', 'at', 'mode', 'steps', 'step', 'controls', 'theme', 'layout', 'autoplay', 'quiz'];
 const STYLESHEETS = ['style.css', 'embed.css'];
 
 // Shadow roots cannot declare fonts, so the page gets them, once.

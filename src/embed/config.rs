@@ -1,5 +1,5 @@
 //! An embed's configuration, read from query-string text: a `<backprop-graph>`'s attributes
-//! (`program`, `at`, `mode`, `step`, `controls`, `theme`, `layout`, `autoplay`) or an embed page's URL
+//! (`program`, `at`, `mode`, `step`, `controls`, `theme`, `layout`, `autoplay`, `quiz`) or an embed page's URL
 //! fragment, which is the app's link format ([`crate::url_state`]) plus the same options.
 //! Everything is data: the program goes through the parser, and whatever cannot be read is
 //! reported in words while the rest still applies.
@@ -85,6 +85,8 @@ pub struct ViewOptions {
     pub layout: Layout,
     /// Start playing at once (off unless asked for).
     pub autoplay: bool,
+    /// Predict, then reveal: the quiz under the graph (off unless asked for).
+    pub quiz: bool,
 }
 
 /// Something in an embed's configuration that could not be used.
@@ -104,6 +106,8 @@ pub enum ConfigError {
     Layout(String),
     #[error("`autoplay` must be empty, `true` or `false`, not `{0}`")]
     Autoplay(String),
+    #[error("`quiz` must be empty, `true` or `false`, not `{0}`")]
+    Quiz(String),
     #[error("`at` names `{name}`, which is not an input of the program (its inputs: {inputs})")]
     UnknownInput { name: String, inputs: String },
 }
@@ -134,7 +138,7 @@ fn quoted(text: &str) -> String {
 }
 
 impl EmbedConfig {
-    /// Read `program=…&at=…&mode=…&step=…&controls=…&theme=…&layout=…&autoplay` (a leading `#` or
+    /// Read `program=…&at=…&mode=…&step=…&controls=…&theme=…&layout=…&autoplay&quiz` (a leading `#` or
     /// `?` is ignored). Unknown keys are ignored, as in app links.
     pub fn from_query(query: &str) -> EmbedConfig {
         let query = query.trim_start_matches(['#', '?']);
@@ -188,6 +192,12 @@ impl EmbedConfig {
                 _ => problems.push(ConfigError::Autoplay(quoted(text))),
             }
         }
+        if let Some(text) = value("quiz") {
+            match switch(text) {
+                Some(on) => options.quiz = on,
+                None => problems.push(ConfigError::Quiz(quoted(text))),
+            }
+        }
         EmbedConfig {
             link,
             step,
@@ -231,6 +241,15 @@ impl EmbedConfig {
     }
 }
 
+/// A switch attribute: present (empty, `true`, `1` or its own name) or `false`/`0`.
+fn switch(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "" | "true" | "1" | "quiz" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
 /// The app-link part (program, at, mode) through the app's own reader; a bad `at` or
 /// `mode` is reported and left out, so the program still shows.
 fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Option<UrlState> {
@@ -249,7 +268,10 @@ fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Opt
             UrlError::Mode(_) => "mode",
             UrlError::Setup(_) => "steps",
             // Embeds read no step or tensor values from the app's link format.
-            UrlError::MissingProgram | UrlError::Step(_) | UrlError::Tensors(_) => "program",
+            UrlError::MissingProgram
+            | UrlError::Step(_)
+            | UrlError::Tensors(_)
+            | UrlError::Quiz(_) => "program",
         };
         problems.push(error.into());
         if culprit == "program" {

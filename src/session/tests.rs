@@ -159,6 +159,25 @@ fn links_restore_the_exact_view() {
 }
 
 #[test]
+fn the_quiz_and_its_score_are_in_the_link() {
+    let mut session = two_paths();
+    assert_eq!(session.to_url().quiz, None);
+    session.set_quiz(Some(crate::url_state::QuizScore { right: 1, asked: 2 }));
+    session.seek(3);
+    let fragment = session.to_url().to_fragment();
+    assert!(fragment.contains("quiz=1%2F2"), "{fragment}");
+    let restored = Session::from_url(UrlState::from_fragment(&fragment).unwrap());
+    assert_eq!(restored.quiz(), session.quiz());
+    assert_eq!(restored.stepper().unwrap().cursor(), 3);
+    // Stepping and new inputs keep it; turning it off drops it from the link.
+    session.step_forward();
+    session.set_input("x1", 5.0);
+    assert_eq!(session.to_url().quiz, restored.quiz());
+    session.set_quiz(None);
+    assert!(!session.to_url().to_fragment().contains("quiz"));
+}
+
+#[test]
 fn links_keep_loaded_tensor_values_and_what_they_are() {
     use crate::tensor::Tensor;
     let program = "w = param([1, 2])\nx = [3, 4]\nc = 2\nL = sum(w * x) * c";

@@ -1,5 +1,6 @@
 //! The program editor: a textarea that re-parses as you type, with the error's span
-//! underlined in place and the message beside it.
+//! underlined in place and the message beside it; without an error, the span of the node
+//! highlighted in the graph (or else of the current step's node) is marked.
 
 use super::state::AppState;
 use crate::lang::span::locate;
@@ -22,23 +23,36 @@ pub fn Editor() -> impl IntoView {
             })
         })
     });
+    // The span to mark, and whether it is the error's.
+    let marked = Memo::new(move |_| match error.get() {
+        Some((span, _, _)) => Some((span, true)),
+        None => state.session.with(|s| {
+            let stepper = s.stepper()?;
+            let node = state
+                .highlight
+                .get()
+                .or_else(|| Some(stepper.history().last()?.node.0))?;
+            Some((stepper.graph().nodes().get(node)?.span, false))
+        }),
+    });
     let rows = move || source.with(|text| text.lines().count()).clamp(3, 24) + 1;
     // The mirror sits under the transparent textarea, with the same text and metrics, so
     // a <mark> around the error span underlines exactly those characters.
     let mirror = move || {
         let text = source.get();
-        match error.get() {
-            Some((span, _, _)) => {
+        match marked.get() {
+            Some((span, is_error)) => {
                 let start = span.start.min(text.len());
                 let end = span.end.clamp(start, text.len());
                 let marked = text
                     .get(start..end)
                     .filter(|t| !t.is_empty())
-                    .unwrap_or(" ")
+                    .unwrap_or(if is_error { " " } else { "" })
                     .to_string();
                 let before = text.get(..start).unwrap_or("").to_string();
                 let after = text.get(end..).unwrap_or("").to_string();
-                view! { {before}<mark data-error-span="">{marked}</mark>{after}" " }.into_any()
+                let (error, node) = (is_error.then_some(""), (!is_error).then_some(""));
+                view! { {before}<mark data-error-span=error data-node-span=node>{marked}</mark>{after}" " }.into_any()
             }
             None => view! { {text}" " }.into_any(),
         }
@@ -56,7 +70,7 @@ pub fn Editor() -> impl IntoView {
     };
     Effect::new(move |_| {
         source.with(|_| ());
-        error.with(|_| ());
+        marked.with(|_| ());
         super::hooks::after_layout(sync_scroll);
     });
     view! {

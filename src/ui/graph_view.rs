@@ -45,6 +45,21 @@ fn fold_target(target: Option<web_sys::EventTarget>) -> Option<(String, bool)> {
     Some((name, button.get_attribute("data-folds")? == "true"))
 }
 
+/// The node whose box is under `target`, if any: the graph's highlight while the pointer
+/// or the focus is on it.
+fn node_under(state: AppState, target: Option<web_sys::EventTarget>) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    let name = target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-node]")
+        .ok()??
+        .get_attribute("data-node")?;
+    state
+        .session
+        .with_untracked(|s| s.graph()?.nodes().iter().position(|node| node.name == name))
+}
+
 /// Which bindings are folded: the reader's choices by binding name, the rule
 /// ([`fold::folds_by_default`]) for the rest; and the node a choice was made on, which
 /// the view keeps where it was rather than fitting the whole graph again.
@@ -157,13 +172,42 @@ pub fn GraphView(
             .and_then(|e| e.closest(".cell, .thumbnail").ok().flatten())
             .and_then(|e| e.get_attribute("aria-label"))
     };
+    // The node under the pointer or the focus is highlighted across the views (its line
+    // in the code lesson, its span in the editor); its box gets `data-highlight`.
+    let highlight = move |node: Option<usize>| {
+        if state.highlight.get_untracked() != node {
+            state.highlight.set(node);
+        }
+    };
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    Effect::new(move |_| {
+        let node = state.highlight.get();
+        drawing.with(|_| ());
+        let name = node.and_then(|id| {
+            state
+                .session
+                .with_untracked(|s| Some(s.graph()?.nodes().get(id)?.name.clone()))
+        });
+        hooks::after_layout(move || {
+            let Some(svg) = svg_ref.get_untracked() else {
+                return;
+            };
+            if let Ok(Some(old)) = svg.query_selector("[data-highlight]") {
+                let _ = old.remove_attribute("data-highlight");
+            }
+            if let Some(name) = name
+                && let Ok(Some(new)) = svg.query_selector(&format!("[data-node=\"{name}\"]"))
+            {
+                let _ = new.set_attribute("data-highlight", "");
+            }
+        });
+    });
     let viewport = RwSignal::new(Viewport {
         x: 0.0,
         y: 0.0,
         width: 900.0,
         height: 480.0,
     });
-    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let frame = move || {
         svg_ref
             .get_untracked()
@@ -398,22 +442,28 @@ pub fn GraphView(
                     }
                 }
                 on:pointerover=move |ev: web_sys::PointerEvent| {
+                    highlight(node_under(state, ev.target()));
                     let label = cell_label(ev.target());
                     if label.is_some() || !focused.get_value() {
                         readout.set(label);
                     }
                 }
                 on:focusin=move |ev: web_sys::FocusEvent| {
+                    highlight(node_under(state, ev.target()));
                     let label = cell_label(ev.target());
                     focused.set_value(label.is_some());
                     readout.set(label);
                 }
                 on:focusout=move |_| {
+                    highlight(None);
                     focused.set_value(false);
                     readout.set(None);
                 }
                 on:pointerup=move |_| drag.set_value(None)
-                on:pointerleave=move |_| drag.set_value(None)
+                on:pointerleave=move |_| {
+                    highlight(None);
+                    drag.set_value(None);
+                }
                 on:click=move |ev: web_sys::MouseEvent| {
                     if let Some((name, folds)) = fold_target(ev.target()) {
                         folding.set(&name, folds);

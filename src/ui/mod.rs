@@ -15,6 +15,7 @@ mod inputs;
 pub mod lessons;
 mod passes;
 pub mod playground;
+mod quiz;
 mod state;
 mod tensor_view;
 

@@ -43,7 +43,7 @@ fn steps_by_phase() {
 #[test]
 fn options_and_their_defaults() {
     let config = EmbedConfig::from_query(&format!(
-        "{TWO_PATHS}&controls=FULL&theme=dark&layout=Compact&autoplay"
+        "{TWO_PATHS}&controls=FULL&theme=dark&layout=Compact&autoplay&quiz"
     ));
     assert_eq!(
         config.options,
@@ -52,12 +52,14 @@ fn options_and_their_defaults() {
             theme: Theme::Dark,
             layout: Layout::Compact,
             autoplay: true,
+            quiz: true,
         }
     );
     assert_eq!(config.options.layout.name(), "compact");
     let config = EmbedConfig::from_query(&format!(
-        "{TWO_PATHS}&controls=none&theme=light&autoplay=false"
+        "{TWO_PATHS}&controls=none&theme=light&autoplay=false&quiz=false"
     ));
+    assert!(!config.options.quiz);
     assert_eq!(config.options.controls, Controls::None);
     assert_eq!(config.options.theme.name(), "light");
     assert!(!config.options.autoplay);
@@ -66,12 +68,18 @@ fn options_and_their_defaults() {
     assert_eq!(config.options.theme, Theme::Auto);
     assert_eq!(config.options.layout, Layout::Full);
     assert!(!config.options.autoplay, "autoplay is off by default");
+    assert!(!config.options.quiz, "the quiz is off by default");
+    assert!(
+        EmbedConfig::from_query(&format!("{TWO_PATHS}&quiz=TRUE"))
+            .options
+            .quiz
+    );
 }
 
 #[test]
 fn bad_options_are_reported_and_the_rest_still_applies() {
     let config = EmbedConfig::from_query(&format!(
-        "{TWO_PATHS}&controls=all&theme=%3Cscript%3E&layout=%22%3E%3Cb%3E&autoplay=maybe&step=sideways:2&controls=huge"
+        "{TWO_PATHS}&controls=all&theme=%3Cscript%3E&layout=%22%3E%3Cb%3E&autoplay=maybe&step=sideways:2&controls=huge&quiz=%3Ci%3E"
     ));
     let messages: Vec<String> = config.problems.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -82,6 +90,7 @@ fn bad_options_are_reported_and_the_rest_still_applies() {
             "`theme` must be `light`, `dark` or `auto`, not `<script>`",
             "`layout` must be `full` or `compact`, not `\"><b>`",
             "`autoplay` must be empty, `true` or `false`, not `maybe`",
+            "`quiz` must be empty, `true` or `false`, not `<i>`",
         ]
     );
     assert_eq!(config.options, ViewOptions::default());

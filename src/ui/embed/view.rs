@@ -1,5 +1,5 @@
-//! An embed's page: the step controls it asks for, the graph and the explanation (history
-//! folded) or, in the compact layout, a one-line caption; what its configuration could not
+//! An embed's page: the step controls it asks for, the graph, the quiz when asked for, and
+//! the explanation (history folded) or, in the compact layout, a one-line caption; what its configuration could not
 //! do; and the keyboard while it has the focus.
 
 use crate::embed::caption::caption;
@@ -9,6 +9,7 @@ use crate::ui::controls::StepControls;
 use crate::ui::explanation::Explanation;
 use crate::ui::graph_view::GraphView;
 use crate::ui::hooks;
+use crate::ui::quiz::{QuizLink, QuizPanel};
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -124,6 +125,18 @@ pub fn EmbedView(options: RwSignal<ViewOptions>, problems: RwSignal<Vec<String>>
                 <StepControls controls />
             </Show>
             <GraphView follow=true />
+            <Show when=move || options.get().quiz>
+                <QuizPanel link=QuizLink {
+                    session: state.session.into(),
+                    go: Callback::new(move |(cursor, score)| {
+                        state.playing.set(false);
+                        state.session.update(|s| {
+                            s.set_quiz(score);
+                            s.seek(cursor);
+                        });
+                    }),
+                } />
+            </Show>
             <Show when=compact fallback=|| view! { <Explanation history_open=false /> }>
                 <Caption />
             </Show>

@@ -153,6 +153,7 @@ pub fn node_view(
     view! {
         <g
             class=class
+            tabindex="0"
             data-node=node.name.clone()
             data-shape=tensor.then(|| picture::shape_badge(&node.shape))
             data-value=move || exact(value().as_deref())

@@ -3,18 +3,19 @@
 //! loading; if loading fails it says why and offers another try), and the messages: while a
 //! view is open the module gets the app's link, theme and highlighted node at every change,
 //! and asks the app, through the link object, to seek a step, open a link, highlight a
-//! node or set an input's value.
+//! node, set an input's value or move the quiz on. A link with a quiz opens its tab.
 
 use super::super::hooks;
 use super::super::state::AppState;
 use crate::lessons::Lesson;
 use crate::playground::loading::{ModuleLoad, Wording};
+use crate::url_state::QuizScore;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
-export function app_link(seek, open, highlight, setInput) {
-  return { seek, open, highlight, setInput };
+export function app_link(seek, open, highlight, setInput, quiz) {
+  return { seek, open, highlight, setInput, quiz };
 }
 export async function load_lessons(host, link, lesson, attempt) {
   if (!document.querySelector('link[data-lessons-css]')) {
@@ -39,6 +40,7 @@ extern "C" {
         open: &JsValue,
         highlight: &JsValue,
         set_input: &JsValue,
+        quiz: &JsValue,
     ) -> JsValue;
 
     /// Link `lessons.css` (the views' styles, once), import `lessons.js` next to the
@@ -94,11 +96,20 @@ fn link(app: AppState) -> JsValue {
     });
     let set_input =
         Closure::<dyn Fn(String, f64)>::new(move |name: String, value| app.set_input(&name, value));
+    // The quiz's score (`K/N`, anything else: off) and the step it moves to.
+    let quiz = Closure::<dyn Fn(u32, String)>::new(move |cursor, score: String| {
+        app.playing.set(false);
+        app.session.update(|s| {
+            s.set_quiz(QuizScore::decode(&score));
+            s.seek(cursor as usize);
+        });
+    });
     app_link(
         &seek.into_js_value(),
         &open.into_js_value(),
         &highlight.into_js_value(),
         &set_input.into_js_value(),
+        &quiz.into_js_value(),
     )
 }
 
@@ -187,6 +198,10 @@ pub fn Lessons() -> impl IntoView {
             start();
         }
     };
+    // A link holding a quiz opens it.
+    if app.session.with_untracked(|s| s.quiz().is_some()) {
+        Effect::new(move |_| choose(Lesson::Quiz));
+    }
     let failed = move || host.load.with(|load| matches!(load, ModuleLoad::Failed(_)));
     let retry = move |_| {
         if host.advance(ModuleLoad::retry) {

@@ -4,7 +4,7 @@
 
 use crate::lessons::{Follow, Lesson, follow};
 use crate::session::Session;
-use crate::url_state::UrlState;
+use crate::url_state::{QuizScore, UrlState};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -24,6 +24,9 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = setInput)]
     fn set_input(this: &AppLink, name: &str, value: f64);
+
+    #[wasm_bindgen(method)]
+    fn quiz(this: &AppLink, cursor: u32, score: &str);
 }
 
 #[derive(Clone, Copy)]
@@ -67,6 +70,9 @@ impl LessonsState {
             Follow::Seek(step) => self.session.update(|s| s.seek(step)),
             Follow::Rebuild(state) => self.session.set(Session::from_url(state)),
         }
+        if self.session.with_untracked(Session::quiz) != next.quiz {
+            self.session.update(|s| s.set_quiz(next.quiz));
+        }
         self.link.set_value(Some(next));
         Ok(())
     }
@@ -87,6 +93,14 @@ impl LessonsState {
     /// Set the scalar input `name` to `value` in the app (its view then comes back here).
     pub fn set_input(&self, name: &str, value: f64) {
         self.to_app.with_value(|app| app.set_input(name, value));
+    }
+
+    /// Ask the app to go to step `cursor` with the quiz's score `score` (None: the quiz
+    /// off), in one change of its view.
+    pub fn quiz(&self, cursor: usize, score: Option<QuizScore>) {
+        let cursor = u32::try_from(cursor).unwrap_or(u32::MAX);
+        let score = score.map(QuizScore::encode).unwrap_or_default();
+        self.to_app.with_value(|app| app.quiz(cursor, &score));
     }
 
     /// Highlight `node` in the app's graph and editor (None: nothing).
