@@ -98,6 +98,7 @@ mod tests {
             step,
             tensors: vec![],
             about: None,
+            storage: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod checking;
+mod storage;
 
 use crate::engine::record::scalar;
 use crate::engine::{Mode, Phase, StepRecord, Stepper, check, inputs};
@@ -11,7 +12,7 @@ use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
 use crate::render::svg::picture::shape_badge;
 use crate::tensor::Tensor;
-use crate::url_state::{ModeChoice, UrlState};
+use crate::url_state::{ModeChoice, Storage, UrlState};
 
 /// The value a free variable starts with until the user sets one.
 pub const DEFAULT_INPUT: f64 = 1.0;
@@ -48,6 +49,8 @@ pub struct Session {
     /// What the loaded input values are (see [`Session::load_inputs`]), while they are
     /// the stepper's.
     about: Option<String>,
+    /// Checkpoints, precision and loss scaling, as the link gave them.
+    storage: Storage,
 }
 
 /// A tensor input edited in the inputs panel.
@@ -120,6 +123,7 @@ impl Session {
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
+            storage: Storage::default(),
         };
         session.set_source(source);
         session
@@ -138,6 +142,7 @@ impl Session {
             revision: next_revision(),
             new_inputs: Vec::new(),
             about: None,
+            storage: state.storage,
         };
         session.set_source(&state.program);
         if state.about.is_none() {
@@ -230,7 +235,14 @@ impl Session {
             step,
             tensors,
             about,
+            storage: self.storage.clone(),
         }
+    }
+
+    /// Checkpoints, precision and loss scaling, as the link gave them (the stepper has
+    /// them where they apply: checkpoints in reverse mode, names the program has).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
     }
 
     pub fn source(&self) -> &str {
@@ -637,10 +649,12 @@ impl Session {
             }
         };
         // Forward mode has no rule for tensor ops: such programs step in reverse mode.
-        let stepper = Stepper::new(graph.clone(), values.clone(), mode).or_else(|_| {
-            self.mode = ModeChoice::Reverse;
-            Stepper::new(graph, values, Mode::Reverse)
-        });
+        let stepper = Stepper::new(graph.clone(), values.clone(), mode)
+            .or_else(|_| {
+                self.mode = ModeChoice::Reverse;
+                Stepper::new(graph, values, Mode::Reverse)
+            })
+            .map(|plain| storage::apply(&self.storage, plain));
         if let Ok(mut stepper) = stepper {
             stepper.seek(cursor);
             self.stepper = Some(stepper);

@@ -3,9 +3,15 @@
 //! Tensor inputs whose values are not the program's own (a training step loaded from the
 //! playground: its parameters and minibatch) follow as `tensors=W%3A2x2%3A0.5+-1+2+0.25`
 //! (name, shape, values; `;` between tensors) with `about=` saying what they are.
+//! How the stepper keeps and stores numbers follows when it is not the plain f64 run:
+//! `checkpoint=every:3` (or `sqrt`, or names `h5,h10`), `precision=f16`,
+//! `loss-scale=1024` (or `dynamic`).
 
+use crate::engine::checkpoint::CheckpointPlan;
 use crate::engine::inputs::{InputError, parse_assignments};
+use crate::precision::Precision;
 use crate::tensor::{MAX_RANK, Tensor};
+use crate::train::scaler::LossScaling;
 use thiserror::Error;
 
 /// Which derivatives the view steps through, by input name (names survive program edits).
@@ -27,6 +33,17 @@ pub struct UrlState {
     pub tensors: Vec<(String, Tensor)>,
     /// What those values are, in words ("training step 6: the parameters after 5 updates…").
     pub about: Option<String>,
+    /// Checkpoints, precision and loss scaling (the plain f64 run by default).
+    pub storage: Storage,
+}
+
+/// How the stepper keeps and stores numbers: which values the forward pass keeps (none
+/// given: all), their precision, and what the output's adjoint is seeded with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Storage {
+    pub checkpoint: Option<CheckpointPlan>,
+    pub precision: Precision,
+    pub loss_scale: Option<LossScaling>,
 }
 
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -41,6 +58,9 @@ pub enum UrlError {
     Step(String),
     #[error("the link's tensor values are not valid: {0}")]
     Tensors(String),
+    /// `checkpoint`, `precision` or `loss-scale` (the key) could not be read.
+    #[error("the link's `{key}` is not valid: {reason}")]
+    Storage { key: &'static str, reason: String },
 }
 
 impl ModeChoice {
@@ -82,6 +102,22 @@ impl UrlState {
                 fragment.append_pair("about", about);
             }
         }
+        let storage = &self.storage;
+        if let Some(plan) = &storage.checkpoint {
+            fragment.append_pair("checkpoint", &plan.to_string());
+        }
+        if storage.precision != Precision::F64 {
+            fragment.append_pair("precision", storage.precision.name());
+        }
+        match storage.loss_scale {
+            Some(LossScaling::Static(scale)) => {
+                fragment.append_pair("loss-scale", &number_text(scale));
+            }
+            Some(LossScaling::Dynamic) => {
+                fragment.append_pair("loss-scale", "dynamic");
+            }
+            None => {}
+        }
         fragment.finish()
     }
 
@@ -96,6 +132,7 @@ impl UrlState {
             step: 0,
             tensors: vec![],
             about: None,
+            storage: Storage::default(),
         };
         let mut has_program = false;
         for (key, value) in form_urlencoded::parse(fragment.as_bytes()) {
@@ -113,6 +150,18 @@ impl UrlState {
                 }
                 "tensors" => state.tensors = decode_tensors(&value)?,
                 "about" => state.about = Some(value.into_owned()),
+                "checkpoint" => {
+                    let plan = value.parse::<CheckpointPlan>();
+                    state.storage.checkpoint = Some(plan.map_err(storage_error("checkpoint"))?);
+                }
+                "precision" => {
+                    let precision = value.parse::<Precision>();
+                    state.storage.precision = precision.map_err(storage_error("precision"))?;
+                }
+                "loss-scale" => {
+                    let scaling = value.parse::<LossScaling>();
+                    state.storage.loss_scale = Some(scaling.map_err(storage_error("loss-scale"))?);
+                }
                 _ => {}
             }
         }
@@ -121,6 +170,14 @@ impl UrlState {
         } else {
             Err(UrlError::MissingProgram)
         }
+    }
+}
+
+/// The error of a storage key that could not be read.
+fn storage_error<E: std::fmt::Display>(key: &'static str) -> impl Fn(E) -> UrlError {
+    move |error| UrlError::Storage {
+        key,
+        reason: error.to_string(),
     }
 }
 
@@ -204,6 +261,79 @@ mod tests {
             step: 5,
             tensors: vec![],
             about: None,
+            storage: Storage::default(),
+        }
+    }
+
+    #[test]
+    fn storage_goes_through_the_fragment_both_ways() {
+        let mut state = sample();
+        state.mode = ModeChoice::Reverse;
+        // The plain run writes none of it.
+        let plain = state.to_fragment();
+        assert!(!plain.contains("checkpoint") && !plain.contains("precision"));
+        assert!(!plain.contains("loss-scale"));
+        for (storage, written) in [
+            (
+                Storage {
+                    checkpoint: Some(CheckpointPlan::Every(3)),
+                    precision: Precision::F16,
+                    loss_scale: Some(LossScaling::Static(1024.0)),
+                },
+                "&checkpoint=every%3A3&precision=f16&loss-scale=1024",
+            ),
+            (
+                Storage {
+                    checkpoint: Some(CheckpointPlan::Sqrt),
+                    precision: Precision::Bf16,
+                    loss_scale: Some(LossScaling::Dynamic),
+                },
+                "&checkpoint=sqrt&precision=bf16&loss-scale=dynamic",
+            ),
+            (
+                Storage {
+                    checkpoint: Some(CheckpointPlan::Named(vec!["h5".into(), "h10".into()])),
+                    precision: Precision::F32,
+                    loss_scale: Some(LossScaling::Static(0.5)),
+                },
+                "&checkpoint=h5%2Ch10&precision=f32&loss-scale=0.5",
+            ),
+        ] {
+            state.storage = storage;
+            let fragment = state.to_fragment();
+            assert!(fragment.ends_with(written), "{fragment}");
+            assert_eq!(UrlState::from_fragment(&fragment).unwrap(), state);
+        }
+        // Read as people write them.
+        let read = UrlState::from_fragment("program=x&checkpoint=every:2&loss-scale=65536")
+            .unwrap()
+            .storage;
+        assert_eq!(read.checkpoint, Some(CheckpointPlan::Every(2)));
+        assert_eq!(read.loss_scale, Some(LossScaling::Static(65536.0)));
+        assert_eq!(read.precision, Precision::F64);
+    }
+
+    #[test]
+    fn storage_that_cannot_be_read_is_refused_with_the_reason() {
+        for (fragment, why) in [
+            (
+                "program=x&checkpoint=every%3A0",
+                "`every:0` needs a whole number",
+            ),
+            (
+                "program=x&checkpoint=",
+                "expected `every:K`, `sqrt` or node names",
+            ),
+            ("program=x&precision=f8", "unknown precision `f8`"),
+            (
+                "program=x&loss-scale=-2",
+                "positive number or `dynamic`, found `-2`",
+            ),
+            ("program=x&loss-scale=inf", "found `inf`"),
+        ] {
+            let error = UrlState::from_fragment(fragment).unwrap_err();
+            assert!(matches!(error, UrlError::Storage { .. }), "{fragment}");
+            assert!(error.to_string().contains(why), "{fragment}: {error}");
         }
     }
 

@@ -234,7 +234,14 @@ impl EmbedConfig {
 /// The app-link part (program, at, mode) through the app's own reader; a bad `at` or
 /// `mode` is reported and left out, so the program still shows.
 fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Option<UrlState> {
-    let mut keys = vec!["program", "at", "mode"];
+    let mut keys = vec![
+        "program",
+        "at",
+        "mode",
+        "checkpoint",
+        "precision",
+        "loss-scale",
+    ];
     loop {
         let mut fragment = form_urlencoded::Serializer::new(String::new());
         for (key, value) in pairs.iter().filter(|(k, _)| keys.contains(&k.as_str())) {
@@ -247,6 +254,7 @@ fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Opt
         let culprit = match &error {
             UrlError::Inputs(_) => "at",
             UrlError::Mode(_) => "mode",
+            UrlError::Storage { key, .. } => key,
             // Embeds read no step or tensor values from the app's link format.
             UrlError::MissingProgram | UrlError::Step(_) | UrlError::Tensors(_) => "program",
         };
