@@ -3,6 +3,8 @@
 //! tape's memory), as plain data: which views there are, their names and link slugs, and
 //! how the view module follows the app's link without recompiling at every step.
 
+pub mod memory;
+
 use crate::url_state::UrlState;
 
 /// One view of the lessons module.
