@@ -207,7 +207,7 @@ pub fn Checkpoints() -> impl IntoView {
             <div class="memory-chips">{chips}</div>
             {summary}
             {chart}
-            <button class="memory-example" data-example="deep-chain" on:click=move |_| open_example(ls, "deep-chain", Storage::default())>
+            <button class="memory-example" data-memory-example="deep-chain" on:click=move |_| open_example(ls, "deep-chain", Storage::default())>
                 "Load the deep-chain example"
             </button>
         </section>

@@ -135,7 +135,7 @@ pub fn PrecisionChoice() -> impl IntoView {
                 }}
             </p>
             {table}
-            <button class="memory-example" data-example="f16-underflow"
+            <button class="memory-example" data-memory-example="f16-underflow"
                 on:click=move |_| open_example(ls, "f16-underflow", Storage::default())>
                 "Load the f16 underflow example"
             </button>
