@@ -654,7 +654,7 @@ impl Session {
                 self.mode = ModeChoice::Reverse;
                 Stepper::new(graph, values, Mode::Reverse)
             })
-            .map(|plain| storage::apply(&self.storage, plain));
+            .and_then(|plain| storage::apply(&self.storage, plain));
         if let Ok(mut stepper) = stepper {
             stepper.seek(cursor);
             self.stepper = Some(stepper);

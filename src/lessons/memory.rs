@@ -117,7 +117,7 @@ pub fn bytes_text(bytes: usize) -> String {
     let digits = bytes.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn the_deep_chain_plain_and_with_sqrt_checkpoints() {
         let example = examples::find("deep-chain").unwrap();
-        let graph = compile(&example.program).unwrap();
+        let graph = compile(example.program).unwrap();
         let inputs = crate::engine::inputs::resolve(&graph, &[], Some(1.0)).unwrap();
         let kept = CheckpointPlan::Sqrt.resolve(&graph).unwrap();
         assert_eq!(names(&graph, &kept), ["h5", "h10", "h15", "h20"]);

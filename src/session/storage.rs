@@ -5,68 +5,64 @@
 //! run (`CheckpointPlan::resolve`) is not reached from here, so the app's first load does not
 //! carry it: the Memory view settles a plan itself and opens a link naming the nodes.
 
-use crate::engine::{Mode, Stepper};
+use crate::engine::{EngineError, Mode, Stepper};
 use crate::precision::Precision;
 use crate::train::scaler::{BACKOFF_FACTOR, INIT_SCALE, LossScaling};
 use crate::url_state::Storage;
 
-/// The most times the dynamic scale is halved looking for finite gradients (from 2¹⁶ down
-/// to 2⁻¹⁶).
+/// The most scales the dynamic scheme tries looking for finite gradients (2¹⁶ down to
+/// 2⁻¹⁵); the last stays.
 const MAX_BACKOFFS: usize = 32;
 
 /// `plain` (a new stepper at step 0) with `storage`'s checkpoints (in reverse mode, when
 /// every name is a node of the program that is not a constant; otherwise none), precision
-/// and loss scale.
-pub(super) fn apply(storage: &Storage, plain: Stepper) -> Stepper {
+/// and loss scale. Nothing is cloned: a stepper is large, and so is its `Clone` in wasm.
+pub(super) fn apply(storage: &Storage, plain: Stepper) -> Result<Stepper, EngineError> {
     let mut stepper = plain;
     if let Some(plan) = &storage.checkpoint
         && stepper.mode() == Mode::Reverse
         && let Ok(kept) = plan.choose(stepper.graph())
-        && let Ok(kept) = Stepper::with_checkpoints(
-            stepper.graph().clone(),
-            stepper.inputs().to_vec(),
-            Mode::Reverse,
-            Some(kept),
-        )
     {
-        stepper = kept;
+        let graph = stepper.graph().clone();
+        let inputs = stepper.inputs().to_vec();
+        stepper = Stepper::with_checkpoints(graph, inputs, Mode::Reverse, Some(kept))?;
     }
-    let scale = match storage.loss_scale {
-        None => 1.0,
-        Some(LossScaling::Static(scale)) => scale,
-        Some(LossScaling::Dynamic) => dynamic_scale(&stepper, storage.precision),
-    };
-    match stepper.clone().stored_as(storage.precision, scale) {
-        Ok(stored) => stored,
-        Err(_) => stepper,
+    match storage.loss_scale {
+        None => stepper.stored_as(storage.precision, 1.0),
+        Some(LossScaling::Static(scale)) => stepper.stored_as(storage.precision, scale),
+        Some(LossScaling::Dynamic) => dynamic_scale(stepper, storage.precision),
     }
 }
 
-/// The scale PyTorch's `GradScaler` reaches on this program's first step: 2¹⁶, halved
-/// while a gradient comes out ∞ or NaN (each such step skipped); 1 where even the plain
-/// f64 run's gradients are not finite, since no scale helps there.
-pub fn dynamic_scale(stepper: &Stepper, precision: Precision) -> f64 {
-    let finite = |scale: f64, precision: Precision| {
-        let Ok(mut run) = stepper.clone().stored_as(precision, scale) else {
-            return false;
-        };
-        run.run_to_end();
-        run.gradients()
+/// The stepper (at step 0) stored in `precision` with the scale PyTorch's `GradScaler`
+/// reaches on this program's first step: 2¹⁶, halved while a gradient comes out ∞ or NaN
+/// (each such step skipped); 1 where even the plain f64 run's gradients are not finite,
+/// since no scale helps there.
+pub fn dynamic_scale(stepper: Stepper, precision: Precision) -> Result<Stepper, EngineError> {
+    // Run to the end and back: whether every gradient came out finite.
+    let finite = |stepper: &mut Stepper| {
+        stepper.run_to_end();
+        let finite = stepper
+            .gradients()
             .iter()
             .filter_map(|(_, gradient)| gradient.as_ref())
-            .all(|g| g.data().iter().all(|x| x.is_finite()))
+            .all(|g| g.data().iter().all(|x| x.is_finite()));
+        stepper.seek(0);
+        finite
     };
-    if stepper.mode() != Mode::Reverse || !finite(1.0, Precision::F64) {
-        return 1.0;
+    let mut stepper = stepper.stored_as(Precision::F64, 1.0)?;
+    if stepper.mode() != Mode::Reverse || !finite(&mut stepper) {
+        return stepper.stored_as(precision, 1.0);
     }
     let mut scale = INIT_SCALE;
     for _ in 0..MAX_BACKOFFS {
-        if finite(scale, precision) {
-            return scale;
+        stepper = stepper.stored_as(precision, scale)?;
+        if finite(&mut stepper) {
+            break;
         }
         scale *= BACKOFF_FACTOR;
     }
-    scale
+    Ok(stepper)
 }
 
 #[cfg(test)]
@@ -79,7 +75,7 @@ mod tests {
 
     fn link(slug: &str, storage: Storage) -> UrlState {
         let program = examples::find(slug).unwrap().program;
-        let mut state = Session::new(&program).to_url();
+        let mut state = Session::new(program).to_url();
         state.storage = storage;
         state
     }
@@ -154,12 +150,18 @@ mod tests {
         }
         // In f64 nothing overflows: the first scale stays.
         let plain = Session::new("x * 3");
-        assert_eq!(
-            dynamic_scale(plain.stepper().unwrap(), Precision::F64),
-            INIT_SCALE
-        );
+        let scale = |session: &Session, precision| {
+            let stepper = session.stepper().unwrap().clone();
+            dynamic_scale(stepper, precision).unwrap().loss_scale()
+        };
+        assert_eq!(scale(&plain, Precision::F64), INIT_SCALE);
         // A gradient that is ∞ in f64 too (√ at 0): no scale helps, 1.
         let nan = Session::new("sqrt(x - 1)");
-        assert_eq!(dynamic_scale(nan.stepper().unwrap(), Precision::F16), 1.0);
+        assert_eq!(scale(&nan, Precision::F16), 1.0);
+        // After 32 scales (down to 2⁻¹⁵) the scheme stops halving.
+        let huge = Session::new("x * 1e300 * 1e300");
+        assert_eq!(scale(&huge, Precision::F64), 1.0, "∞ in f64 already");
+        let f16_huge = Session::new("x * 60000 * 60000");
+        assert_eq!(scale(&f16_huge, Precision::F16), 2f64.powi(-15));
     }
 }

@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn the_deep_chain_trades_memory_for_recomputes() {
         let program = examples::find("deep-chain").unwrap().program;
-        let graph = compile(&program).unwrap();
+        let graph = compile(program).unwrap();
         let sweep = sweep(&graph, 8).unwrap();
         assert_eq!((sweep.candidates, sweep.sqrt_k), (24, 5));
         assert_eq!(sweep.points.len(), 24);

@@ -170,9 +170,9 @@ pub fn node_view(
             data-value=move || exact(value().as_deref())
             data-adjoint=move || exact(adjoint().as_deref())
             data-tangent=move || exact(tangent().as_deref())
-            data-discarded=move || discarded().then_some("")
-            data-underflow=move || (lost() == Some(Loss::Underflow)).then_some("")
-            data-overflow=move || (lost() == Some(Loss::Overflow)).then_some("")
+            data-discarded=flag(discarded)
+            data-underflow=flag(move || lost() == Some(Loss::Underflow))
+            data-overflow=flag(move || lost() == Some(Loss::Overflow))
             transform=format!("translate({:.1},{:.1})", centre.x - size.width / 2.0, centre.y - size.height / 2.0)
         >
             <title>{title}</title>
@@ -182,6 +182,12 @@ pub fn node_view(
             <text class="tape-badge" x=size.width - 12.0 y=if tensor { 42.0 } else { 63.0 } text-anchor="end">{move || badge(discarded(), lost(), on_tape()).map_or("", |b| b.0)}</text>
         </g>
     }
+}
+
+/// A present-or-absent attribute following `on`. (One signal type for every such
+/// attribute, so the view code is made once.)
+fn flag(on: impl Fn() -> bool + Send + Sync + 'static) -> Signal<Option<&'static str>> {
+    Signal::derive(move || on().then_some(""))
 }
 
 /// A node's badge and the note its title adds: a lost gradient, a discarded value, or

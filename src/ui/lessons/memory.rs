@@ -27,7 +27,8 @@ impl Reading {
     fn new(ls: LessonsState) -> Reading {
         let revision = Memo::new(move |_| ls.session.with(|s| s.revision()));
         let report = Memo::new(move |_| {
-            revision.track();
+            // Read, not only tracked: a memo runs (and follows the session) only once read.
+            revision.get();
             ls.session.with_untracked(|s| s.stepper().map(report))
         });
         Reading { revision, report }

@@ -44,7 +44,7 @@ pub fn Checkpoints() -> impl IntoView {
     let reading = expect_context::<Reading>();
     let k = RwSignal::new(3usize);
     let data = Memo::new(move |_| {
-        reading.revision.track();
+        reading.revision.get();
         let report = reading.report.get()?;
         ls.session.with_untracked(|s| {
             let stepper = s.stepper().filter(|st| st.mode() == Mode::Reverse)?;
@@ -59,7 +59,7 @@ pub fn Checkpoints() -> impl IntoView {
     });
     let chosen = Memo::new(move |_| {
         let k = k.get();
-        data.track();
+        data.with(|_| ());
         ls.session.with_untracked(|s| {
             let stepper = s.stepper()?;
             Some(choice(stepper.graph(), stepper.checkpoints(), k))

@@ -49,7 +49,7 @@ pub fn PrecisionChoice() -> impl IntoView {
         })
     };
     let drifts = Memo::new(move |_| {
-        reading.revision.track();
+        reading.revision.get();
         ls.session.with_untracked(|s| {
             let stepper = s.stepper().filter(|st| st.mode() == Mode::Reverse)?;
             if stepper.precision() == Precision::F64 && stepper.loss_scale() == 1.0 {
