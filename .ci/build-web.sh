@@ -15,13 +15,15 @@ cd "$ROOT"
 # (+3 KB), and the check of large programs in a worker (+7 KB): measured about 360,000.
 # Moving the explanation renderers and tensor pictures into a module loaded on demand is
 # what brings it back down; until then this ceiling stops further growth. The lessons' tabs
-# and host (+6.7 KB) are being slimmed.
-PAGE_BUDGET_BYTES=369000
+# and host (+6.7 KB) are being slimmed. Checkpoints, precision and loss scaling in the app's
+# session and link (the checkpointed schedule, rounding, the dynamic scale, the graph's
+# discarded/underflow marks) added 8,501 bytes (368,344 -> 376,845): raised by 9,000.
+PAGE_BUDGET_BYTES=378000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
     [playground]=316000 # measured about 311,500, + 1.5 %
-    [checker]=130000 # the check of large programs in a Web Worker; measured 124,467, + 4 %
-    [embed]=338000 # measured about 334,150, + 1 %
+    [checker]=131500 # the check of large programs in a Web Worker; measured 130,537 with the link's storage
+    [embed]=345000 # measured 343,824 with checkpoints and precision (was 334,150)
     [lessons]=340000 # the lesson views under the graph (measured 156,764 with placeholder views)
 )
 

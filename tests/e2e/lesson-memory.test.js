@@ -48,7 +48,7 @@ appTest('the timeline is drawn and its cursor moves with the steps', async (app)
 
   // A click near the right edge seeks the app to the end.
   const box = await timeline.boundingBox();
-  await page.mouse.click(box.x + box.width - 3, box.y + box.height / 2);
+  await timeline.click({ position: { x: box.width - 3, y: box.height / 2 } });
   await waitFor('the app at the end', async () => (await counter(page)).startsWith('backward 4 / 4'));
   await lessonAtStep(page, 8);
 });

@@ -107,11 +107,7 @@ pub fn Checkpoints() -> impl IntoView {
     let summary = move || {
         let d = data.get()?;
         let t = d.tradeoff;
-        let percent = if t.plain_peak == 0 {
-            100
-        } else {
-            t.peak * 100 / t.plain_peak
-        };
+        let percent = (t.peak * 100).checked_div(t.plain_peak).unwrap_or(100);
         let passes = t.recomputes as f64 / t.forward_steps.max(1) as f64;
         Some(view! {
             <p class="memory-tradeoff" data-peak=t.peak data-plain-peak=t.plain_peak data-recomputes=t.recomputes>
@@ -123,7 +119,8 @@ pub fn Checkpoints() -> impl IntoView {
     };
     let chart = move || {
         let d = data.get()?;
-        let sweep = d.sweep?;
+        // A chart of one or two points says nothing.
+        let sweep = d.sweep.filter(|s| s.points.len() >= 3)?;
         let peaks: Vec<(f64, f64)> = sweep
             .points
             .iter()
