@@ -7,6 +7,8 @@
 pub mod code;
 pub mod quiz;
 
+pub mod memory;
+
 use crate::url_state::UrlState;
 
 /// One view of the lessons module.
@@ -109,6 +111,7 @@ mod tests {
             about: None,
             setup: Default::default(),
             quiz: None,
+            storage: Default::default(),
         }
     }
 

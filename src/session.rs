@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod checking;
+mod storage;
 
 use crate::engine::record::scalar;
 use crate::engine::setup::Setup;
@@ -12,7 +13,7 @@ use crate::graph::{Graph, NodeId, Role};
 use crate::program::{ProgramError, compile};
 use crate::render::svg::picture::shape_badge;
 use crate::tensor::Tensor;
-use crate::url_state::{ModeChoice, QuizScore, UrlState};
+use crate::url_state::{ModeChoice, QuizScore, Storage, UrlState};
 
 /// The value a free variable starts with until the user sets one.
 pub const DEFAULT_INPUT: f64 = 1.0;
@@ -53,6 +54,8 @@ pub struct Session {
     setup: Setup,
     /// The quiz's score while it is on (kept in the link).
     quiz: Option<QuizScore>,
+    /// Checkpoints, precision and loss scaling, as the link gave them.
+    storage: Storage,
 }
 
 /// A tensor input edited in the inputs panel.
@@ -127,6 +130,7 @@ impl Session {
             about: None,
             setup: Setup::default(),
             quiz: None,
+            storage: Storage::default(),
         };
         session.set_source(source);
         session
@@ -147,6 +151,7 @@ impl Session {
             about: None,
             setup: state.setup,
             quiz: state.quiz,
+            storage: state.storage,
         };
         session.set_source(&state.program);
         if state.about.is_none() {
@@ -241,7 +246,14 @@ impl Session {
             about,
             setup: self.setup,
             quiz: self.quiz,
+            storage: self.storage.clone(),
         }
+    }
+
+    /// Checkpoints, precision and loss scaling, as the link gave them (the stepper has
+    /// them where they apply: checkpoints in reverse mode, names the program has).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
     }
 
     /// How the program is stepped (one plain pass, accumulation, `no_grad`, a precision).
@@ -676,7 +688,8 @@ impl Session {
             .or_else(|_| {
                 self.mode = ModeChoice::Reverse;
                 Stepper::new(graph, values, Mode::Reverse)
-            });
+            })
+            .and_then(|stepper| storage::apply(&self.storage, stepper));
         if let Ok(mut stepper) = stepper {
             stepper.seek(cursor);
             self.stepper = Some(stepper);

@@ -6,10 +6,16 @@
 //! A view stepped otherwise than one plain pass (gradient accumulation, `no_grad`, a
 //! precision) adds `steps=micro-batches+4%2C+zero_grad…` ([`Setup`]'s words).
 //! A quiz in progress (predict, then reveal) adds its score: `quiz=3%2F5` (3 right of 5 asked).
+//! How the stepper keeps and stores numbers follows when it is not the plain f64 run:
+//! `checkpoint=every:3` (or `sqrt`, or names `h5,h10`), `precision=f16`,
+//! `loss-scale=1024` (or `dynamic`).
 
+use crate::engine::checkpoint::CheckpointPlan;
 use crate::engine::inputs::{InputError, parse_assignments};
 use crate::engine::setup::{Setup, SetupError};
+use crate::precision::Precision;
 use crate::tensor::{MAX_RANK, Tensor};
+use crate::train::scaler::LossScaling;
 use thiserror::Error;
 
 /// Which derivatives the view steps through, by input name (names survive program edits).
@@ -35,6 +41,8 @@ pub struct UrlState {
     pub setup: Setup,
     /// The quiz, while it is on: its score so far.
     pub quiz: Option<QuizScore>,
+    /// Checkpoints, precision and loss scaling (the plain f64 run by default).
+    pub storage: Storage,
 }
 
 /// A quiz's score over the pass: questions answered right at the first try, of those asked.
@@ -61,6 +69,15 @@ impl QuizScore {
     }
 }
 
+/// How the stepper keeps and stores numbers: which values the forward pass keeps (none
+/// given: all), their precision, and what the output's adjoint is seeded with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Storage {
+    pub checkpoint: Option<CheckpointPlan>,
+    pub precision: Precision,
+    pub loss_scale: Option<LossScaling>,
+}
+
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum UrlError {
     #[error("the link has no program")]
@@ -77,6 +94,9 @@ pub enum UrlError {
     Setup(#[from] SetupError),
     #[error("the link's quiz score `{0}` is not K/N")]
     Quiz(String),
+    /// `checkpoint`, `precision` or `loss-scale` (the key) could not be read.
+    #[error("the link's `{key}` is not valid: {reason}")]
+    Storage { key: &'static str, reason: String },
 }
 
 impl ModeChoice {
@@ -124,6 +144,22 @@ impl UrlState {
         if let Some(quiz) = self.quiz {
             fragment.append_pair("quiz", &quiz.encode());
         }
+        let storage = &self.storage;
+        if let Some(plan) = &storage.checkpoint {
+            fragment.append_pair("checkpoint", &plan.to_string());
+        }
+        if storage.precision != Precision::F64 {
+            fragment.append_pair("precision", storage.precision.name());
+        }
+        match storage.loss_scale {
+            Some(LossScaling::Static(scale)) => {
+                fragment.append_pair("loss-scale", &number_text(scale));
+            }
+            Some(LossScaling::Dynamic) => {
+                fragment.append_pair("loss-scale", "dynamic");
+            }
+            None => {}
+        }
         fragment.finish()
     }
 
@@ -140,6 +176,7 @@ impl UrlState {
             about: None,
             setup: Setup::default(),
             quiz: None,
+            storage: Storage::default(),
         };
         let mut has_program = false;
         for (key, value) in form_urlencoded::parse(fragment.as_bytes()) {
@@ -163,6 +200,18 @@ impl UrlState {
                         QuizScore::decode(&value).ok_or_else(|| UrlError::Quiz(short(&value)))?,
                     )
                 }
+                "checkpoint" => {
+                    let plan = value.parse::<CheckpointPlan>();
+                    state.storage.checkpoint = Some(plan.map_err(storage_error("checkpoint"))?);
+                }
+                "precision" => {
+                    let precision = value.parse::<Precision>();
+                    state.storage.precision = precision.map_err(storage_error("precision"))?;
+                }
+                "loss-scale" => {
+                    let scaling = value.parse::<LossScaling>();
+                    state.storage.loss_scale = Some(scaling.map_err(storage_error("loss-scale"))?);
+                }
                 _ => {}
             }
         }
@@ -171,6 +220,14 @@ impl UrlState {
         } else {
             Err(UrlError::MissingProgram)
         }
+    }
+}
+
+/// The error of a storage key that could not be read.
+fn storage_error<E: std::fmt::Display>(key: &'static str) -> impl Fn(E) -> UrlError {
+    move |error| UrlError::Storage {
+        key,
+        reason: error.to_string(),
     }
 }
 
@@ -256,6 +313,79 @@ mod tests {
             about: None,
             setup: Setup::default(),
             quiz: None,
+            storage: Storage::default(),
+        }
+    }
+
+    #[test]
+    fn storage_goes_through_the_fragment_both_ways() {
+        let mut state = sample();
+        state.mode = ModeChoice::Reverse;
+        // The plain run writes none of it.
+        let plain = state.to_fragment();
+        assert!(!plain.contains("checkpoint") && !plain.contains("precision"));
+        assert!(!plain.contains("loss-scale"));
+        for (storage, written) in [
+            (
+                Storage {
+                    checkpoint: Some(CheckpointPlan::Every(3)),
+                    precision: Precision::F16,
+                    loss_scale: Some(LossScaling::Static(1024.0)),
+                },
+                "&checkpoint=every%3A3&precision=f16&loss-scale=1024",
+            ),
+            (
+                Storage {
+                    checkpoint: Some(CheckpointPlan::Sqrt),
+                    precision: Precision::Bf16,
+                    loss_scale: Some(LossScaling::Dynamic),
+                },
+                "&checkpoint=sqrt&precision=bf16&loss-scale=dynamic",
+            ),
+            (
+                Storage {
+                    checkpoint: Some(CheckpointPlan::Named(vec!["h5".into(), "h10".into()])),
+                    precision: Precision::F32,
+                    loss_scale: Some(LossScaling::Static(0.5)),
+                },
+                "&checkpoint=h5%2Ch10&precision=f32&loss-scale=0.5",
+            ),
+        ] {
+            state.storage = storage;
+            let fragment = state.to_fragment();
+            assert!(fragment.ends_with(written), "{fragment}");
+            assert_eq!(UrlState::from_fragment(&fragment).unwrap(), state);
+        }
+        // Read as people write them.
+        let read = UrlState::from_fragment("program=x&checkpoint=every:2&loss-scale=65536")
+            .unwrap()
+            .storage;
+        assert_eq!(read.checkpoint, Some(CheckpointPlan::Every(2)));
+        assert_eq!(read.loss_scale, Some(LossScaling::Static(65536.0)));
+        assert_eq!(read.precision, Precision::F64);
+    }
+
+    #[test]
+    fn storage_that_cannot_be_read_is_refused_with_the_reason() {
+        for (fragment, why) in [
+            (
+                "program=x&checkpoint=every%3A0",
+                "`every:0` needs a whole number",
+            ),
+            (
+                "program=x&checkpoint=",
+                "expected `every:K`, `sqrt` or node names",
+            ),
+            ("program=x&precision=f8", "unknown precision `f8`"),
+            (
+                "program=x&loss-scale=-2",
+                "positive number or `dynamic`, found `-2`",
+            ),
+            ("program=x&loss-scale=inf", "found `inf`"),
+        ] {
+            let error = UrlState::from_fragment(fragment).unwrap_err();
+            assert!(matches!(error, UrlError::Storage { .. }), "{fragment}");
+            assert!(error.to_string().contains(why), "{fragment}: {error}");
         }
     }
 

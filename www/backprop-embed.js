@@ -20,7 +20,10 @@
 const BASE = new URL('./', import.meta.url);
 const asset = (path) => new URL(path, BASE).href;
 
-const ATTRIBUTES = ['program', 'at', 'mode', 'steps', 'step', 'controls', 'theme', 'layout', 'autoplay', 'quiz'];
+const ATTRIBUTES = [
+  'program', 'at', 'mode', 'steps', 'step', 'controls', 'theme', 'layout', 'autoplay', 'quiz',
+  'checkpoint', 'precision', 'loss-scale',
+];
 const STYLESHEETS = ['style.css', 'embed.css'];
 
 // Shadow roots cannot declare fonts, so the page gets them, once.

@@ -253,7 +253,15 @@ fn switch(text: &str) -> Option<bool> {
 /// The app-link part (program, at, mode) through the app's own reader; a bad `at` or
 /// `mode` is reported and left out, so the program still shows.
 fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Option<UrlState> {
-    let mut keys = vec!["program", "at", "mode", "steps"];
+    let mut keys = vec![
+        "program",
+        "at",
+        "mode",
+        "steps",
+        "checkpoint",
+        "precision",
+        "loss-scale",
+    ];
     loop {
         let mut fragment = form_urlencoded::Serializer::new(String::new());
         for (key, value) in pairs.iter().filter(|(k, _)| keys.contains(&k.as_str())) {
@@ -267,6 +275,7 @@ fn read_link(pairs: &[(String, String)], problems: &mut Vec<ConfigError>) -> Opt
             UrlError::Inputs(_) => "at",
             UrlError::Mode(_) => "mode",
             UrlError::Setup(_) => "steps",
+            UrlError::Storage { key, .. } => key,
             // Embeds read no step or tensor values from the app's link format.
             UrlError::MissingProgram
             | UrlError::Step(_)

@@ -1,11 +1,13 @@
 //! What one step changed in the view: the nodes whose value, adjoint, tangent or marks
-//! (current step, on the tape, NaN/∞) differ from before, so the graph view redraws those
+//! (current step, on the tape, NaN/∞, discarded by checkpointing, a gradient lost to
+//! underflow or overflow) differ from before, so the graph view redraws those
 //! and no others. Anything but one step forward or back, and the step that starts (or
 //! undoes the start of) the backward pass, redraws everything.
 
 use super::Session;
-use crate::engine::Stepper;
+use crate::engine::{Phase, StepDetail, Stepper};
 use crate::graph::NodeId;
+use crate::precision::{Loss, Precision};
 use crate::render::svg::nonfinite_nodes;
 
 /// The marks the graph view draws on nodes, at one moment.
@@ -17,6 +19,10 @@ pub struct Marks {
     current: Option<NodeId>,
     tape: Vec<bool>,
     nonfinite: Vec<bool>,
+    /// Checkpointing: computed by the forward pass and not held now.
+    discarded: Vec<bool>,
+    /// An adjoint contribution lost in storing it (a low precision).
+    lost: Vec<Option<Loss>>,
     /// In the backward pass: edges point the other way and take its colours.
     backward: bool,
     /// Accumulation: passes begun (a new pass clears every value).
@@ -43,9 +49,23 @@ impl Marks {
             current: stepper.history().last().map(|record| record.node),
             tape: stepper.tape(),
             nonfinite: nonfinite_nodes(stepper),
+            discarded: discarded_nodes(stepper),
+            lost: lost_nodes(stepper),
             backward: stepper.in_backward(),
             passes: stepper.passes_begun(),
         }
+    }
+
+    /// Checkpointing: whether the forward pass computed the node's value and discarded it
+    /// (it is recomputed where the backward pass needs it).
+    pub fn discarded(&self, id: NodeId) -> bool {
+        self.discarded.get(id.0).copied().unwrap_or(false)
+    }
+
+    /// Whether a contribution to the node's adjoint underflowed to 0 or overflowed to ∞ as
+    /// stored (overflow named first).
+    pub fn lost(&self, id: NodeId) -> Option<Loss> {
+        self.lost.get(id.0).copied().flatten()
     }
 
     pub fn is_current(&self, id: NodeId) -> bool {
@@ -98,7 +118,10 @@ impl Marks {
             mark(id);
         }
         for id in graph.ids() {
-            if before.on_tape(id) != self.on_tape(id) || before.nonfinite(id) != self.nonfinite(id)
+            if before.on_tape(id) != self.on_tape(id)
+                || before.nonfinite(id) != self.nonfinite(id)
+                || before.discarded(id) != self.discarded(id)
+                || before.lost(id) != self.lost(id)
             {
                 mark(id);
             }
@@ -114,9 +137,54 @@ impl Marks {
     }
 }
 
+/// Checkpointing: the nodes computed by a forward step taken and not held now.
+fn discarded_nodes(stepper: &Stepper) -> Vec<bool> {
+    let mut discarded = vec![false; stepper.graph().len()];
+    if stepper.checkpoints().is_none() {
+        return discarded;
+    }
+    for record in stepper.history() {
+        if record.phase == Phase::Forward {
+            discarded[record.node.0] = stepper.value(record.node).is_none();
+        }
+    }
+    discarded
+}
+
+/// For each node, what storing a contribution to its adjoint (or the output's seed) lost,
+/// over the steps taken (an overflow wins over an underflow).
+fn lost_nodes(stepper: &Stepper) -> Vec<Option<Loss>> {
+    let mut lost = vec![None; stepper.graph().len()];
+    if stepper.precision() == Precision::F64 {
+        return lost;
+    }
+    for record in stepper.history() {
+        if let StepDetail::Visit {
+            updates,
+            seeded,
+            adjoint,
+            ..
+        } = &record.detail
+        {
+            // The seed (the loss scale, finite) stored as ∞.
+            if *seeded && adjoint.data().iter().any(|x| x.is_infinite()) {
+                lost[record.node.0] = Some(Loss::Overflow);
+            }
+            for update in updates {
+                let slot: &mut Option<Loss> = &mut lost[update.target.0];
+                if *slot != Some(Loss::Overflow) && update.lost.is_some() {
+                    *slot = update.lost;
+                }
+            }
+        }
+    }
+    lost
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::url_state::UrlState;
 
     fn names(session: &Session, changed: &Changed) -> Vec<String> {
         let Changed::Nodes(ids) = changed else {
@@ -209,6 +277,71 @@ mod tests {
             before = now;
         }
         assert!(alls >= 3, "each new pass redraws everything: {alls}");
+    }
+
+    /// Checkpointing marks the values the forward pass discards, and a recompute step
+    /// takes the mark off; f16 marks where a gradient underflowed, and loss scaling clears
+    /// it.
+    #[test]
+    fn discarded_values_and_lost_gradients_are_marked() {
+        use crate::engine::checkpoint::CheckpointPlan;
+        use crate::train::scaler::LossScaling;
+        use crate::url_state::Storage;
+        let program = "a = x * x\nb = a * a\nc = b * b\nc";
+        let mut state = Session::new(program).to_url();
+        state.storage.checkpoint = Some(CheckpointPlan::Named(vec!["b".into()]));
+        let mut session = Session::from_url(state);
+        session.jump_to_forward_end();
+        let marks = Marks::of(&session);
+        let graph = session.graph().unwrap().clone();
+        let discarded: Vec<&str> = graph
+            .ids()
+            .filter(|&id| marks.discarded(id))
+            .map(|id| graph.node(id).name.as_str())
+            .collect();
+        assert_eq!(discarded, ["a"]);
+        // c's backward step reads b (kept); b's reads a: recomputed first.
+        session.step_forward();
+        session.step_forward();
+        let record = session.stepper().unwrap().history().last().unwrap().clone();
+        assert_eq!(record.phase, Phase::Recompute);
+        let now = Marks::of(&session);
+        let a = graph.find("a").unwrap();
+        assert!(!now.discarded(a));
+        // The recompute step redraws a.
+        let mut before = session.clone();
+        before.step_back();
+        let changed = now.changes_since(&Marks::of(&before), session.stepper());
+        assert!(matches!(changed, Changed::Nodes(ids) if ids.contains(&a)));
+        session.step_back();
+        assert!(Marks::of(&session).discarded(a));
+
+        let program = examples_program("f16-underflow");
+        let mut state = Session::new(&program).to_url();
+        state.storage = Storage {
+            precision: Precision::F16,
+            ..Storage::default()
+        };
+        let lost = |state: UrlState| {
+            let mut session = Session::from_url(state);
+            session.jump_to_backward_end();
+            let marks = Marks::of(&session);
+            let graph = session.graph().unwrap();
+            graph
+                .ids()
+                .filter_map(|id| Some((graph.node(id).name.clone(), marks.lost(id)?)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lost(state.clone()), [("r".to_string(), Loss::Underflow)]);
+        state.storage.loss_scale = Some(LossScaling::Static(1024.0));
+        assert_eq!(lost(state.clone()), []);
+        // A seed of 10⁶ is past f16's 65504: the output's adjoint is ∞.
+        state.storage.loss_scale = Some(LossScaling::Static(1e6));
+        assert_eq!(lost(state), [("L".to_string(), Loss::Overflow)]);
+    }
+
+    fn examples_program(slug: &str) -> String {
+        crate::examples::find(slug).unwrap().program.to_string()
     }
 
     /// What the view shows of each node: value, adjoint, tangent, derivative line, marks.

@@ -4,7 +4,7 @@
 //! its own, so it sits left-aligned; CSS sets `math-style: normal` for full-size fractions.
 
 use super::state::AppState;
-use crate::engine::{Progress, StepRecord};
+use crate::engine::{Phase, Progress, StepRecord};
 use crate::graph::Graph;
 use crate::render::speech::describe;
 use crate::render::{Notation, math_inline, step_text};
@@ -20,9 +20,23 @@ fn phase_name(record: &StepRecord) -> &'static str {
 /// one story.
 fn current_step(graph: &Graph, record: &StepRecord, progress: Progress) -> impl IntoView + use<> {
     let text = step_text(graph, record, Notation::MathMl);
-    let heading = format!("{progress} · {}", graph.node(record.node).name);
+    let name = &graph.node(record.node).name;
+    let recompute = record.phase == Phase::Recompute;
+    let heading = if recompute {
+        format!("{progress} · recompute {name}")
+    } else {
+        format!("{progress} · {name}")
+    };
+    // Checkpointing: why a forward rule runs in the backward pass.
+    let note = recompute.then(|| {
+        format!(
+            "Recompute: the forward pass discarded {name} (not a checkpoint) to save memory; a \
+         backward step is about to read it, so it is computed again from values still held."
+        )
+    });
     view! {
         <h3 class="step-heading">{heading}</h3>
+        {note.map(|note| view! { <p class="recompute-note">{note}</p> })}
         {text.parts.into_iter().map(|part| {
             let locals: Vec<String> = part.local.iter().map(|l| math_inline(&l.to_string())).collect();
             view! {

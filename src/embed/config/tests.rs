@@ -166,3 +166,46 @@ fn without_a_program_nothing_runs() {
     let config = EmbedConfig::from_query(&format!("program=a&theme={long}"));
     assert!(config.problems[0].to_string().len() < 120);
 }
+
+#[test]
+fn an_embed_keeps_the_link_s_checkpoints_and_precision() {
+    let config = EmbedConfig::from_query(
+        "#program=a%20%3D%20x%20*%20x%0Ab%20%3D%20a%20*%20a%0Ab%20*%20b&checkpoint=b&precision=f16&loss-scale=1024",
+    );
+    assert_eq!(config.problems, vec![]);
+    let (session, problems) = config.session();
+    assert_eq!(problems, vec![]);
+    let stepper = session.stepper().unwrap();
+    let graph = stepper.graph();
+    let kept: Vec<&str> = stepper
+        .checkpoints()
+        .unwrap()
+        .iter()
+        .map(|&id| graph.node(id).name.as_str())
+        .collect();
+    assert_eq!(kept, ["b"]);
+    assert_eq!(stepper.precision(), crate::precision::Precision::F16);
+    assert_eq!(stepper.loss_scale(), 1024.0);
+    // One recompute step (a, which b's backward step reads).
+    let recomputes = stepper
+        .schedule()
+        .iter()
+        .filter(|(phase, _)| *phase == crate::engine::Phase::Recompute)
+        .count();
+    assert_eq!(recomputes, 1);
+    // A bad precision is named, and the rest still applies.
+    let config = EmbedConfig::from_query("program=x*x&precision=f8&checkpoint=sqrt");
+    assert!(matches!(
+        config.problems[..],
+        [ConfigError::Link(UrlError::Storage {
+            key: "precision",
+            ..
+        })]
+    ));
+    let link = config.link.unwrap();
+    assert_eq!(link.storage.precision, crate::precision::Precision::F64);
+    assert_eq!(
+        link.storage.checkpoint,
+        Some(crate::engine::CheckpointPlan::Sqrt)
+    );
+}

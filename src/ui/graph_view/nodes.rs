@@ -1,5 +1,5 @@
 //! The boxes of the graph view: a node with its value and adjoint (or tangent), the tape
-//! and NaN/∞ marks and, on a foldable binding, its fold button; and a folded binding, one
+//! and NaN/∞ marks, a value checkpointing discarded, a gradient lost in a low precision and, on a foldable binding, its fold button; and a folded binding, one
 //! box showing its bound node's numbers, marked when a step inside it is the current one.
 
 use super::drawing::{Drawing, FOLD_BUTTON, group_label};
@@ -7,6 +7,7 @@ use super::probe;
 use crate::engine::Mode;
 use crate::graph::NodeId;
 use crate::layout::fold::Group;
+use crate::precision::Loss;
 use crate::render::svg::draw::{self, escape};
 use crate::render::svg::picture;
 use crate::render::svg::{derivative_line, derivative_total, exact, op_label, shown};
@@ -84,6 +85,14 @@ pub fn node_view(
         tick.track();
         marks.with_value(|m| m.on_tape(id))
     };
+    let discarded = move || {
+        tick.track();
+        marks.with_value(|m| m.discarded(id))
+    };
+    let lost = move || {
+        tick.track();
+        marks.with_value(|m| m.lost(id))
+    };
     let leaf = node.op.is_leaf();
     let constant = node.op.is_constant();
     let output = id == d.graph.output();
@@ -97,6 +106,8 @@ pub fn node_view(
             (output, "output"),
             (marks.with_value(|m| m.nonfinite(id)), "nonfinite"),
             (tensor, "tensor"),
+            (discarded(), "discarded"),
+            (lost().is_some(), "lost"),
         ];
         classes(&["node", if leaf { "leaf" } else { "op" }], &flags)
     };
@@ -107,7 +118,8 @@ pub fn node_view(
             .map(|v| format!("\nvalue {}", shown(&v)))
             .unwrap_or_default();
         let derivative = derivative().map(|l| format!("\n{l}")).unwrap_or_default();
-        format!("{name} ({op_name}){value}{derivative}")
+        let note = badge(discarded(), lost(), false).map_or("", |b| b.1);
+        format!("{name} ({op_name}){value}{derivative}{note}")
     };
     let group = d.group_ending_at(id);
     let header_width = size.width - if group.is_some() { FOLD_BUTTON } else { 0.0 };
@@ -159,14 +171,34 @@ pub fn node_view(
             data-value=move || exact(value().as_deref())
             data-adjoint=move || exact(adjoint().as_deref())
             data-tangent=move || exact(tangent().as_deref())
+            data-discarded=flag(discarded)
+            data-underflow=flag(move || lost() == Some(Loss::Underflow))
+            data-overflow=flag(move || lost() == Some(Loss::Overflow))
             transform=format!("translate({:.1},{:.1})", centre.x - size.width / 2.0, centre.y - size.height / 2.0)
         >
             <title>{title}</title>
             <rect class="node-box" width=size.width height=size.height rx="10" />
             <g inner_html=header></g>
             {content}
-            <text class="tape-badge" x=size.width - 12.0 y=if tensor { 42.0 } else { 63.0 } text-anchor="end">{move || if on_tape() { "tape" } else { "" }}</text>
+            <text class="tape-badge" x=size.width - 12.0 y=if tensor { 42.0 } else { 63.0 } text-anchor="end">{move || badge(discarded(), lost(), on_tape()).map_or("", |b| b.0)}</text>
         </g>
+    }
+}
+
+/// A present-or-absent attribute following `on`. (One signal type for every such
+/// attribute, so the view code is made once.)
+fn flag(on: impl Fn() -> bool + Send + Sync + 'static) -> Signal<Option<&'static str>> {
+    Signal::derive(move || on().then_some(""))
+}
+
+/// A node's badge and the note its title adds: a lost gradient, a discarded value, or
+/// the tape.
+fn badge(discarded: bool, lost: Option<Loss>, tape: bool) -> Option<(&'static str, &'static str)> {
+    match lost {
+        Some(Loss::Underflow) => Some(("0 underflow", "\na gradient underflowed to 0 as stored")),
+        Some(Loss::Overflow) => Some(("∞ overflow", "\na gradient overflowed to ∞ as stored")),
+        None if discarded => Some(("discarded", "\nvalue discarded (recomputed when needed)")),
+        None => tape.then_some(("tape", "")),
     }
 }
 
