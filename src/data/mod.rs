@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod dataset;
+pub mod provided;
 pub mod shipped;
 pub mod table;
 
@@ -95,7 +96,12 @@ impl DataSpec {
     /// program is compiled. For a built-in set this draws no test points.
     pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
         if let Some(shipped) = shipped::find(&self.dataset) {
-            let split = shipped_split(shipped, self.points)?;
+            let split = match shipped_split(shipped, self.points) {
+                Err(DatasetError::NotLoaded { .. }) => {
+                    return Ok(placeholder_batch(shipped, self.batch));
+                }
+                split => split?,
+            };
             let first = self.batches(split.train.rows(), 0);
             return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
         }
@@ -104,6 +110,18 @@ impl DataSpec {
         Ok(batch_tensors(
             &dataset,
             first.first().map_or(&[], Vec::as_slice),
+        ))
+    }
+
+    /// A shipped dataset's held-out test rows as its files hold them (not standardized),
+    /// in the order of [`DataSpec::load`]'s test rows: what pictures of them show. None
+    /// for a built-in set.
+    pub fn raw_test(&self) -> Result<Option<Table>, DatasetError> {
+        let Some(shipped) = shipped::find(&self.dataset) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            shipped_table(shipped)?.split(TEST_SHARE, SPLIT_SEED).1,
         ))
     }
 
@@ -120,14 +138,15 @@ impl DataSpec {
     }
 }
 
-/// A shipped dataset's split (see [`DataSpec::load`]) with `points` training rows: its
-/// files are embedded natively.
-#[cfg(not(target_arch = "wasm32"))]
+/// How many training rows a shipped dataset has (its rows less the held-out
+/// [`TEST_SHARE`]): the most points `features(name, points, batch)` may ask for.
+pub fn training_rows(shipped: &shipped::Shipped) -> usize {
+    shipped.rows - ((shipped.rows as f64 * TEST_SHARE) as usize).clamp(1, shipped.rows / 2)
+}
+
+/// A shipped dataset's split (see [`DataSpec::load`]) with `points` training rows.
 fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, DatasetError> {
-    let table = shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
-        name: shipped.name.to_owned(),
-        message,
-    })?;
+    let table = shipped_table(shipped)?;
     let (train, test) = table.split(TEST_SHARE, SPLIT_SEED);
     if points > train.rows() {
         return Err(DatasetError::TooManyPoints {
@@ -143,14 +162,38 @@ fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, Dat
     })
 }
 
-/// In the browser the shipped datasets are fetched on demand, which the app does not do
-/// yet, so the app's first load carries none of this.
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn shipped_split(shipped: &shipped::Shipped, _points: usize) -> Result<Split, DatasetError> {
-    Err(DatasetError::NotLoaded {
+/// A shipped dataset's table: natively from its embedded files.
+#[cfg(not(target_arch = "wasm32"))]
+fn shipped_table(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
+    shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
         name: shipped.name.to_owned(),
+        message,
     })
+}
+
+/// In the browser the playground fetches a shipped dataset's files on demand and
+/// provides its table ([`provided`]); until then it is `NotLoaded`, and the app's first
+/// load carries none of the files.
+#[cfg(target_arch = "wasm32")]
+fn shipped_table(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
+    provided::get(shipped.name)
+        .map(|table| Table::clone(&table))
+        .ok_or_else(|| DatasetError::NotLoaded {
+            name: shipped.name.to_owned(),
+        })
+}
+
+/// What compiling a program over a shipped dataset not loaded yet takes as its first
+/// minibatch: zeros of the documented shape (`[batch, features]`, `[batch]`), so the
+/// program compiles, shows its graph and its shapes; training loads the real rows.
+pub fn placeholder_batch(shipped: &shipped::Shipped, batch: usize) -> (Tensor, Tensor) {
+    (
+        Tensor::from_parts(
+            vec![batch, shipped.features],
+            vec![0.0; batch * shipped.features],
+        ),
+        Tensor::from_parts(vec![batch], vec![0.0; batch]),
+    )
 }
 
 /// The features `[batch, 2]` and the labels `[batch]` of the points at `indices`.
@@ -218,6 +261,13 @@ mod tests {
     fn a_shipped_set_holds_out_a_fifth_standardized_by_the_training_rows() {
         let split = spec("digits", 1438, 64).load().expect("digits");
         assert_eq!((split.train.rows(), split.test.rows()), (1438, 359));
+        for set in &shipped::SHIPPED {
+            let rows = training_rows(set);
+            assert_eq!(
+                spec(set.name, rows, 10).load().map(|s| s.train.rows()),
+                Ok(rows)
+            );
+        }
         assert_eq!((split.train.width(), split.test.width()), (64, 64));
         for column in split.train.moments() {
             assert!(column.0.abs() < 1e-9, "{column:?}");
@@ -238,5 +288,35 @@ mod tests {
         assert_eq!((diabetes.train.rows(), diabetes.test.rows()), (300, 88));
         assert_eq!(diabetes.train.classes(), 0);
         assert!(DataSpec::is_dataset("wine") && !DataSpec::is_dataset("mnist"));
+    }
+
+    #[test]
+    fn the_raw_test_rows_are_the_test_rows_before_standardizing() {
+        let spec = spec("digits", 1438, 64);
+        let (split, raw) = (
+            spec.load().expect("digits"),
+            spec.raw_test().expect("digits"),
+        );
+        let raw = raw.expect("a shipped set");
+        assert_eq!(raw.targets, split.test.targets);
+        // Pixels are whole numbers from 0 to 16.
+        assert!(
+            raw.features
+                .iter()
+                .all(|&v| v.fract() == 0.0 && (0.0..=16.0).contains(&v))
+        );
+        assert_eq!(self::spec("moons", 10, 5).raw_test(), Ok(None));
+    }
+
+    #[test]
+    fn a_placeholder_batch_has_the_documented_shape_and_holds_zeros() {
+        let digits = shipped::find("digits").expect("digits");
+        let (x, y) = placeholder_batch(digits, 32);
+        assert_eq!((x.shape(), y.shape()), (&[32, 64][..], &[32][..]));
+        assert!(x.data().iter().chain(y.data()).all(|&v| v == 0.0));
+        // Loaded, the first batch is the real one, of the same shape.
+        let (real, _) = spec("digits", 1438, 32).first_batch().expect("digits");
+        assert_eq!(real.shape(), x.shape());
+        assert!(real.data().iter().any(|&v| v != 0.0));
     }
 }

@@ -85,9 +85,9 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
     let mut model = graph.and_then(|g| read_form(g, source).ok());
     let mut training = read_training(source);
     let valid = match action {
-        Action::Dataset(name) => DATASET_NAMES.contains(&name.as_str()).then(|| {
-            model.iter_mut().for_each(|f| f.dataset = name.clone());
-        }),
+        Action::Dataset(name) => super::data::choices()
+            .contains(&name.as_str())
+            .then(|| model.iter_mut().for_each(|f| switch_dataset(f, name))),
         Action::Widths(text) => parse_widths(text).map(|widths| {
             model.iter_mut().for_each(|f| f.hidden = widths.clone());
         }),
@@ -128,6 +128,19 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
         Some(form) if model_field => write_program(&form),
         _ => with_training(source, &training),
     }))
+}
+
+/// `form` on the dataset `name`: a shipped set takes all its training rows, a built-in
+/// set the form's default count after one; the batch stays within the points.
+fn switch_dataset(form: &mut Form, name: &str) {
+    let built_in = if DATASET_NAMES.contains(&form.dataset.as_str()) {
+        form.points
+    } else {
+        Form::default().points
+    };
+    form.dataset = name.to_owned();
+    form.points = super::data::points(name, built_in);
+    form.batch = form.batch.min(form.points);
 }
 
 fn select(out: &mut String, label: &str, name: &str, options: &[&str], current: &str) {
@@ -173,7 +186,7 @@ pub fn form_markup(
                 &mut out,
                 "Dataset",
                 "dataset",
-                &DATASET_NAMES,
+                &super::data::choices(),
                 &shown.dataset,
             );
             let widths = widths_text(&shown.hidden);
@@ -425,6 +438,44 @@ mod tests {
             assert_eq!(edit(&source, Some(&graph), &bad), Some(Err(())), "{bad:?}");
         }
         assert_eq!(edit(&source, Some(&graph), &Action::Train), None);
+    }
+
+    #[test]
+    fn a_shipped_dataset_takes_its_width_classes_and_training_rows() {
+        let source = write_program(&Form::default());
+        let graph = compile(&source).unwrap();
+        let digits = edit(&source, Some(&graph), &Action::Dataset("digits".into()))
+            .unwrap()
+            .unwrap();
+        assert!(
+            digits.contains("X = features(digits, 1438, 64)"),
+            "{digits}"
+        );
+        assert!(
+            digits.contains("W1 = param(randn([64, 16], 1) * 0.18)"),
+            "{digits}"
+        );
+        assert!(digits.contains("W3 = param(randn([16, 10], 3)"), "{digits}");
+        let graph = compile(&digits).unwrap();
+        let form = read_form(&graph, &digits).unwrap();
+        assert_eq!((form.dataset.as_str(), form.points), ("digits", 1438));
+        assert!(
+            form_markup(Ok(&form), &form.training, None)
+                .contains("<option value=\"digits\" selected>")
+        );
+        // Back to a built-in set: the form's default count.
+        let moons = edit(&digits, Some(&graph), &Action::Dataset("moons".into()))
+            .unwrap()
+            .unwrap();
+        assert!(moons.contains("features(moons, 256, 64)") && moons.contains("[2, 16]"));
+        let iris = edit(&digits, Some(&graph), &Action::Dataset("iris".into()))
+            .unwrap()
+            .unwrap();
+        assert!(iris.contains("features(iris, 120, 64)") && iris.contains("[16, 3]"));
+        assert_eq!(
+            edit(&source, Some(&graph), &Action::Dataset("diabetes".into())),
+            Some(Err(()))
+        );
     }
 
     #[test]

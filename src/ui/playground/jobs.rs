@@ -96,6 +96,7 @@ fn discard(ps: PlaygroundState) {
     ps.stats.set(Stats::default());
     ps.boundary.set(None);
     ps.scatter.set(None);
+    ps.report.set(None);
 }
 
 /// Whether `message` is what the playground says while the editor's program does not
@@ -200,6 +201,15 @@ async fn build(
     graph: Graph,
     from: Option<Checkpoint>,
 ) -> bool {
+    if let Some(name) = super::data::to_load(&graph) {
+        ps.message
+            .set(Some(format!("Loading the `{name}` dataset…")));
+        if let Err(reason) = super::data::ensure_loaded(&graph).await {
+            ps.message.set(Some(reason));
+            return false;
+        }
+        ps.message.set(None);
+    }
     let mut why_not_gpu = None;
     let backend = match choice {
         BackendChoice::Gpu => match gpu_backend(ps).await {
@@ -440,14 +450,15 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
             Some((grid, _)) => predict(&mut run, &grid).await?,
             None => None,
         };
+        let report = super::data::report(&mut run).await?;
         let checkpoint = match kind {
             BackendChoice::Gpu => Some(run.checkpoint().await?),
             BackendChoice::Cpu => None,
         };
-        Ok::<_, TrainError>((accuracy, predictions, checkpoint))
+        Ok::<_, TrainError>((accuracy, predictions, checkpoint, report))
     }
     .await;
-    let (accuracy, predictions, checkpoint) = match outcome {
+    let (accuracy, predictions, checkpoint, report) = match outcome {
         Ok(outcome) => outcome,
         Err(error) => {
             return match Recovery::from(kind, &error) {
@@ -475,7 +486,12 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
             &boundary::bitmap(&predictions, grid.n, classes, palette),
         )
     });
-    ps.stats.update(|s| s.accuracy = accuracy);
+    let (test_accuracy, report) = report.unzip();
+    ps.stats.update(|s| {
+        s.accuracy = accuracy;
+        s.test_accuracy = test_accuracy.flatten();
+    });
+    ps.report.set(report);
     ps.boundary.set(picture);
     Ok(())
 }

@@ -10,6 +10,7 @@
 pub mod host;
 
 mod commands;
+mod data;
 mod hooks;
 mod jobs;
 mod panel;

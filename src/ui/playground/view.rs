@@ -34,6 +34,7 @@ pub fn Playground() -> impl IntoView {
                                 <LossChart />
                                 <BoundaryPicture />
                             </div>
+                            <div class="data-report" hidden=move || ps.report.with(Option::is_none) inner_html=move || ps.report.get().unwrap_or_default()></div>
                         </div>
                     </details>
                 </section>
@@ -54,6 +55,7 @@ fn stats_markup(s: &Stats) -> String {
         ("Step", s.steps.to_string()),
         ("Loss", s.loss.map(format_number).unwrap_or_else(dash)),
         ("Accuracy", percent(s.accuracy)),
+        ("Test accuracy", percent(s.test_accuracy)),
         (
             "Steps/s",
             s.steps_per_second
@@ -84,6 +86,7 @@ fn TrainStats() -> impl IntoView {
             data-steps=move || stats.with(|s| s.steps)
             data-loss=attr(|s| s.loss)
             data-accuracy=attr(|s| s.accuracy)
+            data-test-accuracy=attr(|s| s.test_accuracy)
             data-steps-per-second=attr(|s| s.steps_per_second)
             data-frame-ms=attr(|s| s.frame_ms.map(|f| f.0))
             data-frame-max-ms=attr(|s| s.frame_ms.map(|f| f.1))
