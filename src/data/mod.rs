@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod dataset;
+pub mod own;
 pub mod provided;
 pub mod shipped;
 pub mod table;
@@ -65,7 +66,7 @@ impl DataSpec {
 
     /// Whether `name` is a built-in or a shipped dataset.
     pub fn is_dataset(name: &str) -> bool {
-        DATASET_NAMES.contains(&name) || shipped::find(name).is_some()
+        DATASET_NAMES.contains(&name) || shipped::find(name).is_some() || name == own::OWN
     }
 
     /// The training rows and the held-out test rows.
@@ -76,6 +77,9 @@ impl DataSpec {
     /// with the mean and standard deviation of all its training rows, and the first
     /// `points` training rows are used.
     pub fn load(&self) -> Result<Split, DatasetError> {
+        if self.dataset == own::OWN {
+            return own_split(self.points);
+        }
         let Some(shipped) = shipped::find(&self.dataset) else {
             let test_points = (self.points / 4).max(1);
             let test = Dataset::by_name(
@@ -95,6 +99,16 @@ impl DataSpec {
     /// The features and labels of epoch 0's first minibatch: the inputs' values when a
     /// program is compiled. For a built-in set this draws no test points.
     pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
+        if self.dataset == own::OWN {
+            let split = match (own_split(self.points), own::declared_width()) {
+                (Err(DatasetError::NoOwnData), Some(width)) => {
+                    return Ok(placeholder(self.batch, width));
+                }
+                (split, _) => split?,
+            };
+            let first = self.batches(split.train.rows(), 0);
+            return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
+        }
         if let Some(shipped) = shipped::find(&self.dataset) {
             let split = match shipped_split(shipped, self.points) {
                 Err(DatasetError::NotLoaded { .. }) => {
@@ -136,6 +150,24 @@ impl DataSpec {
             .map(<[usize]>::to_vec)
             .collect()
     }
+}
+
+/// The rows of the page ([`own`]): the provided table's held-out share (shuffled by
+/// [`SPLIT_SEED`]) for testing, `points` of the rest for training, as they are.
+fn own_split(points: usize) -> Result<Split, DatasetError> {
+    let (table, share) = provided::get_split(own::OWN).ok_or(DatasetError::NoOwnData)?;
+    let (train, test) = table.split(share, SPLIT_SEED);
+    if points > train.rows() {
+        return Err(DatasetError::TooManyPoints {
+            name: own::OWN.to_owned(),
+            available: train.rows(),
+        });
+    }
+    let used: Vec<usize> = (0..points).collect();
+    Ok(Split {
+        train: train.select(&used),
+        test,
+    })
 }
 
 /// How many training rows a shipped dataset has (its rows less the held-out
@@ -187,11 +219,13 @@ fn shipped_table(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
 /// minibatch: zeros of the documented shape (`[batch, features]`, `[batch]`), so the
 /// program compiles, shows its graph and its shapes; training loads the real rows.
 pub fn placeholder_batch(shipped: &shipped::Shipped, batch: usize) -> (Tensor, Tensor) {
+    placeholder(batch, shipped.features)
+}
+
+/// Zeros `[batch, width]` and `[batch]`.
+fn placeholder(batch: usize, width: usize) -> (Tensor, Tensor) {
     (
-        Tensor::from_parts(
-            vec![batch, shipped.features],
-            vec![0.0; batch * shipped.features],
-        ),
+        Tensor::from_parts(vec![batch, width], vec![0.0; batch * width]),
         Tensor::from_parts(vec![batch], vec![0.0; batch]),
     )
 }

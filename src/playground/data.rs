@@ -2,17 +2,20 @@
 //! shipped classification sets), each one's input width, classes and training rows,
 //! which files the page fetches for a shipped set, and the pictures of a trained
 //! classifier on held-out rows ([`pictures`]: confusion matrix, misclassified digits, the
-//! first layer's weights as 8×8 images).
+//! first layer's weights as 8×8 images), and editing the page's own data ([`own_edit`]).
 
+pub mod own_edit;
 pub mod pictures;
 
 use crate::data::dataset::{DATASET_NAMES, Dataset};
+use crate::data::own::{self, OWN};
+use crate::data::provided;
 use crate::data::shipped::{self, SHIPPED, Shipped};
 use crate::data::training_rows;
 use crate::graph::Graph;
 
-/// The datasets the form offers: the built-in 2-D sets, then the shipped classification
-/// sets (a regression set is not a classifier's).
+/// The datasets the form offers: the built-in 2-D sets, the shipped classification sets
+/// (a regression set is not a classifier's), and the page's own data.
 pub fn choices() -> Vec<&'static str> {
     DATASET_NAMES
         .into_iter()
@@ -22,16 +25,24 @@ pub fn choices() -> Vec<&'static str> {
                 .filter(|s| !s.is_regression())
                 .map(|s| s.name),
         )
+        .chain([OWN])
         .collect()
 }
 
-/// How many features each row of `dataset` has (2 for a built-in set).
+/// How many features each row of `dataset` has (2 for a built-in set; own data's as
+/// compiling the program provided it).
 pub fn input_width(dataset: &str) -> usize {
+    if dataset == OWN {
+        return provided::get(OWN).map_or(2, |t| t.width());
+    }
     shipped::find(dataset).map_or(2, |s| s.features)
 }
 
 /// How many classes `dataset` has.
 pub fn classes(dataset: &str) -> usize {
+    if dataset == OWN {
+        return provided::get(OWN).map_or(2, |t| t.classes().max(2));
+    }
     match shipped::find(dataset) {
         Some(s) => s.class_counts.len(),
         None => Dataset::by_name(dataset, 4, 0.0, 0).map_or(2, |d| d.classes),
@@ -39,8 +50,12 @@ pub fn classes(dataset: &str) -> usize {
 }
 
 /// The points a program the form writes takes from `dataset`: every training row of a
-/// shipped set, `built_in` (the form's current count) of a built-in one.
+/// shipped set or of own data, `built_in` (the form's current count) of a built-in one.
 pub fn points(dataset: &str, built_in: usize) -> usize {
+    if dataset == OWN {
+        return provided::get_split(OWN)
+            .map_or(built_in, |(t, share)| own::train_rows(t.rows(), share));
+    }
     shipped::find(dataset).map_or(built_in, training_rows)
 }
 
@@ -80,7 +95,8 @@ mod tests {
                 "iris",
                 "wine",
                 "breast_cancer",
-                "digits"
+                "digits",
+                "own"
             ]
         );
         assert_eq!((input_width("digits"), classes("digits")), (64, 10));

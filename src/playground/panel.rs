@@ -9,7 +9,6 @@ use super::backend::{BackendChoice, BackendStatus};
 use super::chart::Scale;
 use super::form::{
     Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
-    write_program,
 };
 use super::pace::Speed;
 use crate::data::dataset::DATASET_NAMES;
@@ -125,7 +124,7 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
         Action::Dataset(_) | Action::Widths(_) | Action::Activation(_) | Action::Batch(_)
     );
     Some(Ok(match model {
-        Some(form) if model_field => write_program(&form),
+        Some(form) if model_field => super::data::own_edit::keep_own(source, graph, &form),
         _ => with_training(source, &training),
     }))
 }
@@ -379,6 +378,7 @@ pub fn scale_markup(scale: Scale, auto_log: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playground::form::write_program;
     use crate::program::compile;
 
     #[test]
