@@ -5,6 +5,7 @@
 //! first layer's weights as 8×8 images), and editing the page's own data ([`own_edit`]).
 
 pub mod own_edit;
+pub mod own_panel;
 pub mod pictures;
 
 use crate::data::dataset::{DATASET_NAMES, Dataset};
@@ -68,6 +69,27 @@ pub fn shipped_of(graph: &Graph) -> Option<&'static Shipped> {
         .and_then(|spec| shipped::find(&spec.dataset))
 }
 
+/// Whether graphs `a` and `b` are the same model and differ at most in what their own
+/// data inputs read (the rows changed: their point counts and first batch): a run of
+/// `a` can go on with `b`'s data.
+pub fn same_but_data(a: &Graph, b: &Graph) -> bool {
+    let own_data = |node: &crate::graph::Node| node.role.data().is_some_and(|s| s.dataset == OWN);
+    // Spans move as the own-data comments above the code grow or shrink.
+    a.len() == b.len()
+        && a.nodes().iter().zip(b.nodes()).all(|(x, y)| {
+            let same_place = x.name == y.name
+                && x.op == y.op
+                && x.inputs == y.inputs
+                && x.shape == y.shape
+                && x.binding == y.binding;
+            if own_data(x) && own_data(y) {
+                same_place && std::mem::discriminant(&x.role) == std::mem::discriminant(&y.role)
+            } else {
+                same_place && x.value == y.value && x.role == y.role
+            }
+        })
+}
+
 /// Where the page finds `shipped`'s files (relative to the page), and whether each is
 /// gzipped (the browser decompresses it).
 pub fn file_urls(shipped: &Shipped) -> Vec<(String, bool)> {
@@ -104,6 +126,40 @@ mod tests {
         assert_eq!((input_width("moons"), classes("moons")), (2, 2));
         assert_eq!(points("digits", 256), 1438);
         assert_eq!(points("moons", 256), 256);
+    }
+
+    #[test]
+    fn a_graph_on_changed_own_rows_is_the_same_model() {
+        use super::own_edit::{Edit, apply, program_with, start};
+        let moons = crate::playground::form::write_program(&Default::default());
+        let source = program_with(&moons, Some(&compile(&moons).unwrap()), &start());
+        let graph = compile(&source).unwrap();
+        let more = apply(
+            Some(start()),
+            &Edit::Add {
+                at: [0.0, 2.0],
+                class: 1,
+            },
+        )
+        .unwrap();
+        let changed = program_with(&source, Some(&graph), &more);
+        let other = compile(&changed).unwrap();
+        assert!(graph != other && same_but_data(&graph, &other));
+        // Another model is not the same, nor is another dataset.
+        let scaled = compile(&changed.replace("* 0.35", "* 0.3")).unwrap();
+        assert!(!same_but_data(&other, &scaled));
+        assert!(!same_but_data(&graph, &compile(&moons).unwrap()));
+        // A third class changes the output layer.
+        let third = apply(
+            Some(more),
+            &Edit::Add {
+                at: [0.0, -2.0],
+                class: 2,
+            },
+        )
+        .unwrap();
+        let three = compile(&program_with(&changed, Some(&other), &third)).unwrap();
+        assert!(!same_but_data(&other, &three));
     }
 
     #[test]

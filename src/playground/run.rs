@@ -48,7 +48,10 @@ impl Data {
             .inputs()
             .find_map(|id| graph.node(id).role.data().cloned())?;
         let train = spec.load().ok()?.train;
-        let dataset = spec.generate().ok();
+        let dataset = spec
+            .generate()
+            .ok()
+            .or_else(|| super::data::own_edit::provided_points(&spec));
         let features = graph
             .inputs()
             .filter(|&id| matches!(graph.node(id).role, Role::Features(_)))
@@ -264,6 +267,14 @@ impl<B: Backend> Run<B> {
         self.trainer.accuracy().await
     }
 
+    /// Go on training on changed data: `graph` is this run's graph but for its data
+    /// inputs ([`super::data::same_but_data`]); the parameters and the step count stay.
+    pub fn replace_data(&mut self, graph: Graph) -> Result<(), TrainError> {
+        self.trainer.replace_data(graph)?;
+        self.data = Data::of(self.trainer.graph());
+        Ok(())
+    }
+
     /// The accuracy on the dataset's held-out test rows, for a classifier.
     pub async fn test_accuracy(&mut self) -> Result<Option<f64>, TrainError> {
         self.trainer.test_accuracy().await
@@ -272,6 +283,54 @@ impl<B: Backend> Run<B> {
     /// Each held-out test row's predicted class and label, for a classifier.
     pub async fn test_predictions(&mut self) -> Result<Option<Predictions>, TrainError> {
         self.trainer.test_predictions().await
+    }
+
+    /// The mean squared error on the held-out test rows, for a regression.
+    pub async fn test_mse(&mut self) -> Result<Option<f64>, TrainError> {
+        self.trainer.test_mse().await
+    }
+
+    /// A regression's prediction (the first input of its `mse`) for each of `rows`
+    /// (each as wide as the features), a minibatch at a time. None without an `mse` over
+    /// a dataset.
+    pub async fn predict_values(
+        &mut self,
+        rows: &[Vec<f64>],
+    ) -> Result<Option<Vec<f64>>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let graph = self.trainer.graph();
+        let Some(prediction) = graph
+            .nodes()
+            .iter()
+            .find(|n| n.op == Op::Mse)
+            .map(|n| n.inputs[0])
+        else {
+            return Ok(None);
+        };
+        let (features, batch, width) = (
+            data.features.clone(),
+            data.spec.batch.max(1),
+            data.train.width(),
+        );
+        let mut values = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(batch) {
+            let mut flat: Vec<f64> = chunk
+                .iter()
+                .flat_map(|r| r.iter().copied().chain(std::iter::repeat(0.0)).take(width))
+                .collect();
+            flat.resize(batch * width, 0.0);
+            let tensor = Tensor::from_parts(vec![batch, width], flat);
+            let backend = self.trainer.backend();
+            for &id in &features {
+                backend.write(id, &tensor)?;
+            }
+            backend.forward()?;
+            let predicted = backend.read(prediction, Quantity::Value).await?;
+            values.extend(predicted.data().iter().take(chunk.len()));
+        }
+        Ok(Some(values))
     }
 
     /// The program's dataset, when it reads one.

@@ -229,6 +229,16 @@ impl<B: Backend> Trainer<B> {
         self.steps = steps;
     }
 
+    /// Go on with the same model on changed data: `graph` is the trainer's graph but for
+    /// its data inputs (their dataset's rows changed, so their point counts and first
+    /// batch may too). The parameters, the optimizer's state and the step count stay;
+    /// minibatches start a new epoch over the new rows.
+    pub fn replace_data(&mut self, graph: Graph) -> Result<(), TrainError> {
+        self.data = DataFeed::of(&graph)?;
+        self.graph = graph;
+        Ok(())
+    }
+
     /// One update without reading anything back: every micro-batch's forward and
     /// backward, then the optimizer. A GPU backend can queue several of these. A config
     /// that clips cannot (the norm must be read): [`TrainError::ClipNeedsRead`].

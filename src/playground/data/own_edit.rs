@@ -3,6 +3,7 @@
 //! pasted or uploaded with its label column chosen; and the program rewritten to read
 //! the changed rows (`features(own, points, batch)` follows the row count).
 
+use crate::data::DataSpec;
 use crate::data::csv::LIMITS;
 use crate::data::dataset::Dataset;
 use crate::data::own::{self, DEFAULT_TEST, MAX_ROWS, MAX_TEST, OWN, Own};
@@ -86,6 +87,25 @@ pub fn points(own: &Own) -> Option<Dataset> {
             .collect(),
         labels: own.table.targets.iter().map(|&t| t as usize).collect(),
         classes: own.table.classes(),
+    })
+}
+
+/// The points of the own data compiling provided, when `spec` reads it and they can be
+/// drawn.
+pub fn provided_points(spec: &DataSpec) -> Option<Dataset> {
+    if spec.dataset != OWN {
+        return None;
+    }
+    let (table, test_share) = provided::get_split(OWN)?;
+    let task = if table.classes() > 0 {
+        Task::Classification
+    } else {
+        Task::Regression
+    };
+    points(&Own {
+        table: Table::clone(&table),
+        task,
+        test_share,
     })
 }
 
@@ -239,13 +259,16 @@ pub fn program_with(source: &str, graph: Option<&Graph>, own: &Own) -> String {
     let points = train_rows(own);
     let form = graph.and_then(|graph| read_form(graph, source).ok());
     let program = match form {
-        Some(mut form) if own.task == Task::Classification => {
+        Some(mut form) => {
             form.dataset = OWN.into();
             form.points = points;
             form.batch = form.batch.min(points);
-            write_program(&form)
+            match own.task {
+                Task::Classification => write_program(&form),
+                Task::Regression => regression_program(&form, own.table.width()),
+            }
         }
-        _ => with_points(source, points),
+        None => with_points(source, points),
     };
     own::with_own(&program, own)
 }
@@ -258,6 +281,50 @@ pub fn keep_own(source: &str, graph: Option<&Graph>, form: &Form) -> String {
         _ if form.dataset == OWN => program_with(source, graph, &start()),
         _ => write_program(form),
     }
+}
+
+/// The form's layers fitting a number: the last layer one unit wide, summed over its one
+/// column to a value per row, and the mean squared error (`width` features in).
+pub fn regression_program(form: &Form, width: usize) -> String {
+    let activation = form.activation.name();
+    let init = match form.activation {
+        crate::playground::form::Activation::Relu => "he",
+        _ => "glorot",
+    };
+    let mut sizes = vec![width];
+    sizes.extend(&form.hidden);
+    sizes.push(1);
+    let names: Vec<String> = sizes.iter().map(usize::to_string).collect();
+    let data = format!("own, {}, {}", form.points, form.batch);
+    let mut lines = vec![
+        format!(
+            "# Playground: a {} {activation} network fitting own data (regression)",
+            names.join("-")
+        ),
+        crate::playground::form::training_line(&form.training),
+        format!("X = features({data})"),
+        format!("y = labels({data})"),
+    ];
+    let layers = sizes.len() - 1;
+    for (k, pair) in sizes.windows(2).enumerate() {
+        let n = k + 1;
+        let init = if n == layers { "glorot" } else { init };
+        lines.push(format!(
+            "W{n} = param({init}([{}, {}], {n}))",
+            pair[0], pair[1]
+        ));
+        lines.push(format!("b{n} = param(zeros([{}]))", pair[1]));
+    }
+    let mut previous = "X".to_string();
+    for k in 1..layers {
+        lines.push(format!("h{k} = {activation}({previous} @ W{k} + b{k})"));
+        previous = format!("h{k}");
+    }
+    lines.push(format!(
+        "prediction = sum({previous} @ W{layers} + b{layers}, 1)"
+    ));
+    lines.push("L = mse(prediction, y)".into());
+    lines.join("\n")
 }
 
 /// `features(own, N, B)` and `labels(own, N, B)` with `N` set to `points` (and `B` at
@@ -423,6 +490,59 @@ mod tests {
             .unwrap();
         assert_eq!(own::read(&moons).unwrap(), None);
         assert!(moons.contains("features(moons, 256, 10)"), "{moons}");
+    }
+
+    #[test]
+    fn a_regression_csv_writes_a_network_fitting_a_number() {
+        let text = "x,y\n0,0\n0.5,0.25\n1,1\n1.5,2.25\n2,4\n-1,1\n-2,4\n";
+        let own = apply(
+            None,
+            &Edit::Csv {
+                text: text.into(),
+                label: "y".into(),
+                task: Task::Regression,
+            },
+        )
+        .unwrap();
+        assert_eq!(own.table.targets, [0.0, 0.25, 1.0, 2.25, 4.0, 1.0, 4.0]);
+        let (source, graph) = form_program();
+        let program = program_with(&source, Some(&graph), &own);
+        assert!(
+            program.contains("# own data: x -> target, regression, test 0.2"),
+            "{program}"
+        );
+        assert!(program.contains("W1 = param(he([1, 16], 1))"), "{program}");
+        assert!(
+            program.contains("prediction = sum(h2 @ W3 + b3, 1)\nL = mse(prediction, y)"),
+            "{program}"
+        );
+        let graph = compile(&program).unwrap();
+        // It trains: the loss falls.
+        use crate::backend::{block_on, cpu::CpuBackend};
+        let training = crate::playground::form::read_training(&program);
+        let mut run =
+            crate::playground::run::Run::new(CpuBackend::new(), graph, &training).unwrap();
+        let first = block_on(run.step()).unwrap();
+        let mut last = first;
+        for _ in 0..200 {
+            last = block_on(run.step()).unwrap();
+        }
+        assert!(last < first / 4.0, "{first} → {last}");
+        // Another point keeps the model (the form cannot describe it) and follows the count.
+        let more = apply(
+            Some(own),
+            &Edit::Csv {
+                text: format!("{text}3,9\n"),
+                label: "y".into(),
+                task: Task::Regression,
+            },
+        )
+        .unwrap();
+        let next = program_with(&program, compile(&program).ok().as_ref(), &more);
+        assert!(
+            next.contains("features(own, 7, 6)") && next.contains("L = mse(prediction, y)"),
+            "{next}"
+        );
     }
 
     #[test]

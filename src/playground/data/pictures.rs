@@ -172,6 +172,58 @@ pub fn weights_markup(weights: &[f64], units: usize) -> String {
     out
 }
 
+/// A fitted curve: the rows `(x, target)` as points and the model's `(x, prediction)`
+/// as a line, in a `size` square (both axes scaled to what they hold, with a margin).
+pub fn fit_markup(points: &[(f64, f64)], curve: &[(f64, f64)], size: f64) -> String {
+    let finite = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite();
+    let all: Vec<(f64, f64)> = points.iter().chain(curve).copied().filter(finite).collect();
+    let range = |f: fn(&(f64, f64)) -> f64| {
+        let (lo, hi) = all
+            .iter()
+            .map(f)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        let pad = ((hi - lo) * 0.08).max(1e-9);
+        if lo.is_finite() {
+            (lo - pad, hi + pad)
+        } else {
+            (-1.0, 1.0)
+        }
+    };
+    let ((x0, x1), (y0, y1)) = (range(|p| p.0), range(|p| p.1));
+    let at = |(x, y): (f64, f64)| ((x - x0) / (x1 - x0) * size, (y1 - y) / (y1 - y0) * size);
+    let mut out = format!(
+        "<figure class=\"chart fit\"><svg class=\"fit-plot\" viewBox=\"0 0 {size} {size}\" role=\"img\" aria-label=\"{} rows and the fitted curve\"><rect class=\"plot-bg\" width=\"{size}\" height=\"{size}\"></rect>",
+        points.len()
+    );
+    let path: Vec<String> = curve
+        .iter()
+        .copied()
+        .filter(finite)
+        .map(|p| {
+            let (x, y) = at(p);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    if !path.is_empty() {
+        let _ = write!(
+            out,
+            "<polyline class=\"fit-line\" points=\"{}\"></polyline>",
+            path.join(" ")
+        );
+    }
+    for p in points.iter().copied().filter(finite) {
+        let (x, y) = at(p);
+        let _ = write!(
+            out,
+            "<circle class=\"point c0\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\"></circle>"
+        );
+    }
+    out.push_str("</svg><figcaption>The rows and the model's fitted curve</figcaption></figure>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +238,26 @@ mod tests {
         assert_eq!(markup.matches("<td class=\"miss\"").count(), 6);
         assert!(markup.contains("&lt;c&gt;") && !markup.contains("<c>"));
         assert!(markup.contains("style=\"--share:50%\" data-count=\"1\">1</td>"));
+    }
+
+    #[test]
+    fn a_fit_draws_every_row_and_the_curve_inside_the_square() {
+        let points = [(0.0, 0.0), (1.0, 1.0), (2.0, 4.0)];
+        let curve: Vec<(f64, f64)> = (0..=20)
+            .map(|i| (i as f64 / 10.0, (i as f64 / 10.0).powi(2)))
+            .collect();
+        let markup = fit_markup(&points, &curve, 240.0);
+        assert_eq!(markup.matches("<circle").count(), 3);
+        assert_eq!(markup.matches("<polyline").count(), 1);
+        let coords: Vec<f64> = markup
+            .split(['"', ' ', ','])
+            .filter_map(|w| w.parse::<f64>().ok())
+            .collect();
+        assert!(
+            coords.iter().all(|&c| (0.0..=240.0).contains(&c)),
+            "{markup}"
+        );
+        assert!(!fit_markup(&[], &[], 100.0).contains("polyline"));
     }
 
     #[test]

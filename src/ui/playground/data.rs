@@ -115,6 +115,9 @@ pub async fn report(
     let Some(spec) = run.data_spec().cloned() else {
         return Ok(None);
     };
+    if spec.dataset == crate::data::own::OWN {
+        return own_report(run).await;
+    }
     let Some(shipped) = crate::data::shipped::find(&spec.dataset) else {
         return Ok(None);
     };
@@ -143,4 +146,62 @@ pub async fn report(
         }
     }
     Ok(Some((accuracy, markup)))
+}
+
+/// Own data: a classifier's confusion matrix on the held-out rows, or a regression of one
+/// feature's fitted curve with the held-out mean squared error.
+async fn own_report(
+    run: &mut Run<TrainingBackend>,
+) -> Result<Option<(Option<f64>, String)>, TrainError> {
+    let Some(table) = provided::get(crate::data::own::OWN) else {
+        return Ok(None);
+    };
+    if table.classes() > 0 {
+        let Some(predictions) = run.test_predictions().await? else {
+            return Ok(None);
+        };
+        let counts = confusion(&predictions.predicted, &predictions.labels, table.classes());
+        let correct = (0..table.classes()).map(|k| counts[k][k]).sum::<usize>();
+        let total = predictions.labels.len();
+        let accuracy = (total > 0).then(|| correct as f64 / total as f64);
+        return Ok(Some((
+            accuracy,
+            confusion_markup(&counts, &table.class_names),
+        )));
+    }
+    let mse = run.test_mse().await?;
+    let note = format!(
+        "<p class=\"fit-note\" data-test-mse=\"{}\">Mean squared error on the held-out rows: {}</p>",
+        mse.map(|m| m.to_string()).unwrap_or_default(),
+        mse.map(crate::number::format_number)
+            .unwrap_or_else(|| "—".into())
+    );
+    if table.width() != 1 {
+        return Ok(Some((None, note)));
+    }
+    let xs: Vec<f64> = table.features.clone();
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let grid: Vec<Vec<f64>> = (0..=80)
+        .map(|i| vec![lo + (hi - lo) * i as f64 / 80.0])
+        .collect();
+    let Some(values) = run.predict_values(&grid).await? else {
+        return Ok(Some((None, note)));
+    };
+    let curve: Vec<(f64, f64)> = grid.iter().map(|r| r[0]).zip(values).collect();
+    let points: Vec<(f64, f64)> = xs
+        .iter()
+        .copied()
+        .zip(table.targets.iter().copied())
+        .collect();
+    let mut markup = crate::playground::data::pictures::fit_markup(
+        &points,
+        &curve,
+        crate::playground::boundary::PICTURE,
+    );
+    markup.push_str(&note);
+    Ok(Some((None, markup)))
 }

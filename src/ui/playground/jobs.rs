@@ -8,7 +8,7 @@
 //! the last parameters read back from the GPU, keeping the program and the step count.
 
 use super::hooks;
-use super::state::{CHUNK_MS, GRID, Job, PlaygroundState, Scatter, Stats};
+use super::state::{CHUNK_MS, Job, PlaygroundState, Stats};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
@@ -136,6 +136,11 @@ async fn follow(ps: PlaygroundState) {
             }
             return;
         }
+        Some(false) if keep_on_new_data(ps, &graph) => {
+            // The same model on changed own data: training goes on.
+            evaluate(ps).await;
+            return;
+        }
         Some(false) => {
             let was_training = ps.training.get_untracked();
             ps.training.set(false);
@@ -150,6 +155,24 @@ async fn follow(ps: PlaygroundState) {
     // Show the data, the initial decision regions and the backend at once.
     if graph.params().next().is_some() && ensure_run(ps).await {
         evaluate(ps).await;
+    }
+}
+
+/// Whether the run's model is `graph`'s but for its own data's rows; if so the run goes
+/// on with them (and the scatter shows them).
+fn keep_on_new_data(ps: PlaygroundState, graph: &Graph) -> bool {
+    let kept = ps.run.try_update_value(|run| {
+        let run = run.as_mut()?;
+        let same = crate::playground::data::same_but_data(run.graph(), graph)
+            && run.replace_data(graph.clone()).is_ok();
+        same.then(|| super::own_data::scatter(run))
+    });
+    match kept.flatten() {
+        Some(scatter) => {
+            ps.scatter.set(scatter);
+            true
+        }
+        None => false,
     }
 }
 
@@ -243,19 +266,8 @@ async fn build(
             return false;
         }
     };
-    if let Some(dataset) = run.dataset() {
-        let grid = Grid::around(&dataset.points, GRID);
-        ps.scatter.set(Some(Scatter {
-            grid,
-            points: dataset.len(),
-            classes: dataset.classes,
-            markup: boundary::scatter_markup(
-                &dataset.points,
-                &dataset.labels,
-                &grid,
-                boundary::PICTURE,
-            ),
-        }));
+    if let Some(scatter) = super::own_data::scatter(&run) {
+        ps.scatter.set(Some(scatter));
     }
     let running = run.backend().kind();
     let steps = run.steps();

@@ -13,6 +13,7 @@ mod commands;
 mod data;
 mod hooks;
 mod jobs;
+mod own_data;
 mod panel;
 mod state;
 mod view;

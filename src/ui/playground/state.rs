@@ -142,6 +142,8 @@ pub struct PlaygroundState {
     /// The classifier on the held-out rows (confusion matrix, misclassified digits, the
     /// first layer's weights) as markup, see [`super::data`].
     pub report: RwSignal<Option<String>>,
+    /// The own-data panel ([`super::own_data`]).
+    pub own: super::own_data::OwnUi,
     /// The backend the user asked for.
     pub choice: RwSignal<BackendChoice>,
     /// The backend the run trains on, and what WebGPU offers.
@@ -184,6 +186,7 @@ impl PlaygroundState {
             scatter: RwSignal::new(None),
             boundary: RwSignal::new(None),
             report: RwSignal::new(None),
+            own: super::own_data::OwnUi::new(),
             choice: RwSignal::new(BackendChoice::Cpu),
             backend: RwSignal::new(BackendStatus::default()),
             spare_gpu: StoredValue::new_local(None),

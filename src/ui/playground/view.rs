@@ -30,7 +30,10 @@ pub fn Playground() -> impl IntoView {
                             <panel::TrainControls />
                             <TrainStats />
                             <div class="playground-body">
-                                <panel::ModelForm />
+                                <div class="playground-forms">
+                                    <panel::ModelForm />
+                                    <super::own_data::OwnData />
+                                </div>
                                 <LossChart />
                                 <BoundaryPicture />
                             </div>
@@ -155,7 +158,9 @@ fn BoundaryPicture() -> impl IntoView {
     };
     view! {
         <figure class="chart" hidden=move || ps.scatter.with(Option::is_none)>
-            <svg class="boundary" viewBox=format!("0 0 {PICTURE} {PICTURE}") role="img" aria-label=label>
+            <svg class="boundary" viewBox=format!("0 0 {PICTURE} {PICTURE}") role="img" aria-label=label
+                on:pointerdown=move |ev| super::own_data::pointer_down(ps, ev)
+                on:pointerup=move |ev| super::own_data::pointer_up(ps, ev)>
                 <rect class="plot-bg" width=PICTURE height=PICTURE></rect>
                 {move || ps.boundary.get().map(|url| view! {
                     <image href=url width=PICTURE height=PICTURE preserveAspectRatio="none"></image>
