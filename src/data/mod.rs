@@ -99,23 +99,20 @@ impl DataSpec {
     /// The features and labels of epoch 0's first minibatch: the inputs' values when a
     /// program is compiled. For a built-in set this draws no test points.
     pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
-        if self.dataset == own::OWN {
-            let split = match (own_split(self.points), own::declared_width()) {
-                (Err(DatasetError::NoOwnData), Some(width)) => {
-                    return Ok(placeholder(self.batch, width));
-                }
-                (split, _) => split?,
-            };
-            let first = self.batches(split.train.rows(), 0);
-            return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
+        // In the browser a shipped set's or own data's first batch is zeros of its width:
+        // the app's modules then carry no split, and training writes the real rows.
+        #[cfg(target_arch = "wasm32")]
+        {
+            if let Some(width) = self.placeholder_width() {
+                return Ok(placeholder(self.batch, width));
+            }
+            if self.dataset == own::OWN {
+                return Err(DatasetError::NoOwnData);
+            }
         }
-        if let Some(shipped) = shipped::find(&self.dataset) {
-            let split = match shipped_split(shipped, self.points) {
-                Err(DatasetError::NotLoaded { .. }) => {
-                    return Ok(placeholder_batch(shipped, self.batch));
-                }
-                split => split?,
-            };
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.dataset == own::OWN || shipped::find(&self.dataset).is_some() {
+            let split = self.load()?;
             let first = self.batches(split.train.rows(), 0);
             return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
         }
@@ -125,6 +122,18 @@ impl DataSpec {
             &dataset,
             first.first().map_or(&[], Vec::as_slice),
         ))
+    }
+
+    /// The features' width of a first batch of zeros: a shipped set's documented one, or
+    /// own data's (provided, else declared by its header).
+    #[cfg(target_arch = "wasm32")]
+    fn placeholder_width(&self) -> Option<usize> {
+        if self.dataset == own::OWN {
+            return provided::get(own::OWN)
+                .map(|t| t.width())
+                .or_else(own::declared_width);
+        }
+        shipped::find(&self.dataset).map(|s| s.features)
     }
 
     /// A shipped dataset's held-out test rows as its files hold them (not standardized),
@@ -215,9 +224,9 @@ fn shipped_table(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
         })
 }
 
-/// What compiling a program over a shipped dataset not loaded yet takes as its first
-/// minibatch: zeros of the documented shape (`[batch, features]`, `[batch]`), so the
-/// program compiles, shows its graph and its shapes; training loads the real rows.
+/// What compiling a program over a shipped dataset takes as its first minibatch in the
+/// browser: zeros of the documented shape (`[batch, features]`, `[batch]`), so the
+/// program compiles, shows its graph and its shapes; training writes the real rows.
 pub fn placeholder_batch(shipped: &shipped::Shipped, batch: usize) -> (Tensor, Tensor) {
     placeholder(batch, shipped.features)
 }

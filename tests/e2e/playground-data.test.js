@@ -170,7 +170,8 @@ appTest('a pasted CSV trains, and a CSV mistake points at its line and column', 
   await waitFor('the CSV in the program', async () => /^# own data: size weight ratio -> class, 2 classes, test 0\.2$/m.test(await program(page)));
   await waitFor('40 rows', async () => (await ownRows(page)) === 40);
   assert.equal(await error.count(), 0);
-  assert.match(await program(page), /^X = features\(own, 32, 32\)$/m);
+  // 32 training rows; the batch stays what it was (10, the starting set's training rows).
+  assert.match(await program(page), /^X = features\(own, 32, 10\)$/m);
   assert.match(await program(page), /^W1 = param\(randn\(\[3, 16\], 1\)/m);
   for (let i = 0; i < 5; i++) await button(page, 'Train one step').click();
   const stats = await waitForStats(page, '5 steps on the CSV', (s) => s.steps === 5 && s.loss !== null && s.accuracy !== null);

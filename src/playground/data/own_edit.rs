@@ -53,7 +53,7 @@ pub fn start() -> Own {
     ];
     for (class, centre) in [(0.0, [-1.0, -0.5]), (1.0, [1.0, 0.5])] {
         for offset in ring {
-            features.extend([centre[0] + offset[0], centre[1] + offset[1]]);
+            features.extend([round(centre[0] + offset[0]), round(centre[1] + offset[1])]);
             targets.push(class);
         }
     }

@@ -32,7 +32,7 @@ pub fn confusion(predicted: &[usize], labels: &[usize], classes: usize) -> Vec<V
 pub fn confusion_markup(counts: &[Vec<usize>], names: &[String]) -> String {
     let name = |k: usize| escape(names.get(k).map_or("?", String::as_str));
     let mut out = String::from(
-        "<table class=\"confusion\"><caption>Confusion matrix on the held-out rows: true class down, predicted across</caption><thead><tr><th scope=\"col\"><span class=\"sr-only\">true \\ predicted</span></th>",
+        "<figure class=\"confusion-figure\"><figcaption>Confusion matrix on the held-out rows: true class down, predicted across</figcaption><table class=\"confusion\"><thead><tr><th scope=\"col\"><span class=\"sr-only\">true \\ predicted</span></th>",
     );
     for k in 0..counts.len() {
         let _ = write!(out, "<th scope=\"col\">{}</th>", name(k));
@@ -51,7 +51,7 @@ pub fn confusion_markup(counts: &[Vec<usize>], names: &[String]) -> String {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></figure>");
     out
 }
 
