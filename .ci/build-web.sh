@@ -18,7 +18,7 @@ cd "$ROOT"
 PAGE_BUDGET_BYTES=364000
 # Budgets of the modules loaded on demand, in gzipped bytes of wasm + JS.
 declare -A MODULE_BUDGET_BYTES=(
-    [playground]=316000 # measured about 311,500, + 1.5 %
+    [playground]=364000 # measured about 358,300 with the data views, CSV and own data, + 1.6 %
     [checker]=130000 # the check of large programs in a Web Worker; measured 124,467, + 4 %
     [embed]=338000 # measured about 334,150, + 1 %
 )

@@ -199,6 +199,9 @@ appTest('a regression CSV trains with mse and the fitted curve is drawn', async 
   await button(page, 'Use this CSV').click();
   await waitFor('a regression program', async () => /^L = mse\(prediction, y\)$/m.test(await program(page)) &&
     /^# own data: x -> target, regression, test 0\.2$/m.test(await program(page)));
+  // One step first: it is queued after the playground follows the new program.
+  await button(page, 'Train one step').click();
+  await waitForStats(page, 'one step of the regression', (s) => s.steps === 1 && s.loss !== null, { timeout: 30_000 });
   await button(page, 'Train').click();
   const first = await waitForStats(page, 'some steps', (s) => s.steps >= 5 && s.loss !== null);
   await waitForStats(page, 'the loss falling', (s) => s.steps > first.steps + 100 && s.loss < first.loss / 4, { timeout: 60_000 });
