@@ -8,11 +8,13 @@
 //! ([`model`]); frame-time and steps-per-second meters
 //! ([`meter`]) and how training is paced ([`pace`]). The playground UI is a module the
 //! app loads on demand: the messages between the two ([`message`]), the app's side of
-//! loading it ([`loading`]) and the program as the module sees it ([`source`]).
+//! loading it ([`loading`]) and the program as the module sees it ([`source`]). Which
+//! datasets the form offers and a classifier's pictures on held-out rows: [`data`].
 
 pub mod backend;
 pub mod boundary;
 pub mod chart;
+pub mod data;
 pub mod form;
 pub mod loading;
 pub mod message;

@@ -38,6 +38,8 @@ pub enum DatasetError {
     InvalidNoise { noise: f64 },
     #[error("`{name}` has {available} training rows; ask for at most that many points")]
     TooManyPoints { name: String, available: usize },
+    #[error("the program has no own data: the playground writes it as `# own data:` comments")]
+    NoOwnData,
     #[error("the `{name}` dataset is not loaded here yet")]
     NotLoaded { name: String },
     #[error("the `{name}` dataset's files are damaged: {message}")]

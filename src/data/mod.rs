@@ -5,6 +5,8 @@
 
 pub mod csv;
 pub mod dataset;
+pub mod own;
+pub mod provided;
 pub mod shipped;
 pub mod table;
 
@@ -64,7 +66,7 @@ impl DataSpec {
 
     /// Whether `name` is a built-in or a shipped dataset.
     pub fn is_dataset(name: &str) -> bool {
-        DATASET_NAMES.contains(&name) || shipped::find(name).is_some()
+        DATASET_NAMES.contains(&name) || shipped::find(name).is_some() || name == own::OWN
     }
 
     /// The training rows and the held-out test rows.
@@ -75,6 +77,9 @@ impl DataSpec {
     /// with the mean and standard deviation of all its training rows, and the first
     /// `points` training rows are used.
     pub fn load(&self) -> Result<Split, DatasetError> {
+        if self.dataset == own::OWN {
+            return own_split(self.points);
+        }
         let Some(shipped) = shipped::find(&self.dataset) else {
             let test_points = (self.points / 4).max(1);
             let test = Dataset::by_name(
@@ -94,8 +99,20 @@ impl DataSpec {
     /// The features and labels of epoch 0's first minibatch: the inputs' values when a
     /// program is compiled. For a built-in set this draws no test points.
     pub fn first_batch(&self) -> Result<(Tensor, Tensor), DatasetError> {
-        if let Some(shipped) = shipped::find(&self.dataset) {
-            let split = shipped_split(shipped, self.points)?;
+        // In the browser a shipped set's or own data's first batch is zeros of its width:
+        // the app's modules then carry no split, and training writes the real rows.
+        #[cfg(target_arch = "wasm32")]
+        {
+            if let Some(width) = self.placeholder_width() {
+                return Ok(placeholder(self.batch, width));
+            }
+            if self.dataset == own::OWN {
+                return Err(DatasetError::NoOwnData);
+            }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.dataset == own::OWN || shipped::find(&self.dataset).is_some() {
+            let split = self.load()?;
             let first = self.batches(split.train.rows(), 0);
             return Ok(split.train.batch(first.first().map_or(&[], Vec::as_slice)));
         }
@@ -129,6 +146,30 @@ impl DataSpec {
             .collect())
     }
 
+    /// The features' width of a first batch of zeros: a shipped set's documented one, or
+    /// own data's (provided, else declared by its header).
+    #[cfg(target_arch = "wasm32")]
+    fn placeholder_width(&self) -> Option<usize> {
+        if self.dataset == own::OWN {
+            return provided::get(own::OWN)
+                .map(|t| t.width())
+                .or_else(own::declared_width);
+        }
+        shipped::find(&self.dataset).map(|s| s.features)
+    }
+
+    /// A shipped dataset's held-out test rows as its files hold them (not standardized),
+    /// in the order of [`DataSpec::load`]'s test rows: what pictures of them show. None
+    /// for a built-in set.
+    pub fn raw_test(&self) -> Result<Option<Table>, DatasetError> {
+        let Some(shipped) = shipped::find(&self.dataset) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            shipped_table(shipped)?.split(TEST_SHARE, SPLIT_SEED).1,
+        ))
+    }
+
     /// The full minibatches of epoch `epoch` over `rows` rows: the same order as
     /// [`DataSpec::epoch`] over a dataset of that many points.
     pub fn batches(&self, rows: usize, epoch: u64) -> Vec<Vec<usize>> {
@@ -142,14 +183,33 @@ impl DataSpec {
     }
 }
 
-/// A shipped dataset's split (see [`DataSpec::load`]) with `points` training rows: its
-/// files are embedded natively.
-#[cfg(not(target_arch = "wasm32"))]
+/// The rows of the page ([`own`]): the provided table's held-out share (shuffled by
+/// [`SPLIT_SEED`]) for testing, `points` of the rest for training, as they are.
+fn own_split(points: usize) -> Result<Split, DatasetError> {
+    let (table, share) = provided::get_split(own::OWN).ok_or(DatasetError::NoOwnData)?;
+    let (train, test) = table.split(share, SPLIT_SEED);
+    if points > train.rows() {
+        return Err(DatasetError::TooManyPoints {
+            name: own::OWN.to_owned(),
+            available: train.rows(),
+        });
+    }
+    let used: Vec<usize> = (0..points).collect();
+    Ok(Split {
+        train: train.select(&used),
+        test,
+    })
+}
+
+/// How many training rows a shipped dataset has (its rows less the held-out
+/// [`TEST_SHARE`]): the most points `features(name, points, batch)` may ask for.
+pub fn training_rows(shipped: &shipped::Shipped) -> usize {
+    shipped.rows - ((shipped.rows as f64 * TEST_SHARE) as usize).clamp(1, shipped.rows / 2)
+}
+
+/// A shipped dataset's split (see [`DataSpec::load`]) with `points` training rows.
 fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, DatasetError> {
-    let table = shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
-        name: shipped.name.to_owned(),
-        message,
-    })?;
+    let table = shipped_table(shipped)?;
     let (train, test) = table.split(TEST_SHARE, SPLIT_SEED);
     if points > train.rows() {
         return Err(DatasetError::TooManyPoints {
@@ -165,14 +225,40 @@ fn shipped_split(shipped: &shipped::Shipped, points: usize) -> Result<Split, Dat
     })
 }
 
-/// In the browser the shipped datasets are fetched on demand, which the app does not do
-/// yet, so the app's first load carries none of this.
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn shipped_split(shipped: &shipped::Shipped, _points: usize) -> Result<Split, DatasetError> {
-    Err(DatasetError::NotLoaded {
+/// A shipped dataset's table: natively from its embedded files.
+#[cfg(not(target_arch = "wasm32"))]
+fn shipped_table(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
+    shipped::files::load(shipped).map_err(|message| DatasetError::Damaged {
         name: shipped.name.to_owned(),
+        message,
     })
+}
+
+/// In the browser the playground fetches a shipped dataset's files on demand and
+/// provides its table ([`provided`]); until then it is `NotLoaded`, and the app's first
+/// load carries none of the files.
+#[cfg(target_arch = "wasm32")]
+fn shipped_table(shipped: &shipped::Shipped) -> Result<Table, DatasetError> {
+    provided::get(shipped.name)
+        .map(|table| Table::clone(&table))
+        .ok_or_else(|| DatasetError::NotLoaded {
+            name: shipped.name.to_owned(),
+        })
+}
+
+/// What compiling a program over a shipped dataset takes as its first minibatch in the
+/// browser: zeros of the documented shape (`[batch, features]`, `[batch]`), so the
+/// program compiles, shows its graph and its shapes; training writes the real rows.
+pub fn placeholder_batch(shipped: &shipped::Shipped, batch: usize) -> (Tensor, Tensor) {
+    placeholder(batch, shipped.features)
+}
+
+/// Zeros `[batch, width]` and `[batch]`.
+fn placeholder(batch: usize, width: usize) -> (Tensor, Tensor) {
+    (
+        Tensor::from_parts(vec![batch, width], vec![0.0; batch * width]),
+        Tensor::from_parts(vec![batch], vec![0.0; batch]),
+    )
 }
 
 /// The features `[batch, 2]` and the labels `[batch]` of the points at `indices`.
@@ -240,6 +326,13 @@ mod tests {
     fn a_shipped_set_holds_out_a_fifth_standardized_by_the_training_rows() {
         let split = spec("digits", 1438, 64).load().expect("digits");
         assert_eq!((split.train.rows(), split.test.rows()), (1438, 359));
+        for set in &shipped::SHIPPED {
+            let rows = training_rows(set);
+            assert_eq!(
+                spec(set.name, rows, 10).load().map(|s| s.train.rows()),
+                Ok(rows)
+            );
+        }
         assert_eq!((split.train.width(), split.test.width()), (64, 64));
         for column in split.train.moments() {
             assert!(column.0.abs() < 1e-9, "{column:?}");
@@ -260,5 +353,35 @@ mod tests {
         assert_eq!((diabetes.train.rows(), diabetes.test.rows()), (300, 88));
         assert_eq!(diabetes.train.classes(), 0);
         assert!(DataSpec::is_dataset("wine") && !DataSpec::is_dataset("mnist"));
+    }
+
+    #[test]
+    fn the_raw_test_rows_are_the_test_rows_before_standardizing() {
+        let spec = spec("digits", 1438, 64);
+        let (split, raw) = (
+            spec.load().expect("digits"),
+            spec.raw_test().expect("digits"),
+        );
+        let raw = raw.expect("a shipped set");
+        assert_eq!(raw.targets, split.test.targets);
+        // Pixels are whole numbers from 0 to 16.
+        assert!(
+            raw.features
+                .iter()
+                .all(|&v| v.fract() == 0.0 && (0.0..=16.0).contains(&v))
+        );
+        assert_eq!(self::spec("moons", 10, 5).raw_test(), Ok(None));
+    }
+
+    #[test]
+    fn a_placeholder_batch_has_the_documented_shape_and_holds_zeros() {
+        let digits = shipped::find("digits").expect("digits");
+        let (x, y) = placeholder_batch(digits, 32);
+        assert_eq!((x.shape(), y.shape()), (&[32, 64][..], &[32][..]));
+        assert!(x.data().iter().chain(y.data()).all(|&v| v == 0.0));
+        // Loaded, the first batch is the real one, of the same shape.
+        let (real, _) = spec("digits", 1438, 32).first_batch().expect("digits");
+        assert_eq!(real.shape(), x.shape());
+        assert!(real.data().iter().any(|&v| v != 0.0));
     }
 }

@@ -6,7 +6,7 @@
 
 use super::options::init::WeightInit;
 use super::options::numerics::Numerics;
-use crate::data::dataset::{DATASET_NAMES, Dataset};
+use crate::data::dataset::DATASET_NAMES;
 use crate::graph::{Graph, NodeId, Role};
 use crate::number::format_number;
 use crate::op::Op;
@@ -94,7 +94,7 @@ impl Default for Training {
 /// Everything the form shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Form {
-    /// One of [`DATASET_NAMES`].
+    /// One of [`super::data::choices`].
     pub dataset: String,
     pub points: usize,
     pub batch: usize,
@@ -141,9 +141,9 @@ pub enum FormError {
     TooDeep,
 }
 
-/// The number of classes of a built-in dataset (2 for every one of them today).
+/// The number of classes of a dataset the form offers.
 pub fn classes(dataset: &str) -> usize {
-    Dataset::by_name(dataset, 4, 0.0, 0).map_or(2, |d| d.classes)
+    super::data::classes(dataset)
 }
 
 /// Parse a list of hidden widths as people type it: `16, 16` or `32 8` (empty: none).
@@ -241,7 +241,7 @@ pub fn with_training(source: &str, training: &Training) -> String {
 /// The program the form describes.
 pub fn write_program(form: &Form) -> String {
     let classes = classes(&form.dataset);
-    let mut sizes = vec![2];
+    let mut sizes = vec![super::data::input_width(&form.dataset)];
     sizes.extend(&form.hidden);
     sizes.push(classes);
     let sizes_text: Vec<String> = sizes.iter().map(usize::to_string).collect();

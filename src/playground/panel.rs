@@ -9,7 +9,6 @@ use super::backend::{BackendChoice, BackendStatus};
 use super::chart::Scale;
 use super::form::{
     Activation, Form, Training, parse_widths, read_form, read_training, widths_text, with_training,
-    write_program,
 };
 use super::options::controls::{self as option_controls, OptionAction};
 use super::pace::Speed;
@@ -88,9 +87,9 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
     let mut model = graph.and_then(|g| read_form(g, source).ok());
     let mut training = read_training(source);
     let valid = match action {
-        Action::Dataset(name) => DATASET_NAMES.contains(&name.as_str()).then(|| {
-            model.iter_mut().for_each(|f| f.dataset = name.clone());
-        }),
+        Action::Dataset(name) => super::data::choices()
+            .contains(&name.as_str())
+            .then(|| model.iter_mut().for_each(|f| switch_dataset(f, name))),
         Action::Widths(text) => parse_widths(text).map(|widths| {
             model.iter_mut().for_each(|f| f.hidden = widths.clone());
         }),
@@ -129,9 +128,22 @@ pub fn edit(source: &str, graph: Option<&Graph>, action: &Action) -> Option<Resu
         Action::Dataset(_) | Action::Widths(_) | Action::Activation(_) | Action::Batch(_)
     ) || matches!(action, Action::Option(option) if option.is_model());
     Some(Ok(match model {
-        Some(form) if model_field => write_program(&form),
+        Some(form) if model_field => super::data::own_edit::keep_own(source, graph, &form),
         _ => with_training(source, &training),
     }))
+}
+
+/// `form` on the dataset `name`: a shipped set takes all its training rows, a built-in
+/// set the form's default count after one; the batch stays within the points.
+fn switch_dataset(form: &mut Form, name: &str) {
+    let built_in = if DATASET_NAMES.contains(&form.dataset.as_str()) {
+        form.points
+    } else {
+        Form::default().points
+    };
+    form.dataset = name.to_owned();
+    form.points = super::data::points(name, built_in);
+    form.batch = form.batch.min(form.points);
 }
 
 fn select(out: &mut String, label: &str, name: &str, options: &[&str], current: &str) {
@@ -177,7 +189,7 @@ pub fn form_markup(
                 &mut out,
                 "Dataset",
                 "dataset",
-                &DATASET_NAMES,
+                &super::data::choices(),
                 &shown.dataset,
             );
             let widths = widths_text(&shown.hidden);
@@ -372,6 +384,7 @@ pub fn scale_markup(scale: Scale, auto_log: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playground::form::write_program;
     use crate::program::compile;
 
     #[test]
@@ -431,6 +444,44 @@ mod tests {
             assert_eq!(edit(&source, Some(&graph), &bad), Some(Err(())), "{bad:?}");
         }
         assert_eq!(edit(&source, Some(&graph), &Action::Train), None);
+    }
+
+    #[test]
+    fn a_shipped_dataset_takes_its_width_classes_and_training_rows() {
+        let source = write_program(&Form::default());
+        let graph = compile(&source).unwrap();
+        let digits = edit(&source, Some(&graph), &Action::Dataset("digits".into()))
+            .unwrap()
+            .unwrap();
+        assert!(
+            digits.contains("X = features(digits, 1438, 64)"),
+            "{digits}"
+        );
+        assert!(
+            digits.contains("W1 = param(randn([64, 16], 1) * 0.18)"),
+            "{digits}"
+        );
+        assert!(digits.contains("W3 = param(randn([16, 10], 3)"), "{digits}");
+        let graph = compile(&digits).unwrap();
+        let form = read_form(&graph, &digits).unwrap();
+        assert_eq!((form.dataset.as_str(), form.points), ("digits", 1438));
+        assert!(
+            form_markup(Ok(&form), &form.training, None)
+                .contains("<option value=\"digits\" selected>")
+        );
+        // Back to a built-in set: the form's default count.
+        let moons = edit(&digits, Some(&graph), &Action::Dataset("moons".into()))
+            .unwrap()
+            .unwrap();
+        assert!(moons.contains("features(moons, 256, 64)") && moons.contains("[2, 16]"));
+        let iris = edit(&digits, Some(&graph), &Action::Dataset("iris".into()))
+            .unwrap()
+            .unwrap();
+        assert!(iris.contains("features(iris, 120, 64)") && iris.contains("[16, 3]"));
+        assert_eq!(
+            edit(&source, Some(&graph), &Action::Dataset("diabetes".into())),
+            Some(Err(()))
+        );
     }
 
     #[test]

@@ -9,12 +9,13 @@ use super::boundary::Grid;
 use super::form::Training;
 use super::pace;
 use crate::backend::{Backend, Quantity};
+use crate::data::DataSpec;
 use crate::data::dataset::Dataset;
-use crate::data::{DataSpec, batch_tensors};
+use crate::data::table::Table;
 use crate::graph::{Graph, NodeId, Role};
 use crate::op::Op;
 use crate::tensor::Tensor;
-use crate::train::{TrainConfig, TrainError, Trainer, UpdateRule};
+use crate::train::{Predictions, TrainConfig, TrainError, Trainer, UpdateRule};
 
 /// The most steps one chunk takes, however fast they are.
 pub const MAX_CHUNK_STEPS: usize = 2000;
@@ -33,7 +34,10 @@ pub fn config(training: &Training) -> TrainConfig {
 /// A program's dataset, its inputs and its classifier's logits.
 struct Data {
     spec: DataSpec,
-    dataset: Dataset,
+    /// A built-in 2-D set's points (drawn under the decision regions).
+    dataset: Option<Dataset>,
+    /// The training rows the minibatches come from.
+    train: Table,
     features: Vec<NodeId>,
     /// The input of `cross_entropy(logits, labels)`, for predictions.
     logits: Option<NodeId>,
@@ -44,7 +48,11 @@ impl Data {
         let spec = graph
             .inputs()
             .find_map(|id| graph.node(id).role.data().cloned())?;
-        let dataset = spec.generate().ok()?;
+        let train = spec.load().ok()?.train;
+        let dataset = spec
+            .generate()
+            .ok()
+            .or_else(|| super::data::own_edit::provided_points(&spec));
         let features = graph
             .inputs()
             .filter(|&id| matches!(graph.node(id).role, Role::Features(_)))
@@ -57,6 +65,7 @@ impl Data {
         Some(Data {
             spec,
             dataset,
+            train,
             features,
             logits,
         })
@@ -198,7 +207,7 @@ impl<B: Backend> Run<B> {
 
     /// The points and labels the model learns, when the program reads a dataset.
     pub fn dataset(&self) -> Option<&Dataset> {
-        self.data.as_ref().map(|d| &d.dataset)
+        self.data.as_ref().and_then(|d| d.dataset.as_ref())
     }
 
     /// One update; its loss. The layers' sizes are measured after it.
@@ -287,6 +296,104 @@ impl<B: Backend> Run<B> {
         self.trainer.accuracy().await
     }
 
+    /// Go on training on changed data: `graph` is this run's graph but for its data
+    /// inputs ([`super::data::same_but_data`]); the parameters and the step count stay.
+    pub fn replace_data(&mut self, graph: Graph) -> Result<(), TrainError> {
+        self.trainer.replace_data(graph)?;
+        self.data = Data::of(self.trainer.graph());
+        Ok(())
+    }
+
+    /// The accuracy on the dataset's held-out test rows, for a classifier.
+    pub async fn test_accuracy(&mut self) -> Result<Option<f64>, TrainError> {
+        self.trainer.test_accuracy().await
+    }
+
+    /// Each held-out test row's predicted class and label, for a classifier.
+    pub async fn test_predictions(&mut self) -> Result<Option<Predictions>, TrainError> {
+        self.trainer.test_predictions().await
+    }
+
+    /// The mean squared error on the held-out test rows, for a regression.
+    pub async fn test_mse(&mut self) -> Result<Option<f64>, TrainError> {
+        self.trainer.test_mse().await
+    }
+
+    /// A regression's prediction (the first input of its `mse`) for each of `rows`
+    /// (each as wide as the features), a minibatch at a time. None without an `mse` over
+    /// a dataset.
+    pub async fn predict_values(
+        &mut self,
+        rows: &[Vec<f64>],
+    ) -> Result<Option<Vec<f64>>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let graph = self.trainer.graph();
+        let Some(prediction) = graph
+            .nodes()
+            .iter()
+            .find(|n| n.op == Op::Mse)
+            .map(|n| n.inputs[0])
+        else {
+            return Ok(None);
+        };
+        let (features, batch, width) = (
+            data.features.clone(),
+            data.spec.batch.max(1),
+            data.train.width(),
+        );
+        let mut values = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(batch) {
+            let mut flat: Vec<f64> = chunk
+                .iter()
+                .flat_map(|r| r.iter().copied().chain(std::iter::repeat(0.0)).take(width))
+                .collect();
+            flat.resize(batch * width, 0.0);
+            let tensor = Tensor::from_parts(vec![batch, width], flat);
+            let backend = self.trainer.backend();
+            for &id in &features {
+                backend.write(id, &tensor)?;
+            }
+            backend.forward()?;
+            let predicted = backend.read(prediction, Quantity::Value).await?;
+            values.extend(predicted.data().iter().take(chunk.len()));
+        }
+        Ok(Some(values))
+    }
+
+    /// The program's dataset, when it reads one.
+    pub fn data_spec(&self) -> Option<&DataSpec> {
+        self.data.as_ref().map(|d| &d.spec)
+    }
+
+    /// The first layer's weights: the parameter that multiplies the features
+    /// (`X @ W1`), as it is now, with its shape `[features, units]`.
+    pub async fn first_weights(&mut self) -> Result<Option<Tensor>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let graph = self.trainer.graph();
+        let through = |mut id: NodeId| {
+            while graph.node(id).op == Op::Identity {
+                id = graph.node(id).inputs[0];
+            }
+            id
+        };
+        let weight = graph.nodes().iter().find_map(|node| {
+            let reads_features =
+                node.op == Op::MatMul && data.features.contains(&through(node.inputs[0]));
+            let weight = node.inputs.get(1).map(|&w| through(w))?;
+            (reads_features && graph.node(weight).role == Role::Param).then_some(weight)
+        });
+        match weight {
+            Some(id) => Ok(Some(
+                self.trainer.backend().read(id, Quantity::Value).await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// The model's prediction at every point of `grid` (row by row): the most likely
     /// class and its probability. None without a dataset and a classifier.
     pub async fn predict(&mut self, grid: &Grid) -> Result<Option<Vec<(usize, f64)>>, TrainError> {
@@ -344,9 +451,10 @@ impl<B: Backend> Run<B> {
     /// will draw, epoch by epoch.
     pub fn next_batch(&self) -> Option<Vec<usize>> {
         let data = self.data.as_ref()?;
-        let per_epoch = data.spec.epoch(&data.dataset, 0).len().max(1) as u64;
+        let rows = data.train.rows();
+        let per_epoch = data.spec.batches(rows, 0).len().max(1) as u64;
         let micro = self.trainer.steps() * self.trainer.config().accumulate.max(1) as u64;
-        let batches = data.spec.epoch(&data.dataset, micro / per_epoch);
+        let batches = data.spec.batches(rows, micro / per_epoch);
         batches.get((micro % per_epoch) as usize).cloned()
     }
 
@@ -355,7 +463,7 @@ impl<B: Backend> Run<B> {
         let step = self.trainer.steps() + 1;
         match &self.data {
             Some(data) => {
-                let per_epoch = data.spec.epoch(&data.dataset, 0).len().max(1) as u64;
+                let per_epoch = data.spec.batches(data.train.rows(), 0).len().max(1) as u64;
                 let micro = self.trainer.steps() * self.trainer.config().accumulate.max(1) as u64;
                 format!(
                     "training step {step}: the parameters after {} updates, minibatch {} of epoch {}",
@@ -378,7 +486,7 @@ impl<B: Backend> Run<B> {
         let batch = self
             .next_batch()
             .zip(self.data.as_ref())
-            .map(|(indices, data)| batch_tensors(&data.dataset, &indices));
+            .map(|(indices, data)| data.train.batch(&indices));
         let inputs: Vec<NodeId> = self.trainer.graph().inputs().collect();
         let mut values = Vec::with_capacity(inputs.len());
         for id in inputs {

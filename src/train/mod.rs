@@ -17,4 +17,4 @@ pub use crate::backend::optimizer::{
 pub use clip::GradientNorm;
 pub use metrics::{MetricsError, accuracy, argmax_rows};
 pub use scaler::{GradScaler, LossScaling, Outcome};
-pub use trainer::{StepReport, TrainConfig, TrainError, Trainer};
+pub use trainer::{Predictions, StepReport, TrainConfig, TrainError, Trainer};

@@ -229,6 +229,16 @@ impl<B: Backend> Trainer<B> {
         self.steps = steps;
     }
 
+    /// Go on with the same model on changed data: `graph` is the trainer's graph but for
+    /// its data inputs (their dataset's rows changed, so their point counts and first
+    /// batch may too). The parameters, the optimizer's state and the step count stay;
+    /// minibatches start a new epoch over the new rows.
+    pub fn replace_data(&mut self, graph: Graph) -> Result<(), TrainError> {
+        self.data = DataFeed::of(&graph)?;
+        self.graph = graph;
+        Ok(())
+    }
+
     /// One update without reading anything back: every micro-batch's forward and
     /// backward, then the optimizer. A GPU backend can queue several of these. A config
     /// that clips cannot (the norm must be read): [`TrainError::ClipNeedsRead`].
@@ -375,6 +385,19 @@ impl<B: Backend> Trainer<B> {
         self.score(true, batches, rows).await
     }
 
+    /// Each held-out test row's predicted class and its label, in row order, for a
+    /// classifier over a dataset (what a confusion matrix counts). It runs forward passes.
+    pub async fn test_predictions(&mut self) -> Result<Option<Predictions>, TrainError> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let (rows, batch) = (data.split.test.rows(), data.spec.batch.max(1));
+        let batches = (0..rows.div_ceil(batch))
+            .map(|k| (k * batch..(k + 1) * batch).map(|i| i % rows).collect())
+            .collect();
+        self.predictions(true, batches, rows).await
+    }
+
     /// The mean squared error over the held-out test rows, for a program with an `mse`
     /// loss over a dataset (a regression): every test row counted once, as in
     /// [`Trainer::test_accuracy`]. It runs forward passes.
@@ -414,6 +437,20 @@ impl<B: Backend> Trainer<B> {
         batches: Vec<Vec<usize>>,
         count: usize,
     ) -> Result<Option<f64>, TrainError> {
+        Ok(self
+            .predictions(test, batches, count)
+            .await?
+            .and_then(|p| accuracy(&p.predicted, &p.labels).ok()))
+    }
+
+    /// The predicted classes and the labels of the rows of `batches` (see
+    /// [`Trainer::score`]); None without a cross-entropy loss.
+    async fn predictions(
+        &mut self,
+        test: bool,
+        batches: Vec<Vec<usize>>,
+        count: usize,
+    ) -> Result<Option<Predictions>, TrainError> {
         let Some(cross_entropy) = self
             .graph
             .nodes()
@@ -445,12 +482,22 @@ impl<B: Backend> Trainer<B> {
                 truth.push(label);
             }
         }
-        Ok(accuracy(&predicted, &truth).ok())
+        Ok(Some(Predictions {
+            predicted,
+            labels: truth,
+        }))
     }
 }
 
 mod guarded;
 pub use guarded::StepReport;
+
+/// A classifier's predicted class for each row, and the row's label.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Predictions {
+    pub predicted: Vec<usize>,
+    pub labels: Vec<usize>,
+}
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 use super::*;
 use crate::backend::block_on;
 use crate::backend::cpu::CpuBackend;
+use crate::data::batch_tensors;
 use crate::engine::{Mode, Stepper};
 use crate::playground::form::{Form, write_program};
 use crate::program::compile;
@@ -323,4 +324,66 @@ fn a_checkpoint_of_another_shape_is_refused() {
         error,
         TrainError::Backend(crate::backend::BackendError::ShapeChanged { .. })
     ));
+}
+
+/// The form's 64-32-10 network on the digits (a small one, for a debug build).
+fn digits() -> Run<CpuBackend> {
+    let form = Form {
+        dataset: "digits".into(),
+        points: 1438,
+        batch: 64,
+        hidden: vec![32],
+        training: Training {
+            optimizer: crate::train::OptimizerKind::Momentum,
+            learning_rate: 0.1,
+            zero_grads: true,
+            ..Training::default()
+        },
+        ..Form::default()
+    };
+    let graph = compile(&write_program(&form)).unwrap();
+    Run::new(CpuBackend::new(), graph, &form.training).unwrap()
+}
+
+#[test]
+fn a_digits_run_steps_into_its_real_minibatches_and_is_tested_on_held_out_rows() {
+    let mut run = digits();
+    assert!(run.dataset().is_none(), "no 2-D points to draw");
+    let features = run.graph().find("X").unwrap();
+    let split = run.data_spec().unwrap().load().unwrap();
+    for _ in 0..3 {
+        let indices = run.next_batch().unwrap();
+        let (expected, _) = split.train.batch(&indices);
+        let inputs = block_on(run.next_step_inputs()).unwrap();
+        assert!(inputs.contains(&expected));
+        block_on(run.step()).unwrap();
+        assert_eq!(run.backend().value(features).unwrap(), &expected);
+    }
+    for _ in 0..60 {
+        block_on(run.step()).unwrap();
+    }
+    let predictions = block_on(run.test_predictions()).unwrap().unwrap();
+    assert_eq!(predictions.labels.len(), 359);
+    assert_eq!(
+        predictions.labels,
+        split
+            .test
+            .targets
+            .iter()
+            .map(|&t| t as usize)
+            .collect::<Vec<_>>()
+    );
+    let accuracy = block_on(run.test_accuracy()).unwrap().unwrap();
+    let correct = predictions
+        .predicted
+        .iter()
+        .zip(&predictions.labels)
+        .filter(|(p, t)| p == t)
+        .count();
+    assert_eq!(accuracy, correct as f64 / 359.0);
+    assert!(accuracy > 0.9, "{accuracy}");
+    let weights = block_on(run.first_weights()).unwrap().unwrap();
+    assert_eq!(weights.shape(), [64, 32]);
+    let w1 = run.graph().find("W1").unwrap();
+    assert_eq!(&weights, run.backend().value(w1).unwrap());
 }

@@ -8,7 +8,7 @@
 //! the last parameters read back from the GPU, keeping the program and the step count.
 
 use super::hooks;
-use super::state::{CHUNK_MS, GRID, Job, PlaygroundState, Scatter, Stats};
+use super::state::{CHUNK_MS, Job, PlaygroundState, Stats};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
@@ -98,6 +98,7 @@ fn discard(ps: PlaygroundState) {
     ps.boundary.set(None);
     ps.scatter.set(None);
     super::options::clear(ps);
+    ps.report.set(None);
 }
 
 /// Whether `message` is what the playground says while the editor's program does not
@@ -138,6 +139,11 @@ async fn follow(ps: PlaygroundState) {
             }
             return;
         }
+        Some(false) if keep_on_new_data(ps, &graph) => {
+            // The same model on changed own data: training goes on.
+            evaluate(ps).await;
+            return;
+        }
         Some(false) => {
             let was_training = ps.training.get_untracked();
             ps.training.set(false);
@@ -152,6 +158,24 @@ async fn follow(ps: PlaygroundState) {
     // Show the data, the initial decision regions and the backend at once.
     if graph.params().next().is_some() && ensure_run(ps).await {
         evaluate(ps).await;
+    }
+}
+
+/// Whether the run's model is `graph`'s but for its own data's rows; if so the run goes
+/// on with them (and the scatter shows them).
+fn keep_on_new_data(ps: PlaygroundState, graph: &Graph) -> bool {
+    let kept = ps.run.try_update_value(|run| {
+        let run = run.as_mut()?;
+        let same = crate::playground::data::same_but_data(run.graph(), graph)
+            && run.replace_data(graph.clone()).is_ok();
+        same.then(|| super::own_data::scatter(run))
+    });
+    match kept.flatten() {
+        Some(scatter) => {
+            ps.scatter.set(scatter);
+            true
+        }
+        None => false,
     }
 }
 
@@ -203,6 +227,15 @@ async fn build(
     graph: Graph,
     from: Option<Checkpoint>,
 ) -> bool {
+    if let Some(name) = super::data::to_load(&graph) {
+        ps.message
+            .set(Some(format!("Loading the `{name}` dataset…")));
+        if let Err(reason) = super::data::ensure_loaded(&graph).await {
+            ps.message.set(Some(reason));
+            return false;
+        }
+        ps.message.set(None);
+    }
     let mut why_not_gpu = None;
     let backend = match choice {
         BackendChoice::Gpu => match gpu_backend(ps).await {
@@ -236,19 +269,8 @@ async fn build(
             return false;
         }
     };
-    if let Some(dataset) = run.dataset() {
-        let grid = Grid::around(&dataset.points, GRID);
-        ps.scatter.set(Some(Scatter {
-            grid,
-            points: dataset.len(),
-            classes: dataset.classes,
-            markup: boundary::scatter_markup(
-                &dataset.points,
-                &dataset.labels,
-                &grid,
-                boundary::PICTURE,
-            ),
-        }));
+    if let Some(scatter) = super::own_data::scatter(&run) {
+        ps.scatter.set(Some(scatter));
     }
     let running = run.backend().kind();
     let steps = run.steps();
@@ -445,14 +467,15 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
             Some((grid, _)) => predict(&mut run, &grid).await?,
             None => None,
         };
+        let report = super::data::report(&mut run).await?;
         let checkpoint = match kind {
             BackendChoice::Gpu => Some(run.checkpoint().await?),
             BackendChoice::Cpu => None,
         };
-        Ok::<_, TrainError>((accuracy, predictions, checkpoint))
+        Ok::<_, TrainError>((accuracy, predictions, checkpoint, report))
     }
     .await;
-    let (accuracy, predictions, checkpoint) = match outcome {
+    let (accuracy, predictions, checkpoint, report) = match outcome {
         Ok(outcome) => outcome,
         Err(error) => {
             return match Recovery::from(kind, &error) {
@@ -480,7 +503,12 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
             &boundary::bitmap(&predictions, grid.n, classes, palette),
         )
     });
-    ps.stats.update(|s| s.accuracy = accuracy);
+    let (test_accuracy, report) = report.unzip();
+    ps.stats.update(|s| {
+        s.accuracy = accuracy;
+        s.test_accuracy = test_accuracy.flatten();
+    });
+    ps.report.set(report);
     ps.boundary.set(picture);
     Ok(())
 }

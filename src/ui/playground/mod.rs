@@ -12,9 +12,11 @@
 pub mod host;
 
 mod commands;
+mod data;
 mod hooks;
 mod jobs;
 mod options;
+mod own_data;
 mod panel;
 mod state;
 mod view;

@@ -55,6 +55,8 @@ pub struct Stats {
     pub steps: u64,
     pub loss: Option<f64>,
     pub accuracy: Option<f64>,
+    /// The accuracy on the dataset's held-out test rows.
+    pub test_accuracy: Option<f64>,
     pub steps_per_second: Option<f64>,
     /// Mean and longest time between animation frames while training (ms).
     pub frame_ms: Option<(f64, f64)>,
@@ -137,6 +139,11 @@ pub struct PlaygroundState {
     pub scatter: RwSignal<Option<Scatter>>,
     /// The decision boundary as a BMP data URL.
     pub boundary: RwSignal<Option<String>>,
+    /// The classifier on the held-out rows (confusion matrix, misclassified digits, the
+    /// first layer's weights) as markup, see [`super::data`].
+    pub report: RwSignal<Option<String>>,
+    /// The own-data panel ([`super::own_data`]).
+    pub own: super::own_data::OwnUi,
     /// The backend the user asked for.
     pub choice: RwSignal<BackendChoice>,
     /// The backend the run trains on, and what WebGPU offers.
@@ -180,6 +187,8 @@ impl PlaygroundState {
             stats: RwSignal::new(Stats::default()),
             scatter: RwSignal::new(None),
             boundary: RwSignal::new(None),
+            report: RwSignal::new(None),
+            own: super::own_data::OwnUi::new(),
             choice: RwSignal::new(BackendChoice::Cpu),
             backend: RwSignal::new(BackendStatus::default()),
             spare_gpu: StoredValue::new_local(None),

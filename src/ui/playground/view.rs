@@ -31,11 +31,15 @@ pub fn Playground() -> impl IntoView {
                             <TrainStats />
                             <options::OptionStats />
                             <div class="playground-body">
-                                <panel::ModelForm />
+                                <div class="playground-forms">
+                                    <panel::ModelForm />
+                                    <super::own_data::OwnData />
+                                </div>
                                 <LossChart />
                                 <BoundaryPicture />
                             </div>
                             <options::OptionCharts />
+                            <div class="data-report" hidden=move || ps.report.with(Option::is_none) inner_html=move || ps.report.get().unwrap_or_default()></div>
                         </div>
                     </details>
                 </section>
@@ -56,6 +60,7 @@ fn stats_markup(s: &Stats) -> String {
         ("Step", s.steps.to_string()),
         ("Loss", s.loss.map(format_number).unwrap_or_else(dash)),
         ("Accuracy", percent(s.accuracy)),
+        ("Test accuracy", percent(s.test_accuracy)),
         (
             "Steps/s",
             s.steps_per_second
@@ -86,6 +91,7 @@ fn TrainStats() -> impl IntoView {
             data-steps=move || stats.with(|s| s.steps)
             data-loss=attr(|s| s.loss)
             data-accuracy=attr(|s| s.accuracy)
+            data-test-accuracy=attr(|s| s.test_accuracy)
             data-steps-per-second=attr(|s| s.steps_per_second)
             data-frame-ms=attr(|s| s.frame_ms.map(|f| f.0))
             data-frame-max-ms=attr(|s| s.frame_ms.map(|f| f.1))
@@ -154,7 +160,9 @@ fn BoundaryPicture() -> impl IntoView {
     };
     view! {
         <figure class="chart" hidden=move || ps.scatter.with(Option::is_none)>
-            <svg class="boundary" viewBox=format!("0 0 {PICTURE} {PICTURE}") role="img" aria-label=label>
+            <svg class="boundary" viewBox=format!("0 0 {PICTURE} {PICTURE}") role="img" aria-label=label
+                on:pointerdown=move |ev| super::own_data::pointer_down(ps, ev)
+                on:pointerup=move |ev| super::own_data::pointer_up(ps, ev)>
                 <rect class="plot-bg" width=PICTURE height=PICTURE></rect>
                 {move || ps.boundary.get().map(|url| view! {
                     <image href=url width=PICTURE height=PICTURE preserveAspectRatio="none"></image>
