@@ -71,7 +71,7 @@ pub enum Follow {
     /// The same program, inputs and mode at another step: seek there.
     Seek(usize),
     /// Anything else: rebuild the session from the link.
-    Rebuild(UrlState),
+    Rebuild(Box<UrlState>),
 }
 
 /// How to go from the link the module follows (`current`, if any) to `next`: a step alone
@@ -92,7 +92,7 @@ pub fn follow(current: Option<&UrlState>, next: UrlState) -> Follow {
                 Follow::Seek(next.step)
             }
         }
-        _ => Follow::Rebuild(next),
+        _ => Follow::Rebuild(Box::new(next)),
     }
 }
 
@@ -133,13 +133,13 @@ mod tests {
         assert_eq!(follow(Some(&now), link("x1^2", 2)), Follow::Seek(2));
         assert_eq!(
             follow(Some(&now), link("x1^3", 2)),
-            Follow::Rebuild(link("x1^3", 2))
+            Follow::Rebuild(Box::new(link("x1^3", 2)))
         );
         let mut other_input = link("x1^2", 1);
         other_input.inputs[0].1 = 3.0;
         assert_eq!(
             follow(Some(&now), other_input.clone()),
-            Follow::Rebuild(other_input)
+            Follow::Rebuild(Box::new(other_input))
         );
         // A quiz's score alone is nothing to rebuild; with a step, a seek.
         let mut scored = link("x1^2", 1);
@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(follow(Some(&now), scored), Follow::Seek(2));
         assert_eq!(
             follow(None, link("x1^2", 0)),
-            Follow::Rebuild(link("x1^2", 0))
+            Follow::Rebuild(Box::new(link("x1^2", 0)))
         );
     }
 }

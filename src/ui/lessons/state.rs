@@ -68,7 +68,7 @@ impl LessonsState {
         {
             Follow::Nothing => {}
             Follow::Seek(step) => self.session.update(|s| s.seek(step)),
-            Follow::Rebuild(state) => self.session.set(Session::from_url(state)),
+            Follow::Rebuild(state) => self.session.set(Session::from_url(*state)),
         }
         if self.session.with_untracked(Session::quiz) != next.quiz {
             self.session.update(|s| s.set_quiz(next.quiz));
