@@ -55,6 +55,8 @@ pub(super) fn open_example(ls: LessonsState, slug: &str, storage: Storage) {
         step: 0,
         tensors: vec![],
         about: None,
+        setup: example.setup,
+        quiz: None,
         storage,
     });
 }
