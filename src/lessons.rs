@@ -3,6 +3,11 @@
 //! tape's memory), as plain data: which views there are, their names and link slugs, and
 //! how the view module follows the app's link without recompiling at every step.
 
+pub mod backward;
+pub mod chain_rule;
+pub mod four_ways;
+pub mod plot;
+
 use crate::url_state::UrlState;
 
 /// One view of the lessons module.
