@@ -266,6 +266,29 @@ pub fn slider_range(x: f64) -> (f64, f64) {
     ((x.floor() - 1.0).min(-3.0), (x.ceil() + 1.0).max(3.0))
 }
 
+/// `v` to six significant digits, trailing zeros dropped: how the view shows its numbers,
+/// so two numbers that print alike agree to that precision.
+pub fn shown(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    if !v.is_finite() {
+        return crate::number::format_number(v);
+    }
+    let magnitude = v.abs().log10().floor();
+    if !(-4.0..6.0).contains(&magnitude) {
+        return format!("{v:.5e}");
+    }
+    let decimals = (5.0 - magnitude).max(0.0) as usize;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" { "0".to_string() } else { text }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,7 +313,10 @@ mod tests {
         assert!(close(c.product, analytic), "{} {analytic}", c.product);
         assert!(close(c.gradient, analytic));
         assert!(close(c.output, (1.3f64 * 1.3).sin()));
-        assert_eq!(c.links[1].locals[0].formula, format!("cos({})", c.links[0].name));
+        assert_eq!(
+            c.links[1].locals[0].formula,
+            format!("cos({})", c.links[0].name)
+        );
     }
 
     #[test]
@@ -333,6 +359,19 @@ mod tests {
         );
         let graph = compile("W = [1, 2]; sum(W * x)").unwrap();
         assert!(matches!(chain(&graph, 1.0), Err(ChainError::Scalar(_))));
+    }
+
+    #[test]
+    fn numbers_show_six_significant_digits() {
+        assert_eq!(shown(1.23456789), "1.23457");
+        assert_eq!(shown(-0.000123456789), "-0.000123457");
+        assert_eq!(shown(12.0), "12");
+        assert_eq!(shown(123456.7), "123457");
+        assert_eq!(shown(1.5e-7), "1.50000e-7");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(-1e-30 * 0.0), "0");
+        // Numbers equal to 1e-12 print alike.
+        assert_eq!(shown(0.1 + 0.2), shown(0.3));
     }
 
     #[test]

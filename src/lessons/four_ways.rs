@@ -28,7 +28,10 @@ pub struct Swell {
 /// [`MAX_PREFIXES`], evenly spread, the whole program last).
 pub fn swell(graph: &Graph) -> Result<Vec<Swell>, FourWaysError> {
     scalar_program::check(graph)?;
-    let computed: Vec<NodeId> = graph.ids().filter(|&id| !graph.node(id).op.is_leaf()).collect();
+    let computed: Vec<NodeId> = graph
+        .ids()
+        .filter(|&id| !graph.node(id).op.is_leaf())
+        .collect();
     let picked: Vec<NodeId> = if computed.len() <= MAX_PREFIXES {
         computed.clone()
     } else {
@@ -80,10 +83,10 @@ pub fn swell_chart(swell: &[Swell], width: f64, height: f64) -> String {
         height,
     );
     let mut body = frame.axes("computed nodes in the program", "size");
-    body.push_str(&frame.curve(&nodes, "line shared"));
-    body.push_str(&frame.curve(&derivative, "line derivative"));
+    body.push_str(&frame.curve(&nodes, "lp-line shared"));
+    body.push_str(&frame.curve(&derivative, "lp-line derivative"));
     for &(x, y) in &derivative {
-        body.push_str(&frame.dot(x, y, "dot derivative"));
+        body.push_str(&frame.dot(x, y, "lp-dot derivative"));
     }
     document(
         width,
@@ -112,14 +115,14 @@ pub fn finite_chart(sweep: &Sweep, width: f64, height: f64) -> String {
     let y = finite_bounds(central.iter().chain(&forward).map(|p| p.1));
     let frame = Frame::new(x, y, (Scale::Log, Scale::Log), width, height);
     let mut body = frame.axes("step h", "|error|");
-    body.push_str(&frame.marker(log(sweep.best_central), "best central", "best central h"));
-    body.push_str(&frame.curve(&forward, "line forward"));
-    body.push_str(&frame.curve(&central, "line central"));
+    body.push_str(&frame.marker(log(sweep.best_central), "lp-best", "best central h"));
+    body.push_str(&frame.curve(&forward, "lp-line forward"));
+    body.push_str(&frame.curve(&central, "lp-line central"));
     for &(x, y) in forward.iter() {
-        body.push_str(&frame.dot(x, y, "dot forward"));
+        body.push_str(&frame.dot(x, y, "lp-dot forward"));
     }
     for &(x, y) in central.iter() {
-        body.push_str(&frame.dot(x, y, "dot central"));
+        body.push_str(&frame.dot(x, y, "lp-dot central"));
     }
     document(
         width,
@@ -161,15 +164,21 @@ mod tests {
             [1, 2, 3, 4, 5]
         );
         // d sin(x) = cos(x): 2 nodes; the product form is cos(v)·(previous) each time.
-        assert_eq!(s[0].derivative_size, 2);
-        assert_eq!(s[0].value_size, 2);
-        for pair in s.windows(2) {
-            assert!(pair[1].derivative_size > pair[0].derivative_size);
-            assert!(pair[1].value_size == pair[0].value_size + 1);
-        }
+        // cos(x), cos(sin(x))·cos(x), … : each adds a cos of everything under it.
+        assert_eq!(
+            s.iter().map(|p| p.derivative_size).collect::<Vec<_>>(),
+            [2, 6, 11, 17, 24]
+        );
+        assert_eq!(
+            s.iter().map(|p| p.value_size).collect::<Vec<_>>(),
+            [2, 3, 4, 5, 6]
+        );
         // Quadratic growth against the graph's linear count.
         let last = s.last().unwrap();
-        assert!(last.derivative_size as usize > 3 * last.graph_nodes, "{s:?}");
+        assert!(
+            last.derivative_size as usize > 3 * last.graph_nodes,
+            "{s:?}"
+        );
         let whole = crate::engine::four_ways::four_ways(&graph, &[Tensor::scalar(0.3)]).unwrap();
         assert_eq!(last.derivative_size, whole.inputs[0].symbolic_size);
     }
@@ -190,17 +199,21 @@ mod tests {
         let graph = compile("exp(x)").unwrap();
         let sweep = finite::sweep(&graph, &[Tensor::scalar(1.0)], 0, 1f64.exp());
         let svg = finite_chart(&sweep, 400.0, 220.0);
-        assert!(svg.contains("line forward") && svg.contains("line central"));
+        assert!(svg.contains("lp-line forward") && svg.contains("lp-line central"));
         assert!(svg.contains("best central h"));
-        assert_eq!(svg.matches("dot central").count(), 15 - zeros(&sweep));
+        assert_eq!(svg.matches("lp-dot central").count(), 15 - zeros(&sweep));
         let (h, value, error) = best(&sweep);
         assert_eq!(h, sweep.best_central);
         assert!((value - 1f64.exp()).abs() == error && error < 1e-9);
         let swell_svg = swell_chart(&swell(&compile("sin(x^2)").unwrap()).unwrap(), 300.0, 200.0);
-        assert!(swell_svg.contains("line derivative") && swell_svg.contains("<svg"));
+        assert!(swell_svg.contains("lp-line derivative") && swell_svg.contains("<svg"));
     }
 
     fn zeros(sweep: &Sweep) -> usize {
-        sweep.samples.iter().filter(|s| s.central_error == 0.0).count()
+        sweep
+            .samples
+            .iter()
+            .filter(|s| s.central_error == 0.0)
+            .count()
     }
 }

@@ -363,7 +363,13 @@ mod tests {
     #[test]
     fn a_curve_breaks_outside_the_frame_and_at_nan() {
         let f = frame();
-        let points = [(0.0, 1.0), (1.0, 2.0), (1.5, f64::NAN), (2.0, 3.0), (2.5, 50.0)];
+        let points = [
+            (0.0, 1.0),
+            (1.0, 2.0),
+            (1.5, f64::NAN),
+            (2.0, 3.0),
+            (2.5, 50.0),
+        ];
         let path = f.curve(&points, "c");
         assert_eq!(path.matches('M').count(), 2, "{path}");
         assert_eq!(path.matches('L').count(), 1, "{path}");
@@ -383,7 +389,10 @@ mod tests {
         assert!(f.x_ticks.iter().all(|t| t.fract() == 0.0));
         assert!(f.x_range().0 <= -15.0 && f.x_range().1 >= -1.0);
         let axes = f.axes("h", "error");
-        assert!(axes.contains(">1e-12<") || axes.contains(">1e-10<"), "{axes}");
+        assert!(
+            axes.contains(">1e-12<") || axes.contains(">1e-10<"),
+            "{axes}"
+        );
         assert!(!f.marker(-8.0, "best", "best h").is_empty());
         assert!(f.marker(-30.0, "best", "").is_empty());
     }
