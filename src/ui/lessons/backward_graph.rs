@@ -141,7 +141,7 @@ fn stepper(c: std::sync::Arc<Computed>, cursor: RwSignal<usize>) -> impl IntoVie
             <button
                 type="button"
                 on:click=move |_| cursor.update(|k| *k = (*k + 1).min(total))
-                disabled=move || cursor.get() >= total
+                disabled=move || { cursor.get() >= total }
             >
                 "Next ▶"
             </button>
