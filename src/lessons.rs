@@ -9,6 +9,11 @@ pub mod quiz;
 
 pub mod memory;
 
+pub mod backward;
+pub mod chain_rule;
+pub mod four_ways;
+pub mod plot;
+
 use crate::url_state::UrlState;
 
 /// One view of the lessons module.
