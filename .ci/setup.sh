@@ -6,7 +6,8 @@
 #   - wasm-opt from the npm package binaryen, into .ci/node (git-ignored)
 #   - chromium, chromium-driver (browser tests), mesa-vulkan-drivers (wgpu tests)
 #   - pdflatex (texlive-latex-base, texlive-latex-recommended; the LaTeX export check)
-#   - python3-ipython (the Jupyter recipe's test), mdbook (the mdBook recipe's test)
+#   - python3-ipython (the Jupyter recipe's test), python3-sympy (the second derivatives'
+#     oracle in tests/properties.rs), mdbook (the mdBook recipe's test)
 #   - the E2E tests' npm packages (npm ci in tests/e2e) when the lockfile changed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -71,6 +72,8 @@ command -v pdflatex >/dev/null || lean+=(texlive-latex-base)
 dpkg -s texlive-latex-recommended >/dev/null 2>&1 || lean+=(texlive-latex-recommended)
 # IPython, for the Jupyter recipe's test (tests/e2e/recipes.test.js).
 python3 -c 'import IPython' >/dev/null 2>&1 || lean+=(python3-ipython)
+# sympy, the independent oracle of the second-derivative property test (tests/properties.rs).
+python3 -c 'import sympy' >/dev/null 2>&1 || lean+=(python3-sympy)
 if ((${#missing[@]} + ${#lean[@]})); then
     say "installing Debian packages: ${missing[*]} ${lean[*]}"
     apt-get update
