@@ -13,6 +13,7 @@ mod graph_view;
 mod hooks;
 mod inputs;
 pub mod lessons;
+mod module_status;
 mod passes;
 pub mod playground;
 mod quiz;

@@ -6,6 +6,7 @@
 //! node, set an input's value or move the quiz on. A link with a quiz opens its tab.
 
 use super::super::hooks;
+use super::super::module_status::module_status;
 use super::super::state::AppState;
 use crate::lessons::Lesson;
 use crate::playground::loading::{ModuleLoad, Wording};
@@ -202,8 +203,7 @@ pub fn Lessons() -> impl IntoView {
     if app.session.with_untracked(|s| s.quiz().is_some()) {
         Effect::new(move |_| choose(Lesson::Quiz));
     }
-    let failed = move || host.load.with(|load| matches!(load, ModuleLoad::Failed(_)));
-    let retry = move |_| {
+    let retry = move || {
         if host.advance(ModuleLoad::retry) {
             start();
         }
@@ -236,14 +236,7 @@ pub fn Lessons() -> impl IntoView {
                 aria-labelledby=move || host.open.get().map(|l| format!("lesson-tab-{}", l.slug()))
                 hidden=move || host.open.with(Option::is_none)
             >
-                <div
-                    class="lesson-status"
-                    role=move || if failed() { "alert" } else { "status" }
-                    hidden=move || host.load.with(|load| load.message(WHAT).is_none())
-                >
-                    <p>{move || host.load.with(|load| load.message(WHAT))}</p>
-                    <button on:click=retry hidden=move || !failed()>"Try again"</button>
-                </div>
+                {module_status(host.load, WHAT, "lesson-status", retry)}
                 <div class="lesson-mount" node_ref=mount_point></div>
             </div>
         </section>

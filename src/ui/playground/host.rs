@@ -6,6 +6,7 @@
 //! link to it shows the banner too).
 
 use super::super::hooks;
+use super::super::module_status::module_status;
 use super::super::state::AppState;
 use crate::playground::form::{Form, write_program};
 use crate::playground::loading::{ModuleLoad, Wording};
@@ -216,8 +217,7 @@ pub fn PlaygroundHost(host: HostState) -> impl IntoView {
             start();
         }
     });
-    let failed = move || host.load.with(|load| matches!(load, ModuleLoad::Failed(_)));
-    let retry = move |_| {
+    let retry = move || {
         if host.advance(ModuleLoad::retry) {
             start();
         }
@@ -228,14 +228,7 @@ pub fn PlaygroundHost(host: HostState) -> impl IntoView {
             hidden=move || !shown.get()
             data-playground=move || host.load.with(ModuleLoad::name)
         >
-            <div
-                class="playground-status"
-                role=move || if failed() { "alert" } else { "status" }
-                hidden=move || host.load.with(|load| load.message(WHAT).is_none())
-            >
-                <p>{move || host.load.with(|load| load.message(WHAT))}</p>
-                <button on:click=retry hidden=move || !failed()>"Try again"</button>
-            </div>
+            {module_status(host.load, WHAT, "playground-status", retry)}
             <div class="playground-mount" node_ref=mount_point></div>
         </div>
     }
