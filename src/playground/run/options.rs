@@ -142,12 +142,12 @@ mod tests {
     use crate::program::compile;
     use crate::train::{LossScaling, OptimizerKind};
 
-    const UNDERFLOW: &str = "x = [0.5, 1, 2, 4]
-w = param([0.25, -0.5, 0.125, 0.75])
-t = 2.873046875
-y = sum(w * x)
-r = y - t
-L = 0.00000095367431640625 * r^2";
+    /// The worked example whose f16 gradients underflow (∂L/∂r = 2⁻²⁸).
+    fn underflow() -> &'static str {
+        crate::examples::find("f16-underflow")
+            .expect("the f16-underflow example")
+            .program
+    }
 
     fn run(program: &str, numerics: Numerics) -> Run<CpuBackend> {
         let training = Training {
@@ -165,7 +165,7 @@ L = 0.00000095367431640625 * r^2";
             precision: Precision::F16,
             ..Numerics::default()
         };
-        let mut plain = run(UNDERFLOW, f16);
+        let mut plain = run(underflow(), f16);
         block_on(plain.train_steps(3)).unwrap();
         assert_eq!(plain.record().underflows, Some(1));
         assert_eq!(plain.record().scaler_text(), None);

@@ -99,12 +99,12 @@ mod tests {
     use crate::program::compile;
     use crate::train::{LossScaling, TrainConfig, UpdateRule};
 
-    const UNDERFLOW: &str = "x = [0.5, 1, 2, 4]
-w = param([0.25, -0.5, 0.125, 0.75])
-t = 2.873046875
-y = sum(w * x)
-r = y - t
-L = 0.00000095367431640625 * r^2";
+    /// The worked example whose f16 gradients underflow (∂L/∂r = 2⁻²⁸).
+    fn underflow() -> &'static str {
+        crate::examples::find("f16-underflow")
+            .expect("the f16-underflow example")
+            .program
+    }
 
     fn trainer(program: &str, clip_norm: Option<f64>) -> Trainer<CpuBackend> {
         let config = TrainConfig {
@@ -120,7 +120,7 @@ L = 0.00000095367431640625 * r^2";
     /// 2¹⁰ nothing underflows and the gradients are f64's.
     #[test]
     fn f16_gradients_underflow_and_loss_scaling_recovers_them() {
-        let mut plain = trainer(UNDERFLOW, None);
+        let mut plain = trainer(underflow(), None);
         let report = block_on(plain.step_guarded(Precision::F16, None)).unwrap();
         assert_eq!(report.underflows, Some(1));
         assert_eq!(report.outcome, Outcome::Applied);
@@ -128,12 +128,12 @@ L = 0.00000095367431640625 * r^2";
         let lost = block_on(plain.backend().read(w, Quantity::Gradient)).unwrap();
         assert!(lost.data().iter().all(|&g| g == 0.0), "{lost:?}");
 
-        let mut reference = trainer(UNDERFLOW, None);
+        let mut reference = trainer(underflow(), None);
         block_on(reference.step_guarded(Precision::F64, None)).unwrap();
         let want = block_on(reference.backend().read(w, Quantity::Gradient)).unwrap();
         assert_eq!(reference.backend().underflows(), Some(0));
 
-        let mut scaled = trainer(UNDERFLOW, None);
+        let mut scaled = trainer(underflow(), None);
         let mut scaler = GradScaler::new(LossScaling::Static(1024.0));
         let report = block_on(scaled.step_guarded(Precision::F16, Some(&mut scaler))).unwrap();
         assert_eq!(report.underflows, Some(0));
@@ -146,7 +146,7 @@ L = 0.00000095367431640625 * r^2";
     /// 65504): the first step is skipped and the scale halves; the second is applied.
     #[test]
     fn the_dynamic_scale_skips_an_overflowing_step() {
-        let mut run = trainer(UNDERFLOW, None);
+        let mut run = trainer(underflow(), None);
         let mut scaler = GradScaler::new(LossScaling::Dynamic);
         let first = block_on(run.step_guarded(Precision::F16, Some(&mut scaler))).unwrap();
         assert_eq!((first.outcome, first.scale), (Outcome::Skipped, 65536.0));
