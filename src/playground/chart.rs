@@ -239,32 +239,40 @@ pub(crate) fn log_tick_label(v: f64) -> String {
     format_number(format!("{value:.digits$}").parse().unwrap_or(value))
 }
 
+/// The `points` of each polyline in the `<g>` of `class`: what the charts' tests read.
+#[cfg(test)]
+pub(crate) fn polylines(markup: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
+    let Some(layer) = markup
+        .split(&format!("<g class=\"{class}\">"))
+        .nth(1)
+        .and_then(|rest| rest.split("</g>").next())
+    else {
+        return Vec::new();
+    };
+    layer
+        .split("points=\"")
+        .skip(1)
+        .map(|rest| {
+            rest.split('"')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .filter_map(|pair| {
+                    let (x, y) = pair.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The `points` attribute of each `<polyline>` in the loss chart's line layer.
     fn line_paths(markup: &str) -> Vec<Vec<(f64, f64)>> {
-        let layer = markup
-            .split("<g class=\"line loss\">")
-            .nth(1)
-            .and_then(|rest| rest.split("</g>").next())
-            .unwrap_or("");
-        layer
-            .split("points=\"")
-            .skip(1)
-            .map(|rest| {
-                rest.split('"')
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .filter_map(|pair| {
-                        let (x, y) = pair.split_once(',')?;
-                        Some((x.parse().ok()?, y.parse().ok()?))
-                    })
-                    .collect()
-            })
-            .collect()
+        polylines(markup, "line loss")
     }
 
     /// The text of every `<text>` element.

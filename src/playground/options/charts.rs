@@ -300,28 +300,7 @@ mod tests {
 
     /// The `points` of each polyline in the `<g>` of `class`.
     fn lines_of(markup: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
-        let Some(layer) = markup
-            .split(&format!("<g class=\"{class}\">"))
-            .nth(1)
-            .and_then(|rest| rest.split("</g>").next())
-        else {
-            return Vec::new();
-        };
-        layer
-            .split("points=\"")
-            .skip(1)
-            .map(|rest| {
-                rest.split('"')
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .filter_map(|pair| {
-                        let (x, y) = pair.split_once(',')?;
-                        Some((x.parse().ok()?, y.parse().ok()?))
-                    })
-                    .collect()
-            })
-            .collect()
+        crate::playground::chart::polylines(markup, class)
     }
 
     #[test]
