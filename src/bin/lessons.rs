@@ -27,6 +27,11 @@ mod exports {
         pub fn show(&self, lesson: &str) {
             self.0.show(lesson);
         }
+
+        /// The app's graph node `node` was pressed (clicked, or Enter on its box).
+        pub fn press(&self, node: u32) {
+            self.0.press(node as usize);
+        }
     }
 
     /// Mount the lessons into `host`, showing `lesson`; they answer the app through

@@ -467,6 +467,8 @@ pub fn GraphView(
                 on:click=move |ev: web_sys::MouseEvent| {
                     if let Some((name, folds)) = fold_target(ev.target()) {
                         folding.set(&name, folds);
+                    } else if let Some(node) = node_under(state, ev.target()) {
+                        state.pressed.set(Some(node));
                     }
                 }
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
@@ -477,6 +479,10 @@ pub fn GraphView(
                         ev.prevent_default();
                         ev.stop_propagation();
                         folding.set(&name, folds);
+                    } else if ev.key() == "Enter"
+                        && let Some(node) = node_under(state, ev.target())
+                    {
+                        state.pressed.set(Some(node));
                     }
                 }
             >

@@ -20,6 +20,9 @@ pub struct AppState {
     /// The graph node highlighted across the views (hovered or focused in the graph, or
     /// pointed at in a lesson).
     pub highlight: RwSignal<Option<usize>>,
+    /// The graph node last pressed (clicked, or Enter on its box): set at every press, so
+    /// a lesson that picks nodes (the Memory view's checkpoints) hears each one.
+    pub pressed: RwSignal<Option<usize>>,
     /// When the last edit happened (ms since the epoch).
     last_edit_entry: StoredValue<f64>,
     /// The compile waiting for typing to pause.
@@ -41,6 +44,7 @@ impl AppState {
             dark: RwSignal::new(false),
             presenting: RwSignal::new(false),
             highlight: RwSignal::new(None),
+            pressed: RwSignal::new(None),
             last_edit_entry: StoredValue::new(0.0),
             pending_compile: StoredValue::new(None),
         }

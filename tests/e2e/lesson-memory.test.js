@@ -124,3 +124,34 @@ appTest('f16 flags an underflowed gradient in the graph, and loss scaling clears
   assert.match(await page.locator('.memory-lost').textContent(), /No gradient lost/);
   assert.equal((await page.locator('tr[data-drift="w"] td').first().textContent()).trim(), '0 of 4');
 });
+
+appTest('checkpoints are picked by pressing nodes in the graph', async (app) => {
+  const page = await app.open('/');
+  await openLesson(page, 'Memory');
+  await loadExample(page, 'deep-chain', 'h24');
+  const chip = (name) => page.locator(`.chip[data-chip="${name}"]`);
+  assert.equal(await chip('h3').getAttribute('aria-pressed'), 'true', 'plain mode keeps every value');
+  const pick = page.locator('[data-pick-in-graph]');
+  await pick.click();
+  assert.equal(await pick.getAttribute('aria-pressed'), 'true');
+
+  // A press on h3's box discards it; Enter on h7's box too.
+  await page.locator(`${GRAPH} g[data-node="h3"]`).click();
+  await waitFor('h3 discarded', async () => (await chip('h3').getAttribute('aria-pressed')) === 'false');
+  assert.match(page.url(), /checkpoint=/);
+  assert.doesNotMatch(decodeURIComponent(page.url()), /[=,]h3[,&]/);
+  await page.locator(`${GRAPH} g[data-node="h7"]`).focus();
+  await page.keyboard.press('Enter');
+  await waitFor('h7 discarded', async () => (await chip('h7').getAttribute('aria-pressed')) === 'false');
+  assert.equal(await chip('h5').getAttribute('aria-pressed'), 'true');
+
+  await button(page, 'Jump to end of forward').click();
+  await page.locator(`${GRAPH} g[data-node="h3"][data-discarded]`).waitFor();
+  assert.equal(await page.locator(`${GRAPH} g[data-node="h5"][data-discarded]`).count(), 0);
+
+  // With picking off, a press changes nothing.
+  await pick.click();
+  await page.locator(`${GRAPH} g[data-node="h5"]`).click();
+  await page.waitForTimeout(300);
+  assert.equal(await chip('h5').getAttribute('aria-pressed'), 'true');
+});

@@ -65,6 +65,9 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn show(this: &LessonsModule, lesson: &str);
+
+    #[wasm_bindgen(method)]
+    fn press(this: &LessonsModule, node: u32);
 }
 
 /// How the host speaks of the module.
@@ -154,6 +157,21 @@ fn send_updates(app: AppState, host: HostState) {
                 );
             }
         });
+    });
+    // A node pressed in the graph, each time (after the view has followed the app).
+    Effect::new(move |_| {
+        let Some(node) = app.pressed.get() else {
+            return;
+        };
+        if host.open.with_untracked(Option::is_some)
+            && host.load.with_untracked(|load| *load == ModuleLoad::Ready)
+        {
+            host.module.with_value(|module| {
+                if let (Some(module), Ok(node)) = (module, u32::try_from(node)) {
+                    module.press(node);
+                }
+            });
+        }
     });
     Effect::new(move |_| {
         let open = host.open.get();

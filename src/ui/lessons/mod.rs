@@ -59,6 +59,11 @@ impl Mounted {
         Ok(())
     }
 
+    /// The app's graph node `node` was pressed: the views that pick nodes hear it.
+    pub fn press(&self, node: usize) {
+        self.ls.pressed.set(Some(node));
+    }
+
     /// Show the view named `slug` (unknown names are ignored).
     pub fn show(&self, slug: &str) {
         if let Some(lesson) = Lesson::from_slug(slug)

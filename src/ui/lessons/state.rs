@@ -39,6 +39,8 @@ pub struct LessonsState {
     pub dark: RwSignal<bool>,
     /// The graph node the app highlights (hovered or focused there, or here).
     pub highlight: RwSignal<Option<usize>>,
+    /// The graph node last pressed in the app (set at every press).
+    pub pressed: RwSignal<Option<usize>>,
     to_app: StoredValue<AppLink, LocalStorage>,
 }
 
@@ -50,6 +52,7 @@ impl LessonsState {
             lesson: RwSignal::new(Lesson::ChainRule),
             dark: RwSignal::new(false),
             highlight: RwSignal::new(None),
+            pressed: RwSignal::new(None),
             to_app: StoredValue::new_local(to_app),
         }
     }

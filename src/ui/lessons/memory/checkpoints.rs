@@ -1,7 +1,8 @@
 //! Checkpointing chosen in the view: none, every k-th value, √N, or values picked one by
-//! one (chips); the trade against plain mode; and the chart over k. The view settles a
-//! plan itself and opens a link naming the kept nodes, so the app's stepper takes them as
-//! they are and the app's first load carries no planner.
+//! one (chips, or nodes pressed in the app's graph while "Pick in the graph" is on); the
+//! trade against plain mode; and the chart over k. The view settles a plan itself and opens
+//! a link naming the kept nodes, so the app's stepper takes them as they are and the app's
+//! first load carries no planner.
 
 use super::{Reading, open_example, open_storage};
 use crate::engine::Mode;
@@ -88,6 +89,23 @@ pub fn Checkpoints() -> impl IntoView {
             });
         }
     };
+    // While picking in the graph, a node pressed there toggles like its chip.
+    let picking = RwSignal::new(false);
+    Effect::new(move |previous: Option<()>| {
+        let pressed = ls.pressed.get();
+        if previous.is_none() || !picking.get_untracked() {
+            return;
+        }
+        let name = pressed.and_then(|node| {
+            ls.session
+                .with_untracked(|s| Some(s.graph()?.nodes().get(node)?.name.clone()))
+        });
+        if let Some(name) = name
+            && data.with_untracked(|d| d.as_ref().is_some_and(|d| d.candidates.contains(&name)))
+        {
+            toggle(name);
+        }
+    });
     let chips = move || {
         let d = data.get()?;
         let kept = d.kept.clone();
@@ -200,7 +218,13 @@ pub fn Checkpoints() -> impl IntoView {
                     {move || (chosen.get() == Some(Choice::Picked)).then_some("picked by hand")}
                 </span>
             </div>
-            <p class="small muted">"Values on the tape (pressed: kept in the forward pass; press to change):"</p>
+            <p class="small muted">"Values on the tape (pressed: kept in the forward pass; press to change):"
+                " "
+                <button class="pick" data-pick-in-graph="" aria-pressed=move || picking.get().to_string() on:click=move |_| picking.update(|on| *on = !*on)>
+                    "Pick in the graph"
+                </button>
+                {move || picking.get().then_some(" Click a node in the graph (or Enter on it) to keep or discard its value.")}
+            </p>
             <div class="memory-chips">{chips}</div>
             {summary}
             {chart}
