@@ -61,6 +61,16 @@ appTest('digits load on demand and a 64-128-10 network reaches 90 % on held-out 
   await waitFor('the pause', async () => (await page.locator('.train-controls button[name="train"]').getAttribute('aria-pressed')) === 'false');
   // The pause refreshes the report: read it after.
   await waitFor('the report after the pause', async () => (await page.locator('.data-report table.confusion').count()) === 1);
+  // The accuracy and the matrix come from the same evaluation once the pause's report is in:
+  // wait until the matrix's diagonal is the accuracy shown (a stale one would never agree).
+  const confusion = () => page.$$eval('.data-report table.confusion tbody tr', (rows) =>
+    rows.map((row) => [...row.querySelectorAll('td')].map((td) => Number(td.dataset.count))));
+  const diagonal = (counts) => counts.reduce((sum, row, k) => sum + (row[k] ?? 0), 0);
+  await waitFor('the confusion matrix agreeing with the test accuracy', async () => {
+    const [shown, counts] = [await testAccuracy(page), await confusion()];
+    const ok = shown !== null && Math.abs(diagonal(counts) / 359 - shown) < 1e-9;
+    return ok ? { ok } : { ok, seen: `accuracy ${shown}, ${diagonal(counts)} hits` };
+  });
   const stats = await trainStats(page);
   const accuracy = await testAccuracy(page);
   console.log(`digits 64-128-10 on WebGPU (SwiftShader): ${stats.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
@@ -69,12 +79,11 @@ appTest('digits load on demand and a 64-128-10 network reaches 90 % on held-out 
   assert.equal((await waitForBackend(page, 'WebGPU', SWIFTSHADER)).backend, 'WebGPU');
 
   // The confusion matrix: 10 × 10 counts summing to the 359 held-out digits, its diagonal the hits.
-  const counts = await page.$$eval('.data-report table.confusion tbody tr', (rows) =>
-    rows.map((row) => [...row.querySelectorAll('td')].map((td) => Number(td.dataset.count))));
+  const counts = await confusion();
   assert.equal(counts.length, 10);
   assert.ok(counts.every((row) => row.length === 10));
   assert.equal(counts.flat().reduce((a, b) => a + b, 0), 359);
-  const hits = counts.reduce((sum, row, k) => sum + row[k], 0);
+  const hits = diagonal(counts);
   assert.ok(Math.abs(hits / 359 - accuracy) < 1e-9, `${hits} hits against ${accuracy}`);
   // Misclassified digits and the first layer's weights as 8×8 images.
   const mistakes = await page.locator('.digit-gallery.mistakes img.digit').count();
