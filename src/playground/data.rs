@@ -2,11 +2,13 @@
 //! shipped classification sets), each one's input width, classes and training rows,
 //! which files the page fetches for a shipped set, and the pictures of a trained
 //! classifier on held-out rows ([`pictures`]: confusion matrix, misclassified digits, the
-//! first layer's weights as 8×8 images), and editing the page's own data ([`own_edit`]).
+//! first layer's weights as 8×8 images; [`surface`]: a two-feature regression's fitted
+//! surface), and editing the page's own data ([`own_edit`]).
 
 pub mod own_edit;
 pub mod own_panel;
 pub mod pictures;
+pub mod surface;
 
 use crate::data::dataset::{DATASET_NAMES, Dataset};
 use crate::data::own::{self, OWN};

@@ -3,7 +3,8 @@
 // matrix, misclassified digits and first-layer weights as 8×8 images, and
 // "step into" a real minibatch), and your own data: points added by clicking the
 // plot while training goes on, a pasted CSV that trains, and a CSV's error
-// pointing at its line and column.
+// pointing at its line and column, and a regression's fitted curve (one feature) or
+// surface (two).
 
 import assert from 'node:assert/strict';
 
@@ -220,4 +221,42 @@ appTest('a regression CSV trains with mse and the fitted curve is drawn', async 
   const mse = Number(await page.locator('[data-test-mse]').getAttribute('data-test-mse'));
   assert.ok(Number.isFinite(mse) && mse < 1, `held-out mse ${mse}`);
   await snapWide(app, page, 'own-regression');
+});
+
+appTest('a regression of two features draws its fitted surface under the rows', async (app) => {
+  const page = await openPlayground(app);
+  await chooseDataset(page, 'own');
+  await waitFor('the own-data panel', async () => (await page.locator('[data-own-rows]').count()) === 1);
+  await page.locator('.own-csv summary').click();
+  const rows = ['a,b,z'];
+  for (let i = 0; i < 36; i++) {
+    const a = -1 + (i % 6) * 0.4;
+    const b = -1 + Math.floor(i / 6) * 0.4;
+    rows.push(`${a.toFixed(2)},${b.toFixed(2)},${(2 * a - b).toFixed(4)}`);
+  }
+  const csv = page.getByRole('textbox', { name: 'CSV text' });
+  await csv.fill(rows.join('\n'));
+  await csv.blur();
+  await page.getByRole('combobox', { name: 'Label column' }).selectOption('z');
+  await page.getByRole('combobox', { name: 'The label is' }).selectOption('regression');
+  await button(page, 'Use this CSV').click();
+  await waitFor('a regression program', async () => /^L = mse\(prediction, y\)$/m.test(await program(page)) &&
+    /^# own data: .*regression/m.test(await program(page)));
+  await button(page, 'Train one step').click();
+  await waitForStats(page, 'one step of the regression', (s) => s.steps === 1 && s.loss !== null, { timeout: 30_000 });
+  await button(page, 'Train').click();
+  await waitForStats(page, 'a few steps', (s) => s.steps >= 30 && s.loss !== null, { timeout: 60_000 });
+  await button(page, 'Pause training').click();
+  const surface = page.locator('.data-report [data-surface]');
+  await waitFor('the fitted surface', async () => (await surface.count()) === 1);
+  assert.equal(await surface.locator('svg image').count(), 1);
+  assert.match(await surface.locator('svg image').getAttribute('href'), /^data:image\/bmp;base64,/);
+  assert.equal(await surface.locator('svg circle').count(), 36);
+  const legend = surface.locator('.surface-legend');
+  const [min, max] = [Number(await legend.getAttribute('data-min')), Number(await legend.getAttribute('data-max'))];
+  // The targets run from -3 to 3; the scale holds them and the predictions.
+  assert.ok(min <= -3 && max >= 3 && Number.isFinite(min) && Number.isFinite(max), `scale ${min} … ${max}`);
+  const mse = Number(await page.locator('[data-test-mse]').getAttribute('data-test-mse'));
+  assert.ok(Number.isFinite(mse), `held-out mse ${mse}`);
+  await snapWide(app, page, 'own-regression-surface');
 });

@@ -98,17 +98,20 @@ pub fn digit_image(pixels: &[f64]) -> String {
 pub fn weight_image(weights: &[f64], scale: f64) -> String {
     let rgb: Vec<[u8; 3]> = weights
         .iter()
-        .map(|&w| {
-            let fade = |p: u8| 255 - (u32::from(p) * 255 / 100) as u8;
-            match Shade::of(w, scale) {
-                Shade::Positive(p) => [255, fade(p), fade(p)],
-                Shade::Negative(p) => [fade(p), fade(p), 255],
-                Shade::Zero => [255, 255, 255],
-                Shade::NonFinite => [0, 0, 0],
-            }
-        })
+        .map(|&w| shade_rgb(Shade::of(w, scale)))
         .collect();
     data_url("image/bmp", &bmp(SIDE, SIDE, &rgb))
+}
+
+/// A shade as RGB: red positive, blue negative, white 0, black NaN / ±∞.
+pub fn shade_rgb(shade: Shade) -> [u8; 3] {
+    let fade = |p: u8| 255 - (u32::from(p) * 255 / 100) as u8;
+    match shade {
+        Shade::Positive(p) => [255, fade(p), fade(p)],
+        Shade::Negative(p) => [fade(p), fade(p), 255],
+        Shade::Zero => [255, 255, 255],
+        Shade::NonFinite => [0, 0, 0],
+    }
 }
 
 /// The misclassified rows, in row order, at most [`MAX_MISTAKES`]: (row, predicted, true).

@@ -2,18 +2,25 @@
 //! demand (`data/…` beside the page; gzipped ones decompressed by the browser's
 //! `DecompressionStream`), read into a table and provided to the data layer before a
 //! run of a program over it is built; and, after training, the classifier on the
-//! held-out rows as markup ([`crate::playground::data::pictures`]).
+//! held-out rows, or a regression's fitted curve or surface, as markup
+//! ([`crate::playground::data::pictures`], [`crate::playground::data::surface`]).
 
+use super::hooks;
+use super::state::{CHUNK_MS, GRID};
 use crate::data::provided;
 use crate::data::shipped::Shipped;
 use crate::graph::Graph;
+use crate::playground::backend::BackendChoice;
 use crate::playground::backend::TrainingBackend;
+use crate::playground::boundary::{Grid, PICTURE};
 use crate::playground::data::pictures::{
     confusion, confusion_markup, mistakes, mistakes_markup, weights_markup,
 };
+use crate::playground::data::surface::surface_markup;
 use crate::playground::data::{file_urls, shipped_of};
 use crate::playground::run::Run;
 use crate::train::TrainError;
+use crate::ui::hooks::now_ms;
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -148,8 +155,8 @@ pub async fn report(
     Ok(Some((accuracy, markup)))
 }
 
-/// Own data: a classifier's confusion matrix on the held-out rows, or a regression of one
-/// feature's fitted curve with the held-out mean squared error.
+/// Own data: a classifier's confusion matrix on the held-out rows, or a regression's
+/// held-out mean squared error with its fitted curve (one feature) or surface (two).
 async fn own_report(
     run: &mut Run<TrainingBackend>,
 ) -> Result<Option<(Option<f64>, String)>, TrainError> {
@@ -176,6 +183,9 @@ async fn own_report(
         mse.map(crate::number::format_number)
             .unwrap_or_else(|| "—".into())
     );
+    if table.width() == 2 {
+        return Ok(Some((None, surface_report(run, &table, note).await?)));
+    }
     if table.width() != 1 {
         return Ok(Some((None, note)));
     }
@@ -204,4 +214,33 @@ async fn own_report(
     );
     markup.push_str(&note);
     Ok(Some((None, markup)))
+}
+
+/// A regression of two features: the model's predictions on the decision boundary's
+/// grid (a few forward passes at a time, the page getting a frame every [`CHUNK_MS`] on
+/// the CPU, as for the boundary) drawn as its fitted surface under the rows, then `note`.
+async fn surface_report(
+    run: &mut Run<TrainingBackend>,
+    table: &crate::data::table::Table,
+    note: String,
+) -> Result<String, TrainError> {
+    let points: Vec<[f64; 2]> = table.features.chunks(2).map(|r| [r[0], r[1]]).collect();
+    let grid = Grid::around(&points, GRID);
+    let rows: Vec<Vec<f64>> = grid.points().iter().map(|p| p.to_vec()).collect();
+    let part = run.data_spec().map_or(64, |s| s.batch.max(1)) * 4;
+    let mut values = Vec::with_capacity(rows.len());
+    let mut since = now_ms();
+    for chunk in rows.chunks(part) {
+        let Some(predicted) = run.predict_values(chunk).await? else {
+            return Ok(note);
+        };
+        values.extend(predicted);
+        if run.backend().kind() == BackendChoice::Cpu && now_ms() - since >= CHUNK_MS {
+            hooks::next_frame().await;
+            since = now_ms();
+        }
+    }
+    let mut markup = surface_markup(&grid, &values, &points, &table.targets, PICTURE);
+    markup.push_str(&note);
+    Ok(markup)
 }
