@@ -18,6 +18,7 @@ pub mod graph;
 pub mod lang;
 pub mod layout;
 pub mod lessons;
+pub mod list_window;
 pub mod number;
 pub mod op;
 pub mod playground;

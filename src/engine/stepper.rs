@@ -58,6 +58,9 @@ pub struct Stepper {
     schedule: Vec<(Phase, NodeId)>,
     /// For each node, its position among the inputs (input nodes only).
     input_slot: Vec<Option<usize>>,
+    /// For each node, the forward values its backward rule reads (from the graph alone,
+    /// so the tape is worked out at each step without building derivative formulas).
+    reads: Vec<ops::BackwardReads>,
     values: Vec<Option<Value>>,
     tangents: Vec<Option<Value>>,
     /// Each node's adjoint contributions in the order they arrived.
@@ -363,12 +366,25 @@ impl Stepper {
             .map(|(node, c)| c.as_ref().map(|_| Arc::new(node.nan().map(|_| 0.0))))
             .collect();
         let n = graph.len();
+        let reads = graph
+            .nodes()
+            .iter()
+            .map(|node| {
+                let wanted: Vec<bool> = node
+                    .inputs
+                    .iter()
+                    .map(|input| !graph.node(*input).op.is_constant())
+                    .collect();
+                ops::backward_reads(node.op, &wanted)
+            })
+            .collect();
         Ok(Stepper {
             graph,
             inputs,
             mode,
             schedule,
             input_slot,
+            reads,
             values: constants,
             tangents,
             contributions: vec![Vec::new(); n],
@@ -652,14 +668,9 @@ impl Stepper {
             .filter(|&id| !self.visited[id.0] && self.values[id.0].is_some())
         {
             let node = self.graph.node(consumer);
-            let wanted: Vec<bool> = node
-                .inputs
-                .iter()
-                .map(|input| !self.graph.node(*input).op.is_constant())
-                .collect();
-            let reads = ops::backward_reads(node.op, &wanted);
-            for (input, read) in node.inputs.iter().zip(reads.args) {
-                needed[input.0] |= read;
+            let reads = &self.reads[consumer.0];
+            for (input, read) in node.inputs.iter().zip(&reads.args) {
+                needed[input.0] |= *read;
             }
             needed[consumer.0] |= reads.output;
         }

@@ -2,6 +2,8 @@
 //! underlined in place and the message beside it; without an error, the span of the node
 //! highlighted in the graph (or else of the current step's node) is marked.
 
+mod mirror;
+
 use super::state::AppState;
 use crate::lang::span::locate;
 use leptos::prelude::*;
@@ -37,28 +39,20 @@ pub fn Editor() -> impl IntoView {
     });
     let rows = move || source.with(|text| text.lines().count()).clamp(3, 24) + 1;
     // The mirror sits under the transparent textarea, with the same text and metrics, so
-    // a <mark> around the error span underlines exactly those characters.
-    let mirror = move || {
-        let text = source.get();
-        match marked.get() {
-            Some((span, is_error)) => {
-                let start = span.start.min(text.len());
-                let end = span.end.clamp(start, text.len());
-                let marked = text
-                    .get(start..end)
-                    .filter(|t| !t.is_empty())
-                    .unwrap_or(if is_error { " " } else { "" })
-                    .to_string();
-                let before = text.get(..start).unwrap_or("").to_string();
-                let after = text.get(end..).unwrap_or("").to_string();
-                let (error, node) = (is_error.then_some(""), (!is_error).then_some(""));
-                view! { {before}<mark data-error-span=error data-node-span=node>{marked}</mark>{after}" " }.into_any()
-            }
-            None => view! { {text}" " }.into_any(),
-        }
-    };
-    // The mirror scrolls with the textarea, so the mark stays on its text.
+    // a <mark> around the error span underlines exactly those characters; it is redrawn
+    // line by line ([`mirror`]).
     let mirror_ref = NodeRef::<leptos::html::Div>::new();
+    let drawn = StoredValue::new_local(Vec::new());
+    Effect::new(move |_| {
+        let lines = source.with(|text| mirror::lines(text, marked.get()));
+        if let Some(element) = mirror_ref.get() {
+            drawn.update_value(|drawn| {
+                mirror::draw(&element, drawn, &lines);
+                *drawn = lines;
+            });
+        }
+    });
+    // The mirror scrolls with the textarea, so the mark stays on its text.
     let textarea_ref = NodeRef::<leptos::html::Textarea>::new();
     let sync_scroll = move || {
         if let (Some(mirror), Some(textarea)) =
@@ -77,7 +71,7 @@ pub fn Editor() -> impl IntoView {
         <div class="editor">
             <label class="panel-title" for="program">"Program"</label>
             <div class="editor-field">
-                <div class="editor-mirror" aria-hidden="true" node_ref=mirror_ref>{mirror}</div>
+                <div class="editor-mirror" aria-hidden="true" node_ref=mirror_ref></div>
                 <textarea
                     id="program"
                     node_ref=textarea_ref

@@ -1,18 +1,15 @@
 //! The explanation panel: the current step's rules as MathML (in symbols, then with
-//! numbers), its local derivatives, the history of steps (click to go back there), and a
+//! numbers), its local derivatives, the history of steps ([`super::history`]), and a
 //! live region that says each step in words. Each formula is inline MathML in a block of
 //! its own, so it sits left-aligned; CSS sets `math-style: normal` for full-size fractions.
 
+use super::history::History;
 use super::state::AppState;
 use crate::engine::{Phase, Progress, StepRecord};
 use crate::graph::Graph;
 use crate::render::speech::describe;
 use crate::render::{Notation, math_inline, step_text};
 use leptos::prelude::*;
-
-fn phase_name(record: &StepRecord) -> &'static str {
-    record.phase.name()
-}
 
 /// The current step as MathML blocks: one equation per rule part, with its local
 /// derivatives and, where an adjoint adds up, the total.
@@ -92,69 +89,6 @@ pub fn Explanation(
                 .map(|record| describe(stepper.graph(), record, stepper.progress()))
         })
     };
-    // One entry per step taken, newest first, keyed so a step adds one element rather
-    // than rebuilding the list; the key changes when the stepper is rebuilt.
-    let entries = move || {
-        state.session.with(|s| {
-            let taken = s.stepper().map_or(0, |st| st.cursor());
-            (0..taken)
-                .rev()
-                .map(|index| (s.revision(), index))
-                .collect::<Vec<_>>()
-        })
-    };
-    // Which entry is the current step. Each entry has a trigger, by step number, and a
-    // step wakes only the entry that stops being current and the one that becomes it (an
-    // entry reading the cursor itself would wake every entry at every step).
-    let cursor = StoredValue::new(0usize);
-    let wake: StoredValue<Vec<Trigger>> = StoredValue::new(Vec::new());
-    Effect::new(move |_| {
-        let now = state
-            .session
-            .with(|s| s.stepper().map_or(0, |st| st.cursor()));
-        let before = cursor.get_value();
-        cursor.set_value(now);
-        wake.with_value(|triggers| {
-            for step in [before, now] {
-                if let Some(trigger) = triggers.get(step) {
-                    trigger.notify();
-                }
-            }
-        });
-    });
-    let entry = move |(_, index): (u64, usize)| {
-        let (label, phase) = state.session.with_untracked(|s| {
-            s.stepper()
-                .and_then(|st| {
-                    st.history().get(index).map(|r| {
-                        (
-                            step_text(st.graph(), r, Notation::Plain).substituted(),
-                            phase_name(r),
-                        )
-                    })
-                })
-                .unwrap_or_default()
-        });
-        let target = index + 1;
-        let trigger = Trigger::new();
-        wake.update_value(|triggers| {
-            if triggers.len() <= target {
-                triggers.resize_with(target + 1, Trigger::new);
-            }
-            triggers[target] = trigger;
-        });
-        let current = move || {
-            trigger.track();
-            (cursor.get_value() == target).then_some("step")
-        };
-        view! {
-            <li class=phase>
-                <button aria-current=current on:click=move |_| state.seek(target)>
-                    {label}
-                </button>
-            </li>
-        }
-    };
     view! {
         <section class="explanation" aria-label="Explanation">
             <h2 class="panel-title">"Explanation"</h2>
@@ -169,12 +103,7 @@ pub fn Explanation(
                 }.into_any())}
             </div>
             <p class="sr-only" aria-live="polite" data-live="">{spoken}</p>
-            <details class="history" open=history_open>
-                <summary>"History (newest first; click a step to go back to it)"</summary>
-                <ol reversed>
-                    <For each=entries key=|key| *key children=entry />
-                </ol>
-            </details>
+            <History open=history_open />
         </section>
     }
 }

@@ -10,6 +10,7 @@ mod export;
 mod gallery;
 mod gradients;
 mod graph_view;
+mod history;
 mod hooks;
 mod inputs;
 pub mod lessons;

@@ -3,7 +3,7 @@
 // folded binding lights its box, the reader unfolds and folds bindings one at a time or
 // all at once, fitted it is an overview (no text too small to read) that zooming in
 // leaves, a minimap shows where the view is and moves it; and a 3,000-node program
-// steps, folds and unfolds.
+// steps, folds and unfolds, its history of thousands of steps drawn a window at a time.
 
 import assert from 'node:assert/strict';
 
@@ -163,5 +163,23 @@ appTest('a 3,000-node program steps, unfolds and folds', async (app) => {
   await waitFor('the end of the backward pass', async () => {
     const text = await counter(page);
     return /^backward (\d+) \/ \1$/.test(text) ? { ok: true } : { ok: false, seen: text };
+  });
+  // The history of thousands of steps draws only the entries in view and a margin.
+  const history = page.locator('.history ol');
+  const shown = await history.locator('li').count();
+  assert.ok(shown > 0 && shown < 60, `${shown} history entries drawn`);
+  assert.ok((await history.evaluate((ol) => ol.start)) > 3000, 'numbered from the newest step');
+  // Scrolled to its end it draws the first step, and a click goes back there.
+  await page.locator('.history-list').evaluate((list) => {
+    list.scrollTop = list.scrollHeight;
+  });
+  await waitFor('the first step drawn', async () => {
+    const seen = await history.evaluate((ol) => ({ start: ol.start, entries: ol.children.length }));
+    return seen.start - seen.entries === 0 ? { ok: true } : { ok: false, seen: JSON.stringify(seen) };
+  });
+  await history.locator('li').last().locator('button').click();
+  await waitFor('back at step 1', async () => {
+    const text = await counter(page);
+    return text.startsWith('forward 1 /') ? { ok: true } : { ok: false, seen: text };
   });
 });
