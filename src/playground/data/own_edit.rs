@@ -6,9 +6,9 @@
 use crate::data::DataSpec;
 use crate::data::csv::LIMITS;
 use crate::data::dataset::Dataset;
-use crate::data::own::{self, DEFAULT_TEST, MAX_ROWS, MAX_TEST, OWN, Own};
+use crate::data::own::{self, DEFAULT_TEST, MAX_ROWS, MAX_TEST, OWN, Own, grouped};
 use crate::data::provided;
-use crate::data::table::{Table, Task, read_csv};
+use crate::data::table::{Table, Task, read_csv_within};
 use crate::graph::Graph;
 use crate::playground::boundary::Grid;
 use crate::playground::form::{Form, read_form, write_program};
@@ -153,8 +153,11 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
     match edit {
         Edit::Add { at, class } => {
             let at = &at.map(round);
-            if table.rows() >= MAX_ROWS {
-                return Err(format!("own data holds at most {MAX_ROWS} points"));
+            if table.rows() == MAX_ROWS {
+                return Err(format!(
+                    "clicks stop at {} points, which the link holds; a CSV may bring more, kept by the page",
+                    grouped(MAX_ROWS)
+                ));
             }
             if table.width() != 2 || own.task != Task::Classification {
                 return Err("points can be added to two-feature classes only".into());
@@ -162,7 +165,8 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
             table.features.extend(at);
             table.targets.push(*class as f64);
             while table.class_names.len() <= *class {
-                table.class_names.push(table.class_names.len().to_string());
+                let name = new_class_name(&table.class_names);
+                table.class_names.push(name);
             }
         }
         Edit::Move { row, at } => {
@@ -191,13 +195,8 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
             own.test_share = *share;
         }
         Edit::Csv { text, label, task } => {
-            let table = read_csv(text, label, *task, LIMITS).map_err(|e| e.to_string())?;
-            if table.rows() > MAX_ROWS {
-                return Err(format!(
-                    "{} rows: the playground keeps own data in the program and its link, up to {MAX_ROWS} rows",
-                    table.rows()
-                ));
-            }
+            let table = read_csv_within(text, label, *task, LIMITS, own::MAX_CLASSES)
+                .map_err(|e| e.to_string())?;
             if table.rows() < 4 {
                 return Err("own data needs at least 4 rows".into());
             }
@@ -210,6 +209,7 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
             own = Own {
                 table: Table {
                     feature_names: table.feature_names.iter().map(|n| column_name(n)).collect(),
+                    class_names: class_words(&table.class_names)?,
                     ..table
                 },
                 task: *task,
@@ -238,6 +238,50 @@ fn column_name(name: &str) -> String {
         })
         .collect();
     if word.is_empty() { "_".into() } else { word }
+}
+
+/// Class names as words of the `# own data:` header (spaces, commas and semicolons
+/// become `_`); two names that would become the same are an error.
+fn class_words(names: &[String]) -> Result<Vec<String>, String> {
+    let mut words: Vec<String> = Vec::with_capacity(names.len());
+    for (name, word) in names
+        .iter()
+        .zip(names.iter().map(|n| column_name_keeping(n)))
+    {
+        if let Some(k) = words.iter().position(|w| *w == word) {
+            return Err(format!(
+                "the classes `{}` and `{name}` would both be written `{word}`",
+                names[k]
+            ));
+        }
+        words.push(word);
+    }
+    Ok(words)
+}
+
+/// `name` with whatever would end a word of the header (white space, commas, semicolons,
+/// control characters) made `_`.
+fn column_name_keeping(name: &str) -> String {
+    let word: String = name
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || c == ',' || c == ';' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if word.is_empty() { "_".into() } else { word }
+}
+
+/// A name for a class added by a click: its number, unless a class already has that name.
+fn new_class_name(names: &[String]) -> String {
+    let k = names.len();
+    [k.to_string(), format!("class_{k}")]
+        .into_iter()
+        .find(|name| !names.contains(name))
+        .unwrap_or_else(|| format!("class_{k}_{}", names.len() + 1))
 }
 
 /// The columns of CSV text's header row, for the label column's choice.

@@ -297,10 +297,13 @@ pub fn OwnData() -> impl IntoView {
         if !reads_own(ps) {
             return String::new();
         }
-        let own = ps.host.source.with(|s| own::read(s.text()).ok().flatten());
+        let (own, left_out) = ps
+            .host
+            .source
+            .with(|s| (own::read(s.text()).ok().flatten(), own::left_out(s.text())));
         ps.own
             .panel
-            .with(|panel| markup(own.as_ref(), panel, &header_columns(&panel.csv)))
+            .with(|panel| markup(own.as_ref(), panel, &header_columns(&panel.csv), left_out))
     });
     view! {
         <div
