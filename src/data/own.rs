@@ -114,12 +114,21 @@ pub fn left_out_message(rows: usize) -> String {
     )
 }
 
+/// What the share link's note says of `rows` rows the page keeps.
+pub fn link_note(rows: usize) -> String {
+    format!(
+        "This link leaves out your {} rows of own data (a link holds up to {}); its reader is asked to paste or upload the CSV.",
+        grouped(rows),
+        grouped(MAX_ROWS)
+    )
+}
+
 /// `n` with its thousands grouped by commas: 5,000.
 pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -605,6 +614,14 @@ mod name_tests {
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn the_link_note_says_what_is_left_out() {
+        assert_eq!(
+            link_note(5000),
+            "This link leaves out your 5,000 rows of own data (a link holds up to 1,000); its reader is asked to paste or upload the CSV."
+        );
     }
 
     #[test]
