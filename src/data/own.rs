@@ -69,6 +69,19 @@ pub struct OwnError {
 thread_local! {
     /// The feature count the last program compiled without its rows declared.
     static DECLARED: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// The rows a link left out of the last program compiled with its rows, if it did.
+    static LEFT_OUT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Note that the program compiled last names `rows` rows this page does not hold (or
+/// that it does not), for [`noted_left_out`].
+pub fn note_left_out(rows: Option<usize>) {
+    LEFT_OUT.with(|l| l.set(rows));
+}
+
+/// The rows [`note_left_out`] noted: why a program over own data has no rows to train.
+pub fn noted_left_out() -> Option<usize> {
+    LEFT_OUT.with(std::cell::Cell::get)
 }
 
 /// The text of `source`'s `# own data:` header after the marker, if it has one.

@@ -514,6 +514,144 @@ mod tests {
         );
     }
 
+    /// `rows` rows of three features and a species, in three clusters.
+    fn iris_like(rows: usize) -> String {
+        let mut text = String::from("sepal,petal length,petal width,species\n");
+        for r in 0..rows {
+            let (k, wobble) = (r % 3, (r * 7 % 11) as f64 / 20.0);
+            let name = ["setosa", "versicolor", "Iris virginica"][k];
+            let centre = k as f64 * 2.0 - 2.0;
+            text.push_str(&format!(
+                "{:.3},{:.3},{:.3},{name}\n",
+                centre + wobble,
+                -centre + wobble / 2.0,
+                wobble - 0.25
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn a_csv_of_5000_rows_is_kept_by_the_page_and_trains_with_its_class_names() {
+        use crate::backend::{block_on, cpu::CpuBackend};
+        let own = apply(
+            None,
+            &Edit::Csv {
+                text: iris_like(5000),
+                label: "species".into(),
+                task: Task::Classification,
+            },
+        )
+        .unwrap();
+        assert_eq!(own.table.rows(), 5000);
+        assert_eq!(
+            own.table.class_names,
+            ["Iris_virginica", "setosa", "versicolor"],
+            "sorted, a space made `_`"
+        );
+        let (source, graph) = form_program();
+        let program = program_with(&source, Some(&graph), &own);
+        assert!(
+            program.contains("# own data: sepal petal_length petal_width -> class, 3 classes: Iris_virginica setosa versicolor, test 0.2, 5000 rows kept by the page #"),
+            "{program}"
+        );
+        assert!(!program.contains("# own rows:") && program.len() < 2000);
+        assert!(program.contains("X = features(own, 4000, 64)"), "{program}");
+        assert_eq!(own::read(&program).unwrap().unwrap(), own);
+        // It trains: the loss falls.
+        let graph = compile(&program).unwrap();
+        let training = crate::playground::form::read_training(&program);
+        let mut run =
+            crate::playground::run::Run::new(CpuBackend::new(), graph, &training).unwrap();
+        let first = block_on(run.step()).unwrap();
+        let mut last = first;
+        for _ in 0..100 {
+            last = block_on(run.step()).unwrap();
+        }
+        assert!(last < first / 2.0, "{first} → {last}");
+        // Names are carried by the data the report reads.
+        let split = crate::data::DataSpec {
+            dataset: OWN.into(),
+            points: 4000,
+            batch: 10,
+            seed: 0,
+        }
+        .load()
+        .unwrap();
+        assert_eq!(split.test.class_names, own.table.class_names);
+        assert_eq!(split.test.rows(), 1000);
+    }
+
+    #[test]
+    fn class_names_become_header_words_within_limits() {
+        let csv = |text: String| {
+            apply(
+                None,
+                &Edit::Csv {
+                    text,
+                    label: "kind".into(),
+                    task: Task::Classification,
+                },
+            )
+        };
+        let rows = |names: &[&str]| -> String {
+            let mut text = String::from("x,kind\n");
+            for (i, name) in names.iter().cycle().take(8).enumerate() {
+                text.push_str(&format!("{i},{name}\n"));
+            }
+            text
+        };
+        let own = csv(rows(&["a;b", "c d", "\"e,f\"", "<g>"])).unwrap();
+        assert_eq!(own.table.class_names, ["<g>", "a_b", "c_d", "e_f"]);
+        let error = csv(rows(&["a b", "a_b"])).unwrap_err();
+        assert_eq!(
+            error,
+            "the classes `a b` and `a_b` would both be written `a_b`"
+        );
+        let many: String = (0..=own::MAX_CLASSES)
+            .map(|k| format!("{k},c{k}\n"))
+            .collect();
+        let error = csv(format!("x,kind\n{many}")).unwrap_err();
+        assert_eq!(
+            error,
+            format!(
+                "line {}, column {}: the label `c100` makes more than 100 classes",
+                102, 5
+            )
+        );
+        // A click's new class never takes a name in use.
+        let mut numbered = start();
+        numbered.table.class_names = vec!["2".into(), "1".into()];
+        let more = apply(
+            Some(numbered),
+            &Edit::Add {
+                at: [0.0, 0.0],
+                class: 2,
+            },
+        )
+        .unwrap();
+        assert_eq!(more.table.class_names, ["2", "1", "class_2"]);
+    }
+
+    #[test]
+    fn clicks_stop_at_the_rows_a_link_holds() {
+        let mut own = start();
+        own.table.features = vec![0.0; 2 * MAX_ROWS];
+        own.table.targets = vec![0.0; MAX_ROWS];
+        let error = apply(
+            Some(own),
+            &Edit::Add {
+                at: [1.0, 1.0],
+                class: 0,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            "clicks stop at 1,000 points, which the link holds; a CSV may bring more, kept by the page"
+        );
+    }
+
     #[test]
     fn the_form_switches_to_own_data_and_keeps_it_through_model_edits() {
         let (source, graph) = form_program();

@@ -95,6 +95,12 @@ pub fn edit(ps: PlaygroundState, edit: Edit) {
             let program = program_with(&text, graph.as_ref(), &own);
             if program != text {
                 ps.replace_program(&program);
+            } else if own::noted_left_out().is_some() {
+                // The rows a link left out, loaded again: the same text now has them.
+                ps.host
+                    .source
+                    .update(crate::playground::source::Source::reload);
+                super::jobs::submit(ps, super::state::Job::Follow);
             }
         }
         Err(error) => ps.own.panel.update(|p| p.error = Some(error)),
