@@ -120,8 +120,17 @@ pub fn left_out(source: &str) -> Option<usize> {
 
 /// What a reader is told when the page does not hold the `rows` rows a program names.
 pub fn left_out_message(rows: usize) -> String {
+    format!("this {}", left_out_tail(rows))
+}
+
+/// [`left_out_message`] as a sentence of its own.
+pub fn left_out_sentence(rows: usize) -> String {
+    format!("This {}.", left_out_tail(rows))
+}
+
+fn left_out_tail(rows: usize) -> String {
     format!(
-        "this program's {} rows of own data stayed in the page they were loaded in (a link holds up to {} rows): paste or upload the CSV again to train it",
+        "program's {} rows of own data stayed in the page they were loaded in (a link holds up to {} rows): paste or upload the CSV again to train it",
         grouped(rows),
         grouped(MAX_ROWS)
     )

@@ -5,7 +5,7 @@
 // plot while training goes on, a pasted CSV that trains, and a CSV's error
 // pointing at its line and column, and a regression's fitted curve (one feature) or
 // surface (two); a CSV of named classes (names in the program, the legend and
-// the confusion matrix) and one of 1,500 rows kept by the page (the link leaves
+// the confusion matrix) and an uploaded one of 1,500 rows kept by the page (the link leaves
 // them out and its reader is told).
 
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { useChromiumArgs } from './lib/browser.js';
 import { appTest, waitFor } from './lib/harness.js';
 import { button, counter, editor } from './lib/app.js';
-import { openPlayground, snapWide, tensorOf, trainStats, waitForBackend, waitForStats } from './lib/playground.js';
+import { PLAYGROUND, openPlayground, snapWide, tensorOf, trainStats, waitForBackend, waitForStats } from './lib/playground.js';
 
 useChromiumArgs('--enable-unsafe-webgpu');
 
@@ -273,6 +273,16 @@ async function useCsv(page, lines, label) {
   await button(page, 'Use this CSV').click();
 }
 
+/** Uploads `lines` as a CSV file, waits for its text in the field, and uses it with `label`. */
+async function uploadCsv(page, lines, label) {
+  const text = lines.join('\n');
+  await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await waitFor('the file in the CSV field', async () =>
+    (await page.getByRole('textbox', { name: 'CSV text' }).inputValue()) === text);
+  await page.getByRole('combobox', { name: 'Label column' }).selectOption(label);
+  await button(page, 'Use this CSV').click();
+}
+
 appTest('a CSV of named classes keeps its names in the program, the legend and the confusion matrix', async (app) => {
   const page = await openPlayground(app);
   await chooseDataset(page, 'own');
@@ -319,7 +329,7 @@ appTest('a CSV of named classes keeps its names in the program, the legend and t
   await waitFor('the named program in the link', async () => (await editor(restored).inputValue()) === (await program(page)));
 });
 
-appTest('1,500 pasted rows train, kept by the page; the link leaves them out and its reader is told', async (app) => {
+appTest('1,500 uploaded rows train, kept by the page; the link leaves them out and its reader is told', async (app) => {
   const page = await openPlayground(app);
   await chooseDataset(page, 'own');
   await waitFor('the own-data panel', async () => (await page.locator('[data-own-rows]').count()) === 1);
@@ -328,7 +338,7 @@ appTest('1,500 pasted rows train, kept by the page; the link leaves them out and
     const k = i % 2;
     rows.push(`${(k * 3 - 1.5 + (i % 7) * 0.1).toFixed(2)},${((i % 11) * 0.2 - 1).toFixed(2)},${k ? 'right' : 'left'}`);
   }
-  await useCsv(page, rows, 'kind');
+  await uploadCsv(page, rows, 'kind');
   await waitFor('the rows kept by the page', async () =>
     /^# own data: a b -> class, 2 classes: left right, test 0\.2, 1500 rows kept by the page #[0-9a-f]{8}$/m.test(await program(page)));
   const text = await program(page);
@@ -356,7 +366,8 @@ appTest('1,500 pasted rows train, kept by the page; the link leaves them out and
 
   // Its reader gets the program, and the playground says the rows were left out.
   await waitFor('the address holding the program', async () => decodeURIComponent(page.url().replace(/\+/g, ' ')).includes('rows kept by the page'));
-  const reader = await openPlayground(app, page.url());
+  const reader = await app.open(page.url());
+  await reader.locator(PLAYGROUND).waitFor({ timeout: 30_000 });
   await waitFor('the program in the link', async () => (await editor(reader).inputValue()) === text);
   const leftOut = reader.locator('[data-own-left-out]');
   await waitFor('the left-out message', async () => (await leftOut.count()) === 1);
@@ -364,7 +375,7 @@ appTest('1,500 pasted rows train, kept by the page; the link leaves them out and
   assert.match(await leftOut.textContent(), /^This program's 1,500 rows of own data stayed in the page they were loaded in \(a link holds up to 1,000 rows\): paste or upload the CSV again to train it\.$/);
   assert.equal(await reader.locator('[data-own-rows]').count(), 0, 'no other rows taken for them');
   // Pasting the CSV again brings them back: the same program, and it trains.
-  await useCsv(reader, rows, 'kind');
+  await uploadCsv(reader, rows, 'kind');
   await waitFor('the rows back', async () => (await reader.locator('[data-own-kept]').count()) === 1);
   assert.equal(await leftOut.count(), 0);
   assert.equal(await editor(reader).inputValue(), text);

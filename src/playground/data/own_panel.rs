@@ -7,7 +7,7 @@
 //! are the user's text: every one is escaped.
 
 use super::own_edit::train_rows;
-use crate::data::own::{MAX_ROWS, Own, grouped, left_out_message};
+use crate::data::own::{MAX_ROWS, Own, grouped, left_out_sentence};
 use crate::data::table::Task;
 use crate::number::format_number;
 use crate::render::svg::draw::escape;
@@ -53,12 +53,10 @@ pub fn markup(
 ) -> String {
     let mut out = String::from("<fieldset class=\"own-data\"><legend>Your data</legend>");
     if let (None, Some(rows)) = (own, left_out) {
-        let message = left_out_message(rows);
         let _ = write!(
             out,
-            "<p class=\"own-left-out\" role=\"alert\" data-own-left-out=\"{rows}\">{}{}.</p>",
-            message[..1].to_uppercase(),
-            &message[1..]
+            "<p class=\"own-left-out\" role=\"alert\" data-own-left-out=\"{rows}\">{}</p>",
+            left_out_sentence(rows)
         );
     }
     if let Some(own) = own {
