@@ -638,6 +638,27 @@ mod name_tests {
         .unwrap();
     }
 
+    proptest::proptest! {
+        /// Any header text after the marker is read or refused with a span inside the
+        /// program, never a panic.
+        #[test]
+        fn any_header_is_read_or_refused_at_a_span_inside_it(
+            kind in "[ -~]{0,40}",
+            cut in 0usize..60,
+        ) {
+            let source = format!("# own data: x y -> class, {kind}\n# own rows: 0 0 0; 1 1 1");
+            let mut cut = cut.min(source.len());
+            while !source.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for text in [source.as_str(), &source[..cut]] {
+                if let Err(error) = read(text) {
+                    proptest::prop_assert!(error.span.start <= error.span.end && error.span.end <= text.len(), "{text:?}: {error:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_link_note_says_what_is_left_out() {
         assert_eq!(

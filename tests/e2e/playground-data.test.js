@@ -179,7 +179,7 @@ appTest('a pasted CSV trains, and a CSV mistake points at its line and column', 
   await csv.fill(rows.join('\n'));
   await csv.blur();
   await button(page, 'Use this CSV').click();
-  await waitFor('the CSV in the program', async () => /^# own data: size weight ratio -> class, 2 classes, test 0\.2$/m.test(await program(page)));
+  await waitFor('the CSV in the program', async () => /^# own data: size weight ratio -> class, 2 classes: big small, test 0\.2$/m.test(await program(page)));
   await waitFor('40 rows', async () => (await ownRows(page)) === 40);
   assert.equal(await error.count(), 0);
   // 32 training rows; the batch stays what it was (10, the starting set's training rows).
@@ -323,6 +323,7 @@ appTest('a CSV of named classes keeps its names in the program, the legend and t
   assert.equal(await mistaken.count(), 1);
   for (const cell of await mistaken.locator('td.truth, td.predicted').allTextContents()) assert.ok(sorted.includes(cell), cell);
   await snapWide(app, page, 'own-named-classes');
+  await app.snap(page, 'own-named-classes');
 
   // The link carries the names: opened again, the same program.
   const restored = await app.open(page.url());
@@ -363,6 +364,7 @@ appTest('1,500 uploaded rows train, kept by the page; the link leaves them out a
     'This link leaves out your 1,500 rows of own data (a link holds up to 1,000); its reader is asked to paste or upload the CSV.');
   await button(page, 'Copy link').click();
   await snapWide(app, page, 'own-kept-by-page');
+  await app.snap(page, 'own-kept-by-page');
 
   // Its reader gets the program, and the playground says the rows were left out.
   await waitFor('the address holding the program', async () => decodeURIComponent(page.url().replace(/\+/g, ' ')).includes('rows kept by the page'));
