@@ -309,7 +309,7 @@ appTest('a CSV of named classes keeps its names in the program, the legend and t
   assert.equal(await page.locator('.own-data b, .data-report b').count(), 0);
 
   for (let i = 0; i < 5; i++) await button(page, 'Train one step').click();
-  await waitForStats(page, '5 steps on the named classes', (s) => s.steps === 5 && s.loss !== null);
+  await waitForStats(page, '5 steps on the named classes', (s) => s.steps === 5 && s.loss !== null, { timeout: 30_000 });
   await button(page, 'Train').click();
   await waitForStats(page, 'the classes learnt', (s) => s.accuracy >= 0.9, { timeout: 60_000 });
   await button(page, 'Pause training').click();
@@ -350,7 +350,7 @@ appTest('1,500 uploaded rows train, kept by the page; the link leaves them out a
 
   // It trains.
   for (let i = 0; i < 3; i++) await button(page, 'Train one step').click();
-  const stats = await waitForStats(page, '3 steps on 1,500 rows', (s) => s.steps === 3 && s.loss !== null);
+  const stats = await waitForStats(page, '3 steps on 1,500 rows', (s) => s.steps === 3 && s.loss !== null, { timeout: 30_000 });
   assert.ok(Number.isFinite(stats.loss));
   await button(page, 'Train').click();
   await waitForStats(page, 'the rows learnt', (s) => s.accuracy >= 0.9, { timeout: 60_000 });
