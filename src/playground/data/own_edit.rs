@@ -244,10 +244,7 @@ fn column_name(name: &str) -> String {
 /// become `_`); two names that would become the same are an error.
 fn class_words(names: &[String]) -> Result<Vec<String>, String> {
     let mut words: Vec<String> = Vec::with_capacity(names.len());
-    for (name, word) in names
-        .iter()
-        .zip(names.iter().map(|n| column_name_keeping(n)))
-    {
+    for (name, word) in names.iter().zip(names.iter().map(|n| class_word(n))) {
         if let Some(k) = words.iter().position(|w| *w == word) {
             return Err(format!(
                 "the classes `{}` and `{name}` would both be written `{word}`",
@@ -261,7 +258,7 @@ fn class_words(names: &[String]) -> Result<Vec<String>, String> {
 
 /// `name` with whatever would end a word of the header (white space, commas, semicolons,
 /// control characters) made `_`.
-fn column_name_keeping(name: &str) -> String {
+fn class_word(name: &str) -> String {
     let word: String = name
         .chars()
         .map(|c| {
