@@ -577,6 +577,26 @@ mod tests {
         .unwrap();
         assert_eq!(split.test.class_names, own.table.class_names);
         assert_eq!(split.test.rows(), 1000);
+        // A mistake deep in a long CSV is said at its line and column.
+        let text = iris_like(5000);
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let line = lines[4000].clone();
+        lines[4000] = line.replacen(',', ",x", 1);
+        let bad = lines.join("\n");
+        let error = apply(
+            None,
+            &Edit::Csv {
+                text: bad,
+                label: "species".into(),
+                task: Task::Classification,
+            },
+        )
+        .unwrap_err();
+        let column = line.find(',').unwrap() + 2;
+        assert!(
+            error.starts_with(&format!("line 4001, column {column}: `x")),
+            "{error}"
+        );
     }
 
     #[test]
