@@ -51,7 +51,18 @@ pub fn compile_with_rows(source: &str) -> Result<Graph, ProgramError> {
 }
 
 /// Read `source`'s own data and provide its rows (or forget them when it has none).
+/// Rows a link left out (the page that made it kept them) are an error at the header
+/// natively; in the browser the program compiles over zeros of the header's width, so
+/// the playground shows it and says what is missing, and loading the rows is the error.
 fn provide_own(source: &str) -> Result<(), ProgramError> {
+    own::note_left_out(None);
+    #[cfg(target_arch = "wasm32")]
+    if let Some(rows) = own::left_out(source) {
+        provided::remove(own::OWN);
+        own::declare(source);
+        own::note_left_out(Some(rows));
+        return Ok(());
+    }
     match own::read(source) {
         Ok(Some(data)) => {
             provided::provide_split(own::OWN, data.table, data.test_share);

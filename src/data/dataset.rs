@@ -40,6 +40,8 @@ pub enum DatasetError {
     TooManyPoints { name: String, available: usize },
     #[error("the program has no own data: the playground writes it as `# own data:` comments")]
     NoOwnData,
+    #[error("{}", super::own::left_out_message(*rows))]
+    LeftOut { rows: usize },
     #[error("the `{name}` dataset is not loaded here yet")]
     NotLoaded { name: String },
     #[error("the `{name}` dataset's files are damaged: {message}")]

@@ -186,7 +186,11 @@ impl DataSpec {
 /// The rows of the page ([`own`]): the provided table's held-out share (shuffled by
 /// [`SPLIT_SEED`]) for testing, `points` of the rest for training, as they are.
 fn own_split(points: usize) -> Result<Split, DatasetError> {
-    let (table, share) = provided::get_split(own::OWN).ok_or(DatasetError::NoOwnData)?;
+    let (table, share) =
+        provided::get_split(own::OWN).ok_or_else(|| match own::noted_left_out() {
+            Some(rows) => DatasetError::LeftOut { rows },
+            None => DatasetError::NoOwnData,
+        })?;
     let (train, test) = table.split(share, SPLIT_SEED);
     if points > train.rows() {
         return Err(DatasetError::TooManyPoints {

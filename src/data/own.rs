@@ -3,27 +3,36 @@
 //! comments,
 //!
 //! ```text
-//! # own data: x y -> class, 2 classes, test 0.25
+//! # own data: x y -> class, 2 classes: cat dog, test 0.25
 //! # own rows: -0.5 0.3 0; 0.8 -0.1 1; …
 //! ```
 //!
 //! read by [`read`] (every mistake an error at its line and column) and written by
 //! [`write`]. A program reads the rows as `features(own, points, batch)` /
 //! `labels(own, points, batch)`. The rows are used as they are (not standardized); the
-//! last `test` share of them, shuffled by [`super::SPLIT_SEED`], is held out.
+//! last `test` share of them, shuffled by [`super::SPLIT_SEED`], is held out. The
+//! header ([`header`]) names the classes when they have names. More than [`MAX_ROWS`]
+//! rows are not written: the page keeps them ([`held`]) and the header names its key,
+//! so a link to the program leaves them out and says so when it is opened.
 
-use super::table::{MAX_CLASSES, Table, Task};
+pub mod header;
+pub mod held;
+
+use super::table::{Table, Task};
 use crate::lang::Span;
-use crate::number::format_number;
 use std::fmt::Write;
 use thiserror::Error;
 
 /// The dataset name programs use for the rows of the page: `features(own, …)`.
 pub const OWN: &str = "own";
-/// The most rows own data may have: they live in the program's text and its link.
+/// The most rows the program (and so its link) holds; more are kept by the page.
 pub const MAX_ROWS: usize = 1000;
+/// The most rows own data may have, kept by the page (the CSV reader's own limit).
+pub const MAX_KEPT_ROWS: usize = 100_000;
 /// The most feature columns own data may have.
 pub const MAX_FEATURES: usize = 64;
+/// The most classes own data may have.
+pub const MAX_CLASSES: usize = 100;
 /// The held-out share when the header gives none.
 pub const DEFAULT_TEST: f64 = 0.2;
 /// The largest held-out share (at least half the rows train).
@@ -42,6 +51,13 @@ pub struct Own {
     pub test_share: f64,
 }
 
+impl Own {
+    /// Whether the page keeps the rows rather than the program (more than [`MAX_ROWS`]).
+    pub fn kept_by_page(&self) -> bool {
+        self.table.rows() > MAX_ROWS
+    }
+}
+
 /// A mistake in the own-data comments, at a span of the program.
 #[derive(Clone, Debug, PartialEq, Error)]
 #[error("{message}")]
@@ -53,13 +69,33 @@ pub struct OwnError {
 thread_local! {
     /// The feature count the last program compiled without its rows declared.
     static DECLARED: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// The rows a link left out of the last program compiled with its rows, if it did.
+    static LEFT_OUT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Note that the program compiled last names `rows` rows this page does not hold (or
+/// that it does not), for [`noted_left_out`].
+pub fn note_left_out(rows: Option<usize>) {
+    LEFT_OUT.with(|l| l.set(rows));
+}
+
+/// The rows [`note_left_out`] noted: why a program over own data has no rows to train.
+pub fn noted_left_out() -> Option<usize> {
+    LEFT_OUT.with(std::cell::Cell::get)
+}
+
+/// The text of `source`'s `# own data:` header after the marker, if it has one.
+fn header_text(source: &str) -> Option<&str> {
+    source
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix(HEADER))
 }
 
 /// Note how many features `source`'s own-data header names (or that it has none), for
 /// [`declared_width`]: compiling in a module that does not read the rows.
 pub fn declare(source: &str) {
-    let width = source.lines().find_map(|line| {
-        let (names, _) = line.trim_start().strip_prefix(HEADER)?.split_once("->")?;
+    let width = header_text(source).and_then(|header| {
+        let (names, _) = header.split_once("->")?;
         Some(names.split_whitespace().count())
     });
     DECLARED.with(|d| d.set(width));
@@ -70,25 +106,77 @@ pub fn declared_width() -> Option<usize> {
     DECLARED.with(std::cell::Cell::get)
 }
 
+/// How many rows of `source`'s own data the page keeps, out of the program's text (and
+/// so out of its link): None when the program holds its rows or has none.
+pub fn kept_rows(source: &str) -> Option<usize> {
+    header_text(source).and_then(header::kept_rows)
+}
+
+/// [`kept_rows`] when this page does not hold them: a link opened without its rows.
+pub fn left_out(source: &str) -> Option<usize> {
+    let kept = header::read(0, header_text(source)?.trim()).ok()?.kept?;
+    held::get(kept.key).is_none().then_some(kept.rows)
+}
+
+/// What a reader is told when the page does not hold the `rows` rows a program names.
+pub fn left_out_message(rows: usize) -> String {
+    format!("this {}", left_out_tail(rows))
+}
+
+/// [`left_out_message`] as a sentence of its own.
+pub fn left_out_sentence(rows: usize) -> String {
+    format!("This {}.", left_out_tail(rows))
+}
+
+fn left_out_tail(rows: usize) -> String {
+    format!(
+        "program's {} rows of own data stayed in the page they were loaded in (a link holds up to {} rows): paste or upload the CSV again to train it",
+        grouped(rows),
+        grouped(MAX_ROWS)
+    )
+}
+
+/// What the share link's note says of `rows` rows the page keeps.
+pub fn link_note(rows: usize) -> String {
+    format!(
+        "This link leaves out your {} rows of own data (a link holds up to {}); its reader is asked to paste or upload the CSV.",
+        grouped(rows),
+        grouped(MAX_ROWS)
+    )
+}
+
+/// `n` with its thousands grouped by commas: 5,000.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The own data in `source`'s comments, if it has a `# own data:` header.
 pub fn read(source: &str) -> Result<Option<Own>, OwnError> {
-    let mut header: Option<(usize, &str)> = None;
+    let mut found: Option<(usize, &str)> = None;
     let mut rows_text: Vec<(usize, &str)> = Vec::new();
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
         let trimmed = line.trim_start();
         let start = offset + (line.len() - trimmed.len());
         if let Some(rest) = trimmed.strip_prefix(HEADER) {
-            if header.is_some() {
+            if found.is_some() {
                 return Err(error("a second `# own data:` header", start, trimmed));
             }
-            header = Some(tidy(start + HEADER.len(), rest));
+            found = Some(tidy(start + HEADER.len(), rest));
         } else if let Some(rest) = trimmed.strip_prefix(ROWS) {
             rows_text.push(tidy(start + ROWS.len(), rest));
         }
         offset += line.len();
     }
-    let Some((at, header)) = header else {
+    let Some((at, text)) = found else {
         return match rows_text.first() {
             Some(&(at, text)) => Err(error(
                 "`# own rows:` without a `# own data:` header",
@@ -98,10 +186,68 @@ pub fn read(source: &str) -> Result<Option<Own>, OwnError> {
             None => Ok(None),
         };
     };
-    let (names, target, task, classes, test_share) = read_header(at, header)?;
-    let width = names.len();
+    let header = header::read(at, text)?;
+    let (features, targets) = match header.kept {
+        Some(kept) => {
+            if let Some(&(at, text)) = rows_text.first() {
+                return Err(error(
+                    "rows kept by the page are not also written in the program",
+                    at,
+                    text,
+                ));
+            }
+            let table = held::get(kept.key)
+                .filter(|t| t.rows() == kept.rows && t.width() == header.names.len())
+                .ok_or_else(|| OwnError {
+                    message: left_out_message(kept.rows),
+                    span: kept.span,
+                })?;
+            check_classes(&table.targets, &header, at, text)?;
+            (table.features.clone(), table.targets.clone())
+        }
+        None => read_rows(&header, &rows_text)?,
+    };
+    if targets.len() < 2 {
+        return Err(error("own data needs at least 2 rows", at, text));
+    }
+    Ok(Some(Own {
+        table: Table {
+            feature_names: header.names,
+            features,
+            targets,
+            class_names: header.class_names,
+        },
+        task: header.task,
+        test_share: header.test_share,
+    }))
+}
+
+/// Every class id of rows kept by the page names one of the header's classes.
+fn check_classes(
+    targets: &[f64],
+    header: &header::Header,
+    at: usize,
+    text: &str,
+) -> Result<(), OwnError> {
+    let classes = header.class_names.len() as f64;
+    if header.task == Task::Classification && targets.iter().any(|&t| t >= classes) {
+        return Err(error(
+            "the rows kept by the page have more classes than the header names",
+            at,
+            text,
+        ));
+    }
+    Ok(())
+}
+
+/// The numbers of the `# own rows:` comments: features row by row and the targets.
+fn read_rows(
+    header: &header::Header,
+    rows_text: &[(usize, &str)],
+) -> Result<(Vec<f64>, Vec<f64>), OwnError> {
+    let (width, classes, target) = (header.names.len(), header.class_names.len(), &header.target);
     let (mut features, mut targets) = (Vec::new(), Vec::new());
-    for (at, text) in rows_text {
+    for &(at, text) in rows_text {
         let mut row_at = at;
         for row in text.split(';') {
             let numbers: Vec<(usize, &str)> = words(row_at, row).collect();
@@ -131,7 +277,7 @@ pub fn read(source: &str) -> Result<Option<Own>, OwnError> {
             }
             let (start, word) = numbers[width];
             let value = features.pop().unwrap_or(0.0);
-            if task == Task::Classification
+            if header.task == Task::Classification
                 && (value.fract() != 0.0 || value < 0.0 || value >= classes as f64)
             {
                 return Err(error(
@@ -143,92 +289,16 @@ pub fn read(source: &str) -> Result<Option<Own>, OwnError> {
             targets.push(value);
             if targets.len() > MAX_ROWS {
                 return Err(error(
-                    &format!("own data holds at most {MAX_ROWS} rows in the program"),
+                    &format!(
+                        "own data holds at most {MAX_ROWS} rows in the program (the page keeps more)"
+                    ),
                     start,
                     word,
                 ));
             }
         }
     }
-    if targets.len() < 2 {
-        return Err(error("own data needs at least 2 rows", at, header));
-    }
-    let class_names = match task {
-        Task::Classification => (0..classes).map(|k| k.to_string()).collect(),
-        Task::Regression => Vec::new(),
-    };
-    Ok(Some(Own {
-        table: Table {
-            feature_names: names,
-            features,
-            targets,
-            class_names,
-        },
-        task,
-        test_share,
-    }))
-}
-
-type Header = (Vec<String>, String, Task, usize, f64);
-
-/// `x y -> class, 2 classes, test 0.25` (or `…, regression, …`).
-fn read_header(at: usize, text: &str) -> Result<Header, OwnError> {
-    let mut parts = text.split(',');
-    let columns = parts.next().unwrap_or("");
-    let Some((names, target)) = columns.split_once("->") else {
-        return Err(error(
-            "the header names the columns: `x y -> class`",
-            at,
-            text,
-        ));
-    };
-    let names: Vec<String> = names.split_whitespace().map(str::to_owned).collect();
-    if names.is_empty() || names.len() > MAX_FEATURES {
-        return Err(error(
-            &format!("own data has 1 to {MAX_FEATURES} feature columns"),
-            at,
-            columns,
-        ));
-    }
-    let target = target.trim().to_owned();
-    let (mut task, mut classes, mut test) = (None, 0, DEFAULT_TEST);
-    let mut part_at = at + columns.len() + 1;
-    for part in parts {
-        let word = part.trim();
-        let start = part_at + (part.len() - part.trim_start().len());
-        part_at += part.len() + 1;
-        if word == "regression" {
-            task = Some(Task::Regression);
-        } else if let Some(n) = word
-            .strip_suffix("classes")
-            .and_then(|n| n.trim().parse::<usize>().ok())
-        {
-            if !(2..=MAX_CLASSES).contains(&n) {
-                return Err(error(&format!("2 to {MAX_CLASSES} classes"), start, word));
-            }
-            (task, classes) = (Some(Task::Classification), n);
-        } else if let Some(share) = word
-            .strip_prefix("test")
-            .and_then(|s| s.trim().parse::<f64>().ok())
-        {
-            if !(0.0..=MAX_TEST).contains(&share) {
-                return Err(error(
-                    &format!("the test share is between 0 and {MAX_TEST}"),
-                    start,
-                    word,
-                ));
-            }
-            test = share;
-        } else {
-            return Err(error(
-                &format!("`{word}` is not `N classes`, `regression` or `test F`"),
-                start,
-                word,
-            ));
-        }
-    }
-    let task = task.ok_or_else(|| error("say `N classes` or `regression`", at, text))?;
-    Ok((names, target, task, classes, test))
+    Ok((features, targets))
 }
 
 /// `text` (at byte `at`) without surrounding spaces, and where it then starts.
@@ -256,22 +326,33 @@ pub fn train_rows(rows: usize, test_share: f64) -> usize {
     rows - ((rows as f64 * test_share) as usize).clamp(usize::from(rows >= 2), rows / 2)
 }
 
-/// The header and rows comments for `own` (numbers as people read them).
+/// The header and rows comments for `own` (numbers as people read them); rows kept by
+/// the page ([`Own::kept_by_page`]) are named by their key instead of written.
 pub fn write(own: &Own) -> String {
     let table = &own.table;
-    let kind = match own.task {
-        Task::Classification => format!("{} classes", table.classes()),
-        Task::Regression => "regression".into(),
-    };
     let target = match own.task {
         Task::Classification => "class",
         Task::Regression => "target",
     };
+    let kept = own.kept_by_page().then(|| header::Kept {
+        rows: table.rows(),
+        key: held::key(table, own.task),
+        span: Span::new(0, 0),
+    });
     let mut out = format!(
-        "{HEADER} {} -> {target}, {kind}, test {}",
-        table.feature_names.join(" "),
-        format_number(own.test_share)
+        "{HEADER} {}",
+        header::write(&header::Header {
+            names: table.feature_names.clone(),
+            target: target.into(),
+            task: own.task,
+            class_names: table.class_names.clone(),
+            test_share: own.test_share,
+            kept,
+        })
     );
+    if kept.is_some() {
+        return out;
+    }
     let rows: Vec<String> = (0..table.rows())
         .map(|r| {
             let mut row: Vec<String> = table.row(r).iter().map(|&v| short(v)).collect();
@@ -291,8 +372,12 @@ fn short(v: f64) -> String {
 }
 
 /// `source` with its own-data comments replaced by `own`'s (or put after the leading
-/// comments when it has none); every other line as it was.
+/// comments when it has none); every other line as it was. Rows the page keeps are
+/// handed to it ([`held::hold`]) here, so the text never names rows it does not hold.
 pub fn with_own(source: &str, own: &Own) -> String {
+    if own.kept_by_page() {
+        held::hold(&own.table, own.task);
+    }
     let block = write(own);
     let is_own = |l: &&str| {
         let t = l.trim_start();
@@ -312,202 +397,4 @@ pub fn with_own(source: &str, own: &Own) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PROGRAM: &str = "# title\n# own data: x y -> class, 2 classes, test 0.25\n# own rows: 0 0 0; 1 0.5 1\n# own rows: -1 2 1; 3 -4 0\nX = features(own, 3, 2)\n";
-
-    #[test]
-    fn the_comments_hold_the_rows() {
-        let own = read(PROGRAM).unwrap().unwrap();
-        assert_eq!(own.task, Task::Classification);
-        assert_eq!(own.test_share, 0.25);
-        assert_eq!(own.table.feature_names, ["x", "y"]);
-        assert_eq!(
-            own.table.features,
-            [0.0, 0.0, 1.0, 0.5, -1.0, 2.0, 3.0, -4.0]
-        );
-        assert_eq!(own.table.targets, [0.0, 1.0, 1.0, 0.0]);
-        assert_eq!(own.table.classes(), 2);
-        assert_eq!(read("X = 1").unwrap(), None);
-    }
-
-    #[test]
-    fn a_header_declares_the_width_without_reading_rows() {
-        declare(PROGRAM);
-        assert_eq!(declared_width(), Some(2));
-        declare("# own data: a b c -> y, regression\n# own rows: whatever");
-        assert_eq!(declared_width(), Some(3));
-        declare("x = 1");
-        assert_eq!(declared_width(), None);
-    }
-
-    #[test]
-    fn writing_and_reading_give_the_same_rows() {
-        let own = read(PROGRAM).unwrap().unwrap();
-        let text = with_own("# title\nX = features(own, 3, 2)", &own);
-        assert_eq!(read(&text).unwrap().unwrap(), own);
-        assert_eq!(text.lines().next(), Some("# title"));
-        assert_eq!(text.lines().last(), Some("X = features(own, 3, 2)"));
-        // Replacing keeps one block, where it was.
-        let mut fewer = own.clone();
-        fewer.table = fewer.table.select(&[0, 1]);
-        let replaced = with_own(&text, &fewer);
-        assert_eq!(replaced.matches(HEADER).count(), 1);
-        assert_eq!(read(&replaced).unwrap().unwrap().table.rows(), 2);
-        // Many rows wrap, a regression writes its numbers.
-        let regression = Own {
-            table: Table {
-                feature_names: vec!["x".into()],
-                features: (0..20).map(|i| i as f64 / 3.0).collect(),
-                targets: (0..20).map(|i| (i as f64).sin()).collect(),
-                class_names: Vec::new(),
-            },
-            task: Task::Regression,
-            test_share: 0.1,
-        };
-        let written = write(&regression);
-        assert_eq!(written.matches(ROWS).count(), 3);
-        let back = read(&written).unwrap().unwrap();
-        assert_eq!(back.task, Task::Regression);
-        assert_eq!(back, regression, "every number exactly");
-    }
-
-    #[test]
-    fn mistakes_point_at_their_text() {
-        let cases = [
-            (
-                "# own data: x y -> class, 2 classes\n# own rows: 0 0 0; 1 zz 1",
-                "zz",
-                "`zz` is not a number",
-            ),
-            (
-                "# own data: x y -> class, 2 classes\n# own rows: 0 0 0; 1 1 2",
-                "2",
-                "the class `2` is not one of 0 to 1",
-            ),
-            (
-                "# own data: x y -> class, 2 classes\n# own rows: 0 0 0; 1 1",
-                "1 1",
-                "a row has 2 numbers",
-            ),
-            (
-                "# own data: x y -> class, 2 kinds\n# own rows: 0 0 0; 1 1 1",
-                "2 kinds",
-                "`2 kinds` is not",
-            ),
-            (
-                "# own data: x y -> class, 2 classes, test 0.9\n# own rows: 0 0 0; 1 1 1",
-                "test 0.9",
-                "the test share",
-            ),
-            (
-                "# own rows: 0 0 0",
-                "0 0 0",
-                "`# own rows:` without a `# own data:` header",
-            ),
-        ];
-        for (source, at, message) in cases {
-            let error = read(source).unwrap_err();
-            assert!(error.message.starts_with(message), "{source}: {error}");
-            assert_eq!(&source[error.span.start..error.span.end], at, "{source}");
-        }
-        let many: String = (0..=MAX_ROWS)
-            .map(|i| format!("# own rows: {i} {}\n", i % 2))
-            .collect();
-        let error = read(&format!("# own data: x -> class, 2 classes\n{many}")).unwrap_err();
-        assert!(error.message.contains("at most 1000 rows"), "{error}");
-    }
-}
-
-#[cfg(test)]
-mod program_tests {
-    //! Own data as a program reads it: compiled, trained on, and carried by a link.
-    use super::*;
-    use crate::data::DataSpec;
-    use crate::program::compile;
-    use crate::url_state::{ModeChoice, UrlState};
-
-    fn program(rows: usize) -> String {
-        let table = Table {
-            feature_names: vec!["x".into(), "y".into()],
-            features: (0..rows * 2)
-                .map(|i| ((i * 37 % 19) as f64 - 9.0) / 4.0)
-                .collect(),
-            targets: (0..rows).map(|r| (r % 3) as f64).collect(),
-            class_names: (0..3).map(|k| k.to_string()).collect(),
-        };
-        let own = Own {
-            table,
-            task: Task::Classification,
-            test_share: 0.25,
-        };
-        let train = rows - rows / 4;
-        with_own(
-            &format!(
-                "X = features(own, {train}, 4)\ny = labels(own, {train}, 4)\nW = param(zeros([2, 3]))\nL = cross_entropy(X @ W, y)"
-            ),
-            &own,
-        )
-    }
-
-    #[test]
-    fn compiling_provides_the_rows_and_the_split() {
-        let source = program(40);
-        let graph = compile(&source).unwrap();
-        let x = graph.node(graph.find("X").unwrap());
-        assert_eq!(x.shape, [4, 2]);
-        let spec = x.role.data().unwrap().clone();
-        let split = spec.load().unwrap();
-        assert_eq!((split.train.rows(), split.test.rows()), (30, 10));
-        let own = read(&source).unwrap().unwrap();
-        let mut all: Vec<f64> = split
-            .train
-            .targets
-            .iter()
-            .chain(&split.test.targets)
-            .copied()
-            .collect();
-        let mut expected = own.table.targets.clone();
-        all.sort_by(f64::total_cmp);
-        expected.sort_by(f64::total_cmp);
-        assert_eq!(all, expected, "every row once");
-        // A program without own data has none.
-        compile("x = 1").unwrap();
-        assert_eq!(
-            spec.load(),
-            Err(crate::data::dataset::DatasetError::NoOwnData)
-        );
-        let error = compile("X = features(own, 3, 2)").unwrap_err();
-        assert!(error.to_string().contains("no own data"), "{error}");
-        // A mistake in the rows is the program's, at its place.
-        let bad = source.replacen("# own rows: ", "# own rows: 1 q 0; ", 1);
-        let error = compile(&bad).unwrap_err();
-        assert_eq!(&bad[error.span().start..error.span().end], "q");
-        assert!(DataSpec::is_dataset(OWN));
-    }
-
-    #[test]
-    fn own_data_goes_through_a_link_and_back() {
-        let source = program(MAX_ROWS);
-        let state = UrlState {
-            program: source.clone(),
-            inputs: Vec::new(),
-            mode: ModeChoice::Reverse,
-            step: 0,
-            tensors: Vec::new(),
-            about: None,
-            setup: Default::default(),
-            quiz: None,
-            storage: Default::default(),
-        };
-        let back = UrlState::from_fragment(&state.to_fragment()).unwrap();
-        assert_eq!(back.program, source);
-        let before = read(&source).unwrap().unwrap();
-        compile(&back.program).unwrap();
-        assert_eq!(read(&back.program).unwrap().unwrap(), before);
-        assert_eq!(before.table.rows(), MAX_ROWS);
-        // The largest own data fits the parser's limit on a program's size.
-        assert!(source.len() < 64 * 1024, "{} bytes", source.len());
-    }
-}
+mod tests;

@@ -9,6 +9,8 @@ use crate::tensor::Tensor;
 
 /// The most classes a label column may make.
 pub const MAX_CLASSES: usize = 1_000;
+/// The most characters a class name may have.
+pub const MAX_CLASS_NAME: usize = 32;
 
 /// What the label column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +168,18 @@ impl Table {
 /// Read CSV `text` with a header row: every column but `label` is a numeric feature;
 /// `label` holds the target for `task`. Errors name the line and column.
 pub fn read_csv(text: &str, label: &str, task: Task, limits: Limits) -> Result<Table, CsvError> {
+    read_csv_within(text, label, task, limits, MAX_CLASSES)
+}
+
+/// [`read_csv`] with at most `max_classes` classes (a label making more is an error at
+/// its line and column).
+pub fn read_csv_within(
+    text: &str,
+    label: &str,
+    task: Task,
+    limits: Limits,
+    max_classes: usize,
+) -> Result<Table, CsvError> {
     let records = csv::records(text, ',', limits)?;
     let (header, rows) = records.split_first().ok_or(CsvError::Empty)?;
     let names = column_names(header)?;
@@ -205,7 +219,7 @@ pub fn read_csv(text: &str, label: &str, task: Task, limits: Limits) -> Result<T
                 .collect::<Result<Vec<f64>, CsvError>>()?,
             Vec::new(),
         ),
-        Task::Classification => classes(&labels)?,
+        Task::Classification => classes(&labels, max_classes.min(MAX_CLASSES))?,
     };
     let mut feature_names = names;
     feature_names.remove(label_column);
@@ -237,16 +251,26 @@ fn column_names(header: &[Field]) -> Result<Vec<String>, CsvError> {
 }
 
 /// Class ids for the labels: the distinct labels sorted (as numbers when all are
-/// integers, else as text), numbered from 0.
-fn classes(labels: &[&Field]) -> Result<(Vec<f64>, Vec<String>), CsvError> {
+/// integers, else as text), numbered from 0; at most `limit` of them, each name at most
+/// [`MAX_CLASS_NAME`] characters.
+fn classes(labels: &[&Field], limit: usize) -> Result<(Vec<f64>, Vec<String>), CsvError> {
     let texts: Vec<&str> = labels.iter().map(|field| field.text.trim()).collect();
     let mut distinct: Vec<&str> = Vec::new();
     for (field, &text) in labels.iter().zip(&texts) {
         if !distinct.contains(&text) {
-            if distinct.len() == MAX_CLASSES {
+            if distinct.len() == limit {
                 return Err(CsvError::TooManyClasses {
                     text: text.to_owned(),
-                    limit: MAX_CLASSES,
+                    limit,
+                    at: field.at,
+                });
+            }
+            if text.chars().count() > MAX_CLASS_NAME {
+                return Err(CsvError::Format {
+                    message: format!(
+                        "the class name `{}…` is longer than {MAX_CLASS_NAME} characters",
+                        text.chars().take(MAX_CLASS_NAME).collect::<String>()
+                    ),
                     at: field.at,
                 });
             }
@@ -369,6 +393,36 @@ mod tests {
                 column: 3
             })
         );
+    }
+
+    #[test]
+    fn a_class_limit_and_a_long_class_name_are_errors_at_their_field() {
+        let text = "x,kind\n1,a\n2,b\n3,a\n4,c\n";
+        let error = read_csv_within(text, "kind", Task::Classification, LIMITS, 2)
+            .expect_err("three classes");
+        assert_eq!(
+            error.to_string(),
+            "line 5, column 3: the label `c` makes more than 2 classes"
+        );
+        let long = "n".repeat(MAX_CLASS_NAME + 1);
+        let error = read(
+            &format!("x,kind\n1,a\n2,{long}\n"),
+            "kind",
+            Task::Classification,
+        )
+        .expect_err("too long");
+        assert!(
+            error.starts_with("line 3, column 3: the class name `nnnn")
+                && error.ends_with("…` is longer than 32 characters"),
+            "{error}"
+        );
+        let fits = read(
+            &format!("x,kind\n1,a\n2,{}\n", &long[1..]),
+            "kind",
+            Task::Classification,
+        )
+        .expect("32 characters fit");
+        assert_eq!(fits.class_names, ["a", &long[1..]]);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! shipped classification sets), each one's input width, classes and training rows,
 //! which files the page fetches for a shipped set, and the pictures of a trained
 //! classifier on held-out rows ([`pictures`]: confusion matrix, misclassified digits, the
-//! first layer's weights as 8×8 images; [`surface`]: a two-feature regression's fitted
-//! surface), and editing the page's own data ([`own_edit`]).
+//! first layer's weights as 8×8 images; [`mistaken_rows`]: own data's misclassified
+//! rows; [`surface`]: a two-feature regression's fitted surface), and editing the page's
+//! own data ([`own_edit`]).
 
+pub mod mistaken_rows;
 pub mod own_edit;
 pub mod own_panel;
 pub mod pictures;

@@ -42,6 +42,13 @@ impl Source {
         true
     }
 
+    /// Compile the text held again: what it names may have changed outside it (own data
+    /// rows a link left out, loaded since into the page).
+    pub fn reload(&mut self) {
+        let text = std::mem::take(&mut self.text);
+        self.set(&text);
+    }
+
     /// Why the text does not compile, while it does not: "does not parse (line 3,
     /// column 5: …)" or "is not valid (line …: …)".
     pub fn problem(&self) -> Option<&str> {

@@ -103,12 +103,17 @@ pub fn App() -> impl IntoView {
 }
 
 /// "Copy link", what became of the copy, and, while the view shows more tensor values
-/// than a link holds (a large training step), that the link opens the program's own.
+/// than a link holds (a large training step), that the link opens the program's own;
+/// while the page keeps the program's own data, that the link leaves the rows out.
 #[component]
 fn CopyLink() -> impl IntoView {
     let app = AppState::get();
     let copied = RwSignal::new(None::<bool>);
     let left_out = Memo::new(move |_| app.session.with(|s| s.link_leaves_out()));
+    let own_kept = Memo::new(move |_| {
+        app.session
+            .with(|s| crate::data::own::kept_rows(s.source()))
+    });
     view! {
         <button
             on:click=move |_| {
@@ -131,6 +136,11 @@ fn CopyLink() -> impl IntoView {
         {move || left_out.get().map(|n| view! {
             <span class="link-note" data-link-note="">
                 {format!("The link opens the initial weights: this training step's {n} values are too many for a link.")}
+            </span>
+        })}
+        {move || own_kept.get().map(|n| view! {
+            <span class="link-note" data-link-own-left-out=n>
+                {crate::data::own::link_note(n)}
             </span>
         })}
     }

@@ -4,14 +4,16 @@
 // "step into" a real minibatch), and your own data: points added by clicking the
 // plot while training goes on, a pasted CSV that trains, and a CSV's error
 // pointing at its line and column, and a regression's fitted curve (one feature) or
-// surface (two).
+// surface (two); a CSV of named classes (names in the program, the legend and
+// the confusion matrix) and an uploaded one of 1,500 rows kept by the page (the link leaves
+// them out and its reader is told).
 
 import assert from 'node:assert/strict';
 
 import { useChromiumArgs } from './lib/browser.js';
 import { appTest, waitFor } from './lib/harness.js';
 import { button, counter, editor } from './lib/app.js';
-import { openPlayground, snapWide, tensorOf, trainStats, waitForBackend, waitForStats } from './lib/playground.js';
+import { PLAYGROUND, openPlayground, snapWide, tensorOf, trainStats, waitForBackend, waitForStats } from './lib/playground.js';
 
 useChromiumArgs('--enable-unsafe-webgpu');
 
@@ -177,7 +179,7 @@ appTest('a pasted CSV trains, and a CSV mistake points at its line and column', 
   await csv.fill(rows.join('\n'));
   await csv.blur();
   await button(page, 'Use this CSV').click();
-  await waitFor('the CSV in the program', async () => /^# own data: size weight ratio -> class, 2 classes, test 0\.2$/m.test(await program(page)));
+  await waitFor('the CSV in the program', async () => /^# own data: size weight ratio -> class, 2 classes: big small, test 0\.2$/m.test(await program(page)));
   await waitFor('40 rows', async () => (await ownRows(page)) === 40);
   assert.equal(await error.count(), 0);
   // 32 training rows; the batch stays what it was (10, the starting set's training rows).
@@ -259,4 +261,126 @@ appTest('a regression of two features draws its fitted surface under the rows', 
   const mse = Number(await page.locator('[data-test-mse]').getAttribute('data-test-mse'));
   assert.ok(Number.isFinite(mse), `held-out mse ${mse}`);
   await snapWide(app, page, 'own-regression-surface');
+});
+
+/** Pastes `lines` as the own-data CSV with `label` as a class and uses it. */
+async function useCsv(page, lines, label) {
+  await page.locator('.own-csv summary').click();
+  const csv = page.getByRole('textbox', { name: 'CSV text' });
+  await csv.fill(lines.join('\n'));
+  await csv.blur();
+  await page.getByRole('combobox', { name: 'Label column' }).selectOption(label);
+  await button(page, 'Use this CSV').click();
+}
+
+/** Uploads `lines` as a CSV file, waits for its text in the field, and uses it with `label`. */
+async function uploadCsv(page, lines, label) {
+  const text = lines.join('\n');
+  await page.getByLabel('Upload a CSV file').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await waitFor('the file in the CSV field', async () =>
+    (await page.getByRole('textbox', { name: 'CSV text' }).inputValue()) === text);
+  await page.getByRole('combobox', { name: 'Label column' }).selectOption(label);
+  await button(page, 'Use this CSV').click();
+}
+
+appTest('a CSV of named classes keeps its names in the program, the legend and the confusion matrix', async (app) => {
+  const page = await openPlayground(app);
+  await chooseDataset(page, 'own');
+  await waitFor('the own-data panel', async () => (await page.locator('[data-own-rows]').count()) === 1);
+  const names = ['setosa', 'versicolor', '<b>big</b>'];
+  const rows = ['petal length,petal width,species'];
+  for (let i = 0; i < 60; i++) {
+    const k = i % 3;
+    rows.push(`${(k * 2 - 2 + (i % 5) * 0.1).toFixed(2)},${(2 - k * 2 + (i % 4) * 0.1).toFixed(2)},${names[k]}`);
+  }
+  await useCsv(page, rows, 'species');
+  // Sorted as text; written in the header, so the program and its link keep them.
+  const sorted = ['<b>big</b>', 'setosa', 'versicolor'];
+  await waitFor('the names in the program', async () =>
+    /^# own data: petal_length petal_width -> class, 3 classes: <b>big<\/b> setosa versicolor, test 0\.2$/m.test(await program(page)));
+  await waitFor('60 rows', async () => (await ownRows(page)) === 60);
+  // The legend: each class by its name with its rows; the class picker offers the names.
+  const legend = await page.$$eval('.own-legend li', (items) => items.map((li) =>
+    [li.querySelector('.own-class-name').textContent, Number(li.querySelector('.own-class-count').dataset.count)]));
+  assert.deepEqual(legend, sorted.map((name) => [name, 20]));
+  await page.getByRole('radio', { name: 'versicolor' }).check();
+  assert.equal(await page.getByRole('radio', { name: '<b>big</b>' }).count(), 1);
+  // A name is text, never markup.
+  assert.equal(await page.locator('.own-data b, .data-report b').count(), 0);
+
+  for (let i = 0; i < 5; i++) await button(page, 'Train one step').click();
+  await waitForStats(page, '5 steps on the named classes', (s) => s.steps === 5 && s.loss !== null, { timeout: 30_000 });
+  await button(page, 'Train').click();
+  await waitForStats(page, 'the classes learnt', (s) => s.accuracy >= 0.9, { timeout: 60_000 });
+  await button(page, 'Pause training').click();
+  const heads = () => page.$$eval('.data-report table.confusion thead th[scope="col"]', (ths) => ths.slice(1).map((th) => th.textContent));
+  await waitFor('the confusion matrix by name', async () => JSON.stringify(await heads()) === JSON.stringify(sorted));
+  const rowHeads = await page.$$eval('.data-report table.confusion tbody th', (ths) => ths.map((th) => th.textContent));
+  assert.deepEqual(rowHeads, sorted);
+  assert.equal(await page.locator('.own-data b, .data-report b').count(), 0);
+  // Misclassified held-out rows are listed by name (none, or each with its names).
+  const mistaken = page.locator('.data-report .mistaken-rows');
+  assert.equal(await mistaken.count(), 1);
+  for (const cell of await mistaken.locator('td.truth, td.predicted').allTextContents()) assert.ok(sorted.includes(cell), cell);
+  await snapWide(app, page, 'own-named-classes');
+  await app.snap(page, 'own-named-classes');
+
+  // The link carries the names: opened again, the same program.
+  const restored = await app.open(page.url());
+  await waitFor('the named program in the link', async () => (await editor(restored).inputValue()) === (await program(page)));
+});
+
+appTest('1,500 uploaded rows train, kept by the page; the link leaves them out and its reader is told', async (app) => {
+  const page = await openPlayground(app);
+  await chooseDataset(page, 'own');
+  await waitFor('the own-data panel', async () => (await page.locator('[data-own-rows]').count()) === 1);
+  const rows = ['a,b,kind'];
+  for (let i = 0; i < 1500; i++) {
+    const k = i % 2;
+    rows.push(`${(k * 3 - 1.5 + (i % 7) * 0.1).toFixed(2)},${((i % 11) * 0.2 - 1).toFixed(2)},${k ? 'right' : 'left'}`);
+  }
+  await uploadCsv(page, rows, 'kind');
+  await waitFor('the rows kept by the page', async () =>
+    /^# own data: a b -> class, 2 classes: left right, test 0\.2, 1500 rows kept by the page #[0-9a-f]{8}$/m.test(await program(page)));
+  const text = await program(page);
+  assert.ok(!text.includes('# own rows:'), 'no row in the program');
+  assert.match(text, /^X = features\(own, 1200, 10\)$/m);
+  assert.equal(await page.locator('[data-own-kept]').getAttribute('data-own-kept'), '1500');
+  assert.equal(await page.locator('.own-error').count(), 0);
+
+  // It trains.
+  for (let i = 0; i < 3; i++) await button(page, 'Train one step').click();
+  const stats = await waitForStats(page, '3 steps on 1,500 rows', (s) => s.steps === 3 && s.loss !== null, { timeout: 30_000 });
+  assert.ok(Number.isFinite(stats.loss));
+  await button(page, 'Train').click();
+  await waitForStats(page, 'the rows learnt', (s) => s.accuracy >= 0.9, { timeout: 60_000 });
+  await button(page, 'Pause training').click();
+
+  // Where the link is copied, it says the rows are left out.
+  const note = page.locator('[data-link-own-left-out]');
+  await waitFor('the link note', async () => (await note.count()) === 1);
+  assert.equal(await note.getAttribute('data-link-own-left-out'), '1500');
+  assert.equal((await note.textContent()).trim(),
+    'This link leaves out your 1,500 rows of own data (a link holds up to 1,000); its reader is asked to paste or upload the CSV.');
+  await button(page, 'Copy link').click();
+  await snapWide(app, page, 'own-kept-by-page');
+  await app.snap(page, 'own-kept-by-page');
+
+  // Its reader gets the program, and the playground says the rows were left out.
+  await waitFor('the address holding the program', async () => decodeURIComponent(page.url().replace(/\+/g, ' ')).includes('rows kept by the page'));
+  const reader = await app.open(page.url());
+  await reader.locator(PLAYGROUND).waitFor({ timeout: 30_000 });
+  await waitFor('the program in the link', async () => (await editor(reader).inputValue()) === text);
+  const leftOut = reader.locator('[data-own-left-out]');
+  await waitFor('the left-out message', async () => (await leftOut.count()) === 1);
+  assert.equal(await leftOut.getAttribute('data-own-left-out'), '1500');
+  assert.match(await leftOut.textContent(), /^This program's 1,500 rows of own data stayed in the page they were loaded in \(a link holds up to 1,000 rows\): paste or upload the CSV again to train it\.$/);
+  assert.equal(await reader.locator('[data-own-rows]').count(), 0, 'no other rows taken for them');
+  // Pasting the CSV again brings them back: the same program, and it trains.
+  await uploadCsv(reader, rows, 'kind');
+  await waitFor('the rows back', async () => (await reader.locator('[data-own-kept]').count()) === 1);
+  assert.equal(await leftOut.count(), 0);
+  assert.equal(await editor(reader).inputValue(), text);
+  await button(reader, 'Train one step').click();
+  await waitForStats(reader, 'a step on the rows pasted again', (s) => s.steps === 1 && s.loss !== null, { timeout: 30_000 });
 });

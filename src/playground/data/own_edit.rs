@@ -6,9 +6,9 @@
 use crate::data::DataSpec;
 use crate::data::csv::LIMITS;
 use crate::data::dataset::Dataset;
-use crate::data::own::{self, DEFAULT_TEST, MAX_ROWS, MAX_TEST, OWN, Own};
+use crate::data::own::{self, DEFAULT_TEST, MAX_ROWS, MAX_TEST, OWN, Own, grouped};
 use crate::data::provided;
-use crate::data::table::{Table, Task, read_csv};
+use crate::data::table::{Table, Task, read_csv_within};
 use crate::graph::Graph;
 use crate::playground::boundary::Grid;
 use crate::playground::form::{Form, read_form, write_program};
@@ -153,8 +153,11 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
     match edit {
         Edit::Add { at, class } => {
             let at = &at.map(round);
-            if table.rows() >= MAX_ROWS {
-                return Err(format!("own data holds at most {MAX_ROWS} points"));
+            if table.rows() == MAX_ROWS {
+                return Err(format!(
+                    "clicks stop at {} points, which the link holds; a CSV may bring more, kept by the page",
+                    grouped(MAX_ROWS)
+                ));
             }
             if table.width() != 2 || own.task != Task::Classification {
                 return Err("points can be added to two-feature classes only".into());
@@ -162,7 +165,8 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
             table.features.extend(at);
             table.targets.push(*class as f64);
             while table.class_names.len() <= *class {
-                table.class_names.push(table.class_names.len().to_string());
+                let name = new_class_name(&table.class_names);
+                table.class_names.push(name);
             }
         }
         Edit::Move { row, at } => {
@@ -191,13 +195,8 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
             own.test_share = *share;
         }
         Edit::Csv { text, label, task } => {
-            let table = read_csv(text, label, *task, LIMITS).map_err(|e| e.to_string())?;
-            if table.rows() > MAX_ROWS {
-                return Err(format!(
-                    "{} rows: the playground keeps own data in the program and its link, up to {MAX_ROWS} rows",
-                    table.rows()
-                ));
-            }
+            let table = read_csv_within(text, label, *task, LIMITS, own::MAX_CLASSES)
+                .map_err(|e| e.to_string())?;
             if table.rows() < 4 {
                 return Err("own data needs at least 4 rows".into());
             }
@@ -210,6 +209,7 @@ pub fn apply(own: Option<Own>, edit: &Edit) -> Result<Own, String> {
             own = Own {
                 table: Table {
                     feature_names: table.feature_names.iter().map(|n| column_name(n)).collect(),
+                    class_names: class_words(&table.class_names)?,
                     ..table
                 },
                 task: *task,
@@ -238,6 +238,47 @@ fn column_name(name: &str) -> String {
         })
         .collect();
     if word.is_empty() { "_".into() } else { word }
+}
+
+/// Class names as words of the `# own data:` header (spaces, commas and semicolons
+/// become `_`); two names that would become the same are an error.
+fn class_words(names: &[String]) -> Result<Vec<String>, String> {
+    let mut words: Vec<String> = Vec::with_capacity(names.len());
+    for (name, word) in names.iter().zip(names.iter().map(|n| class_word(n))) {
+        if let Some(k) = words.iter().position(|w| *w == word) {
+            return Err(format!(
+                "the classes `{}` and `{name}` would both be written `{word}`",
+                names[k]
+            ));
+        }
+        words.push(word);
+    }
+    Ok(words)
+}
+
+/// `name` with whatever would end a word of the header (white space, commas, semicolons,
+/// control characters) made `_`.
+fn class_word(name: &str) -> String {
+    let word: String = name
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || c == ',' || c == ';' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if word.is_empty() { "_".into() } else { word }
+}
+
+/// A name for a class added by a click: its number, unless a class already has that name.
+fn new_class_name(names: &[String]) -> String {
+    let k = names.len();
+    [k.to_string(), format!("class_{k}")]
+        .into_iter()
+        .find(|name| !names.contains(name))
+        .unwrap_or_else(|| format!("class_{k}_{}", names.len() + 1))
 }
 
 /// The columns of CSV text's header row, for the label column's choice.
@@ -358,210 +399,4 @@ fn with_points(source: &str, points: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::playground::panel::{Action, edit};
-    use crate::program::compile;
-
-    fn form_program() -> (String, Graph) {
-        let source = write_program(&Form::default());
-        let graph = compile(&source).unwrap();
-        (source, graph)
-    }
-
-    #[test]
-    fn a_click_adds_a_point_and_the_program_reads_one_more_row() {
-        let (source, graph) = form_program();
-        let own = apply(
-            None,
-            &Edit::Add {
-                at: [0.5, 2.0],
-                class: 1,
-            },
-        )
-        .unwrap();
-        assert_eq!(own.table.rows(), 13);
-        assert_eq!(own.table.row(12), [0.5, 2.0]);
-        let program = program_with(&source, Some(&graph), &own);
-        assert!(program.contains("X = features(own, 11, 11)"), "{program}");
-        let graph = compile(&program).unwrap();
-        assert_eq!(crate::data::own::read(&program).unwrap().unwrap(), own);
-        // One more point: one more row the program reads, the model unchanged.
-        let more = apply(
-            Some(own),
-            &Edit::Add {
-                at: [-2.0, 1.0],
-                class: 2,
-            },
-        )
-        .unwrap();
-        let next = program_with(&program, Some(&graph), &more);
-        assert!(next.contains("features(own, 12, 11)"), "{next}");
-        assert!(
-            next.contains("W3 = param(randn([16, 3], 3)"),
-            "a third class: {next}"
-        );
-        compile(&next).unwrap();
-    }
-
-    #[test]
-    fn points_move_and_go_and_the_picture_maps_back() {
-        let own = start();
-        let moved = apply(
-            Some(own.clone()),
-            &Edit::Move {
-                row: 2,
-                at: [2.0, -2.0],
-            },
-        )
-        .unwrap();
-        assert_eq!(moved.table.row(2), [2.0, -2.0]);
-        let removed = apply(Some(moved), &Edit::Remove { row: 0 }).unwrap();
-        assert_eq!(removed.table.rows(), 11);
-        assert_eq!(removed.table.row(1), [2.0, -2.0]);
-        let grid = grid(&points(&removed).unwrap().points, 8);
-        assert!(grid.min[0] <= -3.0 && grid.max[1] >= 3.0);
-        for p in [[0.0, 0.0], [2.0, -2.0], [-2.9, 1.5]] {
-            let (x, y) = grid.to_picture(p, 240.0);
-            let back = from_picture(&grid, x, y, 240.0);
-            assert!((back[0] - p[0]).abs() < 1e-9 && (back[1] - p[1]).abs() < 1e-9);
-        }
-        let at = grid.to_picture([2.0, -2.0], 240.0);
-        let drawn = points(&removed).unwrap().points;
-        assert_eq!(hit(&drawn, &grid, 240.0, (at.0 + 3.0, at.1), 8.0), Some(1));
-        assert_eq!(hit(&drawn, &grid, 240.0, (at.0 + 30.0, at.1), 8.0), None);
-        assert!(apply(Some(removed.clone()), &Edit::Remove { row: 99 }).is_err());
-        assert!(apply(Some(removed), &Edit::TestShare(0.8)).is_err());
-    }
-
-    #[test]
-    fn a_pasted_csv_becomes_the_rows_and_its_errors_name_line_and_column() {
-        let text = "petal length,petal width,species\n1.4,0.2,setosa\n4.7,1.4,versicolor\n1.3,0.2,setosa\n4.5,1.5,versicolor\n5.9,2.1,virginica\n";
-        assert_eq!(
-            header_columns(text),
-            ["petal length", "petal width", "species"]
-        );
-        let csv = |text: &str, task| Edit::Csv {
-            text: text.into(),
-            label: "species".into(),
-            task,
-        };
-        let own = apply(None, &csv(text, Task::Classification)).unwrap();
-        assert_eq!(own.table.feature_names, ["petal_length", "petal_width"]);
-        assert_eq!(own.table.targets, [0.0, 1.0, 0.0, 1.0, 2.0]);
-        let (source, graph) = form_program();
-        let program = program_with(&source, Some(&graph), &own);
-        assert!(
-            program.contains("# own data: petal_length petal_width -> class, 3 classes"),
-            "{program}"
-        );
-        assert!(
-            program.contains("W3 = param(randn([16, 3], 3)"),
-            "{program}"
-        );
-        compile(&program).unwrap();
-        let bad = text.replace("4.7,1.4", "4.7,x1.4");
-        let error = apply(None, &csv(&bad, Task::Classification)).unwrap_err();
-        assert!(error.starts_with("line 3, column 5:"), "{error}");
-        let regression = apply(None, &csv(text, Task::Regression)).unwrap_err();
-        assert!(
-            regression.contains("line 2") && regression.contains("not a number"),
-            "{regression}"
-        );
-    }
-
-    #[test]
-    fn the_form_switches_to_own_data_and_keeps_it_through_model_edits() {
-        let (source, graph) = form_program();
-        let program = edit(&source, Some(&graph), &Action::Dataset(OWN.into()))
-            .unwrap()
-            .unwrap();
-        assert_eq!(own::read(&program).unwrap().unwrap(), start());
-        assert!(program.contains("X = features(own, 10, 10)"), "{program}");
-        let graph = compile(&program).unwrap();
-        let narrow = edit(&program, Some(&graph), &Action::Widths("8".into()))
-            .unwrap()
-            .unwrap();
-        assert_eq!(own::read(&narrow).unwrap().unwrap(), start());
-        assert!(narrow.contains("W1 = param(randn([2, 8], 1)"), "{narrow}");
-        let graph = compile(&narrow).unwrap();
-        let moons = edit(&narrow, Some(&graph), &Action::Dataset("moons".into()))
-            .unwrap()
-            .unwrap();
-        assert_eq!(own::read(&moons).unwrap(), None);
-        assert!(moons.contains("features(moons, 256, 10)"), "{moons}");
-    }
-
-    #[test]
-    fn a_regression_csv_writes_a_network_fitting_a_number() {
-        let text = "x,y\n0,0\n0.5,0.25\n1,1\n1.5,2.25\n2,4\n-1,1\n-2,4\n";
-        let own = apply(
-            None,
-            &Edit::Csv {
-                text: text.into(),
-                label: "y".into(),
-                task: Task::Regression,
-            },
-        )
-        .unwrap();
-        assert_eq!(own.table.targets, [0.0, 0.25, 1.0, 2.25, 4.0, 1.0, 4.0]);
-        let (source, graph) = form_program();
-        let program = program_with(&source, Some(&graph), &own);
-        assert!(
-            program.contains("# own data: x -> target, regression, test 0.2"),
-            "{program}"
-        );
-        assert!(program.contains("W1 = param(he([1, 16], 1))"), "{program}");
-        assert!(
-            program.contains("prediction = sum(h2 @ W3 + b3, 1)\nL = mse(prediction, y)"),
-            "{program}"
-        );
-        let graph = compile(&program).unwrap();
-        // It trains: the loss falls.
-        use crate::backend::{block_on, cpu::CpuBackend};
-        let training = crate::playground::form::read_training(&program);
-        let mut run =
-            crate::playground::run::Run::new(CpuBackend::new(), graph, &training).unwrap();
-        let first = block_on(run.step()).unwrap();
-        let mut last = first;
-        for _ in 0..200 {
-            last = block_on(run.step()).unwrap();
-        }
-        assert!(last < first / 4.0, "{first} → {last}");
-        // Another point keeps the model (the form cannot describe it) and follows the count.
-        let more = apply(
-            Some(own),
-            &Edit::Csv {
-                text: format!("{text}3,9\n"),
-                label: "y".into(),
-                task: Task::Regression,
-            },
-        )
-        .unwrap();
-        let next = program_with(&program, compile(&program).ok().as_ref(), &more);
-        assert!(
-            next.contains("features(own, 7, 6)") && next.contains("L = mse(prediction, y)"),
-            "{next}"
-        );
-    }
-
-    #[test]
-    fn a_program_beyond_the_form_keeps_its_model_and_follows_the_row_count() {
-        let own = start();
-        let source = "X = features(own, 10, 8)\ny = labels(own, 10, 8, 3)\nW = param(zeros([2, 2]))\nL = cross_entropy(X @ W, y)";
-        let more = apply(
-            Some(own),
-            &Edit::Add {
-                at: [0.0, 0.0],
-                class: 0,
-            },
-        )
-        .unwrap();
-        let program = program_with(source, None, &more);
-        assert!(
-            program.contains("X = features(own, 11, 8)\ny = labels(own, 11, 8, 3)"),
-            "{program}"
-        );
-        compile(&program).unwrap();
-    }
-}
+mod tests;

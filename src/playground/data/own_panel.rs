@@ -2,10 +2,12 @@
 //! [`crate::playground::panel`]): the class of new points, remove mode, a point added by
 //! its coordinates (the keyboard's way to the plot's clicks), the held-out share, and a
 //! CSV pasted or uploaded with its label column and what the label is; with the row
-//! counts, the limit, and the last error.
+//! counts, the classes' names and rows (the plot's legend), the limit, whether the page
+//! or the program keeps the rows, a link's left-out rows, and the last error. Names
+//! are the user's text: every one is escaped.
 
 use super::own_edit::train_rows;
-use crate::data::own::{MAX_ROWS, Own};
+use crate::data::own::{MAX_ROWS, Own, grouped, left_out_sentence};
 use crate::data::table::Task;
 use crate::number::format_number;
 use crate::render::svg::draw::escape;
@@ -32,16 +34,65 @@ pub struct OwnPanel {
     pub error: Option<String>,
 }
 
-/// The panel for `own` (None: the program's own data could not be read).
-pub fn markup(own: Option<&Own>, panel: &OwnPanel, columns: &[String]) -> String {
+/// How class `k` called `name` is offered and listed: "Class 2" while its name is its
+/// number, else its name (escaped).
+fn class_label(k: usize, name: Option<&String>) -> String {
+    match name {
+        Some(name) if *name != k.to_string() => escape(name),
+        _ => format!("Class {k}"),
+    }
+}
+
+/// The panel for `own` (None: the program's own data could not be read; `left_out`:
+/// the rows a link left out, which this page does not hold).
+pub fn markup(
+    own: Option<&Own>,
+    panel: &OwnPanel,
+    columns: &[String],
+    left_out: Option<usize>,
+) -> String {
     let mut out = String::from("<fieldset class=\"own-data\"><legend>Your data</legend>");
-    if let Some(own) = own {
-        let (rows, train) = (own.table.rows(), train_rows(own));
+    if let (None, Some(rows)) = (own, left_out) {
         let _ = write!(
             out,
-            "<p class=\"form-note\" data-own-rows=\"{rows}\">{rows} rows: {train} for training, {} held out. They live in the program and its link (up to {MAX_ROWS} rows); nothing leaves the page.</p>",
-            rows - train
+            "<p class=\"own-left-out\" role=\"alert\" data-own-left-out=\"{rows}\">{}</p>",
+            left_out_sentence(rows)
         );
+    }
+    if let Some(own) = own {
+        let (rows, train) = (own.table.rows(), train_rows(own));
+        let kept = if own.kept_by_page() {
+            format!(
+                " data-own-kept=\"{rows}\">{} rows: {} for training, {} held out. Over {} rows, this page keeps them: the program names them and its link leaves them out. Nothing leaves the page.",
+                grouped(rows),
+                grouped(train),
+                grouped(rows - train),
+                grouped(MAX_ROWS)
+            )
+        } else {
+            format!(
+                ">{rows} rows: {train} for training, {} held out. They live in the program and its link (up to {} rows); nothing leaves the page.",
+                rows - train,
+                grouped(MAX_ROWS)
+            )
+        };
+        let _ = write!(
+            out,
+            "<p class=\"form-note\" data-own-rows=\"{rows}\"{kept}</p>"
+        );
+        if own.task == Task::Classification {
+            out.push_str("<ul class=\"own-legend\" aria-label=\"Classes and their rows\">");
+            for (k, count) in own.table.class_counts().iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "<li data-class=\"{k}\"><span class=\"swatch c{}\"></span><span class=\"own-class-name\">{}</span> <span class=\"own-class-count\" data-count=\"{count}\">{}</span></li>",
+                    k % 3,
+                    class_label(k, own.table.class_names.get(k)),
+                    grouped(*count)
+                );
+            }
+            out.push_str("</ul>");
+        }
         if own.table.width() == 2 && own.task == Task::Classification {
             out.push_str("<p class=\"form-note\">Click the plot to add a point of the chosen class, drag a point to move it, shift-click (or remove mode) to remove one.</p><div class=\"own-classes\" role=\"radiogroup\" aria-label=\"Class of new points\">");
             let offered = (own.table.classes() + 1).clamp(2, MAX_CLASS_CHOICES);
@@ -49,8 +100,9 @@ pub fn markup(own: Option<&Own>, panel: &OwnPanel, columns: &[String]) -> String
                 let checked = if class == panel.class { " checked" } else { "" };
                 let _ = write!(
                     out,
-                    "<label class=\"check\"><input type=\"radio\" name=\"own_class\" value=\"{class}\"{checked}><span class=\"swatch c{}\"></span>Class {class}</label>",
-                    class % 3
+                    "<label class=\"check\"><input type=\"radio\" name=\"own_class\" value=\"{class}\"{checked}><span class=\"swatch c{}\"></span>{}</label>",
+                    class % 3,
+                    class_label(class, own.table.class_names.get(class))
                 );
             }
             let remove = if panel.remove { " checked" } else { "" };
@@ -121,9 +173,10 @@ mod tests {
             ..OwnPanel::default()
         };
         let columns = vec!["a".to_string(), "<b>".to_string()];
-        let html = markup(Some(&start()), &panel, &columns);
+        let html = markup(Some(&start()), &panel, &columns, None);
         assert!(html.contains("data-own-rows=\"12\">12 rows: 10 for training, 2 held out"));
-        assert!(html.contains("up to 1000 rows"));
+        assert!(html.contains("up to 1,000 rows"));
+        assert!(html.contains("<span class=\"own-class-name\">Class 1</span> <span class=\"own-class-count\" data-count=\"6\">6</span>"));
         assert!(html.contains("name=\"own_class\" value=\"1\" checked"));
         assert_eq!(html.matches("name=\"own_class\"").count(), 3);
         assert!(html.contains("<option value=\"&lt;b&gt;\" selected>&lt;b&gt;</option>"));
@@ -131,7 +184,42 @@ mod tests {
         assert!(!html.contains("<b>") && !html.contains("<x>"));
         assert!(html.contains("<details class=\"own-csv\" open>"));
         // Without readable own data: the CSV part only.
-        let bare = markup(None, &OwnPanel::default(), &[]);
+        let bare = markup(None, &OwnPanel::default(), &[], None);
         assert!(!bare.contains("own_class") && bare.contains("name=\"own_csv\""));
+        assert!(!bare.contains("own-left-out"));
+        // A link that left its rows out says so.
+        let left = markup(None, &OwnPanel::default(), &[], Some(5000));
+        assert!(
+            left.contains("data-own-left-out=\"5000\">This program's 5,000 rows of own data stayed in the page they were loaded in (a link holds up to 1,000 rows): paste or upload the CSV again to train it.</p>"),
+            "{left}"
+        );
+    }
+
+    #[test]
+    fn class_names_are_offered_listed_and_escaped() {
+        let mut own = start();
+        own.table.class_names = vec!["<b>cat</b>".into(), "dog & co".into()];
+        let html = markup(Some(&own), &OwnPanel::default(), &[], None);
+        assert!(html.contains("value=\"0\" checked><span class=\"swatch c0\"></span>&lt;b&gt;cat&lt;/b&gt;</label>"), "{html}");
+        assert!(html.contains("<span class=\"swatch c1\"></span>dog &amp; co</label>"));
+        // The third choice is a new class, by its number.
+        assert!(html.contains("value=\"2\"><span class=\"swatch c2\"></span>Class 2</label>"));
+        assert!(html.contains("<span class=\"own-class-name\">&lt;b&gt;cat&lt;/b&gt;</span>"));
+        assert!(!html.contains("<b>"));
+        // Rows the page keeps: counted with their thousands, and the link leaves them out.
+        let many = crate::data::own::Own {
+            table: crate::data::table::Table {
+                feature_names: vec!["a".into(), "b".into(), "c".into()],
+                features: vec![0.5; 3 * 5000],
+                targets: (0..5000).map(|r| (r % 3) as f64).collect(),
+                class_names: vec!["x".into(), "y".into(), "z".into()],
+            },
+            task: Task::Classification,
+            test_share: 0.2,
+        };
+        let html = markup(Some(&many), &OwnPanel::default(), &[], None);
+        assert!(html.contains("data-own-rows=\"5000\" data-own-kept=\"5000\">5,000 rows: 4,000 for training, 1,000 held out. Over 1,000 rows, this page keeps them: the program names them and its link leaves them out."), "{html}");
+        assert!(html.contains("<span class=\"own-class-name\">z</span> <span class=\"own-class-count\" data-count=\"1666\">1,666</span>"));
+        assert!(!html.contains("own_class"), "three features: no clicks");
     }
 }

@@ -2,7 +2,7 @@
 //! demand (`data/…` beside the page; gzipped ones decompressed by the browser's
 //! `DecompressionStream`), read into a table and provided to the data layer before a
 //! run of a program over it is built; and, after training, the classifier on the
-//! held-out rows, or a regression's fitted curve or surface, as markup
+//! held-out rows (for own data with its misclassified rows, by the classes' names), or a regression's fitted curve or surface, as markup
 //! ([`crate::playground::data::pictures`], [`crate::playground::data::surface`]).
 
 use super::hooks;
@@ -13,6 +13,7 @@ use crate::graph::Graph;
 use crate::playground::backend::BackendChoice;
 use crate::playground::backend::TrainingBackend;
 use crate::playground::boundary::{Grid, PICTURE};
+use crate::playground::data::mistaken_rows;
 use crate::playground::data::pictures::{
     confusion, confusion_markup, mistakes, mistakes_markup, weights_markup,
 };
@@ -171,10 +172,12 @@ async fn own_report(
         let correct = (0..table.classes()).map(|k| counts[k][k]).sum::<usize>();
         let total = predictions.labels.len();
         let accuracy = (total > 0).then(|| correct as f64 / total as f64);
-        return Ok(Some((
-            accuracy,
-            confusion_markup(&counts, &table.class_names),
-        )));
+        let mut markup = confusion_markup(&counts, &table.class_names);
+        if let Some(Ok(split)) = run.data_spec().map(|spec| spec.load()) {
+            let found = mistakes(&predictions.predicted, &predictions.labels);
+            markup.push_str(&mistaken_rows::markup(&found, &split.test, total));
+        }
+        return Ok(Some((accuracy, markup)));
     }
     let mse = run.test_mse().await?;
     let note = format!(

@@ -95,6 +95,12 @@ pub fn edit(ps: PlaygroundState, edit: Edit) {
             let program = program_with(&text, graph.as_ref(), &own);
             if program != text {
                 ps.replace_program(&program);
+            } else if own::noted_left_out().is_some() {
+                // The rows a link left out, loaded again: the same text now has them.
+                ps.host
+                    .source
+                    .update(crate::playground::source::Source::reload);
+                super::jobs::submit(ps, super::state::Job::Follow);
             }
         }
         Err(error) => ps.own.panel.update(|p| p.error = Some(error)),
@@ -297,10 +303,13 @@ pub fn OwnData() -> impl IntoView {
         if !reads_own(ps) {
             return String::new();
         }
-        let own = ps.host.source.with(|s| own::read(s.text()).ok().flatten());
+        let (own, left_out) = ps
+            .host
+            .source
+            .with(|s| (own::read(s.text()).ok().flatten(), own::left_out(s.text())));
         ps.own
             .panel
-            .with(|panel| markup(own.as_ref(), panel, &header_columns(&panel.csv)))
+            .with(|panel| markup(own.as_ref(), panel, &header_columns(&panel.csv), left_out))
     });
     view! {
         <div
