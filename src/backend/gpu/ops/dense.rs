@@ -56,6 +56,8 @@ fn variant(activation: Activation, inner: usize, cols: usize) -> u32 {
 
 /// Outputs per side of one thread's block in both kernels.
 const BLOCK: usize = 4;
+/// Layers at least this wide run forward on blocks of 4 × 8 (dense.wgsl's `main_wide`).
+const WIDE_FROM: usize = 128;
 /// Threads per workgroup of dense_backward.wgsl.
 const BACKWARD_GROUP: usize = 64;
 
@@ -142,14 +144,19 @@ impl Recorder<'_> {
             cols: to_u32(cols),
             pad: 0,
         };
-        // Threads of 8 × 8 per workgroup, each a 4 × 4 block.
+        // Threads of 8 × 8 per workgroup, each a 4 × 4 block, or 4 × 8 in wide layers.
         let side = 8 * BLOCK;
+        let (kernel, columns) = if cols >= WIDE_FROM {
+            (kernels::DENSE_FORWARD_WIDE, 2 * side)
+        } else {
+            (kernels::DENSE_FORWARD, side)
+        };
         let grid = self
             .context()
-            .grid_tiles(cols.div_ceil(side), rows.div_ceil(side))?;
+            .grid_tiles(cols.div_ceil(columns), rows.div_ceil(side))?;
         self.dispatch_op(
             "dense",
-            (kernels::DENSE_FORWARD, variant(activation, inner, cols)),
+            (kernel, variant(activation, inner, cols)),
             &params,
             &[x.buffer(), w.buffer(), b.buffer()],
             &[output.buffer()],

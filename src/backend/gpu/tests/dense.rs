@@ -2,8 +2,9 @@
 //! dispatch backward, against the CPU reference composed op by op (`tensor::ops`: the
 //! product, the broadcast add, the activation, and their VJPs chained): every activation,
 //! sizes that fill no 4×4 block or workgroup (7×13 @ 13×5, a batch of 3, 1 and 33 wide),
-//! sizes whose rows are whole vec4s (the kernels' aligned loads) and a layer over several
-//! workgroups of each kind of block backward (33×129 @ 129×17),
+//! sizes whose rows are whole vec4s (the kernels' aligned loads), a layer over several
+//! workgroups of each kind of block backward (33×129 @ 129×17), layers on the forward
+//! kernel's wide blocks (131 and 136 wide),
 //! a bias as a vector and as a row, every gradient both overwritten and accumulated, and
 //! the gradients not wanted left untouched.
 
@@ -19,15 +20,18 @@ const ACTIVATIONS: [(Activation, Option<Op>); 4] = [
     (Activation::Sigmoid, Some(Op::Sigmoid)),
 ];
 
-/// `(rows, inner, cols)`; the last fills several workgroups of weight blocks and of input
-/// blocks backward, each kind's last one partly.
-const LAYERS: [(usize, usize, usize); 6] = [
+/// `(rows, inner, cols)`; 33×129 @ 129×17 fills several workgroups of weight blocks and
+/// of input blocks backward, each kind's last one partly; the last two are wide enough
+/// for the forward kernel's wide blocks (their last one partly outside).
+const LAYERS: [(usize, usize, usize); 8] = [
     (7, 13, 5),
     (3, 13, 5),
     (1, 1, 1),
     (3, 33, 17),
     (65, 2, 16),
     (33, 129, 17),
+    (5, 9, 131),
+    (9, 12, 136),
 ];
 
 fn scaled(x: f64) -> f64 {
