@@ -114,6 +114,7 @@ pub trait Backend {
     /// of a log on the device, to be read back with the others by [`Backend::read_log`]:
     /// true if this backend keeps such a log (a GPU backend does, so many steps' losses
     /// cross back at once); false if not, and then the caller reads the output itself.
+    /// A new [`Backend::load`] starts an empty log.
     fn log_output(&mut self) -> Result<bool, BackendError> {
         Ok(false)
     }
