@@ -325,9 +325,9 @@ impl TrainingBench {
         Ok(object)
     }
 
-    /// `steps` training steps (minibatch upload, forward, backward, Adam), the loss read
-    /// back after every `per_read` steps and after the last: resolves to the losses read
-    /// (a `Float64Array`).
+    /// `steps` training steps (minibatch upload, forward, backward, Adam), each step's loss
+    /// kept on the GPU and read back with the others after every `per_read` steps and
+    /// after the last: resolves to every step's loss (a `Float64Array`).
     pub fn train(&self, steps: u32, per_read: u32) -> Promise {
         let slot = Rc::clone(&self.run);
         let taken = self.take_run();
@@ -340,27 +340,24 @@ impl TrainingBench {
         })
     }
 
-    /// GPU work of one more training step (its loss read back): `{dispatches,
-    /// submissions}`.
-    #[wasm_bindgen(js_name = workPerStep)]
-    pub fn work_per_step(&self) -> Promise {
+    /// GPU work of `steps` more training steps, their losses logged and read back
+    /// together: `{dispatches, submissions, readbacks}`.
+    #[wasm_bindgen(js_name = workPerRead)]
+    pub fn work_per_read(&self, steps: u32) -> Promise {
         let slot = Rc::clone(&self.run);
         let taken = self.take_run();
         let feed = self.feed.clone();
         future_to_promise(async move {
             let mut run = taken?;
-            if let Some(feed) = &feed {
-                let step = run.steps() as usize;
-                feed.write(run.backend(), step)?;
-            }
             run.backend().context().reset_counters();
-            let outcome = run.step().await.map_err(js_error);
+            let outcome = train(&mut run, feed.as_deref(), steps.max(1), steps.max(1)).await;
             let counters = run.backend().context().counters();
             *slot.borrow_mut() = Some(run);
             outcome?;
             let object = Object::new();
             set(&object, "dispatches", counters.dispatches as f64)?;
             set(&object, "submissions", counters.submissions as f64)?;
+            set(&object, "readbacks", counters.readbacks as f64)?;
             Ok(object.into())
         })
     }
@@ -382,8 +379,8 @@ impl TrainingBench {
     }
 }
 
-/// `steps` steps of `run` (each minibatch written first when `feed` gives them), the
-/// loss read after every `per_read` and after the last.
+/// `steps` steps of `run` (each minibatch written first when `feed` gives them), their
+/// losses logged and read back together after every `per_read` and after the last.
 async fn train(
     run: &mut Trainer<GpuBackend>,
     feed: Option<&Feed>,
@@ -396,9 +393,9 @@ async fn train(
             let step = run.steps() as usize;
             feed.write(run.backend(), step)?;
         }
-        run.step_quietly().map_err(js_error)?;
+        run.step_logged().await.map_err(js_error)?;
         if step % per_read == 0 || step == steps {
-            losses.push(run.loss().await.map_err(js_error)?);
+            losses.extend(run.logged_losses().await.map_err(js_error)?);
         }
     }
     Ok(losses)

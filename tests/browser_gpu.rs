@@ -1,10 +1,12 @@
 //! The GPU backend in the browser: WebGPU in headless Chromium (`--enable-unsafe-webgpu`
 //! gives a SwiftShader adapter on a machine without a GPU; see webdriver.json and
 //! .ci/browser-tests.sh). The seeds' 2-3-1 network and the moons MLP run and train on the
-//! WebGPU backend and are compared with the CPU reference, within the parity tests'
-//! tolerance (absolute 1e-4, relative 1e-3; tests/backend_parity). Without an adapter
-//! these tests FAIL: the browser tests must not pass with the GPU quietly missing.
-//! On the host this file compiles to an empty test binary.
+//! WebGPU backend (the moons MLP's losses also logged on the GPU and read back together),
+//! as do dense layers chained and 130 wide and a product 131 wide, and are compared with
+//! the CPU reference, within the parity tests' tolerance (absolute 1e-4, relative 1e-3;
+//! tests/backend_parity). Without an adapter these tests FAIL: the browser tests must not
+//! pass with the GPU quietly missing. On the host this file compiles to an empty test
+//! binary.
 #![cfg(target_arch = "wasm32")]
 
 use backprop_viz::backend::cpu::CpuBackend;
@@ -122,4 +124,81 @@ async fn the_moons_mlp_trains_as_on_the_cpu() {
     assert_tensor("W1 after 25 steps", &got, &expected);
     let counters = gpu.backend().context().counters();
     assert!(counters.submissions > 0 && counters.dispatches > 0);
+}
+
+/// Dense layers chained so each writes the earlier one's δ, 130 wide (the forward's wide
+/// blocks), and a product 131 wide (the register-blocked product's wide blocks): every
+/// value and gradient as on the CPU, after one backward pass and after a second added
+/// to it.
+#[wasm_bindgen_test]
+async fn wide_and_chained_layers_match_the_cpu() {
+    const CHAINED: &str = "
+X = param(randn([7, 13], 11))
+W1 = param(randn([13, 130], 12) * 0.3)
+b1 = param(randn([130], 13))
+h1 = tanh(X @ W1 + b1)
+W2 = param(randn([130, 9], 14) * 0.3)
+b2 = param(randn([9], 15))
+h2 = sigmoid(h1 @ W2 + b2)
+W3 = param(randn([9, 5], 16))
+b3 = param(randn([5], 17))
+h3 = relu(h2 @ W3 + b3)
+L = sum(h3 * h3)";
+    const PRODUCT: &str = "
+A = param(randn([9, 17], 21))
+B = param(randn([17, 131], 22) * 0.5)
+Z = A @ B
+L = sum(Z * Z)";
+    for source in [CHAINED, PRODUCT] {
+        let graph = program(source);
+        let mut gpu = webgpu().await;
+        let mut cpu = CpuBackend::new();
+        gpu.load(&graph).expect("load");
+        cpu.load(&graph).expect("load");
+        gpu.forward().expect("forward");
+        cpu.forward().expect("forward");
+        for pass in 1..=2 {
+            gpu.backward().expect("backward");
+            cpu.backward().expect("backward");
+            for id in graph.inputs() {
+                let name = &graph.node(id).name;
+                let got = gpu.read(id, Quantity::Gradient).await.expect("a gradient");
+                let expected = cpu.read(id, Quantity::Gradient).await.expect("a gradient");
+                assert_tensor(&format!("∂{name} after {pass} passes"), &got, &expected);
+            }
+        }
+        for id in graph.ids() {
+            let name = &graph.node(id).name;
+            let got = gpu.read(id, Quantity::Value).await.expect("a value");
+            let expected = cpu.read(id, Quantity::Value).await.expect("a value");
+            assert_tensor(&format!("value of {name}"), &got, &expected);
+        }
+    }
+}
+
+/// Steps whose losses stay on the GPU: twelve of them read back at once (one readback),
+/// each as the CPU's loss of that step.
+#[wasm_bindgen_test]
+async fn logged_losses_are_read_back_together_as_on_the_cpu() {
+    let graph = program(MOONS_MLP);
+    let config = TrainConfig::new(UpdateRule::default_for(OptimizerKind::Adam), 0.02);
+    let mut gpu = Trainer::new(webgpu().await, graph.clone(), config).expect("trains");
+    let mut cpu = Trainer::new(CpuBackend::new(), graph, config).expect("trains");
+    gpu.step().await.expect("a first step");
+    cpu.step().await.expect("a first step");
+    gpu.backend().context().reset_counters();
+    for _ in 0..12 {
+        gpu.step_logged().await.expect("a logged step");
+    }
+    let got = gpu.logged_losses().await.expect("the logged losses");
+    let counters = gpu.backend().context().counters();
+    assert_eq!((counters.submissions, counters.readbacks), (1, 1));
+    assert_eq!(got.len(), 12);
+    for (step, got) in got.into_iter().enumerate() {
+        let expected = cpu.step().await.expect("a step");
+        assert!(
+            close(got, expected),
+            "logged step {step}: {got} vs {expected}"
+        );
+    }
 }

@@ -38,6 +38,9 @@ const tf = globalThis.tf;
 /** Steps checked against the CPU reference before timing (they double as the warm-up). */
 const CHECKED_STEPS = 10;
 
+/** Timed steps between two reads of the losses (every step's loss is kept and read). */
+const READ_EVERY = 10;
+
 function log(message) {
   console.log(`bench: ${message}`);
 }
@@ -212,14 +215,22 @@ function tensorflowTrainer(parameters, adam, data) {
       x,
     );
   let next = 0;
+  // Every step's loss, read back after every `perRead` steps (and after the last), all
+  // the losses kept since the last read in one readback.
   async function train(steps, perRead) {
     const losses = [];
+    let kept = [];
     for (let step = 1; step <= steps; step++, next++) {
       const x = tf.tensor2d(features.subarray(next * batch * inputs, (next + 1) * batch * inputs), [batch, inputs]);
       const y = tf.tensor2d(oneHot.subarray(next * batch * classes, (next + 1) * batch * classes), [batch, classes]);
-      const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, predict(x)), true, variables);
-      if (step % perRead === 0 || step === steps) losses.push((await cost.data())[0]);
-      tf.dispose([x, y, cost]);
+      kept.push(optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, predict(x)), true, variables));
+      tf.dispose([x, y]);
+      if (step % perRead === 0 || step === steps) {
+        const all = kept.length === 1 ? kept[0] : tf.stack(kept);
+        losses.push(...(await all.data()));
+        tf.dispose([all, ...kept]);
+        kept = [];
+      }
     }
     return losses;
   }
@@ -285,7 +296,7 @@ async function trainingWorkload({ name, label, learningRate, timedSteps, file },
   for (let round = 0; round < options.rounds; round++) {
     for (const [side, runner] of Object.entries(runners)) {
       const start = performance.now();
-      const losses = await runner.train(steps, 1);
+      const losses = await runner.train(steps, options.readEvery ?? READ_EVERY);
       best[side] = Math.min(best[side], (performance.now() - start) / 1000);
       timed[side].push(...losses);
     }
@@ -299,7 +310,8 @@ async function trainingWorkload({ name, label, learningRate, timedSteps, file },
   if (!(last.ours < reference[0])) {
     failures.push(`${label}: the loss did not fall (${reference[0]} at first, ${last.ours} at the end)`);
   }
-  const work = await ours.workPerStep();
+  const workSteps = options.readEvery ?? READ_EVERY;
+  const work = await ours.workPerRead(workSteps);
   for (const runner of Object.values(runners)) runner.dispose();
   ours.free();
   const rates = Object.fromEntries(Object.keys(runners).map((side) => [side, steps / best[side]]));
@@ -310,8 +322,10 @@ async function trainingWorkload({ name, label, learningRate, timedSteps, file },
     rates,
     unavailable,
     losses: { first: reference[0], last, after: CHECKED_STEPS + timed.ours.length },
+    workSteps,
     dispatches: work.dispatches,
     submissions: work.submissions,
+    readbacks: work.readbacks,
     failures,
   };
   log(`${label}: ${Object.entries(rates).map(([side, rate]) => `${SIDES[side] ?? side} ${rate.toFixed(1)} steps/s`).join(', ')}`);

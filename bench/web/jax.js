@@ -103,8 +103,11 @@ export function jaxTrainer(parameters, adam, data) {
   });
   let next = 0;
   let t = 0;
+  // Every step's loss, read back after every `perRead` steps (and after the last), all
+  // the losses kept since the last read in one readback.
   async function train(steps, perRead) {
     const losses = [];
+    let kept = [];
     for (let s = 1; s <= steps; s++, next++) {
       t++;
       const x = np.array(features.slice(next * batch * inputs, (next + 1) * batch * inputs)).reshape([batch, inputs]);
@@ -115,14 +118,16 @@ export function jaxTrainer(parameters, adam, data) {
       params = weights;
       firstMoments = means;
       secondMoments = squares;
+      kept.push(value);
       if (s % perRead === 0 || s === steps) {
-        losses.push((await value.data())[0]);
-      } else {
-        value.dispose();
+        const all = kept.length === 1 ? kept[0] : np.stack(kept);
+        losses.push(...(await all.data()));
+        kept = [];
       }
     }
     return losses;
   }
+
   return {
     train,
     dispose() {

@@ -5,7 +5,7 @@
 // if WebGPU is missing, a check fails (products, losses, adapters) or the page makes a
 // request off its origin. Expects pkg/ (the wasm, see .ci/bench-web.sh) and node_modules/.
 //
-//   node run.mjs [--quick] [--sizes=256,512,1024,2048] [--rounds=N]
+//   node run.mjs [--quick] [--sizes=256,512,1024,2048] [--rounds=N] [--read-every=N]
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +28,10 @@ const CHROMIUM_ARGS = [
 /** The whole run may take this long (SwiftShader at n = 2048 is slow). */
 const RUN_TIMEOUT_MS = 30 * 60_000;
 
-const USAGE = 'usage: node run.mjs [--quick] [--sizes=256,512,...] [--rounds=N]';
+const USAGE = 'usage: node run.mjs [--quick] [--sizes=256,512,...] [--rounds=N] [--read-every=N]';
 
 function parseOptions(args) {
-  const unknown = args.find((arg) => !/^--(quick|sizes=.*|rounds=.*)$/.test(arg));
+  const unknown = args.find((arg) => !/^--(quick|sizes=.*|rounds=.*|read-every=.*)$/.test(arg));
   if (unknown !== undefined) throw new Error(`unknown argument ${unknown}; ${USAGE}`);
   const quick = args.includes('--quick');
   const value = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -39,10 +39,11 @@ function parseOptions(args) {
     .split(',')
     .map(Number);
   const rounds = Number(value('rounds') ?? (quick ? 1 : 3));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 4096) || !(rounds >= 1)) {
-    throw new Error(`sizes must be whole numbers from 1 to 4096 and rounds at least 1; ${USAGE}`);
+  const readEvery = Number(value('read-every') ?? 10);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 4096) || !(rounds >= 1) || !(Number.isInteger(readEvery) && readEvery >= 1)) {
+    throw new Error(`sizes must be whole numbers from 1 to 4096, rounds and read-every whole numbers from 1; ${USAGE}`);
   }
-  return { quick, sizes, rounds, matmul: { budgetMs: quick ? 300 : 1500, minRuns: 2 } };
+  return { quick, sizes, rounds, readEvery, matmul: { budgetMs: quick ? 300 : 1500, minRuns: 2 } };
 }
 
 function ratio(ours, theirs) {
@@ -65,7 +66,7 @@ function cell(rates, unavailable, side, unit, digits, notes) {
   return `— [${index + 1}]`;
 }
 
-function report(result) {
+function report(result, options) {
   const others = Object.entries(result.sides);
   const rows = [['Workload', 'ours (wgpu)', ...others.map(([, name]) => name), ...others.map(([, name]) => `ours / ${name}`)]];
   const notes = [];
@@ -81,13 +82,15 @@ function report(result) {
   console.log(`\nWebGPU adapter: ${adapters.join(', ')}\n`);
   console.log(table(rows));
   notes.forEach((note, index) => console.log(`[${index + 1}] ${note}`));
-  console.log('\nTraining steps: minibatch upload, forward, backward, Adam update, loss read back every step (every side).');
+  const reads = options.readEvery === 1 ? 'read back after every step' : `kept and read back together every ${options.readEvery} steps`;
+  console.log(`\nTraining steps: minibatch upload, forward, backward, Adam update; every step's loss ${reads} (every side).`);
   for (const t of result.training) {
     const finals = Object.entries(t.losses.last)
       .map(([side, loss]) => `${side === 'ours' ? 'here' : `on ${result.sides[side]}`} ${loss.toPrecision(3)}`)
       .join(', ');
     console.log(
-      `  ${t.label}: ${t.dispatches} dispatches, ${t.submissions} submission${t.submissions === 1 ? '' : 's'} per step here; ` +
+      `  ${t.label}: ${t.dispatches / t.workSteps} dispatches per step here, ${t.submissions} submission${t.submissions === 1 ? '' : 's'} ` +
+        `and ${t.readbacks} readback${t.readbacks === 1 ? '' : 's'} per ${t.workSteps} step${t.workSteps === 1 ? '' : 's'} read; ` +
         `loss ${t.losses.first.toFixed(4)} at first, after ${t.losses.after} steps ${finals}`,
     );
   }
@@ -139,7 +142,7 @@ async function main() {
     if (result.error) {
       failures.push(result.error);
     } else {
-      report(result);
+      report(result, options);
       failures.push(...result.failures);
     }
   } finally {

@@ -110,6 +110,20 @@ pub trait Backend {
     /// The backend keeps the optimizer's state (momentum, Adam's moments) per parameter.
     fn update(&mut self, rule: UpdateRule, learning_rate: f64) -> Result<(), BackendError>;
 
+    /// Keep the output's value as the last forward pass left it (a run's loss) at the end
+    /// of a log on the device, to be read back with the others by [`Backend::read_log`]:
+    /// true if this backend keeps such a log (a GPU backend does, so many steps' losses
+    /// cross back at once); false if not, and then the caller reads the output itself.
+    /// A new [`Backend::load`] starts an empty log.
+    fn log_output(&mut self) -> Result<bool, BackendError> {
+        Ok(false)
+    }
+
+    /// The values kept by [`Backend::log_output`] since the last call, oldest first.
+    fn read_log(&mut self) -> impl Future<Output = Result<Vec<f64>, BackendError>> {
+        std::future::ready(Ok(Vec::new()))
+    }
+
     /// Read a node's value, or a leaf's gradient. A GPU backend maps a buffer, so this is
     /// awaited (in the browser nothing may block); the CPU backend is ready at once.
     fn read(

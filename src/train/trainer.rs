@@ -166,6 +166,8 @@ pub struct Trainer<B: Backend> {
     steps: u64,
     /// The last clipped step's gradient norm, before and after.
     last_norm: Option<GradientNorm>,
+    /// Losses of logged steps read at once, for a backend that keeps no log.
+    unlogged: Vec<f64>,
 }
 
 impl<B: Backend> Trainer<B> {
@@ -194,6 +196,7 @@ impl<B: Backend> Trainer<B> {
             data,
             steps: 0,
             last_norm: None,
+            unlogged: Vec::new(),
         })
     }
 
@@ -335,6 +338,36 @@ impl<B: Backend> Trainer<B> {
             }
         }
         self.loss().await
+    }
+
+    /// One update whose loss stays where it was computed (a GPU backend copies it into a
+    /// log on the device, nothing is read back) until [`Trainer::logged_losses`] reads
+    /// every logged step's loss at once. A backend without a log has its loss read here
+    /// instead; a config that clips reads the gradients' norm here either way.
+    pub async fn step_logged(&mut self) -> Result<(), TrainError> {
+        let read = match self.config.clip_norm {
+            None => {
+                self.step_quietly()?;
+                None
+            }
+            Some(_) => Some(self.step().await?),
+        };
+        if self.backend.log_output()? {
+            return Ok(());
+        }
+        let loss = match read {
+            Some(loss) => loss,
+            None => self.loss().await?,
+        };
+        self.unlogged.push(loss);
+        Ok(())
+    }
+
+    /// The loss of every [`Trainer::step_logged`] since the last call, oldest first.
+    pub async fn logged_losses(&mut self) -> Result<Vec<f64>, TrainError> {
+        let mut losses = std::mem::take(&mut self.unlogged);
+        losses.extend(self.backend.read_log().await?);
+        Ok(losses)
     }
 
     /// The global norm of the parameters' gradients as they are now.

@@ -17,8 +17,8 @@ fn trainer<B: Backend>(backend: B, kind: OptimizerKind, learning_rate: f64) -> T
     Trainer::new(backend, graph, config).expect("the example trains")
 }
 
-/// Steps with a read after each, then steps queued with no read in between, for SGD
-/// with momentum and for Adam.
+/// Steps with a read after each, then steps queued with no read in between, then steps
+/// whose losses are logged and read back together, for SGD with momentum and for Adam.
 pub fn moons_steps<B: Backend>(first: B, second: B, tolerance: Tolerance) {
     for (backend, kind) in [
         (first, OptimizerKind::Momentum),
@@ -44,6 +44,17 @@ pub fn moons_steps<B: Backend>(first: B, second: B, tolerance: Tolerance) {
             let expected = block_on(reference.backend().read(id, Quantity::Value)).expect("read");
             tolerance.assert_tensor(&format!("{kind:?} {name} after 10 steps"), &got, &expected);
         }
+        for _ in 0..5 {
+            block_on(run.step_logged()).expect("a logged step");
+            block_on(reference.step_logged()).expect("a logged step");
+        }
+        let got = block_on(run.logged_losses()).expect("the logged losses");
+        let expected = block_on(reference.logged_losses()).expect("the logged losses");
+        assert_eq!(got.len(), 5, "one loss per logged step: {got:?}");
+        for (step, (got, expected)) in got.iter().zip(&expected).enumerate() {
+            tolerance.assert_number(&format!("{kind:?} logged loss {step}"), *got, *expected);
+        }
+        assert!(block_on(run.logged_losses()).expect("read").is_empty());
     }
 }
 

@@ -18,6 +18,7 @@
 mod buffers;
 mod errors;
 mod fuse;
+mod log;
 mod plan;
 mod record;
 mod state;
@@ -83,7 +84,7 @@ impl GpuBackend {
         if self.queue.is_empty() {
             return Ok(());
         }
-        self.submit(None).map(|_| ())
+        self.submit(Read::Nothing).map(|_| ())
     }
 
     fn loaded(&self) -> Result<&Loaded, BackendError> {
@@ -104,11 +105,8 @@ impl GpuBackend {
         Ok(())
     }
 
-    /// Record the queue (and a readback of `read`, if any) into one encoder and submit it.
-    fn submit(
-        &mut self,
-        read: Option<(NodeId, Quantity)>,
-    ) -> Result<Option<Readback<f32>>, BackendError> {
+    /// Record the queue (and the readback `read` asks for) into one encoder and submit it.
+    fn submit(&mut self, read: Read) -> Result<Option<Readback<f32>>, BackendError> {
         let GpuBackend {
             context,
             loaded,
@@ -122,14 +120,22 @@ impl GpuBackend {
             loaded.record(&mut recorder, command)?;
         }
         let readback = match read {
-            Some((node, quantity)) => Some(
+            Read::Node(node, quantity) => Some(
                 loaded
                     .prepare_read(&mut recorder, node, quantity)
                     .and_then(|()| loaded.buffer(node, quantity))?
                     .read_back(&mut recorder)
                     .map_err(|error| at_node(node, error))?,
             ),
-            None => None,
+            Read::Log => {
+                let output = loaded.graph_output();
+                loaded
+                    .log
+                    .send(&mut recorder)
+                    .map_err(|error| at_node(output, error))?;
+                None
+            }
+            Read::Nothing => None,
         };
         recorder
             .submit()
@@ -142,6 +148,15 @@ impl GpuBackend {
         Ok(readback)
     }
 
+    /// The readbacks of everything logged so far, the last one submitted now.
+    fn send_log(&mut self) -> Result<Vec<Readback<f32>>, BackendError> {
+        if !self.loaded()?.log.is_empty() {
+            check_alive(&self.context)?;
+            self.submit(Read::Log)?;
+        }
+        Ok(self.loaded_mut()?.log.take_sent())
+    }
+
     /// What a read returns: known on the host, or on its way back from the GPU.
     fn prepare_read(
         &mut self,
@@ -152,11 +167,19 @@ impl GpuBackend {
             return Ok(Ok(known));
         }
         check_alive(&self.context)?;
-        match self.submit(Some((node, quantity)))? {
+        match self.submit(Read::Node(node, quantity))? {
             Some(readback) => Ok(Err(readback)),
             None => Err(BackendError::Device("nothing was read back".into())),
         }
     }
+}
+
+/// What a submission reads back besides running the queue.
+enum Read {
+    Nothing,
+    Node(NodeId, Quantity),
+    /// The output log's filled slots.
+    Log,
 }
 
 impl Backend for GpuBackend {
@@ -211,6 +234,35 @@ impl Backend for GpuBackend {
     fn update(&mut self, rule: UpdateRule, learning_rate: f64) -> Result<(), BackendError> {
         let commands = self.loaded_mut()?.update(rule, learning_rate);
         self.push(commands)
+    }
+
+    /// Queues a copy of the output into the next slot of a log on the GPU (no dispatch);
+    /// a full log (`LOG_CAPACITY` values) is sent back with that submission.
+    fn log_output(&mut self) -> Result<bool, BackendError> {
+        let (command, full) = self.loaded_mut()?.log_output()?;
+        self.push([command])?;
+        if full {
+            self.submit(Read::Log)?;
+        }
+        Ok(true)
+    }
+
+    /// One readback for everything logged since the last full log (the queue submitted
+    /// with it), plus those of the logs that filled up meanwhile.
+    fn read_log(&mut self) -> impl Future<Output = Result<Vec<f64>, BackendError>> {
+        let prepared = self.send_log();
+        let context = &self.context;
+        async move {
+            let mut values = Vec::new();
+            for readback in prepared? {
+                let data = readback
+                    .data()
+                    .await
+                    .map_err(|error| from_device(context, error))?;
+                values.extend(data.into_iter().map(f64::from));
+            }
+            Ok(values)
+        }
     }
 
     fn read(

@@ -14,11 +14,13 @@ use crate::tensor::{Tensor, element_count};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// How much work has been sent to the GPU (for benchmarks: dispatches per training step).
+/// How much work has been sent to the GPU (for benchmarks: dispatches per training step)
+/// and how many copies were read back from it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GpuCounters {
     pub dispatches: u64,
     pub submissions: u64,
+    pub readbacks: u64,
 }
 
 /// Set from wgpu's callbacks, read before each recording and submission.
@@ -46,6 +48,7 @@ pub struct GpuContext {
     matmul: MatmulKernel,
     dispatches: AtomicU64,
     submissions: AtomicU64,
+    readbacks: AtomicU64,
 }
 
 impl GpuContext {
@@ -113,6 +116,7 @@ impl GpuContext {
             pool: BufferPool::default(),
             dispatches: AtomicU64::new(0),
             submissions: AtomicU64::new(0),
+            readbacks: AtomicU64::new(0),
         }
     }
 
@@ -160,12 +164,14 @@ impl GpuContext {
         GpuCounters {
             dispatches: self.dispatches.load(Ordering::Relaxed),
             submissions: self.submissions.load(Ordering::Relaxed),
+            readbacks: self.readbacks.load(Ordering::Relaxed),
         }
     }
 
     pub fn reset_counters(&self) {
         self.dispatches.store(0, Ordering::Relaxed);
         self.submissions.store(0, Ordering::Relaxed);
+        self.readbacks.store(0, Ordering::Relaxed);
     }
 
     pub(crate) fn count_dispatch(&self) {
@@ -174,6 +180,10 @@ impl GpuContext {
 
     pub(crate) fn count_submission(&self) {
         self.submissions.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_readback(&self) {
+        self.readbacks.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn pool_stats(&self) -> PoolStats {

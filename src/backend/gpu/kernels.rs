@@ -133,7 +133,9 @@ pub(crate) const BINARY_VJP_PER_THREAD: Kernel = kernel(&BINARY_BACKWARD, "per_t
 pub(crate) const BINARY_VJP_PER_GROUP: Kernel = kernel(&BINARY_BACKWARD, "per_group");
 pub(crate) const MATMUL_TILED: Kernel = kernel(&MATMUL, "main");
 pub(crate) const MATMUL_REGISTERS: Kernel = kernel(&MATMUL_BLOCKED, "main");
+pub(crate) const MATMUL_REGISTERS_WIDE: Kernel = kernel(&MATMUL_BLOCKED, "main_wide");
 pub(crate) const DENSE_FORWARD: Kernel = kernel(&DENSE, "main");
+pub(crate) const DENSE_FORWARD_WIDE: Kernel = kernel(&DENSE, "main_wide");
 pub(crate) const DENSE_VJP: Kernel = kernel(&DENSE_BACKWARD, "main");
 pub(crate) const TRANSPOSE_TILED: Kernel = kernel(&TRANSPOSE, "main");
 pub(crate) const SUM_PER_THREAD: Kernel = kernel(&REDUCE, "per_thread");
@@ -160,7 +162,7 @@ pub(crate) const ADAM_UPDATE: Kernel = kernel(&ADAM, "update");
 
 /// Every kernel: for warming the pipeline cache, and for the test that each names an entry
 /// point of its shader.
-pub(crate) const KERNELS: [Kernel; 35] = [
+pub(crate) const KERNELS: [Kernel; 37] = [
     FILL_VALUE,
     SCALE,
     ADD_INTO,
@@ -172,7 +174,9 @@ pub(crate) const KERNELS: [Kernel; 35] = [
     BINARY_VJP_PER_GROUP,
     MATMUL_TILED,
     MATMUL_REGISTERS,
+    MATMUL_REGISTERS_WIDE,
     DENSE_FORWARD,
+    DENSE_FORWARD_WIDE,
     DENSE_VJP,
     TRANSPOSE_TILED,
     SUM_PER_THREAD,

@@ -181,6 +181,44 @@ impl<'c> Recorder<'c> {
         Ok(())
     }
 
+    /// Copy the single element of `source` (a scalar, or any tensor of one element) into
+    /// element `at` of `target` at this point of the recording: a copy, not a dispatch.
+    pub fn copy_element(
+        &mut self,
+        source: &GpuTensor,
+        target: &GpuTensor,
+        at: usize,
+    ) -> Result<(), GpuError> {
+        if source.len() != 1 || at >= target.len() {
+            return Err(GpuError::Destination {
+                op: "copy_element",
+                what: "element",
+                expected: vec![target.len()],
+                found: vec![source.len(), at],
+            });
+        }
+        let (from, to) = (source.buffer(), target.buffer());
+        self.encoder_for_copy()?.copy_buffer_to_buffer(
+            from.buffer,
+            from.offset(),
+            to.buffer,
+            to.offset() + at as u64 * 4,
+            4,
+        );
+        Ok(())
+    }
+
+    /// The first `len` elements of `tensor`, copied out for reading once this recording
+    /// is submitted (a whole tensor: [`GpuTensor::read_back`]).
+    pub fn read_back_prefix(
+        &mut self,
+        tensor: &GpuTensor,
+        len: usize,
+    ) -> Result<Readback<f32>, GpuError> {
+        let len = len.min(tensor.len());
+        self.read_back(tensor.buffer(), len, vec![len])
+    }
+
     /// Copy `len` elements of `buffer` out for reading once this recording is submitted.
     pub(crate) fn read_back<T: bytemuck::Pod>(
         &mut self,
@@ -194,6 +232,7 @@ impl<'c> Recorder<'c> {
             return Ok(Readback::new(None, 0, shape, device).0);
         }
         let staging = self.context.readback_buffer(bytes)?;
+        self.context.count_readback();
         let staging_buffer = staging.buffer().clone();
         let (readback, notice) = Readback::new(Some(staging), bytes, shape, device);
         let encoder = self.encoder_for_copy()?;

@@ -253,3 +253,34 @@ fn loss_scaling_in_training() {
     assert_eq!(loss, Precision::F16.round(loss));
     assert_eq!(half.steps(), 2);
 }
+
+/// Without a log on the backend (the CPU), logged steps read their losses as they go, and
+/// give exactly what `step` gives; a clipped config logs too.
+#[test]
+fn logged_losses_equal_the_losses_of_plain_steps() {
+    for clip_norm in [None, Some(0.5)] {
+        let config = |run: &mut Trainer<CpuBackend>| {
+            run.set_config(TrainConfig {
+                clip_norm,
+                ..run.config()
+            });
+        };
+        let mut plain = trainer(MOONS_MLP, OptimizerKind::Adam, 0.02);
+        let mut logged = trainer(MOONS_MLP, OptimizerKind::Adam, 0.02);
+        config(&mut plain);
+        config(&mut logged);
+        let expected: Vec<f64> = (0..6).map(|_| block_on(plain.step()).unwrap()).collect();
+        for _ in 0..4 {
+            block_on(logged.step_logged()).unwrap();
+        }
+        let mut got = block_on(logged.logged_losses()).unwrap();
+        assert_eq!(got.len(), 4);
+        for _ in 0..2 {
+            block_on(logged.step_logged()).unwrap();
+        }
+        got.extend(block_on(logged.logged_losses()).unwrap());
+        assert_eq!(got, expected, "clip {clip_norm:?}");
+        assert_eq!(logged.steps(), 6);
+        assert!(block_on(logged.logged_losses()).unwrap().is_empty());
+    }
+}

@@ -123,6 +123,11 @@ pub(crate) struct Plan {
     /// Whether the output is an input leaf (its gradient gets the seed itself).
     pub(crate) output_is_input: bool,
     pub(crate) labels: Vec<LabelUse>,
+    /// Dense layers with an activation whose adjoint arrives as their δ (already times
+    /// the activation's derivative): their output is read only by another dense layer,
+    /// whose backward kernel applies the derivative as it writes the adjoint, so theirs
+    /// runs without the activation ([`Plan::delta_activation`]).
+    pub(crate) delta_ready: Vec<bool>,
 }
 
 impl Plan {
@@ -201,6 +206,7 @@ impl Plan {
             }
             visits.push(Visit { node: id, sends });
         }
+        let delta_ready = delta_ready(&kernels, &operands, &owner, &visits);
         let output_is_input = graph.node(output).op == Op::Input;
         if output_is_input {
             gradient_reached[output.0] = true;
@@ -229,11 +235,67 @@ impl Plan {
             visits,
             output_is_input,
             labels,
+            delta_ready,
         }
     }
 }
 
+/// Which dense layers' adjoints can arrive as δ (see [`Plan::delta_ready`]): a layer with
+/// an activation whose only contribution is the overwrite of its own adjoint buffer by
+/// the backward of a dense layer reading it as `x`.
+fn delta_ready(
+    kernels: &[Kernel],
+    operands: &[Vec<NodeId>],
+    owner: &[NodeId],
+    visits: &[Visit],
+) -> Vec<bool> {
+    let mut contributions = vec![0usize; kernels.len()];
+    let mut from_dense_x = vec![false; kernels.len()];
+    for visit in visits {
+        for &(position, target) in &visit.sends {
+            let (Target::Adjoint(node, write) | Target::ZeroAdjoint(node, write)) = target else {
+                continue;
+            };
+            contributions[node.0] += 1;
+            let dense = matches!(kernels[visit.node.0], Kernel::Dense(_));
+            if dense
+                && position == 0
+                && write == Write::Overwrite
+                && matches!(target, Target::Adjoint(..))
+                && operands[visit.node.0].first() == Some(&node)
+            {
+                from_dense_x[node.0] = true;
+            }
+        }
+    }
+    (0..kernels.len())
+        .map(|id| {
+            let activated = matches!(kernels[id], Kernel::Dense(act) if act != Activation::None);
+            activated && owner[id] == NodeId(id) && contributions[id] == 1 && from_dense_x[id]
+        })
+        .collect()
+}
+
 impl Plan {
+    /// The activation whose derivative a dense layer's backward applies to its upstream
+    /// to form its δ: its own, unless its adjoint already arrives as δ.
+    pub(crate) fn delta_activation(&self, node: NodeId, activation: Activation) -> Activation {
+        if self.delta_ready.get(node.0).copied().unwrap_or(false) {
+            Activation::None
+        } else {
+            activation
+        }
+    }
+
+    /// The activation of the layer computing `input`, when its δ is written by the layer
+    /// reading it (see [`Plan::delta_ready`]); `None` otherwise.
+    pub(crate) fn input_activation(&self, input: NodeId) -> Activation {
+        match self.kernels.get(input.0) {
+            Some(&Kernel::Dense(activation)) if self.delta_ready[input.0] => activation,
+            _ => Activation::None,
+        }
+    }
+
     /// The fused layer that computes `node` inside its kernel, if one does.
     pub(crate) fn layer_inside(&self, node: NodeId) -> Option<&Layer> {
         self.layers
@@ -331,6 +393,29 @@ mod tests {
                 (2, Target::Gradient(node("b")))
             ]
         );
+    }
+
+    #[test]
+    fn a_layer_read_only_by_the_next_gets_its_delta_from_it() {
+        let (graph, plan) = plan_of(
+            "x = [[1, 2]]\nW1 = param([[1, 2], [3, 4]])\nb1 = param([1, 2])\nW2 = param([[1], [2]])\nb2 = param([3])\nh = tanh(x @ W1 + b1)\nz = h @ W2 + b2\nsum(z * 2)",
+        );
+        let node = |name: &str| graph.find(name).unwrap();
+        let (h, z) = (node("h"), node("z"));
+        assert_eq!(plan.kernels[h.0], Kernel::Dense(Activation::Tanh));
+        assert!(plan.delta_ready[h.0], "h's adjoint arrives as its δ");
+        assert!(!plan.delta_ready[z.0], "no activation: nothing to fold");
+        assert_eq!(plan.delta_activation(h, Activation::Tanh), Activation::None);
+        assert_eq!(plan.input_activation(h), Activation::Tanh);
+        assert_eq!(plan.delta_activation(z, Activation::None), Activation::None);
+        assert_eq!(plan.input_activation(node("x")), Activation::None);
+        // Read twice, its adjoint is a sum: each layer forms its own δ.
+        let (graph, plan) = plan_of(
+            "x = [[1, 2]]\nW1 = param([[1, 2], [3, 4]])\nb1 = param([1, 2])\nW2 = param([[1], [2]])\nb2 = param([3])\nh = relu(x @ W1 + b1)\nz = h @ W2 + b2\nsum(z * 2) + sum(h)",
+        );
+        let h = graph.find("h").unwrap();
+        assert!(!plan.delta_ready[h.0]);
+        assert_eq!(plan.delta_activation(h, Activation::Relu), Activation::Relu);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! computed on their own only when read ([`materialize`]).
 
 use super::super::ops::select::Branch;
-use super::super::{GpuTensor, Operand, Recorder, Write};
+use super::super::{Activation, GpuTensor, Operand, Recorder, Write};
 use super::buffers::Buffers;
 use super::errors::at_node;
 use super::plan::{Kernel, Plan, Target};
@@ -166,8 +166,22 @@ pub(crate) fn backward(
                 }
             }
             let (x, w, b) = (site.input(0)?, site.input(1)?, site.input(2)?);
+            // Where x is another layer's activated output, ∂x is stored as its δ.
+            let input_activation = match visit.sends.iter().find(|(position, _)| *position == 0) {
+                Some((_, Target::Adjoint(node, _))) => plan.input_activation(*node),
+                _ => Activation::None,
+            };
             recorder
-                .dense_backward(activation, x, w, b, site.output, upstream, targets)
+                .dense_backward(
+                    plan.delta_activation(id, activation),
+                    input_activation,
+                    x,
+                    w,
+                    b,
+                    site.output,
+                    upstream,
+                    targets,
+                )
                 .map_err(|error| at_node(id, error))?;
             continue;
         }

@@ -7,6 +7,7 @@
 use super::super::{GpuContext, GpuTensor, ParamState, Recorder};
 use super::buffers::Buffers;
 use super::errors::{at_node, from_device};
+use super::log::OutputLog;
 use super::plan::Plan;
 use super::record;
 use crate::backend::optimizer::UpdateRule;
@@ -55,6 +56,10 @@ pub(crate) enum Command {
         /// A different rule than before: start its state afresh (as the CPU does).
         reset: bool,
     },
+    /// Copy the output's value into this slot of the output log.
+    Log {
+        slot: usize,
+    },
 }
 
 /// A graph on the GPU with what is known about it on the host.
@@ -76,6 +81,8 @@ pub(crate) struct Loaded {
     optimizer: Option<UpdateRule>,
     /// The update rule's state for all the parameters at once (see `buffers::Packed`).
     state: ParamState,
+    /// The output's values logged since they were last read back.
+    pub(crate) log: OutputLog,
 }
 
 impl Loaded {
@@ -110,6 +117,7 @@ impl Loaded {
             refused,
             optimizer: None,
             state: ParamState::new(),
+            log: OutputLog::new(context).map_err(|error| at_node(graph.output(), error))?,
         };
         for labels in loaded.plan.labels.clone() {
             if let Some(value) = loaded.host[labels.leaf.0].clone() {
@@ -117,6 +125,10 @@ impl Loaded {
             }
         }
         Ok(loaded)
+    }
+
+    pub(crate) fn graph_output(&self) -> NodeId {
+        self.graph.output()
     }
 
     fn node(&self, node: NodeId) -> Result<&Node, BackendError> {
@@ -255,6 +267,20 @@ impl Loaded {
         commands
     }
 
+    /// The command logging the output's value as the last forward pass left it, and
+    /// whether the log is then full (and must be sent back with the next submission).
+    pub(crate) fn log_output(&mut self) -> Result<(Command, bool), BackendError> {
+        let output = self.graph.output();
+        if !self.graph.node(output).op.is_leaf() && !self.computed {
+            return Err(BackendError::NotComputed {
+                node: output,
+                what: "value",
+            });
+        }
+        let (slot, full) = self.log.claim();
+        Ok((Command::Log { slot }, full))
+    }
+
     /// What a read of `node` returns when the host knows it (`Ok(Some)`), or the buffer to
     /// read back from the GPU (`Ok(None)`, then [`Loaded::buffer`]).
     pub(crate) fn known(
@@ -331,6 +357,7 @@ impl Loaded {
             plan,
             buffers,
             state,
+            log,
             ..
         } = self;
         match command {
@@ -365,6 +392,12 @@ impl Loaded {
                 recorder
                     .update(rule, learning_rate, &packed.values, &packed.grads, state)
                     .map_err(|error| at_node(first, error))
+            }
+            Command::Log { slot } => {
+                let output = graph.output();
+                record::materialize(recorder, graph, plan, buffers, output)?;
+                log.record(recorder, buffers.value(output)?, slot)
+                    .map_err(|error| at_node(output, error))
             }
         }
     }

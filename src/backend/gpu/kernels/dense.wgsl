@@ -4,7 +4,8 @@
 //
 // Each thread keeps a 4×4 block of the output in registers and reads x and w straight
 // from storage, four depths at a time (as matmul_blocked.wgsl does): four vec4s of x and
-// four of w, then 16 vec4 multiply-adds. The pipeline constant OP fixes the activation
+// four of w, then 16 vec4 multiply-adds; `main_wide`, for wide layers, a 4×8 block (x
+// read once for both halves). The pipeline constant OP fixes the activation
 // (its low two bits, `Activation::code`: none, relu, tanh or sigmoid, each the rule of
 // unary.wgsl, so a fused layer gives the numbers the unfused ops give) and whether x's
 // and w's rows are whole vec4s (ALIGNED_X, ALIGNED_W: vec4 loads, else four scalars).
@@ -95,51 +96,101 @@ var<private> acc0: vec4<f32>;
 var<private> acc1: vec4<f32>;
 var<private> acc2: vec4<f32>;
 var<private> acc3: vec4<f32>;
+// `main_wide`'s columns c0+4..c0+7.
+var<private> acc4: vec4<f32>;
+var<private> acc5: vec4<f32>;
+var<private> acc6: vec4<f32>;
+var<private> acc7: vec4<f32>;
 
-// Add x·w over depths k0..k0+3 to the block at rows r0.., columns c0..; depths from
-// `depths` on lie past I and count as zero (both operands cleared: what lies there may
-// be anything, and ∞ · 0 is NaN).
-fn add_depths(r0: u32, c0: u32, k0: u32, depths: u32) {
-    let inner = sizes.y;
-    let cols = sizes.z;
+// Four depths of one operand: `d{i}` holds depth k0+i over the block's rows or columns.
+struct Depths {
+    d0: vec4<f32>,
+    d1: vec4<f32>,
+    d2: vec4<f32>,
+    d3: vec4<f32>,
+}
+
+// Depths from `depths` on lie past I and count as zero (both operands are cleared: what
+// lies there may be anything, and ∞ · 0 is NaN).
+fn clear_past(values: Depths, depths: u32) -> Depths {
+    if depths >= 4u {
+        return values;
+    }
     let zero = vec4<f32>(0.0);
-    // A stored row of x is one row over the depths; turned around here.
+    return Depths(values.d0, select(zero, values.d1, depths > 1u),
+        select(zero, values.d2, depths > 2u), select(zero, values.d3, depths > 3u));
+}
+
+// x at depths k0..k0+3 over rows r0..r0+3: a stored row of x is one row over the
+// depths, turned around here.
+fn left_depths(r0: u32, k0: u32, depths: u32) -> Depths {
+    let inner = sizes.y;
     let q0 = x_four(r0 * inner + k0);
     let q1 = x_four((r0 + 1u) * inner + k0);
     let q2 = x_four((r0 + 2u) * inner + k0);
     let q3 = x_four((r0 + 3u) * inner + k0);
-    var l0 = vec4<f32>(q0.x, q1.x, q2.x, q3.x);
-    var l1 = vec4<f32>(q0.y, q1.y, q2.y, q3.y);
-    var l2 = vec4<f32>(q0.z, q1.z, q2.z, q3.z);
-    var l3 = vec4<f32>(q0.w, q1.w, q2.w, q3.w);
-    var r0v = w_four(k0 * cols + c0);
-    var r1v = w_four((k0 + 1u) * cols + c0);
-    var r2v = w_four((k0 + 2u) * cols + c0);
-    var r3v = w_four((k0 + 3u) * cols + c0);
-    if depths < 4u {
-        l1 = select(zero, l1, depths > 1u);
-        l2 = select(zero, l2, depths > 2u);
-        l3 = select(zero, l3, depths > 3u);
-        r1v = select(zero, r1v, depths > 1u);
-        r2v = select(zero, r2v, depths > 2u);
-        r3v = select(zero, r3v, depths > 3u);
-    }
-    acc0 = fma(vec4<f32>(l0.x), r0v, acc0);
-    acc1 = fma(vec4<f32>(l0.y), r0v, acc1);
-    acc2 = fma(vec4<f32>(l0.z), r0v, acc2);
-    acc3 = fma(vec4<f32>(l0.w), r0v, acc3);
-    acc0 = fma(vec4<f32>(l1.x), r1v, acc0);
-    acc1 = fma(vec4<f32>(l1.y), r1v, acc1);
-    acc2 = fma(vec4<f32>(l1.z), r1v, acc2);
-    acc3 = fma(vec4<f32>(l1.w), r1v, acc3);
-    acc0 = fma(vec4<f32>(l2.x), r2v, acc0);
-    acc1 = fma(vec4<f32>(l2.y), r2v, acc1);
-    acc2 = fma(vec4<f32>(l2.z), r2v, acc2);
-    acc3 = fma(vec4<f32>(l2.w), r2v, acc3);
-    acc0 = fma(vec4<f32>(l3.x), r3v, acc0);
-    acc1 = fma(vec4<f32>(l3.y), r3v, acc1);
-    acc2 = fma(vec4<f32>(l3.z), r3v, acc2);
-    acc3 = fma(vec4<f32>(l3.w), r3v, acc3);
+    return clear_past(Depths(vec4<f32>(q0.x, q1.x, q2.x, q3.x), vec4<f32>(q0.y, q1.y, q2.y, q3.y),
+        vec4<f32>(q0.z, q1.z, q2.z, q3.z), vec4<f32>(q0.w, q1.w, q2.w, q3.w)), depths);
+}
+
+// w at depths k0..k0+3 over columns c0..c0+3.
+fn right_depths(c0: u32, k0: u32, depths: u32) -> Depths {
+    let cols = sizes.z;
+    return clear_past(Depths(w_four(k0 * cols + c0), w_four((k0 + 1u) * cols + c0),
+        w_four((k0 + 2u) * cols + c0), w_four((k0 + 3u) * cols + c0)), depths);
+}
+
+// acc{i} += l[i] · r over four depths.
+fn add_four(l: Depths, r: Depths) {
+    acc0 = fma(vec4<f32>(l.d0.x), r.d0, acc0);
+    acc1 = fma(vec4<f32>(l.d0.y), r.d0, acc1);
+    acc2 = fma(vec4<f32>(l.d0.z), r.d0, acc2);
+    acc3 = fma(vec4<f32>(l.d0.w), r.d0, acc3);
+    acc0 = fma(vec4<f32>(l.d1.x), r.d1, acc0);
+    acc1 = fma(vec4<f32>(l.d1.y), r.d1, acc1);
+    acc2 = fma(vec4<f32>(l.d1.z), r.d1, acc2);
+    acc3 = fma(vec4<f32>(l.d1.w), r.d1, acc3);
+    acc0 = fma(vec4<f32>(l.d2.x), r.d2, acc0);
+    acc1 = fma(vec4<f32>(l.d2.y), r.d2, acc1);
+    acc2 = fma(vec4<f32>(l.d2.z), r.d2, acc2);
+    acc3 = fma(vec4<f32>(l.d2.w), r.d2, acc3);
+    acc0 = fma(vec4<f32>(l.d3.x), r.d3, acc0);
+    acc1 = fma(vec4<f32>(l.d3.y), r.d3, acc1);
+    acc2 = fma(vec4<f32>(l.d3.z), r.d3, acc2);
+    acc3 = fma(vec4<f32>(l.d3.w), r.d3, acc3);
+}
+
+// The same into the wide block's second four columns, acc{4+i}.
+fn add_four_right(l: Depths, r: Depths) {
+    acc4 = fma(vec4<f32>(l.d0.x), r.d0, acc4);
+    acc5 = fma(vec4<f32>(l.d0.y), r.d0, acc5);
+    acc6 = fma(vec4<f32>(l.d0.z), r.d0, acc6);
+    acc7 = fma(vec4<f32>(l.d0.w), r.d0, acc7);
+    acc4 = fma(vec4<f32>(l.d1.x), r.d1, acc4);
+    acc5 = fma(vec4<f32>(l.d1.y), r.d1, acc5);
+    acc6 = fma(vec4<f32>(l.d1.z), r.d1, acc6);
+    acc7 = fma(vec4<f32>(l.d1.w), r.d1, acc7);
+    acc4 = fma(vec4<f32>(l.d2.x), r.d2, acc4);
+    acc5 = fma(vec4<f32>(l.d2.y), r.d2, acc5);
+    acc6 = fma(vec4<f32>(l.d2.z), r.d2, acc6);
+    acc7 = fma(vec4<f32>(l.d2.w), r.d2, acc7);
+    acc4 = fma(vec4<f32>(l.d3.x), r.d3, acc4);
+    acc5 = fma(vec4<f32>(l.d3.y), r.d3, acc5);
+    acc6 = fma(vec4<f32>(l.d3.z), r.d3, acc6);
+    acc7 = fma(vec4<f32>(l.d3.w), r.d3, acc7);
+}
+
+// Add x·w over depths k0..k0+3 (those from `depths` on past I) to the block at rows
+// r0.., columns c0..c0+3.
+fn add_depths(r0: u32, c0: u32, k0: u32, depths: u32) {
+    add_four(left_depths(r0, k0, depths), right_depths(c0, k0, depths));
+}
+
+// The same for a block of columns c0..c0+7, x loaded once for both halves.
+fn add_depths_wide(r0: u32, c0: u32, k0: u32, depths: u32) {
+    let l = left_depths(r0, k0, depths);
+    add_four(l, right_depths(c0, k0, depths));
+    add_four_right(l, right_depths(c0 + 4u, k0, depths));
 }
 
 fn store_row(row: u32, c0: u32, values: vec4<f32>) {
@@ -178,4 +229,32 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     store_row(r0 + 1u, c0, acc1);
     store_row(r0 + 2u, c0, acc2);
     store_row(r0 + 3u, c0, acc3);
+}
+
+// Workgroups of 8×8 threads, each a block of 4 rows × 8 columns (32×64 outputs): twelve
+// loads for 32 multiply-adds instead of eight for 16, for layers wide enough (see
+// ops/dense.rs); edges as in `main`.
+@compute @workgroup_size(8, 8)
+fn main_wide(@builtin(global_invocation_id) id: vec3<u32>) {
+    sizes = select(vec3<u32>(params.rows, params.inner, params.cols), vec3<u32>(0u), id.z != 0u);
+    let r0 = 4u * id.y;
+    let c0 = 8u * id.x;
+    if r0 >= sizes.x || c0 >= sizes.z {
+        return;
+    }
+    let whole = sizes.y & ~3u;
+    for (var k0 = 0u; k0 < whole; k0 = k0 + 4u) {
+        add_depths_wide(r0, c0, k0, 4u);
+    }
+    if whole < sizes.y {
+        add_depths_wide(r0, c0, whole, sizes.y - whole);
+    }
+    store_row(r0, c0, acc0);
+    store_row(r0 + 1u, c0, acc1);
+    store_row(r0 + 2u, c0, acc2);
+    store_row(r0 + 3u, c0, acc3);
+    store_row(r0, c0 + 4u, acc4);
+    store_row(r0 + 1u, c0 + 4u, acc5);
+    store_row(r0 + 2u, c0 + 4u, acc6);
+    store_row(r0 + 3u, c0 + 4u, acc7);
 }

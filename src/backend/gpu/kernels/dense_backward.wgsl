@@ -5,10 +5,16 @@
 //   dw (I×O) (+)= xᵀ · δ      db (O) (+)= Σ_rows δ      dx (B×I) (+)= δ · wᵀ
 //
 // The bias gradient is the weight gradient of an extra input that is always 1: row I of
-// the (I+1)×O product [x, 1]ᵀ · δ. Threads are numbered in a line (folded into x × y
-// workgroups, grid.rs); the first `weight_blocks` threads each take a 4×4 block of that
-// product, the next `input_blocks` a 4×4 block of dx, each summing four depths at a time
-// in registers as dense.wgsl does. Which of the three are added to rather than
+// the (I+1)×O product [x, 1]ᵀ · δ. When the layer's input is itself the output of a
+// layer with an activation (read by nothing else), dx is stored as THAT layer's δ —
+// times act'(x), the activation's code in `flags` bits 6..7 — and that layer's backward
+// then runs without an activation: no layer forms its δ from dy and y itself, which
+// would cost two loads per element where δ costs one.
+//
+// Workgroups are numbered in a line (folded into x × y, grid.rs); the threads of the
+// first `weight_groups` each take a 4×4 block of [x, 1]ᵀ · δ (`weight_blocks` of them),
+// those of the rest a 4×4 block of dx (`input_blocks`), each summing four depths at a
+// time in registers as dense.wgsl does. Which of the three are added to rather than
 // overwritten, and which are not wanted at all, comes in `flags`.
 //
 // The pipeline constant OP fixes the activation (low two bits) and whether rows of x
@@ -23,8 +29,9 @@ struct Params {
     flags: u32,
     weight_blocks: u32,
     input_blocks: u32,
-    _pad0: u32,
-    _pad1: u32,
+    // Workgroups of weight blocks, ahead of those of input blocks.
+    weight_groups: u32,
+    _pad: u32,
 }
 
 const ACCUMULATE_DX: u32 = 1u;
@@ -33,6 +40,7 @@ const ACCUMULATE_DB: u32 = 4u;
 const SKIP_DX: u32 = 8u;
 const SKIP_DW: u32 = 16u;
 const SKIP_DB: u32 = 32u;
+const DX_ACTIVATION_SHIFT: u32 = 6u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
@@ -136,22 +144,31 @@ fn add_outer(l: vec4<f32>, r: vec4<f32>) {
     acc3 = fma(vec4<f32>(l.w), r, acc3);
 }
 
-// Rows i0.. of [x, 1]ᵀ · δ at columns c0..: the batch rows b0..b0+3 (those from `depths`
-// on lie past B and count as zero).
-fn add_weight_depths(i0: u32, c0: u32, b0: u32, depths: u32) {
+// Rows i0.. of [x, 1]ᵀ · δ at columns c0..: the four batch rows from b0 (all inside B).
+// `ones` marks the rows at and past I, which read as the bias's constant 1 (past I
+// never stored).
+fn add_weight_rows(i0: u32, c0: u32, b0: u32, ones: vec4<bool>) {
     let inner = sizes.y;
     let cols = sizes.z;
-    // Inputs at and past I read as the bias's constant 1 (past I never stored).
-    let ones = vec4<bool>(i0 >= inner, i0 + 1u >= inner, i0 + 2u >= inner, i0 + 3u >= inner);
     let one = vec4<f32>(1.0);
-    for (var d = 0u; d < 4u; d = d + 1u) {
-        if d >= depths {
-            break;
-        }
-        let b = b0 + d;
-        let left = select(x_four(b * inner + i0), one, ones);
-        add_outer(left, delta_four(b * cols + c0));
-    }
+    let l0 = select(x_four(b0 * inner + i0), one, ones);
+    let l1 = select(x_four((b0 + 1u) * inner + i0), one, ones);
+    let l2 = select(x_four((b0 + 2u) * inner + i0), one, ones);
+    let l3 = select(x_four((b0 + 3u) * inner + i0), one, ones);
+    let r0 = delta_four(b0 * cols + c0);
+    let r1 = delta_four((b0 + 1u) * cols + c0);
+    let r2 = delta_four((b0 + 2u) * cols + c0);
+    let r3 = delta_four((b0 + 3u) * cols + c0);
+    add_outer(l0, r0);
+    add_outer(l1, r1);
+    add_outer(l2, r2);
+    add_outer(l3, r3);
+}
+
+// The same for the one batch row b.
+fn add_weight_row(i0: u32, c0: u32, b: u32, ones: vec4<bool>) {
+    let left = select(x_four(b * sizes.y + i0), vec4<f32>(1.0), ones);
+    add_outer(left, delta_four(b * sizes.z + c0));
 }
 
 // Rows r0.. of δ · wᵀ at columns i0..: the outputs j0..j0+3 (those from `depths` on lie
@@ -204,27 +221,56 @@ fn store_weight_row(i: u32, c0: u32, values: vec4<f32>) {
     }
 }
 
+// act'(v) of the activation that produced the layer's input (`flags` bits 6..7, an
+// `Activation::code`), from its output v, as `delta_four` has it; 1 without one.
+fn input_derivative(v: f32) -> f32 {
+    switch (params.flags >> DX_ACTIVATION_SHIFT) & ACTIVATION {
+        case RELU: {
+            return select(0.0, 1.0, v > 0.0);
+        }
+        case TANH: {
+            return 1.0 - v * v;
+        }
+        case SIGMOID: {
+            return v * (1.0 - v);
+        }
+        default: {
+            return 1.0;
+        }
+    }
+}
+
 fn store_input_row(row: u32, c0: u32, values: vec4<f32>) {
     if row >= params.rows {
         return;
     }
+    let through = ((params.flags >> DX_ACTIVATION_SHIFT) & ACTIVATION) != 0u;
     for (var e = 0u; e < 4u; e = e + 1u) {
         let i = c0 + e;
         if i < params.inner {
             let index = row * params.inner + i;
-            dx[index] = select(values[e], dx[index] + values[e], has(ACCUMULATE_DX));
+            var value = values[e];
+            if through {
+                // The input's own δ: its gradient times act'(input), NaN kept as NaN.
+                let v = x[index / 4u][index % 4u];
+                let nan = (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+                value = select(value * input_derivative(v), v, nan);
+            }
+            dx[index] = select(value, dx[index] + value, has(ACCUMULATE_DX));
         }
     }
 }
 
 fn weight_block(i0: u32, c0: u32) {
     let rows = sizes.x;
+    let inner = sizes.y;
+    let ones = vec4<bool>(i0 >= inner, i0 + 1u >= inner, i0 + 2u >= inner, i0 + 3u >= inner);
     let whole = rows & ~3u;
     for (var b0 = 0u; b0 < whole; b0 = b0 + 4u) {
-        add_weight_depths(i0, c0, b0, 4u);
+        add_weight_rows(i0, c0, b0, ones);
     }
-    if whole < rows {
-        add_weight_depths(i0, c0, whole, rows - whole);
+    for (var b = whole; b < rows; b = b + 1u) {
+        add_weight_row(i0, c0, b, ones);
     }
     store_weight_row(i0, c0, acc0);
     store_weight_row(i0 + 1u, c0, acc1);
@@ -258,14 +304,20 @@ fn main(
 ) {
     // Through a select on group.z (always 0): see dense.wgsl.
     sizes = select(vec3<u32>(params.rows, params.inner, params.cols), vec3<u32>(0u), group.z != 0u);
-    let thread = (group.y * groups.x + group.x) * GROUP_SIZE + local;
-    let weight_cols = (sizes.z + 3u) / 4u;
-    if thread < params.weight_blocks {
-        let block_row = thread / weight_cols;
-        weight_block(4u * block_row, 4u * (thread - block_row * weight_cols));
+    // Whole workgroups take weight blocks or input blocks, never both: the choice is the
+    // same for every thread of a workgroup, so an emulation that runs both sides of a
+    // branch its threads may take differently (SwiftShader) runs one loop, not two.
+    let index = group.y * groups.x + group.x;
+    if index < params.weight_groups {
+        let thread = index * GROUP_SIZE + local;
+        if thread < params.weight_blocks {
+            let weight_cols = (sizes.z + 3u) / 4u;
+            let block_row = thread / weight_cols;
+            weight_block(4u * block_row, 4u * (thread - block_row * weight_cols));
+        }
         return;
     }
-    let block = thread - params.weight_blocks;
+    let block = (index - params.weight_groups) * GROUP_SIZE + local;
     if block < params.input_blocks {
         let input_cols = (sizes.y + 3u) / 4u;
         let block_row = block / input_cols;

@@ -56,6 +56,8 @@ fn variant(activation: Activation, inner: usize, cols: usize) -> u32 {
 
 /// Outputs per side of one thread's block in both kernels.
 const BLOCK: usize = 4;
+/// Layers at least this wide run forward on blocks of 4 × 8 (dense.wgsl's `main_wide`).
+const WIDE_FROM: usize = 128;
 /// Threads per workgroup of dense_backward.wgsl.
 const BACKWARD_GROUP: usize = 64;
 
@@ -77,7 +79,8 @@ struct DenseBackwardParams {
     flags: u32,
     weight_blocks: u32,
     input_blocks: u32,
-    pad: [u32; 2],
+    weight_groups: u32,
+    pad: u32,
 }
 
 const ACCUMULATE_DX: u32 = 1;
@@ -86,6 +89,8 @@ const ACCUMULATE_DB: u32 = 4;
 const SKIP_DX: u32 = 8;
 const SKIP_DW: u32 = 16;
 const SKIP_DB: u32 = 32;
+/// Where the code of the input's own activation sits in `flags` (dense_backward.wgsl).
+const DX_ACTIVATION_SHIFT: u32 = 6;
 
 /// `[rows, inner, cols]` of a layer with input `x` (rows × inner), weights `w`
 /// (inner × cols) and bias `b` (cols, or 1 × cols), or why they are not one.
@@ -139,14 +144,19 @@ impl Recorder<'_> {
             cols: to_u32(cols),
             pad: 0,
         };
-        // Threads of 8 × 8 per workgroup, each a 4 × 4 block.
+        // Threads of 8 × 8 per workgroup, each a 4 × 4 block, or 4 × 8 in wide layers.
         let side = 8 * BLOCK;
+        let (kernel, columns) = if cols >= WIDE_FROM {
+            (kernels::DENSE_FORWARD_WIDE, 2 * side)
+        } else {
+            (kernels::DENSE_FORWARD, side)
+        };
         let grid = self
             .context()
-            .grid_tiles(cols.div_ceil(side), rows.div_ceil(side))?;
+            .grid_tiles(cols.div_ceil(columns), rows.div_ceil(side))?;
         self.dispatch_op(
             "dense",
-            (kernels::DENSE_FORWARD, variant(activation, inner, cols)),
+            (kernel, variant(activation, inner, cols)),
             &params,
             &[x.buffer(), w.buffer(), b.buffer()],
             &[output.buffer()],
@@ -157,10 +167,15 @@ impl Recorder<'_> {
     /// The gradients of `output = act(x @ w + b)` from the output's `upstream` gradient,
     /// in one dispatch: `dx (+)= δ · wᵀ`, `dw (+)= xᵀ · δ`, `db (+)= Σ δ` over the rows,
     /// with `δ = upstream ⊙ act'(output)`; each skipped when `None`.
+    ///
+    /// With `input_activation` other than [`Activation::None`], `x` is the output of a
+    /// layer ending in that activation, and `dx` is stored times its derivative: that
+    /// layer's δ, so its own backward runs with `activation` `None` on it.
     #[allow(clippy::too_many_arguments)]
     pub fn dense_backward(
         &mut self,
         activation: Activation,
+        input_activation: Activation,
         x: &GpuTensor,
         w: &GpuTensor,
         b: &GpuTensor,
@@ -176,7 +191,7 @@ impl Recorder<'_> {
             (dw, w, "weight gradient", ACCUMULATE_DW, SKIP_DW),
             (db, b, "bias gradient", ACCUMULATE_DB, SKIP_DB),
         ];
-        let mut flags = 0;
+        let mut flags = input_activation.code() << DX_ACTIVATION_SHIFT;
         // A gradient not wanted is written nowhere; its binding gets a stand-in.
         let mut stand_ins = Vec::new();
         for (target, like, what, accumulate, skip) in targets {
@@ -211,6 +226,8 @@ impl Recorder<'_> {
             blocks(inner + 1, cols)
         };
         let input_blocks = if dx.is_none() { 0 } else { blocks(rows, inner) };
+        // Each workgroup takes blocks of one kind only (see dense_backward.wgsl).
+        let weight_groups = weight_blocks.div_ceil(BACKWARD_GROUP);
         let params = DenseBackwardParams {
             rows: to_u32(rows),
             inner: to_u32(inner),
@@ -218,11 +235,12 @@ impl Recorder<'_> {
             flags,
             weight_blocks: to_u32(weight_blocks),
             input_blocks: to_u32(input_blocks),
-            pad: [0; 2],
+            weight_groups: to_u32(weight_groups),
+            pad: 0,
         };
         let grid = self
             .context()
-            .grid_per_group((weight_blocks + input_blocks).div_ceil(BACKWARD_GROUP))?;
+            .grid_per_group(weight_groups + input_blocks.div_ceil(BACKWARD_GROUP))?;
         self.dispatch_op(
             "dense",
             (kernels::DENSE_VJP, variant(activation, inner, cols)),

@@ -13,6 +13,9 @@ use bytemuck::{Pod, Zeroable};
 const MATMUL_TILE: usize = 64;
 const BLOCKED_TILE: usize = 32;
 const TRANSPOSE_TILE: usize = 16;
+/// Products at least this wide run the register-blocked kernel's wide blocks (4×8 per
+/// thread, 32×64 per workgroup): fewer loads per multiply-add, enough workgroups left.
+const WIDE_FROM: usize = 128;
 
 /// How products are computed on a device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,15 +256,24 @@ impl Recorder<'_> {
         };
         let (pipeline, tile) = match kernel {
             MatmulKernel::Tiled => ((kernels::MATMUL_TILED, 0), MATMUL_TILE),
-            // The blocked kernel's pipelines are specialised to the operands' layout.
+            // The blocked kernel's pipelines are specialised to the operands' layout; wide
+            // products take blocks twice as wide.
+            MatmulKernel::Blocked if n >= WIDE_FROM => (
+                (kernels::MATMUL_REGISTERS_WIDE, flags & !ACCUMULATE),
+                BLOCKED_TILE,
+            ),
             MatmulKernel::Blocked => (
                 (kernels::MATMUL_REGISTERS, flags & !ACCUMULATE),
                 BLOCKED_TILE,
             ),
         };
+        let columns = match kernel {
+            MatmulKernel::Blocked if n >= WIDE_FROM => 2 * tile,
+            _ => tile,
+        };
         let grid = self
             .context()
-            .grid_tiles(n.div_ceil(tile), m.div_ceil(tile))?;
+            .grid_tiles(n.div_ceil(columns), m.div_ceil(tile))?;
         self.dispatch_op(
             "@",
             pipeline,

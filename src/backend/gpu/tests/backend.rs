@@ -50,6 +50,7 @@ fn a_training_step_is_one_submission_and_reuses_every_buffer() {
     block_on(run.step()).expect("a step");
     let one_step = run.backend().context().counters();
     assert_eq!(one_step.submissions, 1, "one step, one submission");
+    assert_eq!(one_step.readbacks, 1, "the loss");
     // Three dense layers, each one dispatch forward (product, bias and relu) and one
     // backward (∂X or the hidden adjoint, ∂W and ∂b), and the loss one each way: 4
     // forward, 4 backward; and one Adam update for all six parameters (packed side by
@@ -83,6 +84,65 @@ fn a_training_step_is_one_submission_and_reuses_every_buffer() {
     context.reset_counters();
     let labels = run.graph().find("y").expect("labels");
     block_on(run.backend().read(labels, Quantity::Value)).expect("labels");
+    assert_eq!(run.backend().context().counters().submissions, 0);
+}
+
+/// `steps` logged steps, then their losses read back together.
+fn logged_steps(run: &mut Trainer<GpuBackend>, steps: usize) -> Vec<f64> {
+    for _ in 0..steps {
+        block_on(run.step_logged()).expect("a logged step");
+    }
+    block_on(run.logged_losses()).expect("the logged losses")
+}
+
+#[test]
+fn logged_losses_cross_back_in_one_readback_per_read() {
+    let Some(backend) = own_backend() else { return };
+    let mut run = moons_trainer(backend);
+    let Some(backend) = own_backend() else { return };
+    let mut reference = moons_trainer(backend);
+    block_on(run.step()).expect("the first step");
+    block_on(reference.step()).expect("the first step");
+
+    // Ten steps, their losses kept on the GPU: one submission and one readback when they
+    // are read, and no dispatch more than a step takes (each loss is copied, not computed).
+    run.backend().context().reset_counters();
+    for _ in 0..10 {
+        block_on(run.step_logged()).expect("a logged step");
+    }
+    let queued = run.backend().context().counters();
+    assert_eq!(
+        (queued.submissions, queued.readbacks),
+        (0, 0),
+        "nothing sent yet"
+    );
+    let losses = block_on(run.logged_losses()).expect("the logged losses");
+    let ten = run.backend().context().counters();
+    assert_eq!(ten.submissions, 1, "ten steps, one submission");
+    assert_eq!(ten.readbacks, 1, "ten losses, one readback");
+    assert_eq!(ten.dispatches, 10 * 9);
+    // The same numbers as a loss read after every step (same device, same kernels).
+    let expected: Vec<f64> = (0..10)
+        .map(|_| block_on(reference.step()).expect("a step"))
+        .collect();
+    assert_eq!(losses, expected);
+    assert!(losses.iter().all(|loss| loss.is_finite()));
+
+    // A log that fills up is sent back in the submission that fills it: 300 steps read
+    // once take two readbacks (256 losses, then 44) and two submissions.
+    run.backend().context().reset_counters();
+    let losses = logged_steps(&mut run, 300);
+    let counters = run.backend().context().counters();
+    assert_eq!(losses.len(), 300);
+    assert_eq!((counters.submissions, counters.readbacks), (2, 2));
+    let expected: Vec<f64> = (0..300)
+        .map(|_| block_on(reference.step()).expect("a step"))
+        .collect();
+    assert_eq!(losses, expected);
+    // Reading again, nothing is logged: no submission, no readback.
+    run.backend().context().reset_counters();
+    assert!(logged_steps(&mut run, 0).is_empty());
+    assert_eq!(run.backend().context().counters().readbacks, 0);
     assert_eq!(run.backend().context().counters().submissions, 0);
 }
 

@@ -1,8 +1,10 @@
 //! The fused dense layer, `act(x @ w + b)` forward and its three gradients in one
 //! dispatch backward, against the CPU reference composed op by op (`tensor::ops`: the
 //! product, the broadcast add, the activation, and their VJPs chained): every activation,
-//! sizes that fill no 4×4 block or workgroup (7×13 @ 13×5, a batch of 3, 1 and 33 wide)
-//! and sizes whose rows are whole vec4s (the kernels' aligned loads),
+//! sizes that fill no 4×4 block or workgroup (7×13 @ 13×5, a batch of 3, 1 and 33 wide),
+//! sizes whose rows are whole vec4s (the kernels' aligned loads), a layer over several
+//! workgroups of each kind of block backward (33×129 @ 129×17), layers on the forward
+//! kernel's wide blocks (131 and 136 wide),
 //! a bias as a vector and as a row, every gradient both overwritten and accumulated, and
 //! the gradients not wanted left untouched.
 
@@ -18,9 +20,19 @@ const ACTIVATIONS: [(Activation, Option<Op>); 4] = [
     (Activation::Sigmoid, Some(Op::Sigmoid)),
 ];
 
-/// `(rows, inner, cols)`.
-const LAYERS: [(usize, usize, usize); 5] =
-    [(7, 13, 5), (3, 13, 5), (1, 1, 1), (3, 33, 17), (65, 2, 16)];
+/// `(rows, inner, cols)`; 33×129 @ 129×17 fills several workgroups of weight blocks and
+/// of input blocks backward, each kind's last one partly; the last two are wide enough
+/// for the forward kernel's wide blocks (their last one partly outside).
+const LAYERS: [(usize, usize, usize); 8] = [
+    (7, 13, 5),
+    (3, 13, 5),
+    (1, 1, 1),
+    (3, 33, 17),
+    (65, 2, 16),
+    (33, 129, 17),
+    (5, 9, 131),
+    (9, 12, 136),
+];
 
 fn scaled(x: f64) -> f64 {
     0.5 * x
@@ -87,6 +99,7 @@ fn dense_layers_and_their_gradients_match_the_cpu() {
                             targets[operand] = Some((grad, write));
                             recorder.dense_backward(
                                 activation,
+                                Activation::None,
                                 &x_gpu,
                                 &w_gpu,
                                 &b_gpu,
@@ -108,6 +121,7 @@ fn dense_layers_and_their_gradients_match_the_cpu() {
                     .recorder
                     .dense_backward(
                         activation,
+                        Activation::None,
                         &x_gpu,
                         &w_gpu,
                         &b_gpu,
@@ -137,6 +151,62 @@ fn dense_layers_and_their_gradients_match_the_cpu() {
         }
     }
     report("dense", batch.finish());
+}
+
+/// A layer whose input is the output of an activation stores ∂x times that activation's
+/// derivative (the earlier layer's δ), as the CPU's VJP of the activation gives it: every
+/// input activation, the layer with and without its own, odd sizes, ∂x overwritten and
+/// accumulated.
+#[test]
+fn the_input_gradient_through_the_inputs_activation_matches_the_cpu() {
+    let Some(gpu) = gpu() else { return };
+    let mut batch = Batch::new(gpu);
+    let mut case = 0u64;
+    for (rows, inner, cols) in LAYERS {
+        for (input_activation, input_op) in &ACTIVATIONS[1..] {
+            for (activation, op) in [ACTIVATIONS[0], ACTIVATIONS[1]] {
+                case += 1;
+                let seed = 900 + 10 * case;
+                let label = format!(
+                    "{activation:?} layer on {input_activation:?}([{rows}, {inner}]) @ [{inner}, {cols}]"
+                );
+                let input_op = input_op.expect("an activation");
+                let before = random(&[rows, inner], seed, any);
+                let x = ops::forward(input_op, &[&before]).expect("the input's activation");
+                let w = random(&[inner, cols], seed + 1, scaled);
+                let b = random(&[cols], seed + 2, any);
+                let upstream = random(&[rows, cols], seed + 3, any);
+                let (_, grads) = reference(op, [&x, &w, &b], &upstream);
+                let expected = ops::vjp(input_op, &[&before], &x, &grads[0])
+                    .expect("the input activation's vjp")[0]
+                    .clone();
+                let (x_gpu, w_gpu, b_gpu) = (batch.upload(&x), batch.upload(&w), batch.upload(&b));
+                let upstream_gpu = batch.upload(&upstream);
+                let y_gpu = batch.output(&[rows, cols]);
+                batch
+                    .recorder
+                    .dense(activation, &x_gpu, &w_gpu, &b_gpu, &y_gpu)
+                    .expect(&label);
+                batch.expect_gradient(
+                    &format!("{label} δ"),
+                    &expected,
+                    |recorder, grad, write| {
+                        recorder.dense_backward(
+                            activation,
+                            *input_activation,
+                            &x_gpu,
+                            &w_gpu,
+                            &b_gpu,
+                            &y_gpu,
+                            &upstream_gpu,
+                            [Some((grad, write)), None, None],
+                        )
+                    },
+                );
+            }
+        }
+    }
+    report("dense input δ", batch.finish());
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The matmul kernels and the transpose against `tensor::matmul`: sizes that fill no tile
 //! (1, 7, 33, 65, 130), aligned and unaligned rows (vec4 and scalar loads), vectors on
 //! either side, every transpose flag of the raw product on both product kernels (tiled
-//! and register-blocked, whichever the device would pick), both backward products, and
+//! and register-blocked, whichever the device would pick; the blocked one's narrow and
+//! wide blocks), both backward products, and
 //! what lies past an operand's edge kept out of the product.
 
 use super::harness::{Batch, any, gpu, positive, random, report};
@@ -102,13 +103,16 @@ fn raw_products_read_either_operand_transposed_on_both_kernels() {
     let Some(gpu) = gpu() else { return };
     let mut batch = Batch::new(gpu);
     // (m, k, n): odd sizes (scalar loads, a last depth block of 1–3), multiples of 4
-    // (vec4 loads), more than one tile either way, and a dot product.
+    // (vec4 loads), more than one tile either way, a dot product, and products wide
+    // enough for the blocked kernel's wide blocks (a last one partly outside).
     let sizes = [
         (33, 65, 7),
         (64, 16, 68),
         (1, 130, 1),
         (5, 7, 6),
         (37, 9, 70),
+        (37, 9, 131),
+        (68, 12, 136),
     ];
     for kernel in [MatmulKernel::Tiled, MatmulKernel::Blocked] {
         for (case, &(m, k, n)) in sizes.iter().enumerate() {
@@ -140,34 +144,39 @@ fn products_ignore_what_lies_past_the_operands_edges() {
     // those depths must count as zero, or row 0 of the product turns NaN (∞ · 0).
     let Some(gpu) = gpu() else { return };
     let mut batch = Batch::new(gpu);
-    let (m, k, n) = (3, 5, 3);
-    let mut a = random(&[m, k], 470, scaled).data().to_vec();
-    a[k] = f64::INFINITY;
-    let a = Tensor::from_vec(vec![m, k], a).expect("a");
-    let b = random(&[k, n], 471, positive);
-    let expected = matmul::forward(&[&a, &b]).expect("cpu product");
-    assert!(expected.data()[..n].iter().all(|x| x.is_finite()));
-    assert!(expected.data()[n..2 * n].iter().all(|x| x.is_infinite()));
-    let (a_gpu, b_gpu) = (batch.upload(&a), batch.upload(&b));
-    for kernel in [MatmulKernel::Tiled, MatmulKernel::Blocked] {
-        let c = batch.output(&[m, n]);
-        batch
-            .recorder
-            .gemm_on(
-                kernel,
-                [m, n, k],
-                &a_gpu,
-                &b_gpu,
-                Transposed::default(),
+    // Three columns, and 130 (the blocked kernel's wide blocks).
+    for (case, n) in [3, 130].into_iter().enumerate() {
+        let (m, k) = (3, 5);
+        let mut a = random(&[m, k], 470 + 2 * case as u64, scaled)
+            .data()
+            .to_vec();
+        a[k] = f64::INFINITY;
+        let a = Tensor::from_vec(vec![m, k], a).expect("a");
+        let b = random(&[k, n], 471 + 2 * case as u64, positive);
+        let expected = matmul::forward(&[&a, &b]).expect("cpu product");
+        assert!(expected.data()[..n].iter().all(|x| x.is_finite()));
+        assert!(expected.data()[n..2 * n].iter().all(|x| x.is_infinite()));
+        let (a_gpu, b_gpu) = (batch.upload(&a), batch.upload(&b));
+        for kernel in [MatmulKernel::Tiled, MatmulKernel::Blocked] {
+            let c = batch.output(&[m, n]);
+            batch
+                .recorder
+                .gemm_on(
+                    kernel,
+                    [m, n, k],
+                    &a_gpu,
+                    &b_gpu,
+                    Transposed::default(),
+                    &c,
+                    Write::Overwrite,
+                )
+                .expect("product");
+            batch.expect(
+                format!("{kernel:?} product past the edges, {n} columns"),
                 &c,
-                Write::Overwrite,
-            )
-            .expect("product");
-        batch.expect(
-            format!("{kernel:?} product past the edges"),
-            &c,
-            expected.clone(),
-        );
+                expected.clone(),
+            );
+        }
     }
     report("gemm edges", batch.finish());
 }

@@ -96,7 +96,8 @@ fn a_step_is_one_submission_and_its_buffers_are_reused() {
         after_first.0,
         GpuCounters {
             dispatches: 8,
-            submissions: 1
+            submissions: 1,
+            readbacks: 1
         }
     );
     let second_loss = step(&context, &x, &w);
