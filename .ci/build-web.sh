@@ -2,7 +2,7 @@
 # Release build of the browser app into dist/ (Trunk, offline, tools from
 # PATH), then prints the gzipped size of what each page loads and fails over a
 # budget (the bundle size is a product metric):
-#   - the app page's first load: its wasm + JS + CSS, at most 328 KB gzipped;
+#   - the app page's first load: its wasm + JS + CSS, within PAGE_BUDGET_BYTES below;
 #   - each module loaded on demand (dist/<name>.js + <name>_bg.wasm, built by
 #     Trunk as data-type="worker" links in index.html): its own budget below.
 set -euo pipefail
