@@ -1,14 +1,23 @@
-// The gradients table's finite-difference check of a large program, off the page's thread.
-// The page posts { link, jobs } (jobs: input slot, element, slot, element, …) and receives
-// { done } after each difference, then { values } or { error }. To stop it, the page
-// terminates the worker.
-import init, { numericGradients } from './checker.js';
+// The page's worker: the gradients table's finite-difference check of a large program,
+// and the playground's training on the CPU, off the page's thread.
+// Check: the page posts { link, jobs } (jobs: input slot, element, slot, element, …) and
+// receives { done } after each difference, then { values } or { error }.
+// Training: the page posts { seed?, chunk } (each { head, numbers }: a head in JSON and a
+// Float64Array) and receives the chunk's reply { head, numbers }, or { error }.
+// To stop either, the page terminates the worker.
+import init, { numericGradients, seedTraining, trainChunk } from './checker.js';
 
 const ready = init();
 
 self.onmessage = async ({ data }) => {
   try {
     await ready;
+    if (data.chunk) {
+      if (data.seed) seedTraining(data.seed.head, data.seed.numbers);
+      const [head, numbers] = trainChunk(data.chunk.head, data.chunk.numbers);
+      self.postMessage({ head, numbers }, [numbers.buffer]);
+      return;
+    }
     const values = numericGradients(data.link, Uint32Array.from(data.jobs), (done) =>
       self.postMessage({ done }),
     );

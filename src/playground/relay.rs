@@ -162,7 +162,7 @@ pub enum ChunkReply {
         chunk: Chunk,
         /// Each loss read, with its step number.
         losses: Vec<(u64, f64)>,
-        state: RunState,
+        state: Box<RunState>,
     },
     Failed(String),
 }
@@ -215,7 +215,7 @@ impl ChunkReply {
                 let losses = (0..tape.length()?)
                     .map(|_| Ok((tape.count()?, tape.number()?)))
                     .collect::<Result<_, String>>()?;
-                let state = tape.state()?;
+                let state = Box::new(tape.state()?);
                 ended(&tape)?;
                 Ok(ChunkReply::Trained {
                     chunk: Chunk {
@@ -288,7 +288,7 @@ impl Remote {
             Some(state) => ChunkReply::Trained {
                 chunk,
                 losses,
-                state,
+                state: Box::new(state),
             },
             None => ChunkReply::Failed("the run is not on the CPU".into()),
         }

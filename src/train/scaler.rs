@@ -96,11 +96,18 @@ impl GradScaler {
     /// Its whole state: (scale, dynamic, growth interval, good steps since the last
     /// change), for moving a run elsewhere exactly.
     pub fn parts(&self) -> (f64, bool, u32, u32) {
-        (self.scale, self.dynamic, self.growth_interval, self.good_steps)
+        (
+            self.scale,
+            self.dynamic,
+            self.growth_interval,
+            self.good_steps,
+        )
     }
 
     /// The scaler whose [`GradScaler::parts`] are these.
-    pub fn from_parts((scale, dynamic, growth_interval, good_steps): (f64, bool, u32, u32)) -> GradScaler {
+    pub fn from_parts(
+        (scale, dynamic, growth_interval, good_steps): (f64, bool, u32, u32),
+    ) -> GradScaler {
         GradScaler {
             scale,
             dynamic,

@@ -168,7 +168,9 @@ impl<'a> Reader<'a> {
         if x.fract() == 0.0 && (0.0..EXACT).contains(&x) {
             Ok(x as u64)
         } else {
-            Err(format!("number {at} of the training state is not a count: {x}"))
+            Err(format!(
+                "number {at} of the training state is not a count: {x}"
+            ))
         }
     }
 
@@ -199,7 +201,11 @@ impl<'a> Reader<'a> {
         &mut self,
         mut read: impl FnMut(&mut Reader<'a>) -> Result<T, TapeError>,
     ) -> Result<Option<T>, TapeError> {
-        if self.flag()? { read(self).map(Some) } else { Ok(None) }
+        if self.flag()? {
+            read(self).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     fn tensor(&mut self) -> Result<Tensor, TapeError> {

@@ -47,7 +47,7 @@ fn relay(page: &mut Run<CpuBackend>, remote: &mut Remote, work: Work) {
     let (head, numbers) = reply.encode();
     match ChunkReply::decode(&head, &numbers).unwrap() {
         ChunkReply::Trained { losses, state, .. } => {
-            page.restore(state).unwrap();
+            page.restore(*state).unwrap();
             page.extend_losses(&losses);
         }
         ChunkReply::Failed(why) => panic!("{why}"),
@@ -108,7 +108,11 @@ fn a_run_trained_through_the_worker_is_the_run_trained_on_the_page() {
             }
         }
         assert_eq!(page.steps(), 4 * 8 + 1, "{training:?}");
-        assert_eq!(bits(page.losses()), bits(reference.losses()), "{training:?}");
+        assert_eq!(
+            bits(page.losses()),
+            bits(reference.losses()),
+            "{training:?}"
+        );
         assert_eq!(page.state(), reference.state(), "{training:?}");
         // And straight, without chunks: the same losses.
         let mut straight = page_run(&text);
@@ -157,7 +161,7 @@ fn the_stop_holds_in_the_worker() {
         } => {
             assert_eq!((chunk.steps, chunk.stopped), (7, true));
             assert_eq!(losses.len(), 7);
-            page.restore(state).unwrap();
+            page.restore(*state).unwrap();
             assert_eq!(page.steps(), 7);
         }
         ChunkReply::Failed(why) => panic!("{why}"),
@@ -221,7 +225,7 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
             stopped: false,
         },
         losses: vec![(1, 0.5), (2, f64::INFINITY)],
-        state: state.clone(),
+        state: Box::new(state.clone()),
     };
     let (head, numbers) = reply.encode();
     let ChunkReply::Trained {
@@ -233,8 +237,18 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
         panic!("a trained chunk")
     };
     assert_eq!(bits(&losses), bits(&[(1, 0.5), (2, f64::INFINITY)]));
-    let sent: Vec<u64> = state.params[0].1.data().iter().map(|x| x.to_bits()).collect();
-    let got: Vec<u64> = back.params[0].1.data().iter().map(|x| x.to_bits()).collect();
+    let sent: Vec<u64> = state.params[0]
+        .1
+        .data()
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
+    let got: Vec<u64> = back.params[0]
+        .1
+        .data()
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
     assert_eq!(got, sent);
     assert!(back.scaler.is_some() && back.record.profiles == state.record.profiles);
     // Every cut of the tape, and a tape with a number too many, is refused in words.
@@ -248,6 +262,10 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
     // A count that is not a whole number is refused too.
     let mut bad = numbers;
     bad[0] = 0.5;
-    assert!(ChunkReply::decode(&head, &bad).unwrap_err().contains("not a count"));
+    assert!(
+        ChunkReply::decode(&head, &bad)
+            .unwrap_err()
+            .contains("not a count")
+    );
     assert!(ChunkReply::decode("{", &[]).is_err());
 }

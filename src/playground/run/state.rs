@@ -104,7 +104,8 @@ impl<B: Backend + OnCpu> Run<B> {
             cpu.set_gradient(id, gradient)?;
         }
         cpu.set_optimizer(
-            (state.optimizer).map(|(rule, rate, memory)| Optimizer::remembering(rule, rate, memory)),
+            (state.optimizer)
+                .map(|(rule, rate, memory)| Optimizer::remembering(rule, rate, memory)),
         );
         cpu.set_storage(state.storage.0, state.storage.1)?;
         self.options.scaler = state.scaler.map(GradScaler::from_parts);

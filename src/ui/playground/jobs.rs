@@ -8,7 +8,8 @@
 //! the last parameters read back from the GPU, keeping the program and the step count.
 
 use super::hooks;
-use super::state::{CHUNK_MS, Job, PlaygroundState, Stats};
+use super::offload;
+use super::state::{CHUNK_MS, Job, PlaygroundState, Stats, WORKER_CHUNK_MS};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
@@ -21,6 +22,7 @@ use crate::playground::message::FromPlayground;
 use crate::playground::meter::Meter;
 use crate::playground::model::same_model;
 use crate::playground::pace::{self, FrameWork};
+use crate::playground::relay;
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
 use crate::train::TrainError;
@@ -87,6 +89,7 @@ fn retire(ps: PlaygroundState, mut run: Run<TrainingBackend>) {
 /// Forget the run and everything shown of it. (Whoever asked for this stopped training
 /// already: a click on Train meanwhile is for the next run.)
 fn discard(ps: PlaygroundState) {
+    offload::reset(ps);
     if let Some(run) = take_run(ps) {
         retire(ps, run);
     }
@@ -130,6 +133,7 @@ async fn follow(ps: PlaygroundState) {
         Some(true) => {
             if ps.training_now.get_value() != Some(training) {
                 ps.training_now.set_value(Some(training));
+                offload::reset(ps);
                 ps.run.update_value(|run| {
                     if let Some(run) = run {
                         run.set_training(&training);
@@ -172,6 +176,7 @@ fn keep_on_new_data(ps: PlaygroundState, graph: &Graph) -> bool {
     });
     match kept.flatten() {
         Some(scatter) => {
+            offload::reset(ps);
             ps.scatter.set(scatter);
             true
         }
@@ -279,6 +284,7 @@ async fn build(
     ps.checkpoint
         .set_value(from.filter(|_| running == BackendChoice::Gpu));
     super::options::publish(ps, &run);
+    offload::reset(ps);
     ps.run.set_value(Some(run));
     ps.choice.set(running);
     ps.backend.update(|b| b.running = running);
@@ -372,21 +378,41 @@ async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
     } else {
         None
     });
-    let result = match (run.backend().kind(), work) {
+    // On the CPU the training worker takes the chunk, when it can serve the run.
+    let off_thread = match (run.backend().kind(), work) {
         (BackendChoice::Cpu, Work::Frame(FrameWork::Fill)) => {
+            Some(relay::Work::For(WORKER_CHUNK_MS))
+        }
+        (BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => {
+            Some(relay::Work::Steps(steps))
+        }
+        (BackendChoice::Cpu, Work::One) => Some(relay::Work::For(0.0)),
+        (BackendChoice::Gpu, _) => None,
+    };
+    let trained = match off_thread {
+        Some(work) => offload::train(ps, &mut run, work).await,
+        None => None,
+    };
+    let result = match (trained, run.backend().kind(), work) {
+        (Some(result), _, _) => result,
+        (None, BackendChoice::Cpu, Work::Frame(FrameWork::Fill)) => {
             run.train_for(CHUNK_MS, &now_ms).await
         }
-        (BackendChoice::Gpu, Work::Frame(FrameWork::Fill)) => {
+        (None, BackendChoice::Gpu, Work::Frame(FrameWork::Fill)) => {
             let (steps, start) = (ps.queued_steps.get_value(), now_ms());
             let result = run.train_queued(steps).await;
             ps.queued_steps
                 .set_value(pace::next_queued_steps(steps, now_ms() - start));
             result
         }
-        (BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => run.train_steps(steps).await,
-        (BackendChoice::Gpu, Work::Frame(FrameWork::Steps(steps))) => run.train_queued(steps).await,
-        (BackendChoice::Cpu, Work::One) => run.train_for(0.0, &now_ms).await,
-        (BackendChoice::Gpu, Work::One) => run.train_queued(1).await,
+        (None, BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => {
+            run.train_steps(steps).await
+        }
+        (None, BackendChoice::Gpu, Work::Frame(FrameWork::Steps(steps))) => {
+            run.train_queued(steps).await
+        }
+        (None, BackendChoice::Cpu, Work::One) => run.train_for(0.0, &now_ms).await,
+        (None, BackendChoice::Gpu, Work::One) => run.train_queued(1).await,
     };
     if let Err(error) = &result
         && let Recovery::FallBack(reason) = Recovery::from(run.backend().kind(), error)
@@ -640,6 +666,9 @@ pub fn drive_training(ps: PlaygroundState) {
             let id = ps.loop_id.get_value();
             meter_frames(ps, id);
             training_frame(ps, id);
+        } else {
+            // A pause stops the worker, cancelling the chunk it trains.
+            offload::reset(ps);
         }
     });
 }

@@ -15,6 +15,7 @@ mod commands;
 mod data;
 mod hooks;
 mod jobs;
+mod offload;
 mod options;
 mod own_data;
 mod panel;

@@ -46,6 +46,9 @@ pub enum Job {
 /// page's. (A GPU chunk leaves the main thread free while the GPU works; its length
 /// follows [`crate::playground::pace`].)
 pub const CHUNK_MS: f64 = 8.0;
+/// Training time per chunk in the training worker (ms), which leaves the page's thread
+/// free: longer than [`CHUNK_MS`], so the run's state crosses less often.
+pub const WORKER_CHUNK_MS: f64 = 40.0;
 /// Grid points per side of the decision-boundary picture.
 pub const GRID: usize = 48;
 
@@ -172,6 +175,8 @@ pub struct PlaygroundState {
     pub busy: StoredValue<bool>,
     /// What the run recorded of its training options.
     pub options: super::options::OptionsState,
+    /// The worker that trains on the CPU ([`super::offload`]).
+    pub offload: StoredValue<super::offload::Offload, LocalStorage>,
 }
 
 impl PlaygroundState {
@@ -204,6 +209,7 @@ impl PlaygroundState {
             jobs: StoredValue::new(VecDeque::new()),
             busy: StoredValue::new(false),
             options: super::options::OptionsState::new(),
+            offload: StoredValue::new_local(super::offload::Offload::Idle),
         }
     }
 
