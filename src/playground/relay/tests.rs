@@ -269,3 +269,16 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
     );
     assert!(ChunkReply::decode("{", &[]).is_err());
 }
+
+#[test]
+fn a_program_without_data_trains_through_the_worker_too() {
+    let text = "# train: adam, learning rate 0.01\nA = randn([24, 24], 1)\nT = randn([24, 24], 2)\nW1 = param(randn([24, 24], 3) * 0.2)\nW2 = param(randn([24, 24], 4) * 0.2)\nL = sum((tanh(A @ W1) @ W2 - T) ^ 2)";
+    let (mut page, mut reference) = (page_run(text), page_run(text));
+    let mut remote = Remote::seed(Seed::of(text, None)).unwrap();
+    for _ in 0..3 {
+        relay(&mut page, &mut remote, Work::Steps(4));
+        block_on(reference.train_steps(4)).unwrap();
+    }
+    assert_eq!(bits(page.losses()), bits(reference.losses()));
+    assert_eq!(page.state(), reference.state());
+}

@@ -489,6 +489,10 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
         .with_untracked(|s| s.as_ref().map(|s| (s.grid, s.classes)));
     let outcome = async {
         let accuracy = run.accuracy().await?;
+        if kind == BackendChoice::Cpu {
+            // Each forward pass on the page's thread is a task of its own.
+            hooks::next_frame().await;
+        }
         let predictions = match grid {
             Some((grid, _)) => predict(&mut run, &grid).await?,
             None => None,
@@ -540,7 +544,8 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
 }
 
 /// The model's predictions over `grid`, a few forward passes at a time: on the CPU they
-/// run on the main thread, so the page gets a frame every [`CHUNK_MS`] or so.
+/// run on the main thread, one at a time, so the page gets a frame every [`CHUNK_MS`] or
+/// so, or after each pass where one takes longer.
 async fn predict(
     run: &mut Run<TrainingBackend>,
     grid: &Grid,
@@ -551,7 +556,11 @@ async fn predict(
     let points = grid.points();
     let mut predictions = Vec::with_capacity(points.len());
     let mut since = now_ms();
-    for part in points.chunks(batch * 4) {
+    let passes = match run.backend().kind() {
+        BackendChoice::Cpu => 1,
+        BackendChoice::Gpu => 4,
+    };
+    for part in points.chunks(batch * passes) {
         predictions.extend(run.predict_points(part).await?.unwrap_or_default());
         if run.backend().kind() == BackendChoice::Cpu && now_ms() - since >= CHUNK_MS {
             hooks::next_frame().await;
