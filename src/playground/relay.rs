@@ -123,6 +123,18 @@ pub struct ChunkRequest {
     /// The step count the chunk stops at.
     pub stop: Option<u64>,
     pub state: RunState,
+    /// Evaluate the run after the chunk: its accuracy and its predictions at these points
+    /// (the decision boundary's grid; none for a run without one).
+    pub evaluate: Option<Vec<[f64; 2]>>,
+}
+
+/// A run evaluated after a chunk, off the page's thread: what [`Run::accuracy`] and
+/// [`Run::predict_points`] give, and how long they took (ms).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub accuracy: Option<f64>,
+    pub predictions: Option<Vec<(usize, f64)>>,
+    pub took_ms: f64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -135,6 +147,12 @@ impl ChunkRequest {
     pub fn encode(&self) -> (String, Vec<f64>) {
         let mut numbers = Writer::default();
         numbers.state(&self.state);
+        numbers.maybe(self.evaluate.as_ref(), |w, points| {
+            w.count(points.len() as u64);
+            for point in points {
+                w.0.extend_from_slice(point);
+            }
+        });
         let head = RequestHead {
             work: self.work,
             stop: self.stop,
@@ -146,11 +164,17 @@ impl ChunkRequest {
         let head: RequestHead = serde_json::from_str(head).map_err(|e| e.to_string())?;
         let mut tape = Reader::new(numbers);
         let state = tape.state()?;
+        let evaluate = tape.maybe(|t| {
+            (0..t.length()?)
+                .map(|_| Ok([t.number()?, t.number()?]))
+                .collect::<Result<_, String>>()
+        })?;
         ended(&tape)?;
         Ok(ChunkRequest {
             work: head.work,
             stop: head.stop,
             state,
+            evaluate,
         })
     }
 }
@@ -163,6 +187,8 @@ pub enum ChunkReply {
         /// Each loss read, with its step number.
         losses: Vec<(u64, f64)>,
         state: Box<RunState>,
+        /// When the request asked for it.
+        evaluation: Option<Evaluation>,
     },
     Failed(String),
 }
@@ -185,6 +211,7 @@ impl ChunkReply {
                 chunk,
                 losses,
                 state,
+                evaluation,
             } => {
                 numbers.count(losses.len() as u64);
                 for &(step, loss) in losses {
@@ -192,6 +219,17 @@ impl ChunkReply {
                     numbers.number(loss);
                 }
                 numbers.state(state);
+                numbers.maybe(evaluation.as_ref(), |w, e| {
+                    w.maybe(e.accuracy, Writer::number);
+                    w.maybe(e.predictions.as_ref(), |w, predictions| {
+                        w.count(predictions.len() as u64);
+                        for &(class, probability) in predictions {
+                            w.count(class as u64);
+                            w.number(probability);
+                        }
+                    });
+                    w.number(e.took_ms);
+                });
                 ReplyHead::Trained {
                     steps: chunk.steps,
                     diverged: chunk.diverged,
@@ -216,6 +254,20 @@ impl ChunkReply {
                     .map(|_| Ok((tape.count()?, tape.number()?)))
                     .collect::<Result<_, String>>()?;
                 let state = Box::new(tape.state()?);
+                let evaluation = tape.maybe(|t| {
+                    let accuracy = t.maybe(Reader::number)?;
+                    let predictions = t.maybe(|t| {
+                        (0..t.length()?)
+                            .map(|_| Ok((t.index()?, t.number()?)))
+                            .collect::<Result<_, String>>()
+                    })?;
+                    let took_ms = t.number()?;
+                    Ok(Evaluation {
+                        accuracy,
+                        predictions,
+                        took_ms,
+                    })
+                })?;
                 ended(&tape)?;
                 Ok(ChunkReply::Trained {
                     chunk: Chunk {
@@ -225,6 +277,7 @@ impl ChunkReply {
                     },
                     losses,
                     state,
+                    evaluation,
                 })
             }
             ReplyHead::Failed(why) => Ok(ChunkReply::Failed(why)),
@@ -284,15 +337,42 @@ impl Remote {
             Err(error) => return ChunkReply::Failed(error.to_string()),
         };
         let losses = run.losses()[before..].to_vec();
+        let evaluation = match request.evaluate {
+            Some(points) => match evaluate(run, &points, clock).await {
+                Ok(evaluation) => Some(evaluation),
+                Err(error) => return ChunkReply::Failed(error.to_string()),
+            },
+            None => None,
+        };
         match run.state() {
             Some(state) => ChunkReply::Trained {
                 chunk,
                 losses,
                 state: Box::new(state),
+                evaluation,
             },
             None => ChunkReply::Failed("the run is not on the CPU".into()),
         }
     }
+}
+
+/// The run's accuracy and its predictions at `points` (none asked, none given).
+async fn evaluate(
+    run: &mut Run<CpuBackend>,
+    points: &[[f64; 2]],
+    clock: &dyn Fn() -> f64,
+) -> Result<Evaluation, crate::train::TrainError> {
+    let start = clock();
+    let accuracy = run.accuracy().await?;
+    let predictions = match points {
+        [] => None,
+        points => run.predict_points(points).await?,
+    };
+    Ok(Evaluation {
+        accuracy,
+        predictions,
+        took_ms: clock() - start,
+    })
 }
 
 #[cfg(test)]

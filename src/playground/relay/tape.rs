@@ -34,7 +34,7 @@ impl Writer {
         self.count(u64::from(b));
     }
 
-    fn maybe<T>(&mut self, value: Option<T>, mut write: impl FnMut(&mut Writer, T)) {
+    pub fn maybe<T>(&mut self, value: Option<T>, mut write: impl FnMut(&mut Writer, T)) {
         self.flag(value.is_some());
         if let Some(value) = value {
             write(self, value);
@@ -184,7 +184,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A count that indexes or sizes something (a node, a slot, a dimension).
-    fn index(&mut self) -> Result<usize, TapeError> {
+    pub fn index(&mut self) -> Result<usize, TapeError> {
         let n = self.count()?;
         usize::try_from(n).map_err(|_| format!("{n} is too large an index"))
     }
@@ -197,7 +197,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn maybe<T>(
+    pub fn maybe<T>(
         &mut self,
         mut read: impl FnMut(&mut Reader<'a>) -> Result<T, TapeError>,
     ) -> Result<Option<T>, TapeError> {

@@ -35,6 +35,7 @@ fn relay(page: &mut Run<CpuBackend>, remote: &mut Remote, work: Work) {
         work,
         stop: None,
         state: page.state().unwrap(),
+        evaluate: None,
     };
     let (head, numbers) = request.encode();
     let request = ChunkRequest::decode(&head, &numbers).unwrap();
@@ -152,13 +153,16 @@ fn the_stop_holds_in_the_worker() {
         work: Work::Steps(50),
         stop: Some(7),
         state: page.state().unwrap(),
+        evaluate: None,
     };
     match block_on(remote.chunk(request, &|| 0.0)) {
         ChunkReply::Trained {
             chunk,
             losses,
             state,
+            evaluation,
         } => {
+            assert_eq!(evaluation, None, "none asked");
             assert_eq!((chunk.steps, chunk.stopped), (7, true));
             assert_eq!(losses.len(), 7);
             page.restore(*state).unwrap();
@@ -226,17 +230,28 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
         },
         losses: vec![(1, 0.5), (2, f64::INFINITY)],
         state: Box::new(state.clone()),
+        evaluation: Some(Evaluation {
+            accuracy: None,
+            predictions: Some(vec![(1, 0.25), (0, f64::NAN)]),
+            took_ms: 3.5,
+        }),
     };
     let (head, numbers) = reply.encode();
     let ChunkReply::Trained {
         losses,
         state: back,
+        evaluation,
         ..
     } = ChunkReply::decode(&head, &numbers).unwrap()
     else {
         panic!("a trained chunk")
     };
     assert_eq!(bits(&losses), bits(&[(1, 0.5), (2, f64::INFINITY)]));
+    let evaluation = evaluation.unwrap();
+    let predictions = evaluation.predictions.unwrap();
+    assert_eq!((evaluation.accuracy, evaluation.took_ms), (None, 3.5));
+    assert_eq!((predictions[0], predictions[1].0), ((1, 0.25), 0));
+    assert!(predictions[1].1.is_nan());
     let sent: Vec<u64> = state.params[0]
         .1
         .data()
@@ -281,4 +296,41 @@ fn a_program_without_data_trains_through_the_worker_too() {
     }
     assert_eq!(bits(page.losses()), bits(reference.losses()));
     assert_eq!(page.state(), reference.state());
+}
+
+#[test]
+fn the_worker_evaluates_the_run_as_the_page_would() {
+    let text = program(Training::default());
+    let mut page = page_run(&text);
+    let mut remote = Remote::seed(Seed::of(&text, None)).unwrap();
+    relay(&mut page, &mut remote, Work::Steps(20));
+    let points: Vec<[f64; 2]> = (0..50)
+        .map(|i| [f64::from(i) / 10.0 - 2.5, f64::from(i % 7) / 3.0 - 1.0])
+        .collect();
+    let request = ChunkRequest {
+        work: Work::Steps(3),
+        stop: None,
+        state: page.state().unwrap(),
+        evaluate: Some(points.clone()),
+    };
+    let (head, numbers) = request.encode();
+    let request = ChunkRequest::decode(&head, &numbers).unwrap();
+    let reply = block_on(remote.chunk(request, &|| 0.0));
+    let (head, numbers) = reply.encode();
+    let ChunkReply::Trained {
+        state, evaluation, ..
+    } = ChunkReply::decode(&head, &numbers).unwrap()
+    else {
+        panic!("a trained chunk")
+    };
+    page.restore(*state).unwrap();
+    let evaluation = evaluation.expect("the evaluation asked for");
+    let accuracy = block_on(page.accuracy()).unwrap();
+    assert!(accuracy.is_some_and(|a| a > 0.5), "{accuracy:?}");
+    assert_eq!(evaluation.accuracy, accuracy);
+    assert_eq!(
+        evaluation.predictions,
+        block_on(page.predict_points(&points)).unwrap()
+    );
+    assert_eq!(evaluation.predictions.map(|p| p.len()), Some(50));
 }

@@ -55,7 +55,8 @@ async fn perform(ps: PlaygroundState, job: Job) {
         Job::Step => {
             // A step the GPU failed to take is taken on the CPU it fell back to.
             if ensure_run(ps).await
-                && (chunk(ps, Work::One).await.is_some() || chunk(ps, Work::One).await.is_some())
+                && (chunk(ps, Work::One, false).await.is_some()
+                    || chunk(ps, Work::One, false).await.is_some())
             {
                 evaluate(ps).await;
             }
@@ -99,6 +100,7 @@ fn discard(ps: PlaygroundState) {
     ps.losses_changed.update(|n| *n += 1);
     ps.stats.set(Stats::default());
     ps.boundary.set(None);
+    ps.predictions.set_value(None);
     ps.scatter.set(None);
     super::options::clear(ps);
     ps.report.set(None);
@@ -333,22 +335,29 @@ async fn frame(ps: PlaygroundState, id: u64) {
         .pacer
         .try_update_value(|pacer| pacer.due(speed, now_ms()))
         .unwrap_or(FrameWork::Fill);
+    let now = now_ms();
+    let (last, took) = ps.last_evaluation.get_value();
+    let due = pace::evaluation_due(now, last, took);
     // A paced frame with no step due waits for the next one.
     let taken = match work {
         FrameWork::Steps(0) => 0,
         work => {
-            let taken = chunk(ps, Work::Frame(work)).await.unwrap_or(0);
+            let taken = chunk(ps, Work::Frame(work), due).await.unwrap_or(0);
             if let FrameWork::Steps(given) = work {
                 ps.pacer.update_value(|pacer| pacer.took(given, taken));
             }
             taken
         }
     };
-    let now = now_ms();
-    let (last, took) = ps.last_evaluation.get_value();
-    if taken > 0 && ps.training.get_untracked() && pace::evaluation_due(now, last, took) {
+    if taken > 0 && ps.training.get_untracked() && due {
+        // What the worker spent evaluating counts as the evaluation's time too.
+        let in_worker = ps
+            .evaluated
+            .with_value(|e| e.as_ref().map_or(0.0, |(_, e)| e.took_ms));
+        let start = now_ms();
         evaluate(ps).await;
-        ps.last_evaluation.set_value((now, now_ms() - now));
+        ps.last_evaluation
+            .set_value((start, now_ms() - start + in_worker));
     }
     if ps.training.get_untracked() {
         training_frame(ps, id);
@@ -367,9 +376,11 @@ enum Work {
 /// Train a chunk and show the new losses: for a frame, on the CPU for about [`CHUNK_MS`]
 /// or the paced steps one by one, on the GPU as many queued steps as [`pace`] says or
 /// the paced steps in one submission, never past the stop (where training pauses); one
-/// step for [`Work::One`]. The steps taken; None when no run was there, or the GPU
-/// failed and training fell back to the CPU without taking the chunk.
-async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
+/// step for [`Work::One`]. On the CPU the training worker takes the chunk when it can
+/// (and, with `evaluate`, evaluates the run after it for [`evaluate`]). The steps taken;
+/// None when no run was there, or the GPU failed and training fell back to the CPU
+/// without taking the chunk.
+async fn chunk(ps: PlaygroundState, work: Work, evaluate: bool) -> Option<usize> {
     let mut run = take_run(ps)?;
     let before = run.losses().len();
     let continuous = work != Work::One;
@@ -389,8 +400,13 @@ async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
         (BackendChoice::Cpu, Work::One) => Some(relay::Work::For(0.0)),
         (BackendChoice::Gpu, _) => None,
     };
+    let points = evaluate.then(|| {
+        (ps.scatter)
+            .with_untracked(|s| s.as_ref().map(|s| s.grid.points()))
+            .unwrap_or_default()
+    });
     let trained = match off_thread {
-        Some(work) => offload::train(ps, &mut run, work).await,
+        Some(work) => offload::train(ps, &mut run, work, points).await,
         None => None,
     };
     let result = match (trained, run.backend().kind(), work) {
@@ -487,15 +503,26 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
     let grid = ps
         .scatter
         .with_untracked(|s| s.as_ref().map(|s| (s.grid, s.classes)));
+    // What the worker evaluated after the chunk that brought the run here.
+    let steps = run.steps();
+    let ready = (ps.evaluated.try_update_value(Option::take).flatten())
+        .filter(|(at, _)| *at == steps && kind == BackendChoice::Cpu)
+        .map(|(_, evaluation)| evaluation);
     let outcome = async {
-        let accuracy = run.accuracy().await?;
-        if kind == BackendChoice::Cpu {
-            // Each forward pass on the page's thread is a task of its own.
-            hooks::next_frame().await;
-        }
-        let predictions = match grid {
-            Some((grid, _)) => predict(&mut run, &grid).await?,
-            None => None,
+        let (accuracy, predictions) = match ready {
+            Some(evaluation) => (evaluation.accuracy, evaluation.predictions),
+            None => {
+                let accuracy = run.accuracy().await?;
+                if kind == BackendChoice::Cpu {
+                    // Each forward pass on the page's thread is a task of its own.
+                    hooks::next_frame().await;
+                }
+                let predictions = match grid {
+                    Some((grid, _)) => predict(&mut run, &grid).await?,
+                    None => None,
+                };
+                (accuracy, predictions)
+            }
         };
         let report = super::data::report(&mut run).await?;
         let checkpoint = match kind {
@@ -522,17 +549,10 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
     if checkpoint.is_some() {
         ps.checkpoint.set_value(checkpoint);
     }
-    let picture = grid.zip(predictions).map(|((grid, classes), predictions)| {
-        let palette = if ps.host.dark.get_untracked() {
-            &boundary::DARK
-        } else {
-            &boundary::LIGHT
-        };
-        boundary::data_url(
-            "image/bmp",
-            &boundary::bitmap(&predictions, grid.n, classes, palette),
-        )
-    });
+    let picture = grid
+        .zip(predictions.as_ref())
+        .map(|((grid, classes), predictions)| paint(ps, &grid, classes, predictions));
+    ps.predictions.set_value(predictions);
     let (test_accuracy, report) = report.unzip();
     ps.stats.update(|s| {
         s.accuracy = accuracy;
@@ -541,6 +561,33 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
     ps.report.set(report);
     ps.boundary.set(picture);
     Ok(())
+}
+
+/// The decision regions of `predictions` over `grid` in the theme's colours, as a data URL.
+fn paint(ps: PlaygroundState, grid: &Grid, classes: usize, predictions: &[(usize, f64)]) -> String {
+    let palette = if ps.host.dark.get_untracked() {
+        &boundary::DARK
+    } else {
+        &boundary::LIGHT
+    };
+    boundary::data_url(
+        "image/bmp",
+        &boundary::bitmap(predictions, grid.n, classes, palette),
+    )
+}
+
+/// Draw the last predictions again (in the theme's colours now), without a forward pass.
+pub fn repaint(ps: PlaygroundState) {
+    let grid = ps
+        .scatter
+        .with_untracked(|s| s.as_ref().map(|s| (s.grid, s.classes)));
+    let picture = ps.predictions.with_value(|predictions| {
+        let ((grid, classes), predictions) = grid.zip(predictions.as_ref())?;
+        Some(paint(ps, &grid, classes, predictions))
+    });
+    if picture.is_some() {
+        ps.boundary.set(picture);
+    }
 }
 
 /// The model's predictions over `grid`, a few forward passes at a time: on the CPU they

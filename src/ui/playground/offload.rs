@@ -81,10 +81,13 @@ pub fn reset(ps: PlaygroundState) {
 
 /// Train `work` of `run` (on the CPU) in the worker. None when the worker cannot serve
 /// the run, or failed: the page trains the chunk itself.
+/// With `evaluate` (the boundary grid's points, or none), the worker evaluates the run
+/// after the chunk too, into `ps.evaluated`.
 pub async fn train(
     ps: PlaygroundState,
     run: &mut Run<TrainingBackend>,
     work: Work,
+    evaluate: Option<Vec<[f64; 2]>>,
 ) -> Option<Result<Chunk, TrainError>> {
     let running = ps.offload.with_value(|o| match o {
         Offload::Idle => Some(None),
@@ -111,6 +114,7 @@ pub async fn train(
         work,
         stop: run.stop(),
         state: run.state()?,
+        evaluate,
     };
     let (head, numbers) = request.encode();
     let (seed_head, seed_numbers) = seed.unzip();
@@ -140,12 +144,18 @@ pub async fn train(
             chunk,
             losses,
             state,
-        }) => run.restore(*state).map(|()| (chunk, losses)).ok(),
+            evaluation,
+        }) => (run.restore(*state))
+            .map(|()| (chunk, losses, evaluation))
+            .ok(),
         _ => None,
     };
     match trained {
-        Some((chunk, losses)) => {
+        Some((chunk, losses, evaluation)) => {
             run.extend_losses(&losses);
+            if let Some(evaluation) = evaluation {
+                ps.evaluated.set_value(Some((run.steps(), evaluation)));
+            }
             Some(Ok(chunk))
         }
         // A worker that failed, or a reply the run cannot take: the page trains, and
