@@ -382,6 +382,7 @@ enum Work {
 /// without taking the chunk.
 async fn chunk(ps: PlaygroundState, work: Work, evaluate: bool) -> Option<usize> {
     let mut run = take_run(ps)?;
+    let started = now_ms();
     let before = run.losses().len();
     let continuous = work != Work::One;
     run.set_stop(if continuous {
@@ -446,7 +447,13 @@ async fn chunk(ps: PlaygroundState, work: Work, evaluate: bool) -> Option<usize>
     // Speed and frame time describe continuous training, not single steps.
     let measured = continuous;
     if measured {
-        ps.rate.update_value(|m| m.record(now_ms(), taken));
+        ps.rate.update_value(|m| {
+            // The first chunk counts from its start: a worker's chunk is long.
+            if m.is_empty() {
+                m.record(started, 0);
+            }
+            m.record(now_ms(), taken);
+        });
     }
     ps.stats.update(|s| {
         s.steps = steps;
@@ -717,15 +724,17 @@ pub fn probe_webgpu(ps: PlaygroundState) {
 /// and queue a chunk of training after each frame that follows the last chunk, so the
 /// page renders between chunks.
 pub fn drive_training(ps: PlaygroundState) {
-    Effect::new(move |_| {
-        if ps.training.get() {
+    Effect::new(move |was: Option<bool>| {
+        let training = ps.training.get();
+        if training {
             let id = ps.loop_id.get_value();
             meter_frames(ps, id);
             training_frame(ps, id);
-        } else {
+        } else if was == Some(true) {
             // A pause stops the worker, cancelling the chunk it trains.
             offload::reset(ps);
         }
+        training
     });
 }
 
