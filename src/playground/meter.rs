@@ -80,6 +80,7 @@ mod tests {
         frames.record(9.0 * 16.0 + 40.0, 1);
         let (mean, max) = frames.intervals().unwrap();
         assert!((mean - (9.0 * 16.0 + 40.0) / 10.0).abs() < 1e-9 && max == 40.0);
+        assert!(!frames.is_empty());
         let mut steps = Meter::default();
         steps.record(0.0, 5);
         steps.record(500.0, 50);
