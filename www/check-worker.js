@@ -2,8 +2,8 @@
 // and the playground's training on the CPU, off the page's thread.
 // Check: the page posts { link, jobs } (jobs: input slot, element, slot, element, …) and
 // receives { done } after each difference, then { values } or { error }.
-// Training: the page posts { seed?, chunk } (each { head, numbers }: a head in JSON and a
-// Float64Array) and receives the chunk's reply { head, numbers }, or { error }.
+// Training: the page posts { seed?, chunk } (Float64Arrays: an encoded seed and request)
+// and receives the chunk's reply { numbers } (a Float64Array), or { error }.
 // To stop either, the page terminates the worker.
 import init, { numericGradients, seedTraining, trainChunk } from './checker.js';
 
@@ -13,9 +13,9 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
     if (data.chunk) {
-      if (data.seed) seedTraining(data.seed.head, data.seed.numbers);
-      const [head, numbers] = trainChunk(data.chunk.head, data.chunk.numbers);
-      self.postMessage({ head, numbers }, [numbers.buffer]);
+      if (data.seed) seedTraining(data.seed);
+      const numbers = trainChunk(data.chunk);
+      self.postMessage({ numbers }, [numbers.buffer]);
       return;
     }
     const values = numericGradients(data.link, Uint32Array.from(data.jobs), (done) =>

@@ -6,17 +6,17 @@
 //!
 //! ```js
 //! const values = numericGradients("program=…&at=…", Uint32Array.of(0, 5, 1, 0), (done) => …);
-//! seedTraining(head, numbers);                     // a relay::Seed
-//! const [replyHead, replyNumbers] = trainChunk(head, numbers); // a ChunkRequest, its reply
+//! seedTraining(seed);                 // a relay::Seed, encoded
+//! const reply = trainChunk(request);  // a relay::ChunkRequest, encoded; its ChunkReply
 //! ```
 //!
 //! `jobs` are (input slot, element) pairs, flattened; `progress(done)` is called after each.
-//! The training messages are `backprop_viz::playground::relay`'s: a head (JSON) and numbers.
+//! The training messages are `backprop_viz::playground::relay`'s, as `Float64Array`s.
 
 #[cfg(target_arch = "wasm32")]
 mod web {
     use backprop_viz::backend::block_on;
-    use backprop_viz::playground::relay::{ChunkReply, ChunkRequest, Remote, Seed};
+    use backprop_viz::playground::relay::{ChunkRequest, Remote, Seed};
     use backprop_viz::session::checking::run_request;
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
@@ -44,33 +44,28 @@ mod web {
         static REMOTE: RefCell<Option<Remote>> = const { RefCell::new(None) };
     }
 
-    /// Build the run the seed (a head and its numbers) describes.
+    /// Build the run the (encoded) seed describes.
     #[wasm_bindgen(js_name = seedTraining)]
-    pub fn seed_training(head: &str, numbers: &[f64]) -> Result<(), JsError> {
-        let remote = Seed::decode(head, numbers)
+    pub fn seed_training(seed: &[f64]) -> Result<(), JsError> {
+        let remote = Seed::decode(seed)
             .and_then(Remote::seed)
             .map_err(|why| JsError::new(&why))?;
         REMOTE.with(|slot| *slot.borrow_mut() = Some(remote));
         Ok(())
     }
 
-    /// Train the chunk a request (a head and its numbers) asks for; its reply, as
-    /// `[head, Float64Array]`.
+    /// Train the chunk an (encoded) request asks for; its (encoded) reply.
     #[wasm_bindgen(js_name = trainChunk)]
-    pub fn train_chunk(head: &str, numbers: &[f64]) -> js_sys::Array {
+    pub fn train_chunk(request: &[f64]) -> Result<Vec<f64>, JsError> {
         let clock = js_sys::Date::now;
-        let reply = match ChunkRequest::decode(head, numbers) {
-            Ok(request) => REMOTE.with(|slot| match slot.borrow_mut().as_mut() {
+        let request = ChunkRequest::decode(request).map_err(|why| JsError::new(&why))?;
+        REMOTE
+            .with(|slot| match slot.borrow_mut().as_mut() {
                 Some(remote) => block_on(remote.chunk(request, &clock)),
-                None => ChunkReply::Failed("no run was seeded".into()),
-            }),
-            Err(why) => ChunkReply::Failed(why),
-        };
-        let (head, numbers) = reply.encode();
-        js_sys::Array::of2(
-            &JsValue::from(head),
-            &js_sys::Float64Array::from(numbers.as_slice()),
-        )
+                None => Err("no run was seeded".into()),
+            })
+            .map(|reply| reply.encode())
+            .map_err(|why| JsError::new(&why))
     }
 }
 

@@ -1,11 +1,13 @@
 //! The messages between the playground page and its training worker, which trains a CPU
 //! run off the page's thread, and the worker's end of them.
 //!
-//! Each message is a head (JSON text) and numbers (an `f64` array, passed as a
-//! `Float64Array`, so no bit of a number changes on the way):
+//! Each message is numbers only (an `f64` tape, passed as a `Float64Array`, so no bit of
+//! a number changes on the way; text goes as its characters' code points):
 //! - [`Seed`]: the program and the rows of the shipped dataset it reads, once per worker;
-//! - [`ChunkRequest`]: the page's run state ([`RunState`]) and how much to train;
-//! - [`ChunkReply`]: what the chunk did, its losses and the run state after it.
+//! - [`ChunkRequest`]: the page's run state ([`RunState`]), how much to train, and
+//!   whether to evaluate the run after;
+//! - [`ChunkReply`]: what the chunk did, its losses, the run state after it and the
+//!   [`Evaluation`] asked for. A chunk that fails is the worker's error, in words.
 //!
 //! The worker restores the state it is given before each chunk, so the page's run stays
 //! the one that counts: a step the page took itself, or a pause that terminated the
@@ -20,30 +22,15 @@ use super::source::Source;
 use crate::backend::cpu::CpuBackend;
 use crate::data::provided;
 use crate::data::table::Table;
-use serde::{Deserialize, Serialize};
-use tape::{Reader, Writer};
-
-/// The rows of the shipped dataset a program reads, as the page has them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SeedData {
-    pub name: String,
-    pub test_share: f64,
-    pub feature_names: Vec<String>,
-    pub class_names: Vec<String>,
-}
+use tape::{Reader, TapeError, Writer};
 
 /// What a worker's run is built from: the program's text (own data's rows are in its
-/// comments) and a shipped dataset's rows.
+/// comments) and the rows of the shipped dataset it reads, by name, with the share of
+/// them held out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seed {
     pub program: String,
-    pub data: Option<(SeedData, Table)>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SeedHead {
-    program: String,
-    data: Option<SeedData>,
+    pub data: Option<(String, Table, f64)>,
 }
 
 impl Seed {
@@ -52,13 +39,7 @@ impl Seed {
     pub fn of(program: &str, dataset: Option<&str>) -> Seed {
         let data = dataset.and_then(|name| {
             let (table, test_share) = provided::get_split(name)?;
-            let head = SeedData {
-                name: name.to_string(),
-                test_share,
-                feature_names: table.feature_names.clone(),
-                class_names: table.class_names.clone(),
-            };
-            Some((head, Table::clone(&table)))
+            Some((name.to_string(), Table::clone(&table), test_share))
         });
         Seed {
             program: program.to_string(),
@@ -66,50 +47,40 @@ impl Seed {
         }
     }
 
-    pub fn encode(&self) -> (String, Vec<f64>) {
-        let head = SeedHead {
-            program: self.program.clone(),
-            data: self.data.as_ref().map(|(head, _)| head.clone()),
-        };
-        let mut numbers = Writer::default();
-        if let Some((_, table)) = &self.data {
-            numbers.count(table.features.len() as u64);
-            numbers.0.extend_from_slice(&table.features);
-            numbers.0.extend_from_slice(&table.targets);
-        }
-        (json(&head), numbers.0)
+    pub fn encode(&self) -> Vec<f64> {
+        let mut tape = Writer::default();
+        tape.text(&self.program);
+        tape.maybe(self.data.as_ref(), |w, (name, table, share)| {
+            w.text(name);
+            w.number(*share);
+            w.texts(&table.feature_names);
+            w.texts(&table.class_names);
+            w.numbers(&table.features);
+            w.numbers(&table.targets);
+        });
+        tape.0
     }
 
-    pub fn decode(head: &str, numbers: &[f64]) -> Result<Seed, String> {
-        let head: SeedHead = serde_json::from_str(head).map_err(|e| e.to_string())?;
-        let data = match head.data {
-            Some(data) => {
-                let mut tape = Reader::new(numbers);
-                let n = tape.length()?;
-                let features = (0..n).map(|_| tape.number()).collect::<Result<_, _>>()?;
-                let mut targets = Vec::new();
-                while !tape.done() {
-                    targets.push(tape.number()?);
-                }
-                let table = Table {
-                    feature_names: data.feature_names.clone(),
-                    features,
-                    targets,
-                    class_names: data.class_names.clone(),
-                };
-                Some((data, table))
-            }
-            None => None,
-        };
-        Ok(Seed {
-            program: head.program,
-            data,
-        })
+    pub fn decode(numbers: &[f64]) -> Result<Seed, TapeError> {
+        let mut tape = Reader::new(numbers);
+        let program = tape.text()?;
+        let data = tape.maybe(|t| {
+            let (name, share) = (t.text()?, t.number()?);
+            let table = Table {
+                feature_names: t.texts()?,
+                class_names: t.texts()?,
+                features: t.numbers()?,
+                targets: t.numbers()?,
+            };
+            Ok((name, table, share))
+        })?;
+        ended(&tape)?;
+        Ok(Seed { program, data })
     }
 }
 
 /// How much one chunk trains.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Work {
     /// Steps until this many ms have passed (at least one; see [`Run::train_for`]).
     For(f64),
@@ -137,159 +108,127 @@ pub struct Evaluation {
     pub took_ms: f64,
 }
 
-#[derive(Serialize, Deserialize)]
-struct RequestHead {
-    work: Work,
-    stop: Option<u64>,
-}
-
 impl ChunkRequest {
-    pub fn encode(&self) -> (String, Vec<f64>) {
-        let mut numbers = Writer::default();
-        numbers.state(&self.state);
-        numbers.maybe(self.evaluate.as_ref(), |w, points| {
+    pub fn encode(&self) -> Vec<f64> {
+        let mut tape = Writer::default();
+        match self.work {
+            Work::For(ms) => {
+                tape.count(0);
+                tape.number(ms);
+            }
+            Work::Steps(steps) => {
+                tape.count(1);
+                tape.count(steps as u64);
+            }
+        }
+        tape.maybe(self.stop, Writer::count);
+        tape.state(&self.state);
+        tape.maybe(self.evaluate.as_ref(), |w, points| {
             w.count(points.len() as u64);
             for point in points {
                 w.0.extend_from_slice(point);
             }
         });
-        let head = RequestHead {
-            work: self.work,
-            stop: self.stop,
-        };
-        (json(&head), numbers.0)
+        tape.0
     }
 
-    pub fn decode(head: &str, numbers: &[f64]) -> Result<ChunkRequest, String> {
-        let head: RequestHead = serde_json::from_str(head).map_err(|e| e.to_string())?;
+    pub fn decode(numbers: &[f64]) -> Result<ChunkRequest, TapeError> {
         let mut tape = Reader::new(numbers);
+        let work = match tape.count()? {
+            0 => Work::For(tape.number()?),
+            1 => Work::Steps(tape.index()?),
+            kind => return Err(format!("work {kind} is not known")),
+        };
+        let stop = tape.maybe(Reader::count)?;
         let state = tape.state()?;
         let evaluate = tape.maybe(|t| {
             (0..t.length()?)
                 .map(|_| Ok([t.number()?, t.number()?]))
-                .collect::<Result<_, String>>()
+                .collect::<Result<_, TapeError>>()
         })?;
         ended(&tape)?;
         Ok(ChunkRequest {
-            work: head.work,
-            stop: head.stop,
+            work,
+            stop,
             state,
             evaluate,
         })
     }
 }
 
-/// What a chunk did, or why it could not.
+/// What a chunk did.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ChunkReply {
-    Trained {
-        chunk: Chunk,
-        /// Each loss read, with its step number.
-        losses: Vec<(u64, f64)>,
-        state: Box<RunState>,
-        /// When the request asked for it.
-        evaluation: Option<Evaluation>,
-    },
-    Failed(String),
-}
-
-#[derive(Serialize, Deserialize)]
-enum ReplyHead {
-    Trained {
-        steps: usize,
-        diverged: bool,
-        stopped: bool,
-    },
-    Failed(String),
+pub struct ChunkReply {
+    pub chunk: Chunk,
+    /// Each loss read, with its step number.
+    pub losses: Vec<(u64, f64)>,
+    pub state: RunState,
+    /// When the request asked for it.
+    pub evaluation: Option<Evaluation>,
 }
 
 impl ChunkReply {
-    pub fn encode(&self) -> (String, Vec<f64>) {
-        let mut numbers = Writer::default();
-        let head = match self {
-            ChunkReply::Trained {
-                chunk,
-                losses,
-                state,
-                evaluation,
-            } => {
-                numbers.count(losses.len() as u64);
-                for &(step, loss) in losses {
-                    numbers.count(step);
-                    numbers.number(loss);
-                }
-                numbers.state(state);
-                numbers.maybe(evaluation.as_ref(), |w, e| {
-                    w.maybe(e.accuracy, Writer::number);
-                    w.maybe(e.predictions.as_ref(), |w, predictions| {
-                        w.count(predictions.len() as u64);
-                        for &(class, probability) in predictions {
-                            w.count(class as u64);
-                            w.number(probability);
-                        }
-                    });
-                    w.number(e.took_ms);
-                });
-                ReplyHead::Trained {
-                    steps: chunk.steps,
-                    diverged: chunk.diverged,
-                    stopped: chunk.stopped,
-                }
-            }
-            ChunkReply::Failed(why) => ReplyHead::Failed(why.clone()),
-        };
-        (json(&head), numbers.0)
-    }
-
-    pub fn decode(head: &str, numbers: &[f64]) -> Result<ChunkReply, String> {
-        let head: ReplyHead = serde_json::from_str(head).map_err(|e| e.to_string())?;
-        match head {
-            ReplyHead::Trained {
-                steps,
-                diverged,
-                stopped,
-            } => {
-                let mut tape = Reader::new(numbers);
-                let losses = (0..tape.length()?)
-                    .map(|_| Ok((tape.count()?, tape.number()?)))
-                    .collect::<Result<_, String>>()?;
-                let state = Box::new(tape.state()?);
-                let evaluation = tape.maybe(|t| {
-                    let accuracy = t.maybe(Reader::number)?;
-                    let predictions = t.maybe(|t| {
-                        (0..t.length()?)
-                            .map(|_| Ok((t.index()?, t.number()?)))
-                            .collect::<Result<_, String>>()
-                    })?;
-                    let took_ms = t.number()?;
-                    Ok(Evaluation {
-                        accuracy,
-                        predictions,
-                        took_ms,
-                    })
-                })?;
-                ended(&tape)?;
-                Ok(ChunkReply::Trained {
-                    chunk: Chunk {
-                        steps,
-                        diverged,
-                        stopped,
-                    },
-                    losses,
-                    state,
-                    evaluation,
-                })
-            }
-            ReplyHead::Failed(why) => Ok(ChunkReply::Failed(why)),
+    pub fn encode(&self) -> Vec<f64> {
+        let mut tape = Writer::default();
+        tape.count(self.chunk.steps as u64);
+        tape.flag(self.chunk.diverged);
+        tape.flag(self.chunk.stopped);
+        tape.count(self.losses.len() as u64);
+        for &(step, loss) in &self.losses {
+            tape.count(step);
+            tape.number(loss);
         }
+        tape.state(&self.state);
+        tape.maybe(self.evaluation.as_ref(), |w, e| {
+            w.maybe(e.accuracy, Writer::number);
+            w.maybe(e.predictions.as_ref(), |w, predictions| {
+                w.count(predictions.len() as u64);
+                for &(class, probability) in predictions {
+                    w.count(class as u64);
+                    w.number(probability);
+                }
+            });
+            w.number(e.took_ms);
+        });
+        tape.0
+    }
+
+    pub fn decode(numbers: &[f64]) -> Result<ChunkReply, TapeError> {
+        let mut tape = Reader::new(numbers);
+        let chunk = Chunk {
+            steps: tape.index()?,
+            diverged: tape.flag()?,
+            stopped: tape.flag()?,
+        };
+        let losses = (0..tape.length()?)
+            .map(|_| Ok((tape.count()?, tape.number()?)))
+            .collect::<Result<_, TapeError>>()?;
+        let state = tape.state()?;
+        let evaluation = tape.maybe(|t| {
+            let accuracy = t.maybe(Reader::number)?;
+            let predictions = t.maybe(|t| {
+                (0..t.length()?)
+                    .map(|_| Ok((t.index()?, t.number()?)))
+                    .collect::<Result<_, TapeError>>()
+            })?;
+            let took_ms = t.number()?;
+            Ok(Evaluation {
+                accuracy,
+                predictions,
+                took_ms,
+            })
+        })?;
+        ended(&tape)?;
+        Ok(ChunkReply {
+            chunk,
+            losses,
+            state,
+            evaluation,
+        })
     }
 }
 
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-fn ended(tape: &Reader) -> Result<(), String> {
+fn ended(tape: &Reader) -> Result<(), TapeError> {
     if tape.done() {
         Ok(())
     } else {
@@ -306,8 +245,8 @@ pub struct Remote {
 impl Remote {
     /// Build the run `seed` describes (providing its dataset's rows first).
     pub fn seed(seed: Seed) -> Result<Remote, String> {
-        if let Some((data, table)) = seed.data {
-            provided::provide_split(&data.name, table, data.test_share);
+        if let Some((name, table, test_share)) = seed.data {
+            provided::provide_split(&name, table, test_share);
         }
         let mut source = Source::default();
         source.set(&seed.program);
@@ -321,38 +260,37 @@ impl Remote {
     }
 
     /// Train the chunk `request` asks for, from its state; `clock` reads the time in ms.
-    pub async fn chunk(&mut self, request: ChunkRequest, clock: &dyn Fn() -> f64) -> ChunkReply {
+    /// `Err` says in words why the chunk could not be trained.
+    pub async fn chunk(
+        &mut self,
+        request: ChunkRequest,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<ChunkReply, String> {
         let run = &mut self.run;
-        if let Err(error) = run.restore(request.state) {
-            return ChunkReply::Failed(error.to_string());
-        }
+        run.restore(request.state).map_err(|e| e.to_string())?;
         run.set_stop(request.stop);
         let before = run.losses().len();
         let chunk = match request.work {
             Work::For(budget_ms) => run.train_for(budget_ms, clock).await,
             Work::Steps(steps) => run.train_steps(steps).await,
         };
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(error) => return ChunkReply::Failed(error.to_string()),
-        };
+        let chunk = chunk.map_err(|e| e.to_string())?;
         let losses = run.losses()[before..].to_vec();
         let evaluation = match request.evaluate {
-            Some(points) => match evaluate(run, &points, clock).await {
-                Ok(evaluation) => Some(evaluation),
-                Err(error) => return ChunkReply::Failed(error.to_string()),
-            },
+            Some(points) => Some(
+                evaluate(run, &points, clock)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            ),
             None => None,
         };
-        match run.state() {
-            Some(state) => ChunkReply::Trained {
-                chunk,
-                losses,
-                state: Box::new(state),
-                evaluation,
-            },
-            None => ChunkReply::Failed("the run is not on the CPU".into()),
-        }
+        let state = run.state().ok_or("the run is not on the CPU")?;
+        Ok(ChunkReply {
+            chunk,
+            losses,
+            state,
+            evaluation,
+        })
     }
 }
 

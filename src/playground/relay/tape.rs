@@ -30,8 +30,27 @@ impl Writer {
         self.0.push(n as f64);
     }
 
-    fn flag(&mut self, b: bool) {
+    pub fn flag(&mut self, b: bool) {
         self.count(u64::from(b));
+    }
+
+    /// A list of numbers, its length first.
+    pub fn numbers(&mut self, xs: &[f64]) {
+        self.count(xs.len() as u64);
+        self.0.extend_from_slice(xs);
+    }
+
+    /// Text as its characters' code points, their count first.
+    pub fn text(&mut self, text: &str) {
+        self.count(text.chars().count() as u64);
+        self.0.extend(text.chars().map(|c| f64::from(u32::from(c))));
+    }
+
+    pub fn texts(&mut self, texts: &[String]) {
+        self.count(texts.len() as u64);
+        for text in texts {
+            self.text(text);
+        }
     }
 
     pub fn maybe<T>(&mut self, value: Option<T>, mut write: impl FnMut(&mut Writer, T)) {
@@ -189,7 +208,28 @@ impl<'a> Reader<'a> {
         usize::try_from(n).map_err(|_| format!("{n} is too large an index"))
     }
 
-    fn flag(&mut self) -> Result<bool, TapeError> {
+    /// A list of numbers written by [`Writer::numbers`].
+    pub fn numbers(&mut self) -> Result<Vec<f64>, TapeError> {
+        let n = self.length()?;
+        Ok(self.slice(n)?.to_vec())
+    }
+
+    /// Text written by [`Writer::text`].
+    pub fn text(&mut self) -> Result<String, TapeError> {
+        (0..self.length()?)
+            .map(|_| {
+                let code = self.count()?;
+                (u32::try_from(code).ok().and_then(char::from_u32))
+                    .ok_or_else(|| format!("{code} is not a character"))
+            })
+            .collect()
+    }
+
+    pub fn texts(&mut self) -> Result<Vec<String>, TapeError> {
+        (0..self.length()?).map(|_| self.text()).collect()
+    }
+
+    pub fn flag(&mut self) -> Result<bool, TapeError> {
         match self.count()? {
             0 => Ok(false),
             1 => Ok(true),

@@ -37,22 +37,16 @@ fn relay(page: &mut Run<CpuBackend>, remote: &mut Remote, work: Work) {
         state: page.state().unwrap(),
         evaluate: None,
     };
-    let (head, numbers) = request.encode();
-    let request = ChunkRequest::decode(&head, &numbers).unwrap();
+    let request = ChunkRequest::decode(&request.encode()).unwrap();
     let tick = std::cell::Cell::new(0.0);
     let clock = || {
         tick.set(tick.get() + 1.0);
         tick.get()
     };
-    let reply = block_on(remote.chunk(request, &clock));
-    let (head, numbers) = reply.encode();
-    match ChunkReply::decode(&head, &numbers).unwrap() {
-        ChunkReply::Trained { losses, state, .. } => {
-            page.restore(*state).unwrap();
-            page.extend_losses(&losses);
-        }
-        ChunkReply::Failed(why) => panic!("{why}"),
-    }
+    let reply = block_on(remote.chunk(request, &clock)).unwrap();
+    let reply = ChunkReply::decode(&reply.encode()).unwrap();
+    page.restore(reply.state).unwrap();
+    page.extend_losses(&reply.losses);
 }
 
 fn bits(losses: &[(u64, f64)]) -> Vec<(u64, u64)> {
@@ -155,21 +149,12 @@ fn the_stop_holds_in_the_worker() {
         state: page.state().unwrap(),
         evaluate: None,
     };
-    match block_on(remote.chunk(request, &|| 0.0)) {
-        ChunkReply::Trained {
-            chunk,
-            losses,
-            state,
-            evaluation,
-        } => {
-            assert_eq!(evaluation, None, "none asked");
-            assert_eq!((chunk.steps, chunk.stopped), (7, true));
-            assert_eq!(losses.len(), 7);
-            page.restore(*state).unwrap();
-            assert_eq!(page.steps(), 7);
-        }
-        ChunkReply::Failed(why) => panic!("{why}"),
-    }
+    let reply = block_on(remote.chunk(request, &|| 0.0)).unwrap();
+    assert_eq!(reply.evaluation, None, "none asked");
+    assert_eq!((reply.chunk.steps, reply.chunk.stopped), (7, true));
+    assert_eq!(reply.losses.len(), 7);
+    page.restore(reply.state).unwrap();
+    assert_eq!(page.steps(), 7);
 }
 
 #[test]
@@ -186,21 +171,18 @@ fn a_seed_carries_its_dataset_rows_exactly() {
         targets: vec![1.0, 0.0],
         class_names: vec!["no".into(), "yes".into()],
     };
-    let data = SeedData {
-        name: "own".into(),
-        test_share: 0.25,
-        feature_names: table.feature_names.clone(),
-        class_names: table.class_names.clone(),
-    };
     let seed = Seed {
-        program: "# a \"quoted\" comment\nw = param(1)\nL = w * w".into(),
-        data: Some((data, table)),
+        program: "# a \"quoted\" comment, ünïcode and 🙂\nw = param(1)\nL = w * w".into(),
+        data: Some(("own".into(), table, 0.25)),
     };
-    let (head, numbers) = seed.encode();
-    let back = Seed::decode(&head, &numbers).unwrap();
+    let back = Seed::decode(&seed.encode()).unwrap();
     assert_eq!(back, seed);
-    let (_, back_table) = back.data.unwrap();
+    let (_, back_table, _) = back.data.unwrap();
     assert_eq!(back_table.features[2].to_bits(), (-0.0f64).to_bits());
+    // A code point that is no character is refused.
+    let mut bad = seed.encode();
+    bad[1] = f64::from(0xD800);
+    assert!(Seed::decode(&bad).unwrap_err().contains("not a character"));
 }
 
 #[test]
@@ -222,30 +204,27 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
             .collect(),
     )
     .unwrap();
-    let reply = ChunkReply::Trained {
+    let reply = ChunkReply {
         chunk: Chunk {
             steps: 3,
             diverged: false,
             stopped: false,
         },
         losses: vec![(1, 0.5), (2, f64::INFINITY)],
-        state: Box::new(state.clone()),
+        state: state.clone(),
         evaluation: Some(Evaluation {
             accuracy: None,
             predictions: Some(vec![(1, 0.25), (0, f64::NAN)]),
             took_ms: 3.5,
         }),
     };
-    let (head, numbers) = reply.encode();
-    let ChunkReply::Trained {
+    let numbers = reply.encode();
+    let ChunkReply {
         losses,
         state: back,
         evaluation,
         ..
-    } = ChunkReply::decode(&head, &numbers).unwrap()
-    else {
-        panic!("a trained chunk")
-    };
+    } = ChunkReply::decode(&numbers).unwrap();
     assert_eq!(bits(&losses), bits(&[(1, 0.5), (2, f64::INFINITY)]));
     let evaluation = evaluation.unwrap();
     let predictions = evaluation.predictions.unwrap();
@@ -268,21 +247,21 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
     assert!(back.scaler.is_some() && back.record.profiles == state.record.profiles);
     // Every cut of the tape, and a tape with a number too many, is refused in words.
     for end in 0..numbers.len() {
-        let error = ChunkReply::decode(&head, &numbers[..end]).unwrap_err();
+        let error = ChunkReply::decode(&numbers[..end]).unwrap_err();
         assert!(error.contains("training state"), "{end}: {error}");
     }
     let mut longer = numbers.clone();
     longer.push(0.0);
-    assert!(ChunkReply::decode(&head, &longer).is_err());
+    assert!(ChunkReply::decode(&longer).is_err());
     // A count that is not a whole number is refused too.
     let mut bad = numbers;
     bad[0] = 0.5;
     assert!(
-        ChunkReply::decode(&head, &bad)
+        ChunkReply::decode(&bad)
             .unwrap_err()
             .contains("not a count")
     );
-    assert!(ChunkReply::decode("{", &[]).is_err());
+    assert!(ChunkReply::decode(&[]).is_err());
 }
 
 #[test]
@@ -313,17 +292,12 @@ fn the_worker_evaluates_the_run_as_the_page_would() {
         state: page.state().unwrap(),
         evaluate: Some(points.clone()),
     };
-    let (head, numbers) = request.encode();
-    let request = ChunkRequest::decode(&head, &numbers).unwrap();
-    let reply = block_on(remote.chunk(request, &|| 0.0));
-    let (head, numbers) = reply.encode();
-    let ChunkReply::Trained {
+    let request = ChunkRequest::decode(&request.encode()).unwrap();
+    let reply = block_on(remote.chunk(request, &|| 0.0)).unwrap();
+    let ChunkReply {
         state, evaluation, ..
-    } = ChunkReply::decode(&head, &numbers).unwrap()
-    else {
-        panic!("a trained chunk")
-    };
-    page.restore(*state).unwrap();
+    } = ChunkReply::decode(&reply.encode()).unwrap();
+    page.restore(state).unwrap();
     let evaluation = evaluation.expect("the evaluation asked for");
     let accuracy = block_on(page.accuracy()).unwrap();
     assert!(accuracy.is_some_and(|a| a > 0.5), "{accuracy:?}");

@@ -27,13 +27,12 @@ export function start_trainer() {
   worker.onerror = (event) => answer({ error: event.message || 'the training worker did not start' });
   return worker;
 }
-export function train_chunk(worker, seedHead, seedNumbers, head, numbers) {
+export function train_chunk(worker, seeding, seed, request) {
   return new Promise((resolve) => {
     worker.answer = resolve;
-    const chunk = { head, numbers: numbers.slice() };
-    const seed = seedHead === undefined ? undefined : { head: seedHead, numbers: seedNumbers.slice() };
-    const moved = seed ? [chunk.numbers.buffer, seed.numbers.buffer] : [chunk.numbers.buffer];
-    worker.postMessage({ seed, chunk }, moved);
+    const chunk = request.slice();
+    const message = seeding ? { seed: seed.slice(), chunk } : { chunk };
+    worker.postMessage(message, seeding ? [chunk.buffer, message.seed.buffer] : [chunk.buffer]);
   });
 }
 export function stop_trainer(worker) {
@@ -45,10 +44,9 @@ extern "C" {
     fn start_trainer() -> Result<JsValue, JsValue>;
     fn train_chunk(
         worker: &JsValue,
-        seed_head: Option<String>,
-        seed_numbers: &[f64],
-        head: &str,
-        numbers: &[f64],
+        seeding: bool,
+        seed: &[f64],
+        request: &[f64],
     ) -> js_sys::Promise;
     fn stop_trainer(worker: &JsValue);
 }
@@ -116,14 +114,11 @@ pub async fn train(
         state: run.state()?,
         evaluate,
     };
-    let (head, numbers) = request.encode();
-    let (seed_head, seed_numbers) = seed.unzip();
     let promise = train_chunk(
         &worker,
-        seed_head,
-        seed_numbers.as_deref().unwrap_or_default(),
-        &head,
-        &numbers,
+        seed.is_some(),
+        seed.as_deref().unwrap_or_default(),
+        &request.encode(),
     );
     ps.offload.update_value(|o| {
         if let Offload::Running { seeded, .. } = o {
@@ -139,17 +134,17 @@ pub async fn train(
             stopped: run.at_stop(),
         }));
     }
-    let trained = match read_reply(&answer) {
-        Some(ChunkReply::Trained {
+    let trained = (read_reply(&answer)).and_then(|reply| {
+        let ChunkReply {
             chunk,
             losses,
             state,
             evaluation,
-        }) => (run.restore(*state))
+        } = reply;
+        run.restore(state)
+            .ok()
             .map(|()| (chunk, losses, evaluation))
-            .ok(),
-        _ => None,
-    };
+    });
     match trained {
         Some((chunk, losses, evaluation)) => {
             run.extend_losses(&losses);
@@ -180,7 +175,7 @@ fn seed_of(ps: PlaygroundState, run: &Run<TrainingBackend>) -> Option<Seed> {
 }
 
 fn read_reply(answer: &JsValue) -> Option<ChunkReply> {
-    let head = Reflect::get(answer, &"head".into()).ok()?.as_string()?;
-    let numbers = Float64Array::from(Reflect::get(answer, &"numbers".into()).ok()?).to_vec();
-    ChunkReply::decode(&head, &numbers).ok()
+    let numbers = Reflect::get(answer, &"numbers".into()).ok()?;
+    let numbers = numbers.dyn_into::<Float64Array>().ok()?.to_vec();
+    ChunkReply::decode(&numbers).ok()
 }
