@@ -6,6 +6,9 @@
 //! one), switching backends continues the same model from its parameters read back, and
 //! a device error while training, evaluating or reading a step falls back to the CPU from
 //! the last parameters read back from the GPU, keeping the program and the step count.
+//!
+//! On the CPU a chunk of training (and the evaluation due after it) goes to the training
+//! worker when it can serve the run ([`super::offload`]); the run here takes its state back.
 
 use super::hooks;
 use super::offload;

@@ -78,9 +78,9 @@ pub fn reset(ps: PlaygroundState) {
 }
 
 /// Train `work` of `run` (on the CPU) in the worker. None when the worker cannot serve
-/// the run, or failed: the page trains the chunk itself.
-/// With `evaluate` (the boundary grid's points, or none), the worker evaluates the run
-/// after the chunk too, into `ps.evaluated`.
+/// the run, or failed: the page trains the chunk itself. With `evaluate` (the boundary
+/// grid's points, or none), the worker evaluates the run after the chunk too, into
+/// `ps.evaluated`.
 pub async fn train(
     ps: PlaygroundState,
     run: &mut Run<TrainingBackend>,
@@ -153,10 +153,11 @@ pub async fn train(
             }
             Some(Ok(chunk))
         }
-        // A worker that failed, or a reply the run cannot take: the page trains, and
-        // says what goes wrong in its own words.
+        // A worker that failed, or a reply the run cannot take: the page trains from the
+        // state it sent (put back whole), and says what goes wrong in its own words.
         None => {
             ps.offload.set_value(Offload::Failed);
+            run.restore(request.state).ok()?;
             None
         }
     }
