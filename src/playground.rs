@@ -23,5 +23,6 @@ pub mod model;
 pub mod options;
 pub mod pace;
 pub mod panel;
+pub mod relay;
 pub mod run;
 pub mod source;

@@ -115,6 +115,47 @@ impl CpuBackend {
     }
 }
 
+/// What a training run keeps besides the parameters, for moving it elsewhere exactly.
+impl CpuBackend {
+    /// The optimizer and what it remembers (None before the first update).
+    pub fn optimizer(&self) -> Option<&Optimizer> {
+        self.optimizer.as_ref()
+    }
+
+    pub fn set_optimizer(&mut self, optimizer: Option<Optimizer>) {
+        self.optimizer = optimizer;
+    }
+
+    /// Each leaf's accumulated gradient, by node.
+    pub fn gradients(&self) -> Vec<(NodeId, Tensor)> {
+        (self.grads.iter().enumerate())
+            .filter_map(|(id, grad)| Some((NodeId(id), grad.clone()?)))
+            .collect()
+    }
+
+    /// Set a leaf's accumulated gradient (its shape must be the leaf's).
+    pub fn set_gradient(&mut self, node: NodeId, gradient: Tensor) -> Result<(), BackendError> {
+        let target = self.check_node(node)?;
+        if gradient.shape() != target.shape {
+            return Err(BackendError::ShapeChanged {
+                node,
+                expected: target.shape.clone(),
+                found: gradient.shape().to_vec(),
+            });
+        }
+        match self.grads.get_mut(node.0) {
+            Some(grad @ Some(_)) => *grad = Some(gradient),
+            _ => return Err(BackendError::NotALeaf { node }),
+        }
+        Ok(())
+    }
+
+    /// The storage precision and loss scale ([`Backend::set_storage`]).
+    pub fn storage(&self) -> (Precision, f64) {
+        (self.precision, self.loss_scale)
+    }
+}
+
 /// The all-zero tensor of a node's shape.
 fn zeros_like(value: &Tensor) -> Tensor {
     value.map(|_| 0.0)

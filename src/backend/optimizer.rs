@@ -140,6 +140,16 @@ struct SlotState {
     steps: u64,
 }
 
+/// One slot's state as [`Optimizer::memory`] hands it out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlotMemory {
+    pub slot: usize,
+    pub first_moment: Vec<f64>,
+    pub second_moment: Vec<f64>,
+    pub len: usize,
+    pub steps: u64,
+}
+
 /// An optimizer: a learning rate, an update rule and per-slot state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Optimizer {
@@ -194,6 +204,40 @@ impl Optimizer {
     /// How many steps have been taken on `slot`.
     pub fn steps_taken(&self, slot: usize) -> u64 {
         self.slots.get(&slot).map_or(0, |state| state.steps)
+    }
+
+    /// What it remembers of each slot, by slot: (slot, first moment, second moment,
+    /// parameter count, steps taken), so a run can go on elsewhere exactly.
+    pub fn memory(&self) -> Vec<SlotMemory> {
+        (self.slots.iter())
+            .map(|(&slot, state)| SlotMemory {
+                slot,
+                first_moment: state.first_moment.clone(),
+                second_moment: state.second_moment.clone(),
+                len: state.len,
+                steps: state.steps,
+            })
+            .collect()
+    }
+
+    /// An optimizer that remembers `memory` ([`Optimizer::memory`]).
+    pub fn remembering(rule: UpdateRule, learning_rate: f64, memory: Vec<SlotMemory>) -> Optimizer {
+        let slots = (memory.into_iter())
+            .map(|m| {
+                let state = SlotState {
+                    first_moment: m.first_moment,
+                    second_moment: m.second_moment,
+                    len: m.len,
+                    steps: m.steps,
+                };
+                (m.slot, state)
+            })
+            .collect();
+        Optimizer {
+            learning_rate,
+            rule,
+            slots,
+        }
     }
 
     /// Forgets all state, as if no step had been taken.

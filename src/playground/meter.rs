@@ -26,6 +26,11 @@ impl Meter {
     }
 
     /// Forget everything (training paused: the gap is not a slow frame).
+    /// Whether nothing was recorded since the last clear (or the window's start).
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
     pub fn clear(&mut self) {
         self.samples.clear();
     }
@@ -67,6 +72,7 @@ mod tests {
     #[test]
     fn rates_and_intervals_over_the_window() {
         let mut frames = Meter::default();
+        assert!(frames.is_empty());
         assert_eq!(frames.intervals(), None);
         for k in 0..10 {
             frames.record(f64::from(k) * 16.0, 1);
@@ -74,6 +80,7 @@ mod tests {
         frames.record(9.0 * 16.0 + 40.0, 1);
         let (mean, max) = frames.intervals().unwrap();
         assert!((mean - (9.0 * 16.0 + 40.0) / 10.0).abs() < 1e-9 && max == 40.0);
+        assert!(!frames.is_empty());
         let mut steps = Meter::default();
         steps.record(0.0, 5);
         steps.record(500.0, 50);

@@ -521,6 +521,9 @@ fn most_likely(scores: &[f64]) -> (usize, f64) {
 }
 
 mod options;
+mod state;
+
+pub use state::{OnCpu, RunState};
 
 #[cfg(test)]
 mod tests;

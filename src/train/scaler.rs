@@ -93,6 +93,29 @@ impl GradScaler {
         }
     }
 
+    /// Its whole state: (scale, dynamic, growth interval, good steps since the last
+    /// change), for moving a run elsewhere exactly.
+    pub fn parts(&self) -> (f64, bool, u32, u32) {
+        (
+            self.scale,
+            self.dynamic,
+            self.growth_interval,
+            self.good_steps,
+        )
+    }
+
+    /// The scaler whose [`GradScaler::parts`] are these.
+    pub fn from_parts(
+        (scale, dynamic, growth_interval, good_steps): (f64, bool, u32, u32),
+    ) -> GradScaler {
+        GradScaler {
+            scale,
+            dynamic,
+            growth_interval: growth_interval.max(1),
+            good_steps,
+        }
+    }
+
     /// What the loss (the output's adjoint seed) is multiplied by in this step.
     pub fn scale(&self) -> f64 {
         self.scale

@@ -232,6 +232,22 @@ impl<B: Backend> Trainer<B> {
         self.steps = steps;
     }
 
+    /// Where the minibatches are: the epoch and the next batch in it (None without data).
+    pub fn feed_position(&self) -> Option<(u64, usize)> {
+        self.data.as_ref().map(|data| (data.epoch, data.next))
+    }
+
+    /// Go on from `steps` updates with the minibatches at `position`
+    /// ([`Trainer::feed_position`]): a run moved elsewhere draws the batches it would have.
+    pub fn resume_at(&mut self, steps: u64, position: Option<(u64, usize)>) {
+        self.steps = steps;
+        if let (Some(data), Some((epoch, next))) = (&mut self.data, position) {
+            data.epoch = epoch;
+            data.batches = data.spec.batches(data.split.train.rows(), epoch);
+            data.next = next;
+        }
+    }
+
     /// Go on with the same model on changed data: `graph` is the trainer's graph but for
     /// its data inputs (their dataset's rows changed, so their point counts and first
     /// batch may too). The parameters, the optimizer's state and the step count stay;

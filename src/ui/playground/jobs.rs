@@ -6,9 +6,13 @@
 //! one), switching backends continues the same model from its parameters read back, and
 //! a device error while training, evaluating or reading a step falls back to the CPU from
 //! the last parameters read back from the GPU, keeping the program and the step count.
+//!
+//! On the CPU a chunk of training (and the evaluation due after it) goes to the training
+//! worker when it can serve the run ([`super::offload`]); the run here takes its state back.
 
 use super::hooks;
-use super::state::{CHUNK_MS, Job, PlaygroundState, Stats};
+use super::offload;
+use super::state::{CHUNK_MS, Job, PlaygroundState, Stats, WORKER_CHUNK_MS};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
@@ -21,6 +25,7 @@ use crate::playground::message::FromPlayground;
 use crate::playground::meter::Meter;
 use crate::playground::model::same_model;
 use crate::playground::pace::{self, FrameWork};
+use crate::playground::relay;
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
 use crate::train::TrainError;
@@ -53,7 +58,8 @@ async fn perform(ps: PlaygroundState, job: Job) {
         Job::Step => {
             // A step the GPU failed to take is taken on the CPU it fell back to.
             if ensure_run(ps).await
-                && (chunk(ps, Work::One).await.is_some() || chunk(ps, Work::One).await.is_some())
+                && (chunk(ps, Work::One, false).await.is_some()
+                    || chunk(ps, Work::One, false).await.is_some())
             {
                 evaluate(ps).await;
             }
@@ -87,6 +93,7 @@ fn retire(ps: PlaygroundState, mut run: Run<TrainingBackend>) {
 /// Forget the run and everything shown of it. (Whoever asked for this stopped training
 /// already: a click on Train meanwhile is for the next run.)
 fn discard(ps: PlaygroundState) {
+    offload::reset(ps);
     if let Some(run) = take_run(ps) {
         retire(ps, run);
     }
@@ -96,6 +103,7 @@ fn discard(ps: PlaygroundState) {
     ps.losses_changed.update(|n| *n += 1);
     ps.stats.set(Stats::default());
     ps.boundary.set(None);
+    ps.predictions.set_value(None);
     ps.scatter.set(None);
     super::options::clear(ps);
     ps.report.set(None);
@@ -130,6 +138,7 @@ async fn follow(ps: PlaygroundState) {
         Some(true) => {
             if ps.training_now.get_value() != Some(training) {
                 ps.training_now.set_value(Some(training));
+                offload::reset(ps);
                 ps.run.update_value(|run| {
                     if let Some(run) = run {
                         run.set_training(&training);
@@ -172,6 +181,7 @@ fn keep_on_new_data(ps: PlaygroundState, graph: &Graph) -> bool {
     });
     match kept.flatten() {
         Some(scatter) => {
+            offload::reset(ps);
             ps.scatter.set(scatter);
             true
         }
@@ -279,6 +289,7 @@ async fn build(
     ps.checkpoint
         .set_value(from.filter(|_| running == BackendChoice::Gpu));
     super::options::publish(ps, &run);
+    offload::reset(ps);
     ps.run.set_value(Some(run));
     ps.choice.set(running);
     ps.backend.update(|b| b.running = running);
@@ -327,22 +338,29 @@ async fn frame(ps: PlaygroundState, id: u64) {
         .pacer
         .try_update_value(|pacer| pacer.due(speed, now_ms()))
         .unwrap_or(FrameWork::Fill);
+    let now = now_ms();
+    let (last, took) = ps.last_evaluation.get_value();
+    let due = pace::evaluation_due(now, last, took);
     // A paced frame with no step due waits for the next one.
     let taken = match work {
         FrameWork::Steps(0) => 0,
         work => {
-            let taken = chunk(ps, Work::Frame(work)).await.unwrap_or(0);
+            let taken = chunk(ps, Work::Frame(work), due).await.unwrap_or(0);
             if let FrameWork::Steps(given) = work {
                 ps.pacer.update_value(|pacer| pacer.took(given, taken));
             }
             taken
         }
     };
-    let now = now_ms();
-    let (last, took) = ps.last_evaluation.get_value();
-    if taken > 0 && ps.training.get_untracked() && pace::evaluation_due(now, last, took) {
+    if taken > 0 && ps.training.get_untracked() && due {
+        // What the worker spent evaluating counts as the evaluation's time too.
+        let in_worker = ps
+            .evaluated
+            .with_value(|e| e.as_ref().map_or(0.0, |(_, e)| e.took_ms));
+        let start = now_ms();
         evaluate(ps).await;
-        ps.last_evaluation.set_value((now, now_ms() - now));
+        ps.last_evaluation
+            .set_value((start, now_ms() - start + in_worker));
     }
     if ps.training.get_untracked() {
         training_frame(ps, id);
@@ -361,10 +379,13 @@ enum Work {
 /// Train a chunk and show the new losses: for a frame, on the CPU for about [`CHUNK_MS`]
 /// or the paced steps one by one, on the GPU as many queued steps as [`pace`] says or
 /// the paced steps in one submission, never past the stop (where training pauses); one
-/// step for [`Work::One`]. The steps taken; None when no run was there, or the GPU
-/// failed and training fell back to the CPU without taking the chunk.
-async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
+/// step for [`Work::One`]. On the CPU the training worker takes the chunk when it can
+/// (and, with `evaluate`, evaluates the run after it for [`evaluate`]). The steps taken;
+/// None when no run was there, or the GPU failed and training fell back to the CPU
+/// without taking the chunk.
+async fn chunk(ps: PlaygroundState, work: Work, evaluate: bool) -> Option<usize> {
     let mut run = take_run(ps)?;
+    let started = now_ms();
     let before = run.losses().len();
     let continuous = work != Work::One;
     run.set_stop(if continuous {
@@ -372,21 +393,46 @@ async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
     } else {
         None
     });
-    let result = match (run.backend().kind(), work) {
+    // On the CPU the training worker takes the chunk, when it can serve the run.
+    let off_thread = match (run.backend().kind(), work) {
         (BackendChoice::Cpu, Work::Frame(FrameWork::Fill)) => {
+            Some(relay::Work::For(WORKER_CHUNK_MS))
+        }
+        (BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => {
+            Some(relay::Work::Steps(steps))
+        }
+        (BackendChoice::Cpu, Work::One) => Some(relay::Work::For(0.0)),
+        (BackendChoice::Gpu, _) => None,
+    };
+    let points = evaluate.then(|| {
+        (ps.scatter)
+            .with_untracked(|s| s.as_ref().map(|s| s.grid.points()))
+            .unwrap_or_default()
+    });
+    let trained = match off_thread {
+        Some(work) => offload::train(ps, &mut run, work, points).await,
+        None => None,
+    };
+    let result = match (trained, run.backend().kind(), work) {
+        (Some(result), _, _) => result,
+        (None, BackendChoice::Cpu, Work::Frame(FrameWork::Fill)) => {
             run.train_for(CHUNK_MS, &now_ms).await
         }
-        (BackendChoice::Gpu, Work::Frame(FrameWork::Fill)) => {
+        (None, BackendChoice::Gpu, Work::Frame(FrameWork::Fill)) => {
             let (steps, start) = (ps.queued_steps.get_value(), now_ms());
             let result = run.train_queued(steps).await;
             ps.queued_steps
                 .set_value(pace::next_queued_steps(steps, now_ms() - start));
             result
         }
-        (BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => run.train_steps(steps).await,
-        (BackendChoice::Gpu, Work::Frame(FrameWork::Steps(steps))) => run.train_queued(steps).await,
-        (BackendChoice::Cpu, Work::One) => run.train_for(0.0, &now_ms).await,
-        (BackendChoice::Gpu, Work::One) => run.train_queued(1).await,
+        (None, BackendChoice::Cpu, Work::Frame(FrameWork::Steps(steps))) => {
+            run.train_steps(steps).await
+        }
+        (None, BackendChoice::Gpu, Work::Frame(FrameWork::Steps(steps))) => {
+            run.train_queued(steps).await
+        }
+        (None, BackendChoice::Cpu, Work::One) => run.train_for(0.0, &now_ms).await,
+        (None, BackendChoice::Gpu, Work::One) => run.train_queued(1).await,
     };
     if let Err(error) = &result
         && let Recovery::FallBack(reason) = Recovery::from(run.backend().kind(), error)
@@ -404,7 +450,13 @@ async fn chunk(ps: PlaygroundState, work: Work) -> Option<usize> {
     // Speed and frame time describe continuous training, not single steps.
     let measured = continuous;
     if measured {
-        ps.rate.update_value(|m| m.record(now_ms(), taken));
+        ps.rate.update_value(|m| {
+            // The first chunk counts from its start: a worker's chunk is long.
+            if m.is_empty() {
+                m.record(started, 0);
+            }
+            m.record(now_ms(), taken);
+        });
     }
     ps.stats.update(|s| {
         s.steps = steps;
@@ -461,11 +513,26 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
     let grid = ps
         .scatter
         .with_untracked(|s| s.as_ref().map(|s| (s.grid, s.classes)));
+    // What the worker evaluated after the chunk that brought the run here.
+    let steps = run.steps();
+    let ready = (ps.evaluated.try_update_value(Option::take).flatten())
+        .filter(|(at, _)| *at == steps && kind == BackendChoice::Cpu)
+        .map(|(_, evaluation)| evaluation);
     let outcome = async {
-        let accuracy = run.accuracy().await?;
-        let predictions = match grid {
-            Some((grid, _)) => predict(&mut run, &grid).await?,
-            None => None,
+        let (accuracy, predictions) = match ready {
+            Some(evaluation) => (evaluation.accuracy, evaluation.predictions),
+            None => {
+                let accuracy = run.accuracy().await?;
+                if kind == BackendChoice::Cpu {
+                    // Each forward pass on the page's thread is a task of its own.
+                    hooks::next_frame().await;
+                }
+                let predictions = match grid {
+                    Some((grid, _)) => predict(&mut run, &grid).await?,
+                    None => None,
+                };
+                (accuracy, predictions)
+            }
         };
         let report = super::data::report(&mut run).await?;
         let checkpoint = match kind {
@@ -492,17 +559,10 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
     if checkpoint.is_some() {
         ps.checkpoint.set_value(checkpoint);
     }
-    let picture = grid.zip(predictions).map(|((grid, classes), predictions)| {
-        let palette = if ps.host.dark.get_untracked() {
-            &boundary::DARK
-        } else {
-            &boundary::LIGHT
-        };
-        boundary::data_url(
-            "image/bmp",
-            &boundary::bitmap(&predictions, grid.n, classes, palette),
-        )
-    });
+    let picture = grid
+        .zip(predictions.as_ref())
+        .map(|((grid, classes), predictions)| paint(ps, &grid, classes, predictions));
+    ps.predictions.set_value(predictions);
     let (test_accuracy, report) = report.unzip();
     ps.stats.update(|s| {
         s.accuracy = accuracy;
@@ -513,8 +573,36 @@ async fn try_evaluate(ps: PlaygroundState) -> Result<(), (Run<TrainingBackend>, 
     Ok(())
 }
 
+/// The decision regions of `predictions` over `grid` in the theme's colours, as a data URL.
+fn paint(ps: PlaygroundState, grid: &Grid, classes: usize, predictions: &[(usize, f64)]) -> String {
+    let palette = if ps.host.dark.get_untracked() {
+        &boundary::DARK
+    } else {
+        &boundary::LIGHT
+    };
+    boundary::data_url(
+        "image/bmp",
+        &boundary::bitmap(predictions, grid.n, classes, palette),
+    )
+}
+
+/// Draw the last predictions again (in the theme's colours now), without a forward pass.
+pub fn repaint(ps: PlaygroundState) {
+    let grid = ps
+        .scatter
+        .with_untracked(|s| s.as_ref().map(|s| (s.grid, s.classes)));
+    let picture = ps.predictions.with_value(|predictions| {
+        let ((grid, classes), predictions) = grid.zip(predictions.as_ref())?;
+        Some(paint(ps, &grid, classes, predictions))
+    });
+    if picture.is_some() {
+        ps.boundary.set(picture);
+    }
+}
+
 /// The model's predictions over `grid`, a few forward passes at a time: on the CPU they
-/// run on the main thread, so the page gets a frame every [`CHUNK_MS`] or so.
+/// run on the main thread, one at a time, so the page gets a frame every [`CHUNK_MS`] or
+/// so, or after each pass where one takes longer.
 async fn predict(
     run: &mut Run<TrainingBackend>,
     grid: &Grid,
@@ -525,7 +613,11 @@ async fn predict(
     let points = grid.points();
     let mut predictions = Vec::with_capacity(points.len());
     let mut since = now_ms();
-    for part in points.chunks(batch * 4) {
+    let passes = match run.backend().kind() {
+        BackendChoice::Cpu => 1,
+        BackendChoice::Gpu => 4,
+    };
+    for part in points.chunks(batch * passes) {
         predictions.extend(run.predict_points(part).await?.unwrap_or_default());
         if run.backend().kind() == BackendChoice::Cpu && now_ms() - since >= CHUNK_MS {
             hooks::next_frame().await;
@@ -635,12 +727,17 @@ pub fn probe_webgpu(ps: PlaygroundState) {
 /// and queue a chunk of training after each frame that follows the last chunk, so the
 /// page renders between chunks.
 pub fn drive_training(ps: PlaygroundState) {
-    Effect::new(move |_| {
-        if ps.training.get() {
+    Effect::new(move |was: Option<bool>| {
+        let training = ps.training.get();
+        if training {
             let id = ps.loop_id.get_value();
             meter_frames(ps, id);
             training_frame(ps, id);
+        } else if was == Some(true) {
+            // A pause stops the worker, cancelling the chunk it trains.
+            offload::reset(ps);
         }
+        training
     });
 }
 

@@ -15,6 +15,7 @@ mod commands;
 mod data;
 mod hooks;
 mod jobs;
+mod offload;
 mod options;
 mod own_data;
 mod panel;
@@ -79,7 +80,7 @@ fn start(ps: PlaygroundState) {
     Effect::new(move |previous: Option<bool>| {
         let dark = ps.host.dark.get();
         if previous.is_some_and(|p| p != dark) && ps.boundary.get_untracked().is_some() {
-            jobs::submit(ps, Job::Evaluate);
+            jobs::repaint(ps);
         }
         dark
     });

@@ -15,6 +15,7 @@ use crate::playground::message::{FromPlayground, pack};
 use crate::playground::meter::Meter;
 use crate::playground::pace::{Pacer, Speed};
 use crate::playground::panel::Watch;
+use crate::playground::relay::Evaluation;
 use crate::playground::run::{Checkpoint, Run};
 use crate::playground::source::Source;
 use leptos::prelude::*;
@@ -46,6 +47,10 @@ pub enum Job {
 /// page's. (A GPU chunk leaves the main thread free while the GPU works; its length
 /// follows [`crate::playground::pace`].)
 pub const CHUNK_MS: f64 = 8.0;
+/// Training time per chunk in the training worker (ms), which leaves the page's thread
+/// free: longer than [`CHUNK_MS`], so the run's state crosses less often. The worker
+/// also evaluates the run when the picture is due, so the page runs no forward pass.
+pub const WORKER_CHUNK_MS: f64 = 40.0;
 /// Grid points per side of the decision-boundary picture.
 pub const GRID: usize = 48;
 
@@ -139,6 +144,9 @@ pub struct PlaygroundState {
     pub scatter: RwSignal<Option<Scatter>>,
     /// The decision boundary as a BMP data URL.
     pub boundary: RwSignal<Option<String>>,
+    /// The predictions it was drawn from, so a theme change draws it again without a
+    /// forward pass.
+    pub predictions: StoredValue<Option<Vec<(usize, f64)>>>,
     /// The classifier on the held-out rows (confusion matrix, misclassified digits, the
     /// first layer's weights) as markup, see [`super::data`].
     pub report: RwSignal<Option<String>>,
@@ -172,6 +180,10 @@ pub struct PlaygroundState {
     pub busy: StoredValue<bool>,
     /// What the run recorded of its training options.
     pub options: super::options::OptionsState,
+    /// The worker that trains on the CPU ([`super::offload`]).
+    pub offload: StoredValue<super::offload::Offload, LocalStorage>,
+    /// The run as the worker evaluated it after a chunk, with the step count then.
+    pub evaluated: StoredValue<Option<(u64, Evaluation)>>,
 }
 
 impl PlaygroundState {
@@ -187,6 +199,7 @@ impl PlaygroundState {
             stats: RwSignal::new(Stats::default()),
             scatter: RwSignal::new(None),
             boundary: RwSignal::new(None),
+            predictions: StoredValue::new(None),
             report: RwSignal::new(None),
             own: super::own_data::OwnUi::new(),
             choice: RwSignal::new(BackendChoice::Cpu),
@@ -204,6 +217,8 @@ impl PlaygroundState {
             jobs: StoredValue::new(VecDeque::new()),
             busy: StoredValue::new(false),
             options: super::options::OptionsState::new(),
+            offload: StoredValue::new_local(super::offload::Offload::Idle),
+            evaluated: StoredValue::new(None),
         }
     }
 
