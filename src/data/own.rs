@@ -21,6 +21,7 @@ pub mod held;
 use super::table::{Table, Task};
 use crate::lang::Span;
 use std::fmt::Write;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// The dataset name programs use for the rows of the page: `features(own, …)`.
@@ -116,6 +117,13 @@ pub fn kept_rows(source: &str) -> Option<usize> {
 pub fn left_out(source: &str) -> Option<usize> {
     let kept = header::read(0, header_text(source)?.trim()).ok()?.kept?;
     held::get(kept.key).is_none().then_some(kept.rows)
+}
+
+/// The rows `source`'s header says the page keeps, with how they are read, if this page
+/// (this thread) holds them: what a worker is sent so that it holds them too.
+pub fn held_table(source: &str) -> Option<(Arc<Table>, Task)> {
+    let header = header::read(0, header_text(source)?.trim()).ok()?;
+    Some((held::get(header.kept?.key)?, header.task))
 }
 
 /// What a reader is told when the page does not hold the `rows` rows a program names.

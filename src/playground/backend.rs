@@ -269,6 +269,20 @@ impl Backend for TrainingBackend {
         }
     }
 
+    fn log_output(&mut self) -> Result<bool, BackendError> {
+        match self {
+            TrainingBackend::Cpu(b) => b.log_output(),
+            TrainingBackend::Gpu(b) => b.log_output(),
+        }
+    }
+
+    async fn read_log(&mut self) -> Result<Vec<f64>, BackendError> {
+        match self {
+            TrainingBackend::Cpu(b) => b.read_log().await,
+            TrainingBackend::Gpu(b) => b.read_log().await,
+        }
+    }
+
     async fn read(&mut self, node: NodeId, quantity: Quantity) -> Result<Tensor, BackendError> {
         match self {
             TrainingBackend::Cpu(b) => b.read(node, quantity).await,

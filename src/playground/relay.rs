@@ -20,8 +20,9 @@ use super::form::read_training;
 use super::run::{Chunk, Run, RunState};
 use super::source::Source;
 use crate::backend::cpu::CpuBackend;
+use crate::data::own::{self, held};
 use crate::data::provided;
-use crate::data::table::Table;
+use crate::data::table::{Table, Task};
 use tape::{Reader, TapeError, Writer};
 
 /// What a worker's run is built from: the program's text (own data's rows are in its
@@ -31,6 +32,9 @@ use tape::{Reader, TapeError, Writer};
 pub struct Seed {
     pub program: String,
     pub data: Option<(String, Table, f64)>,
+    /// Own data of more rows than the program holds, kept by the page (the worker is
+    /// given them to keep too, under the same key), with how they are read.
+    pub held: Option<(Table, Task)>,
 }
 
 impl Seed {
@@ -41,9 +45,11 @@ impl Seed {
             let (table, test_share) = provided::get_split(name)?;
             Some((name.to_string(), Table::clone(&table), test_share))
         });
+        let held = own::held_table(program).map(|(table, task)| (Table::clone(&table), task));
         Seed {
             program: program.to_string(),
             data,
+            held,
         }
     }
 
@@ -53,6 +59,13 @@ impl Seed {
         tape.maybe(self.data.as_ref(), |w, (name, table, share)| {
             w.text(name);
             w.number(*share);
+            w.texts(&table.feature_names);
+            w.texts(&table.class_names);
+            w.numbers(&table.features);
+            w.numbers(&table.targets);
+        });
+        tape.maybe(self.held.as_ref(), |w, (table, task)| {
+            w.count(u64::from(*task == Task::Regression));
             w.texts(&table.feature_names);
             w.texts(&table.class_names);
             w.numbers(&table.features);
@@ -74,8 +87,25 @@ impl Seed {
             };
             Ok((name, table, share))
         })?;
+        let held = tape.maybe(|t| {
+            let task = match t.count()? {
+                0 => Task::Classification,
+                _ => Task::Regression,
+            };
+            let table = Table {
+                feature_names: t.texts()?,
+                class_names: t.texts()?,
+                features: t.numbers()?,
+                targets: t.numbers()?,
+            };
+            Ok((table, task))
+        })?;
         ended(&tape)?;
-        Ok(Seed { program, data })
+        Ok(Seed {
+            program,
+            data,
+            held,
+        })
     }
 }
 
@@ -247,6 +277,9 @@ impl Remote {
     pub fn seed(seed: Seed) -> Result<Remote, String> {
         if let Some((name, table, test_share)) = seed.data {
             provided::provide_split(&name, table, test_share);
+        }
+        if let Some((table, task)) = &seed.held {
+            held::hold(table, *task);
         }
         let mut source = Source::default();
         source.set(&seed.program);

@@ -229,8 +229,9 @@ impl<B: Backend> Run<B> {
     }
 
     /// `steps` updates (at least one, at most [`MAX_CHUNK_STEPS`], none past the stop)
-    /// queued together, so a GPU runs them in one submission; only the last one's loss
-    /// is read back. Stops there when that loss is NaN or ±∞.
+    /// queued together, so a GPU runs them in one submission, each loss kept in its log on
+    /// the device and all of them read back at once (every step's loss is on the curve).
+    /// Stops there when the last loss is NaN or ±∞.
     pub async fn train_queued(&mut self, steps: usize) -> Result<Chunk, TrainError> {
         let steps = self.room(steps.max(1));
         if steps == 0 {
@@ -240,11 +241,15 @@ impl<B: Backend> Run<B> {
             // Each guarded step reads its gradients back: one by one.
             return self.train_steps(steps).await;
         }
-        for _ in 1..steps {
-            self.trainer.step_quietly()?;
+        for _ in 0..steps {
+            self.trainer.step_logged().await?;
         }
-        let loss = self.step().await?;
-        Ok(self.chunk(steps, !loss.is_finite()))
+        let logged = self.trainer.logged_losses().await?;
+        let first = self.trainer.steps() + 1 - logged.len() as u64;
+        self.losses.extend((first..).zip(logged.iter().copied()));
+        self.measure_layers().await?;
+        let last = logged.last().copied().unwrap_or(f64::NAN);
+        Ok(self.chunk(steps, !last.is_finite()))
     }
 
     /// `steps` updates one by one, each loss read back (at most [`MAX_CHUNK_STEPS`],

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::backend::block_on;
+use crate::data::own::Own;
 use crate::playground::form::{Form, Training, write_program};
 use crate::playground::options::numerics::Numerics;
 use crate::precision::Precision;
@@ -174,6 +175,7 @@ fn a_seed_carries_its_dataset_rows_exactly() {
     let seed = Seed {
         program: "# a \"quoted\" comment, ünïcode and 🙂\nw = param(1)\nL = w * w".into(),
         data: Some(("own".into(), table, 0.25)),
+        held: None,
     };
     let back = Seed::decode(&seed.encode()).unwrap();
     assert_eq!(back, seed);
@@ -307,4 +309,45 @@ fn the_worker_evaluates_the_run_as_the_page_would() {
         block_on(page.predict_points(&points)).unwrap()
     );
     assert_eq!(evaluation.predictions.map(|p| p.len()), Some(50));
+}
+
+#[test]
+fn rows_kept_by_the_page_go_to_the_worker_with_the_seed() {
+    let rows = 1200;
+    let own = Own {
+        table: Table {
+            feature_names: vec!["a".into(), "b".into()],
+            features: (0..rows * 2)
+                .map(|i| ((i * 7) % 13) as f64 / 4.0 - 1.5)
+                .collect(),
+            targets: (0..rows).map(|r| (r % 2) as f64).collect(),
+            class_names: vec!["left".into(), "right".into()],
+        },
+        task: Task::Classification,
+        test_share: 0.2,
+    };
+    assert!(own.kept_by_page(), "more rows than a program holds");
+    let form = Form {
+        dataset: "own".into(),
+        points: own::train_rows(rows, own.test_share),
+        batch: 32,
+        ..Form::default()
+    };
+    let text = own::with_own(&write_program(&form), &own);
+    let seed = Seed::of(&text, None);
+    assert_eq!(seed.held, Some((own.table.clone(), own.task)));
+    let encoded = seed.encode();
+    // The worker is another thread: it holds no rows but those the seed brings.
+    std::thread::spawn(move || {
+        let mut without = Seed::decode(&encoded).unwrap();
+        without.held = None;
+        let error = Remote::seed(without).err().expect("no rows, no run");
+        assert!(error.contains("stayed in the page"), "{error}");
+        let mut remote = Remote::seed(Seed::decode(&encoded).unwrap()).expect("the page's rows");
+        let mut page = page_run(&text);
+        relay(&mut page, &mut remote, Work::Steps(2));
+        assert_eq!(page.losses().len(), 2);
+    })
+    .join()
+    .unwrap();
 }
