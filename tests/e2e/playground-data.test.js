@@ -220,8 +220,11 @@ appTest('a regression CSV trains with mse and the fitted curve is drawn', async 
   await button(page, 'Pause training').click();
   await waitFor('the fitted curve', async () => (await page.locator('.data-report svg.fit-plot polyline').count()) === 1);
   assert.equal(await page.locator('.data-report svg.fit-plot circle').count(), 41);
-  const mse = Number(await page.locator('[data-test-mse]').getAttribute('data-test-mse'));
-  assert.ok(Number.isFinite(mse) && mse < 1, `held-out mse ${mse}`);
+  // The pause evaluates the paused model; its held-out report follows.
+  await waitFor('the held-out mse of the trained model', async () => {
+    const mse = Number(await page.locator('[data-test-mse]').getAttribute('data-test-mse'));
+    return Number.isFinite(mse) && mse < 1 ? { ok: true } : { ok: false, seen: `held-out mse ${mse}` };
+  }, { timeout: 30_000 });
   await snapWide(app, page, 'own-regression');
 });
 
