@@ -32,7 +32,25 @@ pub(crate) struct Kernel {
     pub(crate) entry: &'static str,
 }
 
+/// WGSL files that are no kernel of their own but the start of some (`blocked` below);
+/// the shader test validates them alone.
+#[cfg(test)]
+pub(crate) const PRELUDES: [&str; 1] = ["register_block"];
+
 macro_rules! shader {
+    // A kernel that starts with `register_block.wgsl` (the output block in registers).
+    ($constant:ident, $name:literal, blocked, reads: $reads:literal, writes: $writes:literal, ops: $ops:expr) => {
+        pub(crate) static $constant: Shader = Shader {
+            name: $name,
+            source: concat!(
+                include_str!("kernels/register_block.wgsl"),
+                include_str!(concat!("kernels/", $name, ".wgsl"))
+            ),
+            reads: $reads,
+            writes: $writes,
+            ops: $ops,
+        };
+    };
     ($constant:ident, $name:literal, reads: $reads:literal, writes: $writes:literal) => {
         shader!($constant, $name, reads: $reads, writes: $writes, ops: 0);
     };
@@ -63,8 +81,8 @@ shader!(UNARY_BACKWARD, "unary_backward", reads: 3, writes: 1, ops: UNARY_OPS);
 shader!(BINARY, "binary", reads: 2, writes: 1, ops: BINARY_OPS);
 shader!(BINARY_BACKWARD, "binary_backward", reads: 4, writes: 1, ops: BINARY_OPS);
 shader!(MATMUL, "matmul", reads: 2, writes: 1);
-shader!(MATMUL_BLOCKED, "matmul_blocked", reads: 2, writes: 1, ops: MATMUL_LAYOUTS);
-shader!(DENSE, "dense", reads: 3, writes: 1, ops: DENSE_VARIANTS);
+shader!(MATMUL_BLOCKED, "matmul_blocked", blocked, reads: 2, writes: 1, ops: MATMUL_LAYOUTS);
+shader!(DENSE, "dense", blocked, reads: 3, writes: 1, ops: DENSE_VARIANTS);
 shader!(DENSE_BACKWARD, "dense_backward", reads: 4, writes: 3, ops: DENSE_VARIANTS);
 shader!(TRANSPOSE, "transpose", reads: 1, writes: 1);
 shader!(REDUCE, "reduce", reads: 1, writes: 1);

@@ -92,34 +92,6 @@ fn w_four(start: u32) -> vec4<f32> {
 
 // (B, I, O), read from `params` once per thread (see `main`).
 var<private> sizes: vec3<u32>;
-var<private> acc0: vec4<f32>;
-var<private> acc1: vec4<f32>;
-var<private> acc2: vec4<f32>;
-var<private> acc3: vec4<f32>;
-// `main_wide`'s columns c0+4..c0+7.
-var<private> acc4: vec4<f32>;
-var<private> acc5: vec4<f32>;
-var<private> acc6: vec4<f32>;
-var<private> acc7: vec4<f32>;
-
-// Four depths of one operand: `d{i}` holds depth k0+i over the block's rows or columns.
-struct Depths {
-    d0: vec4<f32>,
-    d1: vec4<f32>,
-    d2: vec4<f32>,
-    d3: vec4<f32>,
-}
-
-// Depths from `depths` on lie past I and count as zero (both operands are cleared: what
-// lies there may be anything, and ∞ · 0 is NaN).
-fn clear_past(values: Depths, depths: u32) -> Depths {
-    if depths >= 4u {
-        return values;
-    }
-    let zero = vec4<f32>(0.0);
-    return Depths(values.d0, select(zero, values.d1, depths > 1u),
-        select(zero, values.d2, depths > 2u), select(zero, values.d3, depths > 3u));
-}
 
 // x at depths k0..k0+3 over rows r0..r0+3: a stored row of x is one row over the
 // depths, turned around here.
@@ -138,46 +110,6 @@ fn right_depths(c0: u32, k0: u32, depths: u32) -> Depths {
     let cols = sizes.z;
     return clear_past(Depths(w_four(k0 * cols + c0), w_four((k0 + 1u) * cols + c0),
         w_four((k0 + 2u) * cols + c0), w_four((k0 + 3u) * cols + c0)), depths);
-}
-
-// acc{i} += l[i] · r over four depths.
-fn add_four(l: Depths, r: Depths) {
-    acc0 = fma(vec4<f32>(l.d0.x), r.d0, acc0);
-    acc1 = fma(vec4<f32>(l.d0.y), r.d0, acc1);
-    acc2 = fma(vec4<f32>(l.d0.z), r.d0, acc2);
-    acc3 = fma(vec4<f32>(l.d0.w), r.d0, acc3);
-    acc0 = fma(vec4<f32>(l.d1.x), r.d1, acc0);
-    acc1 = fma(vec4<f32>(l.d1.y), r.d1, acc1);
-    acc2 = fma(vec4<f32>(l.d1.z), r.d1, acc2);
-    acc3 = fma(vec4<f32>(l.d1.w), r.d1, acc3);
-    acc0 = fma(vec4<f32>(l.d2.x), r.d2, acc0);
-    acc1 = fma(vec4<f32>(l.d2.y), r.d2, acc1);
-    acc2 = fma(vec4<f32>(l.d2.z), r.d2, acc2);
-    acc3 = fma(vec4<f32>(l.d2.w), r.d2, acc3);
-    acc0 = fma(vec4<f32>(l.d3.x), r.d3, acc0);
-    acc1 = fma(vec4<f32>(l.d3.y), r.d3, acc1);
-    acc2 = fma(vec4<f32>(l.d3.z), r.d3, acc2);
-    acc3 = fma(vec4<f32>(l.d3.w), r.d3, acc3);
-}
-
-// The same into the wide block's second four columns, acc{4+i}.
-fn add_four_right(l: Depths, r: Depths) {
-    acc4 = fma(vec4<f32>(l.d0.x), r.d0, acc4);
-    acc5 = fma(vec4<f32>(l.d0.y), r.d0, acc5);
-    acc6 = fma(vec4<f32>(l.d0.z), r.d0, acc6);
-    acc7 = fma(vec4<f32>(l.d0.w), r.d0, acc7);
-    acc4 = fma(vec4<f32>(l.d1.x), r.d1, acc4);
-    acc5 = fma(vec4<f32>(l.d1.y), r.d1, acc5);
-    acc6 = fma(vec4<f32>(l.d1.z), r.d1, acc6);
-    acc7 = fma(vec4<f32>(l.d1.w), r.d1, acc7);
-    acc4 = fma(vec4<f32>(l.d2.x), r.d2, acc4);
-    acc5 = fma(vec4<f32>(l.d2.y), r.d2, acc5);
-    acc6 = fma(vec4<f32>(l.d2.z), r.d2, acc6);
-    acc7 = fma(vec4<f32>(l.d2.w), r.d2, acc7);
-    acc4 = fma(vec4<f32>(l.d3.x), r.d3, acc4);
-    acc5 = fma(vec4<f32>(l.d3.y), r.d3, acc5);
-    acc6 = fma(vec4<f32>(l.d3.z), r.d3, acc6);
-    acc7 = fma(vec4<f32>(l.d3.w), r.d3, acc7);
 }
 
 // Add x·w over depths k0..k0+3 (those from `depths` on past I) to the block at rows
