@@ -31,6 +31,7 @@ pub mod tensor;
 pub mod train;
 pub mod url_state;
 pub mod viewport;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -23,7 +23,7 @@ use crate::backend::cpu::CpuBackend;
 use crate::data::own::{self, held};
 use crate::data::provided;
 use crate::data::table::{Table, Task};
-use tape::{Reader, TapeError, Writer};
+use tape::{ReadRun, Reader, WireError, WriteRun, Writer};
 
 /// What a worker's run is built from: the program's text (own data's rows are in its
 /// comments) and the rows of the shipped dataset it reads, by name, with the share of
@@ -74,7 +74,7 @@ impl Seed {
         tape.0
     }
 
-    pub fn decode(numbers: &[f64]) -> Result<Seed, TapeError> {
+    pub fn decode(numbers: &[f64]) -> Result<Seed, WireError> {
         let mut tape = Reader::new(numbers);
         let program = tape.text()?;
         let data = tape.maybe(|t| {
@@ -162,7 +162,7 @@ impl ChunkRequest {
         tape.0
     }
 
-    pub fn decode(numbers: &[f64]) -> Result<ChunkRequest, TapeError> {
+    pub fn decode(numbers: &[f64]) -> Result<ChunkRequest, WireError> {
         let mut tape = Reader::new(numbers);
         let work = match tape.count()? {
             0 => Work::For(tape.number()?),
@@ -174,7 +174,7 @@ impl ChunkRequest {
         let evaluate = tape.maybe(|t| {
             (0..t.length()?)
                 .map(|_| Ok([t.number()?, t.number()?]))
-                .collect::<Result<_, TapeError>>()
+                .collect::<Result<_, WireError>>()
         })?;
         ended(&tape)?;
         Ok(ChunkRequest {
@@ -223,7 +223,7 @@ impl ChunkReply {
         tape.0
     }
 
-    pub fn decode(numbers: &[f64]) -> Result<ChunkReply, TapeError> {
+    pub fn decode(numbers: &[f64]) -> Result<ChunkReply, WireError> {
         let mut tape = Reader::new(numbers);
         let chunk = Chunk {
             steps: tape.index()?,
@@ -232,14 +232,14 @@ impl ChunkReply {
         };
         let losses = (0..tape.length()?)
             .map(|_| Ok((tape.count()?, tape.number()?)))
-            .collect::<Result<_, TapeError>>()?;
+            .collect::<Result<_, WireError>>()?;
         let state = tape.state()?;
         let evaluation = tape.maybe(|t| {
             let accuracy = t.maybe(Reader::number)?;
             let predictions = t.maybe(|t| {
                 (0..t.length()?)
                     .map(|_| Ok((t.index()?, t.number()?)))
-                    .collect::<Result<_, TapeError>>()
+                    .collect::<Result<_, WireError>>()
             })?;
             let took_ms = t.number()?;
             Ok(Evaluation {
@@ -258,11 +258,11 @@ impl ChunkReply {
     }
 }
 
-fn ended(tape: &Reader) -> Result<(), TapeError> {
+fn ended(tape: &Reader) -> Result<(), WireError> {
     if tape.done() {
         Ok(())
     } else {
-        Err("the training state goes on past its end".into())
+        Err("the message goes on past its end".into())
     }
 }
 

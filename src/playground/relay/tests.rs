@@ -250,7 +250,7 @@ fn the_tape_keeps_every_number_and_refuses_a_cut_one() {
     // Every cut of the tape, and a tape with a number too many, is refused in words.
     for end in 0..numbers.len() {
         let error = ChunkReply::decode(&numbers[..end]).unwrap_err();
-        assert!(error.contains("training state"), "{end}: {error}");
+        assert!(error.contains("message"), "{end}: {error}");
     }
     let mut longer = numbers.clone();
     longer.push(0.0);
