@@ -6,6 +6,7 @@ pub mod accumulate;
 pub mod anomaly;
 pub mod check;
 pub mod checkpoint;
+pub mod compute;
 pub mod custom;
 pub mod depth;
 pub mod drift;

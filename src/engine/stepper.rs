@@ -9,12 +9,12 @@
 //! and update steps around them.
 
 use super::accumulate::{self, Stage, Training, TrainingError};
+use super::compute::{Compute, Direct, Tangent, add};
 use super::record::{
     Mode, PassProgress, Phase, Progress, StepDetail, StepRecord, Update, Value, scalar,
 };
 use super::{checkpoint, memory};
 use crate::graph::{Graph, NodeId};
-use crate::op::Op;
 use crate::precision::{Loss, Precision};
 use crate::tensor::{Tensor, elementwise, ops, shape_text};
 use serde::{Deserialize, Serialize};
@@ -719,12 +719,19 @@ impl Stepper {
 
     /// Take the next step, whatever its phase.
     pub fn step(&mut self) -> Option<StepRecord> {
+        self.step_with(&mut Direct)
+    }
+
+    /// Take the next step with its heavy work done by `compute` (see [`super::compute`]).
+    pub fn step_with(&mut self, compute: &mut dyn Compute) -> Option<StepRecord> {
         let &(phase, node) = self.schedule.get(self.cursor())?;
         let index = self.cursor();
         let mut undo = self.begin_pass(index, phase);
         let detail = match (self.mode, phase) {
-            (Mode::Reverse, Phase::Forward | Phase::Recompute) => self.evaluate(node),
-            (Mode::Reverse, Phase::Backward) => self.visit(node),
+            (Mode::Reverse, Phase::Forward | Phase::Recompute) => {
+                self.evaluate(index, node, compute)
+            }
+            (Mode::Reverse, Phase::Backward) => self.visit(index, node, compute),
             (Mode::Reverse, Phase::ZeroGrad) => {
                 let (detail, cleared) = self.zero_grad(node);
                 undo = Some(Box::new(cleared));
@@ -735,7 +742,7 @@ impl Stepper {
                 undo = Some(Box::new(replaced));
                 detail
             }
-            (Mode::Forward { wrt }, _) => self.tangent_step(node, wrt),
+            (Mode::Forward { wrt }, _) => self.tangent_step(index, node, wrt, compute),
         };
         self.undo.push(undo);
         let record = StepRecord {
@@ -916,12 +923,17 @@ impl Stepper {
 
     /// Go to the state after exactly `cursor` steps (clamped to the schedule).
     pub fn seek(&mut self, cursor: usize) {
+        self.seek_with(cursor, &mut Direct);
+    }
+
+    /// [`Stepper::seek`] with the steps' heavy work done by `compute`.
+    pub fn seek_with(&mut self, cursor: usize, compute: &mut dyn Compute) {
         let cursor = cursor.min(self.len());
         while self.cursor() > cursor {
             self.step_back();
         }
         while self.cursor() < cursor {
-            self.step();
+            self.step_with(compute);
         }
     }
 
@@ -990,16 +1002,16 @@ impl Stepper {
         });
     }
 
-    fn evaluate(&mut self, node: NodeId) -> StepDetail {
+    fn evaluate(&mut self, step: usize, node: NodeId, compute: &mut dyn Compute) -> StepDetail {
         if let Some(value) = self.input_value(node) {
             self.values[node.0] = Some(value.clone());
             return StepDetail::Input { value };
         }
         let args = self.args(node);
         let refs: Vec<&Tensor> = args.iter().map(|a| &**a).collect();
-        let (value, error) = match ops::forward(self.graph.node(node).op, &refs) {
+        let (value, error) = match compute.forward(step, self.graph.node(node).op, &refs) {
             Ok(value) => (value, None),
-            Err(error) => (self.graph.node(node).nan(), Some(error.to_string())),
+            Err(error) => (self.graph.node(node).nan(), Some(error)),
         };
         let value = Arc::new(self.store(value));
         self.values[node.0] = Some(value.clone());
@@ -1008,7 +1020,7 @@ impl Stepper {
 
     /// The one place where `adjoint[input] += contribution` happens: `local · adjoint`
     /// for elementwise ops, the op's vector-Jacobian product otherwise.
-    fn visit(&mut self, node: NodeId) -> StepDetail {
+    fn visit(&mut self, step: usize, node: NodeId, compute: &mut dyn Compute) -> StepDetail {
         let seeded = node == self.graph.output();
         if seeded {
             let scale = self.loss_scale;
@@ -1026,7 +1038,7 @@ impl Stepper {
             .unwrap_or_else(|| Arc::new(self.graph.node(node).nan()));
         let op = self.graph.node(node).op;
         let inputs = self.graph.node(node).inputs.clone();
-        let pulled = pull_back(op, &refs, &value, &adjoint);
+        let pulled = compute.pull_back(step, op, &refs, &value, &adjoint);
         let mut updates = Vec::with_capacity(inputs.len());
         for (input_index, (target, (local, contribution))) in
             inputs.into_iter().zip(pulled).enumerate()
@@ -1060,7 +1072,13 @@ impl Stepper {
         }
     }
 
-    fn tangent_step(&mut self, node: NodeId, wrt: NodeId) -> StepDetail {
+    fn tangent_step(
+        &mut self,
+        step: usize,
+        node: NodeId,
+        wrt: NodeId,
+        compute: &mut dyn Compute,
+    ) -> StepDetail {
         if let Some(value) = self.input_value(node) {
             let seeded = node == wrt;
             let tangent = Arc::new(value.map(|_| if seeded { 1.0 } else { 0.0 }));
@@ -1078,11 +1096,8 @@ impl Stepper {
         let args = self.args(node);
         let refs: Vec<&Tensor> = args.iter().map(|a| &**a).collect();
         let op = self.graph.node(node).op;
-        let shape_nan = self.graph.node(node).nan();
-        let value = ops::forward(op, &refs).unwrap_or_else(|_| shape_nan.clone());
-        let partials: Vec<Tensor> = elementwise::local_derivatives(op, &refs, &value)
-            .unwrap_or_else(|_| vec![shape_nan.clone(); refs.len()]);
-        let inputs = self.graph.node(node).inputs.clone();
+        let nan = self.graph.node(node).nan();
+        let inputs = &self.graph.node(node).inputs;
         let arg_tangents: Vec<Value> = inputs
             .iter()
             .map(|i| {
@@ -1091,17 +1106,16 @@ impl Stepper {
                     .unwrap_or_else(|| Arc::new(self.graph.node(*i).nan()))
             })
             .collect();
-        // Constants have no tangent, just as they receive no adjoint: their terms are left
-        // out rather than multiplied by 0, which would turn an infinite partial into NaN.
-        let mut tangent = shape_nan.map(|_| 0.0);
-        for ((input, partial), arg_tangent) in inputs.iter().zip(&partials).zip(&arg_tangents) {
-            if self.graph.node(*input).op.is_constant() {
-                continue;
-            }
-            let term = ops::forward(Op::Mul, &[partial, arg_tangent])
-                .unwrap_or_else(|_| shape_nan.clone());
-            tangent = add(&tangent, &term);
-        }
+        let with_tangent: Vec<Option<&Tensor>> = inputs
+            .iter()
+            .zip(&arg_tangents)
+            .map(|(i, t)| (!self.graph.node(*i).op.is_constant()).then_some(&**t))
+            .collect();
+        let Tangent {
+            value,
+            partials,
+            tangent,
+        } = compute.tangent(step, op, &refs, &with_tangent, &nan);
         let value = Arc::new(self.store(value));
         let tangent = Arc::new(self.store(tangent));
         self.values[node.0] = Some(value.clone());
@@ -1129,40 +1143,6 @@ fn lost(precision: Precision, exact: &Tensor) -> Option<Loss> {
         }
     }
     lost
-}
-
-/// The elementwise sum of two tensors of one shape (NaN where the shapes differ, which
-/// the graph's shape checks rule out).
-fn add(a: &Tensor, b: &Tensor) -> Tensor {
-    a.zip_with(b, |x, y| x + y)
-        .unwrap_or_else(|| a.map(|_| f64::NAN))
-}
-
-/// For each input of a node: its local derivative (elementwise ops only) and the
-/// contribution to its adjoint, `None` where the op refused its operands.
-fn pull_back(
-    op: Op,
-    args: &[&Tensor],
-    value: &Tensor,
-    adjoint: &Tensor,
-) -> Vec<(Option<Tensor>, Option<Tensor>)> {
-    if op.is_elementwise() {
-        let Ok(locals) = elementwise::local_derivatives(op, args, value) else {
-            return vec![(None, None); args.len()];
-        };
-        return locals
-            .into_iter()
-            .zip(args)
-            .map(|(local, arg)| {
-                let contribution = elementwise::pull_back(&local, adjoint, arg.shape()).ok();
-                (Some(local), contribution)
-            })
-            .collect();
-    }
-    match ops::vjp(op, args, value, adjoint) {
-        Ok(gradients) => gradients.into_iter().map(|g| (None, Some(g))).collect(),
-        Err(_) => vec![(None, None); args.len()],
-    }
 }
 
 /// One value per input node, in graph order, each of its node's shape.
