@@ -4,8 +4,10 @@
 
 pub mod changes;
 pub mod checking;
+pub mod seeking;
 mod storage;
 
+use crate::engine::compute::Log;
 use crate::engine::record::scalar;
 use crate::engine::setup::Setup;
 use crate::engine::{Mode, StepRecord, Stepper, check, inputs};
@@ -56,6 +58,14 @@ pub struct Session {
     quiz: Option<QuizScore>,
     /// Checkpoints, precision and loss scaling, as the link gave them.
     storage: Storage,
+    /// Results of this build's steps computed by a worker (see [`seeking`]).
+    log: Log,
+    /// Each step's work (see [`seeking::step_work`]).
+    work: Vec<u64>,
+    /// Whether long seeks wait for a worker (see [`seeking`]) instead of running here.
+    offload: bool,
+    /// The step a seek left to a worker is going to.
+    pending: Option<usize>,
 }
 
 /// A tensor input edited in the inputs panel.
@@ -131,6 +141,10 @@ impl Session {
             setup: Setup::default(),
             quiz: None,
             storage: Storage::default(),
+            log: Log::default(),
+            work: Vec::new(),
+            offload: seeking::worker_available(),
+            pending: None,
         };
         session.set_source(source);
         session
@@ -152,6 +166,10 @@ impl Session {
             setup: state.setup,
             quiz: state.quiz,
             storage: state.storage,
+            log: Log::default(),
+            work: Vec::new(),
+            offload: seeking::worker_available(),
+            pending: None,
         };
         session.set_source(&state.program);
         if state.about.is_none() {
@@ -363,12 +381,20 @@ impl Session {
         }
     }
 
-    /// Take the next step; its record, if there was one.
+    /// Take the next step; its record, if there was one (none either when the step is
+    /// left to a worker: see [`Session::seek`]).
     pub fn step_forward(&mut self) -> Option<StepRecord> {
-        self.stepper.as_mut()?.step()
+        let next = self.stepper.as_ref()?.cursor() + 1;
+        if self.defer(next) {
+            return None;
+        }
+        let work = &self.work;
+        let mut cache = self.log.cache(|step| seeking::worth_keeping(work, step));
+        self.stepper.as_mut()?.step_with(&mut cache)
     }
 
     pub fn step_back(&mut self) -> Option<StepRecord> {
+        self.pending = None;
         self.stepper.as_mut()?.step_back()
     }
 
@@ -376,9 +402,17 @@ impl Session {
         self.seek(0);
     }
 
+    /// Go to the state after `cursor` steps; when the session offloads and the steps are
+    /// too much work for here, it stays and leaves them to a worker instead
+    /// ([`Session::pending_seek`]).
     pub fn seek(&mut self, cursor: usize) {
+        if self.defer(cursor) {
+            return;
+        }
         if let Some(stepper) = &mut self.stepper {
-            stepper.seek(cursor);
+            let work = &self.work;
+            let mut cache = self.log.cache(|step| seeking::worth_keeping(work, step));
+            stepper.seek_with(cursor, &mut cache);
         }
     }
 
@@ -398,23 +432,28 @@ impl Session {
         }
         next.seek(0);
         *stepper = next;
-        self.revision = next_revision();
+        self.new_build();
         self.about = about;
         true
     }
 
     /// After the last forward step (in forward mode: the end).
     pub fn jump_to_forward_end(&mut self) {
-        if let Some(stepper) = &mut self.stepper {
-            let forward = stepper.forward_end();
-            stepper.seek(forward);
-        }
+        self.seek(self.forward_end());
     }
 
     pub fn jump_to_backward_end(&mut self) {
-        if let Some(stepper) = &mut self.stepper {
-            stepper.run_to_end();
-        }
+        self.seek(self.end());
+    }
+
+    /// The cursor after the last forward step (in forward mode: the end).
+    pub fn forward_end(&self) -> usize {
+        self.stepper.as_ref().map_or(0, Stepper::forward_end)
+    }
+
+    /// The cursor after the last step.
+    pub fn end(&self) -> usize {
+        self.stepper.as_ref().map_or(0, Stepper::len)
     }
 
     /// The scalar inputs with their current values, in graph order (tensor inputs keep
@@ -690,12 +729,20 @@ impl Session {
                 Stepper::new(graph, values, Mode::Reverse)
             })
             .and_then(|stepper| storage::apply(&self.storage, stepper));
-        if let Ok(mut stepper) = stepper {
-            stepper.seek(cursor);
+        if let Ok(stepper) = stepper {
             self.stepper = Some(stepper);
-            self.revision = next_revision();
+            self.new_build();
             self.about = None;
+            self.seek(cursor);
         }
+    }
+
+    /// A new stepper is in place: a new revision, its steps' work, no results yet.
+    fn new_build(&mut self) {
+        self.revision = next_revision();
+        self.log = Log::default();
+        self.pending = None;
+        self.work = self.stepper.as_ref().map_or_else(Vec::new, seeking::step_work);
     }
 }
 

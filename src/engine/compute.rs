@@ -180,6 +180,12 @@ impl Log {
         Replay(self)
     }
 
+    /// Like [`Log::replay`], and keeping the results of the steps it computes for which
+    /// `worth(step)` holds, so that going over them again costs nothing.
+    pub fn cache<F: Fn(usize) -> bool>(&mut self, worth: F) -> Cache<'_, F> {
+        Cache { log: self, worth }
+    }
+
     /// The log as numbers (see [`crate::wire`]).
     pub fn encode(&self) -> Vec<f64> {
         let mut w = Writer::default();
@@ -363,3 +369,61 @@ impl Compute for Replay<'_> {
 
 #[cfg(test)]
 mod tests;
+
+/// Takes each step's results from a [`Log`], and adds those it computes that are worth
+/// keeping.
+pub struct Cache<'a, F> {
+    log: &'a mut Log,
+    worth: F,
+}
+
+impl<F: Fn(usize) -> bool> Cache<'_, F> {
+    fn keep(&mut self, step: usize, computed: Computed) {
+        if (self.worth)(step) {
+            self.log.insert(step, computed);
+        }
+    }
+}
+
+impl<F: Fn(usize) -> bool> Compute for Cache<'_, F> {
+    fn forward(&mut self, step: usize, op: Op, args: &[&Tensor]) -> Result<Tensor, String> {
+        if self.log.covers(step) {
+            return self.log.replay().forward(step, op, args);
+        }
+        let result = Direct.forward(step, op, args);
+        self.keep(step, Computed::Forward(result.clone()));
+        result
+    }
+
+    fn pull_back(
+        &mut self,
+        step: usize,
+        op: Op,
+        args: &[&Tensor],
+        value: &Tensor,
+        adjoint: &Tensor,
+    ) -> Pulled {
+        if self.log.covers(step) {
+            return self.log.replay().pull_back(step, op, args, value, adjoint);
+        }
+        let pulled = Direct.pull_back(step, op, args, value, adjoint);
+        self.keep(step, Computed::PullBack(pulled.clone()));
+        pulled
+    }
+
+    fn tangent(
+        &mut self,
+        step: usize,
+        op: Op,
+        args: &[&Tensor],
+        arg_tangents: &[Option<&Tensor>],
+        nan: &Tensor,
+    ) -> Tangent {
+        if self.log.covers(step) {
+            return self.log.replay().tangent(step, op, args, arg_tangents, nan);
+        }
+        let tangent = Direct.tangent(step, op, args, arg_tangents, nan);
+        self.keep(step, Computed::Tangent(tangent.clone()));
+        tangent
+    }
+}
