@@ -742,7 +742,10 @@ impl Session {
         self.revision = next_revision();
         self.log = Log::default();
         self.pending = None;
-        self.work = self.stepper.as_ref().map_or_else(Vec::new, seeking::step_work);
+        self.work = self
+            .stepper
+            .as_ref()
+            .map_or_else(Vec::new, seeking::step_work);
     }
 }
 

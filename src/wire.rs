@@ -101,9 +101,7 @@ impl<'a> Reader<'a> {
         if x.fract() == 0.0 && (0.0..EXACT).contains(&x) {
             Ok(x as u64)
         } else {
-            Err(format!(
-                "number {at} of the message is not a count: {x}"
-            ))
+            Err(format!("number {at} of the message is not a count: {x}"))
         }
     }
 

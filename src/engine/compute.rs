@@ -105,7 +105,8 @@ impl Compute for Direct {
             let Some(arg_tangent) = arg_tangent else {
                 continue;
             };
-            let term = ops::forward(Op::Mul, &[partial, arg_tangent]).unwrap_or_else(|_| nan.clone());
+            let term =
+                ops::forward(Op::Mul, &[partial, arg_tangent]).unwrap_or_else(|_| nan.clone());
             tangent = add(&tangent, &term);
         }
         Tangent {

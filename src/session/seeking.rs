@@ -13,8 +13,8 @@
 use super::Session;
 use crate::engine::compute::{Log, Recorder};
 use crate::engine::{Mode, Phase, Stepper};
-use crate::graph::cost::cost;
 use crate::graph::NodeId;
+use crate::graph::cost::cost;
 use crate::op::{Kind, Matrix};
 use crate::url_state::UrlState;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,6 +132,13 @@ impl Session {
     /// The step a seek left to a worker is going to, if one is.
     pub fn pending(&self) -> Option<usize> {
         self.pending
+    }
+
+    /// Seek here, however costly (when the worker cannot).
+    pub fn seek_here(&mut self, cursor: usize) {
+        let offload = std::mem::replace(&mut self.offload, false);
+        self.seek(cursor);
+        self.offload = offload;
     }
 
     /// Stop waiting for the worker: the view stays where it is.
@@ -288,7 +295,10 @@ mod tests {
     fn cheap_seeks_run_here_and_costly_ones_wait_for_the_worker() {
         let mut plain = Session::new(HEAVY);
         plain.jump_to_backward_end();
-        assert!(plain.stepper().unwrap().is_done(), "without a worker, right away");
+        assert!(
+            plain.stepper().unwrap().is_done(),
+            "without a worker, right away"
+        );
 
         let mut session = offloading(HEAVY);
         session.jump_to_forward_end();
@@ -297,7 +307,11 @@ mod tests {
         let forward_end = step_to_forward_end(&mut session);
         session.jump_to_backward_end();
         assert_eq!(session.pending(), Some(session.end()));
-        assert_eq!(session.stepper().unwrap().cursor(), forward_end, "it stays meanwhile");
+        assert_eq!(
+            session.stepper().unwrap().cursor(),
+            forward_end,
+            "it stays meanwhile"
+        );
         let request = session.pending_seek().unwrap();
         assert_eq!((request.from, request.to), (forward_end, session.end()));
         let link = UrlState::from_fragment(&request.link).unwrap();
@@ -306,7 +320,11 @@ mod tests {
         let result = worker(&session, &mut None);
         assert!(session.finish_seek(result));
         assert_eq!(session.pending(), None);
-        assert_eq!(state(&session), state(&plain), "the worker's steps are the page's");
+        assert_eq!(
+            state(&session),
+            state(&plain),
+            "the worker's steps are the page's"
+        );
         // Back and forth again over those steps: no more waiting.
         session.reset();
         session.jump_to_backward_end();
@@ -416,7 +434,11 @@ mod tests {
         let stepper = session.stepper().unwrap();
         let of = |phase: Phase, name: &str| {
             let id = stepper.graph().find(name).unwrap();
-            let at = stepper.schedule().iter().position(|&s| s == (phase, id)).unwrap();
+            let at = stepper
+                .schedule()
+                .iter()
+                .position(|&s| s == (phase, id))
+                .unwrap();
             work[at]
         };
         assert_eq!(of(Phase::Forward, "v2"), 2_000);

@@ -1,11 +1,34 @@
 //! Step controls: reset, back, forward, play/pause with a speed, the two jumps, the
-//! counter ("backward 2 / 4") and the export menu. An embed may show only reset, back,
-//! forward and the counter.
+//! counter ("backward 2 / 4"), the progress of a seek computed in the background and the
+//! export menu. An embed may show only reset, back, forward and the counter.
 
 use super::export::ExportMenu;
 use super::state::AppState;
 use crate::embed::{Controls, counter_text};
 use leptos::prelude::*;
+
+/// While a worker computes a long seek: which steps, how far it is, and a way to stop.
+#[component]
+fn SeekStatus() -> impl IntoView {
+    let state = AppState::get();
+    move || {
+        state.seeking.get().map(|seek| {
+            let percent = (seek.done * 100.0).floor().clamp(0.0, 100.0);
+            let steps = if seek.to == seek.from + 1 {
+                format!("step {}", seek.to)
+            } else {
+                format!("steps {}–{}", seek.from + 1, seek.to)
+            };
+            view! {
+                <span class="seek-status" role="status">
+                    <progress max="100" value=percent.to_string()></progress>
+                    <span>{format!("Computing {steps} in the background: {percent}%")}</span>
+                    <button on:click=move |_| state.cancel_seek()>"Cancel"</button>
+                </span>
+            }
+        })
+    }
+}
 
 #[component]
 pub fn StepControls(
@@ -74,6 +97,7 @@ pub fn StepControls(
             <super::passes::Passes />
             </Show>
             <output class="counter" data-step-counter="" aria-live="off">{counter}</output>
+            <SeekStatus />
             <Show when=full>
                 <ExportMenu />
             </Show>

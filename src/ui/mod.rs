@@ -29,6 +29,8 @@ use state::AppState;
 /// The whole page below `<body>`.
 #[component]
 pub fn App() -> impl IntoView {
+    // Long seeks of this page's sessions go to a worker.
+    crate::session::seeking::offer_worker();
     let session = hooks::session_from_location().unwrap_or_else(|| {
         let first = examples::all()
             .into_iter()
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
     hooks::sync_location(state);
     hooks::drive_playback(state);
     hooks::keyboard_shortcuts(state);
+    hooks::offload_seeks(state);
     Effect::new(move |previous: Option<bool>| {
         let on = state.presenting.get();
         if previous.is_some() || on {

@@ -23,10 +23,21 @@ pub struct AppState {
     /// The graph node last pressed (clicked, or Enter on its box): set at every press, so
     /// a lesson that picks nodes (the Memory view's checkpoints) hears each one.
     pub pressed: RwSignal<Option<usize>>,
+    /// A seek a worker is computing (see `session::seeking`), while one is.
+    pub seeking: RwSignal<Option<SeekProgress>>,
     /// When the last edit happened (ms since the epoch).
     last_edit_entry: StoredValue<f64>,
     /// The compile waiting for typing to pause.
     pending_compile: StoredValue<Option<TimeoutHandle>>,
+}
+
+/// A seek being computed by a worker: from and to which step, and how far it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeekProgress {
+    pub from: usize,
+    pub to: usize,
+    /// The fraction of the work done.
+    pub done: f64,
 }
 
 /// How long typing must pause before the program is compiled again.
@@ -45,6 +56,7 @@ impl AppState {
             presenting: RwSignal::new(false),
             highlight: RwSignal::new(None),
             pressed: RwSignal::new(None),
+            seeking: RwSignal::new(None),
             last_edit_entry: StoredValue::new(0.0),
             pending_compile: StoredValue::new(None),
         }
@@ -87,6 +99,11 @@ impl AppState {
     pub fn jump_to_backward_end(&self) {
         self.playing.set(false);
         self.session.update(Session::jump_to_backward_end);
+    }
+
+    /// Stop waiting for a seek's worker: the view stays where it is.
+    pub fn cancel_seek(&self) {
+        self.session.update(Session::cancel_seek);
     }
 
     pub fn toggle_playing(&self) {

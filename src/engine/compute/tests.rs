@@ -42,7 +42,12 @@ fn replayed_equals_computed(stepper: &Stepper, from: usize, to: usize) -> Log {
 fn every_example_replays_in_both_modes_and_every_setup() {
     let mut replayed = 0;
     for example in examples::catalog() {
-        for mode in [Mode::Reverse, Mode::Forward { wrt: crate::graph::NodeId(0) }] {
+        for mode in [
+            Mode::Reverse,
+            Mode::Forward {
+                wrt: crate::graph::NodeId(0),
+            },
+        ] {
             let Some(stepper) = build(example.program, mode, example.setup) else {
                 continue;
             };
@@ -63,9 +68,18 @@ fn checkpointed_schedules_replay_their_recomputations() {
     let kept = CheckpointPlan::Every(2).choose(&graph).unwrap();
     let values = inputs::resolve(&graph, &[], None).unwrap();
     let stepper = Stepper::with_checkpoints(graph, values, Mode::Reverse, Some(kept)).unwrap();
-    assert!(stepper.schedule().iter().any(|(p, _)| *p == crate::engine::Phase::Recompute));
+    assert!(
+        stepper
+            .schedule()
+            .iter()
+            .any(|(p, _)| *p == crate::engine::Phase::Recompute)
+    );
     let log = replayed_equals_computed(&stepper, 0, stepper.len());
-    assert_eq!(log.steps().count(), stepper.len() - 1, "all but the input's step");
+    assert_eq!(
+        log.steps().count(),
+        stepper.len() - 1,
+        "all but the input's step"
+    );
 }
 
 /// A replayed step uses the log's numbers, not its own: a log whose value differs shows.
@@ -105,8 +119,12 @@ fn logs_merge_and_errors_survive_the_wire() {
 
 #[test]
 fn cut_or_disordered_logs_are_refused() {
-    let stepper = build("A = randn([2, 3], 1)\nsum(tanh(A) * A)", Mode::Reverse, Setup::default())
-        .unwrap();
+    let stepper = build(
+        "A = randn([2, 3], 1)\nsum(tanh(A) * A)",
+        Mode::Reverse,
+        Setup::default(),
+    )
+    .unwrap();
     let mut recorder = Recorder::from(0);
     stepper.clone().seek_with(stepper.len(), &mut recorder);
     let numbers = recorder.log.encode();
@@ -116,10 +134,15 @@ fn cut_or_disordered_logs_are_refused() {
     let mut longer = numbers.clone();
     longer.push(0.0);
     assert!(Log::decode(&longer).is_err());
-    let mut swapped = Log::default();
-    swapped.entries = vec![
-        (2, Computed::Forward(Ok(Tensor::scalar(1.0)))),
-        (1, Computed::Forward(Ok(Tensor::scalar(1.0)))),
-    ];
-    assert!(Log::decode(&swapped.encode()).unwrap_err().contains("out of order"));
+    let swapped = Log {
+        entries: vec![
+            (2, Computed::Forward(Ok(Tensor::scalar(1.0)))),
+            (1, Computed::Forward(Ok(Tensor::scalar(1.0)))),
+        ],
+    };
+    assert!(
+        Log::decode(&swapped.encode())
+            .unwrap_err()
+            .contains("out of order")
+    );
 }
