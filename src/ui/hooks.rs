@@ -3,8 +3,8 @@
 //! browser helpers that need no app state (the URL fragment, timers, the clipboard, the
 //! theme, the clock, markup containers) are in [`browser`], which the state may use too,
 //! the worker that checks large programs' gradients in [`check_worker`] and the one that
-//! takes long seeks in [`seek_worker`]; the playground module's own glue is in
-//! `playground::hooks`.
+//! takes long seeks in [`seek_worker`] (the lessons module's session uses it too); the
+//! playground module's own glue is in `playground::hooks`.
 
 pub mod browser;
 pub mod check_worker;
@@ -12,12 +12,8 @@ pub mod seek_worker;
 
 pub use browser::*;
 
-use super::state::{AppState, SeekProgress};
-use crate::engine::compute::Log;
-use crate::session::Session;
-use crate::session::seeking::SeekResult;
+use super::state::AppState;
 use leptos::prelude::*;
-use seek_worker::{SeekNews, SeekWorker};
 use std::time::Duration;
 
 /// Keep the URL in step with the session, and restore the session when the user goes
@@ -127,74 +123,4 @@ fn focus_uses_key(event: &web_sys::KeyboardEvent, key: &str) -> bool {
     );
     let pressable = matches!(tag.as_str(), "button" | "a" | "summary") || role == "button";
     (moving && moving_widget) || (key == " " && pressable)
-}
-
-/// Carry out the seeks the session leaves to a worker: send each to the seek worker (a
-/// new one when the last is still busy with a seek no longer wanted), show its progress,
-/// and finish the seek with its steps. A worker that fails leaves the seek to the page.
-pub fn offload_seeks(state: AppState) {
-    let worker = StoredValue::new_local(None::<SeekWorker>);
-    let pending = Memo::new(move |_| {
-        state
-            .session
-            .with(|s| s.pending().map(|to| (s.revision(), to)))
-    });
-    let stop_busy = move || {
-        worker.update_value(|w| {
-            if w.as_ref().is_some_and(SeekWorker::busy) {
-                *w = None;
-            }
-        })
-    };
-    Effect::new(move |_| {
-        stop_busy();
-        let Some((revision, to)) = pending.get() else {
-            state.seeking.set(None);
-            return;
-        };
-        let Some(request) = state.session.with_untracked(Session::pending_seek) else {
-            return;
-        };
-        state.seeking.set(Some(SeekProgress {
-            from: request.from,
-            to,
-            done: 0.0,
-        }));
-        // Out of the worker's callback, which dropping the worker frees.
-        let on_page = move |why: String| {
-            leptos::logging::warn!("the seek runs on the page: {why}");
-            set_timeout(
-                move || {
-                    worker.set_value(None);
-                    state.session.update(|s| s.seek_here(to));
-                },
-                Duration::ZERO,
-            );
-        };
-        let hear = move |news| match news {
-            SeekNews::Progress(done) => state.seeking.update(|p| {
-                if let Some(p) = p {
-                    p.done = done;
-                }
-            }),
-            SeekNews::Done(numbers) => match Log::decode(&numbers) {
-                Ok(log) => state.session.update(|s| {
-                    s.finish_seek(SeekResult { revision, to, log });
-                }),
-                Err(why) => on_page(why),
-            },
-            SeekNews::Failed(why) => on_page(why),
-        };
-        if worker.with_value(Option::is_none) {
-            match SeekWorker::start() {
-                Ok(started) => worker.set_value(Some(started)),
-                Err(why) => return on_page(why),
-            }
-        }
-        worker.update_value(|w| {
-            if let Some(w) = w {
-                w.send(&request, hear);
-            }
-        });
-    });
 }

@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
     hooks::sync_location(state);
     hooks::drive_playback(state);
     hooks::keyboard_shortcuts(state);
-    hooks::offload_seeks(state);
+    hooks::seek_worker::offload_seeks(state.session, state.seeking);
     Effect::new(move |previous: Option<bool>| {
         let on = state.presenting.get();
         if previous.is_some() || on {

@@ -2,6 +2,7 @@
 //! needs (playing, speed, theme). Components get it from context and call its methods.
 
 use super::hooks::browser as hooks;
+use super::hooks::seek_worker::SeekProgress;
 use crate::examples::Example;
 use crate::session::Session;
 use crate::url_state::{ModeChoice, UrlState};
@@ -29,15 +30,6 @@ pub struct AppState {
     last_edit_entry: StoredValue<f64>,
     /// The compile waiting for typing to pause.
     pending_compile: StoredValue<Option<TimeoutHandle>>,
-}
-
-/// A seek being computed by a worker: from and to which step, and how far it is.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SeekProgress {
-    pub from: usize,
-    pub to: usize,
-    /// The fraction of the work done.
-    pub done: f64,
 }
 
 /// How long typing must pause before the program is compiled again.

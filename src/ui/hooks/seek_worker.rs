@@ -1,11 +1,25 @@
 //! Long seeks in a Web Worker (`www/check-worker.js`, which runs the `checker` module):
 //! one worker, kept while it is idle so it goes on from the stepper it has, terminated
-//! when dropped (a seek no longer wanted while it works).
+//! when dropped (a seek no longer wanted while it works); [`offload_seeks`] hands it a
+//! session's waiting seeks.
 
-use crate::session::seeking::SeekRequest;
+use crate::engine::compute::Log;
+use crate::session::Session;
+use crate::session::seeking::{SeekRequest, SeekResult};
+use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
+
+/// A seek being computed by a worker: from and to which step, and how far it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeekProgress {
+    pub from: usize,
+    pub to: usize,
+    /// The fraction of the work done.
+    pub done: f64,
+}
 
 #[wasm_bindgen(inline_js = "
 export function seek_worker() {
@@ -95,4 +109,70 @@ impl SeekWorker {
         );
         self.hear = Some(callback);
     }
+}
+
+/// Carry out the seeks the session leaves to a worker: send each to the seek worker (a
+/// new one when the last is still busy with a seek no longer wanted), show its progress,
+/// and finish the seek with its steps. A worker that fails leaves the seek to the page.
+pub fn offload_seeks(session: RwSignal<Session>, seeking: RwSignal<Option<SeekProgress>>) {
+    let worker = StoredValue::new_local(None::<SeekWorker>);
+    let pending = Memo::new(move |_| session.with(|s| s.pending().map(|to| (s.revision(), to))));
+    let stop_busy = move || {
+        worker.update_value(|w| {
+            if w.as_ref().is_some_and(SeekWorker::busy) {
+                *w = None;
+            }
+        })
+    };
+    Effect::new(move |_| {
+        stop_busy();
+        let Some((revision, to)) = pending.get() else {
+            seeking.set(None);
+            return;
+        };
+        let Some(request) = session.with_untracked(Session::pending_seek) else {
+            return;
+        };
+        seeking.set(Some(SeekProgress {
+            from: request.from,
+            to,
+            done: 0.0,
+        }));
+        // Out of the worker's callback, which dropping the worker frees.
+        let on_page = move |why: String| {
+            leptos::logging::warn!("the seek runs on the page: {why}");
+            set_timeout(
+                move || {
+                    worker.set_value(None);
+                    session.update(|s| s.seek_here(to));
+                },
+                Duration::ZERO,
+            );
+        };
+        let hear = move |news| match news {
+            SeekNews::Progress(done) => seeking.update(|p| {
+                if let Some(p) = p {
+                    p.done = done;
+                }
+            }),
+            SeekNews::Done(numbers) => match Log::decode(&numbers) {
+                Ok(log) => session.update(|s| {
+                    s.finish_seek(SeekResult { revision, to, log });
+                }),
+                Err(why) => on_page(why),
+            },
+            SeekNews::Failed(why) => on_page(why),
+        };
+        if worker.with_value(Option::is_none) {
+            match SeekWorker::start() {
+                Ok(started) => worker.set_value(Some(started)),
+                Err(why) => return on_page(why),
+            }
+        }
+        worker.update_value(|w| {
+            if let Some(w) = w {
+                w.send(&request, hear);
+            }
+        });
+    });
 }

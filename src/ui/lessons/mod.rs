@@ -32,12 +32,15 @@ pub struct Mounted {
 /// Mount the lessons into `element` for the rest of the page's life, showing `lesson`; they
 /// answer the app through `to_app`.
 pub fn mount(element: web_sys::HtmlElement, to_app: AppLink, lesson: &str) -> Mounted {
+    // Long seeks of the module's sessions go to a worker, as the app's do.
+    crate::session::seeking::offer_worker();
     // Made outside the view's owner, so nothing disposes it: it lives as long as the page.
     let ls = LessonsState::new(to_app);
     let mounted = Mounted { ls };
     mounted.show(lesson);
     leptos::mount::mount_to(element, move || {
         provide_context(ls);
+        crate::ui::hooks::seek_worker::offload_seeks(ls.session, ls.seeking);
         view! { <Lessons /> }
     })
     .forget();

@@ -1,9 +1,11 @@
 //! The lessons module's state: the app's view as a [`Session`] rebuilt from the app's link
 //! (a step alone is a seek, see [`crate::lessons::follow`]), the open view, the theme, the
-//! node the app highlights, and the way back to the app.
+//! node the app highlights, and the way back to the app. A costly seek waits for a worker
+//! as the app's does (see `session::seeking`).
 
 use crate::lessons::{Follow, Lesson, follow};
 use crate::session::Session;
+use crate::ui::hooks::seek_worker::SeekProgress;
 use crate::url_state::{QuizScore, UrlState};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -41,6 +43,8 @@ pub struct LessonsState {
     pub highlight: RwSignal<Option<usize>>,
     /// The graph node last pressed in the app (set at every press).
     pub pressed: RwSignal<Option<usize>>,
+    /// A seek of `session` a worker is computing, while one is.
+    pub seeking: RwSignal<Option<SeekProgress>>,
     to_app: StoredValue<AppLink, LocalStorage>,
 }
 
@@ -53,6 +57,7 @@ impl LessonsState {
             dark: RwSignal::new(false),
             highlight: RwSignal::new(None),
             pressed: RwSignal::new(None),
+            seeking: RwSignal::new(None),
             to_app: StoredValue::new_local(to_app),
         }
     }
