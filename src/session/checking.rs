@@ -125,7 +125,9 @@ pub fn run_request(
     jobs: &[(usize, usize)],
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<f64>, String> {
-    let state = UrlState::from_fragment(link).map_err(|e| e.to_string())?;
+    let mut state = UrlState::from_fragment(link).map_err(|e| e.to_string())?;
+    // The differences need the program and its inputs, not the link's step.
+    state.step = 0;
     let session = Session::from_url(state);
     let stepper = session
         .stepper()
