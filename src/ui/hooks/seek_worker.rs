@@ -27,11 +27,11 @@ export function seek_worker() {
 }
 export function seek_send(worker, link, from, to, hear) {
   worker.onmessage = ({ data }) => {
-    if (data.log) hear('done', 0, data.log);
-    else if (data.error) hear('failed:' + data.error, 0, undefined);
-    else hear('progress', data.progress, undefined);
+    if (data.log) hear(1, 0, data.log);
+    else if (data.error) hear(2, 0, undefined);
+    else hear(0, data.progress, undefined);
   };
-  worker.onerror = (event) => hear('failed:' + (event.message || 'the worker did not start'), 0, undefined);
+  worker.onerror = () => hear(2, 0, undefined);
   worker.postMessage({ seek: { link, from, to } });
 }
 export function seek_stop(worker) { worker.terminate(); }")]
@@ -42,8 +42,9 @@ extern "C" {
     fn seek_stop(worker: &JsValue);
 }
 
-/// The callback the worker's messages go to: their kind, a progress, a log.
-type Hear = Closure<dyn FnMut(String, f64, JsValue)>;
+/// The callback the worker's messages go to: their kind (0 progress, 1 done, 2 failed),
+/// a progress, a log.
+type Hear = Closure<dyn FnMut(u32, f64, JsValue)>;
 
 /// What the worker says.
 pub enum SeekNews {
@@ -51,7 +52,8 @@ pub enum SeekNews {
     Progress(f64),
     /// The steps' log, encoded.
     Done(Vec<f64>),
-    Failed(String),
+    /// The worker failed (it could not start, or the link did not build).
+    Failed,
 }
 
 /// The seek worker; dropping it stops it.
@@ -68,13 +70,10 @@ impl Drop for SeekWorker {
 }
 
 impl SeekWorker {
-    pub fn start() -> Result<SeekWorker, String> {
-        let worker = seek_worker().map_err(|e| {
-            e.as_string()
-                .unwrap_or_else(|| "the worker could not start".into())
-        })?;
-        Ok(SeekWorker {
-            worker,
+    /// A new worker; None where the page cannot start one.
+    pub fn start() -> Option<SeekWorker> {
+        Some(SeekWorker {
+            worker: seek_worker().ok()?,
             busy: Rc::new(Cell::new(false)),
             hear: None,
         })
@@ -89,11 +88,11 @@ impl SeekWorker {
     pub fn send(&mut self, request: &SeekRequest, mut hear: impl FnMut(SeekNews) + 'static) {
         let busy = self.busy.clone();
         busy.set(true);
-        let callback = Hear::new(move |kind: String, progress: f64, log: JsValue| {
-            let news = match kind.strip_prefix("failed:") {
-                Some(why) => SeekNews::Failed(why.to_string()),
-                None if kind == "done" => SeekNews::Done(js_sys::Float64Array::from(log).to_vec()),
-                None => SeekNews::Progress(progress),
+        let callback = Hear::new(move |kind: u32, progress: f64, log: JsValue| {
+            let news = match kind {
+                0 => SeekNews::Progress(progress),
+                1 => SeekNews::Done(js_sys::Float64Array::from(log).to_vec()),
+                _ => SeekNews::Failed,
             };
             if !matches!(news, SeekNews::Progress(_)) {
                 busy.set(false);
@@ -113,25 +112,27 @@ impl SeekWorker {
 
 /// Carry out the seeks the session leaves to a worker: send each to the seek worker (a
 /// new one when the last is still busy with a seek no longer wanted), show its progress,
-/// and finish the seek with its steps. A worker that fails leaves the seek to the page.
+/// and finish the seek with its steps. Where a worker cannot start or fails, the seek
+/// runs on the page.
 pub fn offload_seeks(session: RwSignal<Session>, seeking: RwSignal<Option<SeekProgress>>) {
     let worker = StoredValue::new_local(None::<SeekWorker>);
-    let pending = Memo::new(move |_| session.with(|s| s.pending().map(|to| (s.revision(), to))));
-    let stop_busy = move || {
+    Effect::new(move |before: Option<Option<(u64, usize)>>| {
+        let pending = session.with(|s| s.pending().map(|to| (s.revision(), to)));
+        if before == Some(pending) {
+            return pending;
+        }
+        // A seek it still works on is no longer wanted.
         worker.update_value(|w| {
             if w.as_ref().is_some_and(SeekWorker::busy) {
                 *w = None;
             }
-        })
-    };
-    Effect::new(move |_| {
-        stop_busy();
-        let Some((revision, to)) = pending.get() else {
+        });
+        let Some((revision, to)) = pending else {
             seeking.set(None);
-            return;
+            return pending;
         };
         let Some(request) = session.with_untracked(Session::pending_seek) else {
-            return;
+            return pending;
         };
         seeking.set(Some(SeekProgress {
             from: request.from,
@@ -139,8 +140,7 @@ pub fn offload_seeks(session: RwSignal<Session>, seeking: RwSignal<Option<SeekPr
             done: 0.0,
         }));
         // Out of the worker's callback, which dropping the worker frees.
-        let on_page = move |why: String| {
-            leptos::logging::warn!("the seek runs on the page: {why}");
+        let on_page = move || {
             set_timeout(
                 move || {
                     worker.set_value(None);
@@ -159,14 +159,17 @@ pub fn offload_seeks(session: RwSignal<Session>, seeking: RwSignal<Option<SeekPr
                 Ok(log) => session.update(|s| {
                     s.finish_seek(SeekResult { revision, to, log });
                 }),
-                Err(why) => on_page(why),
+                Err(_) => on_page(),
             },
-            SeekNews::Failed(why) => on_page(why),
+            SeekNews::Failed => on_page(),
         };
         if worker.with_value(Option::is_none) {
             match SeekWorker::start() {
-                Ok(started) => worker.set_value(Some(started)),
-                Err(why) => return on_page(why),
+                Some(started) => worker.set_value(Some(started)),
+                None => {
+                    on_page();
+                    return pending;
+                }
             }
         }
         worker.update_value(|w| {
@@ -174,5 +177,6 @@ pub fn offload_seeks(session: RwSignal<Session>, seeking: RwSignal<Option<SeekPr
                 w.send(&request, hear);
             }
         });
+        pending
     });
 }
