@@ -1,15 +1,17 @@
 //! Step controls: reset, back, forward, play/pause with a speed, the two jumps, the
-//! counter ("backward 2 / 4"), the progress of a seek computed in the background and the
-//! export menu. An embed may show only reset, back, forward and the counter.
+//! counter ("backward 2 / 4") and the export menu; and, in the app, the progress of a seek
+//! computed in the background. An embed may show only reset, back, forward and the
+//! counter.
 
 use super::export::ExportMenu;
 use super::state::AppState;
 use crate::embed::{Controls, counter_text};
 use leptos::prelude::*;
 
-/// While a worker computes a long seek: which steps, how far it is, and a way to stop.
+/// While a worker computes a long seek: which steps, how far it is, and a way to stop
+/// (the app's, under its step controls; an embed seeks on its own page's thread).
 #[component]
-fn SeekStatus() -> impl IntoView {
+pub fn SeekStatus() -> impl IntoView {
     let state = AppState::get();
     move || {
         state.seeking.get().map(|seek| {
@@ -97,7 +99,6 @@ pub fn StepControls(
             <super::passes::Passes />
             </Show>
             <output class="counter" data-step-counter="" aria-live="off">{counter}</output>
-            <SeekStatus />
             <Show when=full>
                 <ExportMenu />
             </Show>

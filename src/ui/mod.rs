@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <playground::host::PlaygroundHost host=playground />
                 <playground::host::SteppingBanner />
                 <controls::StepControls />
+                <controls::SeekStatus />
                 <graph_view::GraphView />
                 <div class="below">
                     <explanation::Explanation />

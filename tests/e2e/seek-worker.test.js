@@ -11,7 +11,7 @@ import { slowestClick } from './lib/responsive.js';
 import { button, counter, editor, pressShortcut } from './lib/app.js';
 
 const HEAVY = 'A = randn([250, 250], 1)\nB = A @ A\nC = B @ A\nsum(C)';
-const STATUS = '.controls .seek-status';
+const STATUS = '.seek-status';
 const THEME = 'header button:last-of-type';
 
 async function heavy(app) {

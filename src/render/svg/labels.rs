@@ -42,12 +42,18 @@ pub fn shown(value: &Tensor) -> String {
     format!("tensor {}", dims.join("×"))
 }
 
+/// The most elements a tensor's exact text spells out: beyond, writing them (a
+/// 250 × 250 matrix is over a megabyte of text) would cost a step more than its work.
+pub const EXACT_ELEMENTS: usize = 4096;
+
 /// The full-precision text behind a displayed value: Rust's `{}` of an `f64` for a
-/// number, nested JSON arrays for a tensor, empty while unknown.
+/// number, nested JSON arrays for a tensor of at most [`EXACT_ELEMENTS`] (a larger one is
+/// its shape, `tensor 250×250`), empty while unknown.
 pub fn exact(value: Option<&Tensor>) -> String {
     match value {
         None => String::new(),
         Some(v) if v.rank() == 0 => v.data()[0].to_string(),
+        Some(v) if v.len() > EXACT_ELEMENTS => shown(v),
         Some(v) => serde_json::to_string(&Values::of(v)).unwrap_or_default(),
     }
 }

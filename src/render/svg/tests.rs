@@ -21,6 +21,10 @@ fn labels_match_the_view() {
     assert_eq!(derivative_total(&s, x1).unwrap(), "x̄1 = 10");
     assert_eq!(exact(s.value(x1).map(|v| &**v)), "3");
     assert_eq!(exact(None), "");
+    let small = Tensor::from_vec(vec![2, 2], vec![1.0, 2.5, -3.0, 0.1]).unwrap();
+    assert_eq!(exact(Some(&small)), "[[1.0,2.5],[-3.0,0.1]]");
+    let large = Tensor::full(&[100, 41], 0.5).unwrap();
+    assert_eq!(exact(Some(&large)), "tensor 100×41");
 }
 
 #[test]
