@@ -168,7 +168,11 @@ appTest('the compact and the full embed fit their 1280×720 slide', async (app) 
 appTest('pan and zoom follow the pointer on a slide the deck scales down', async (app) => {
   const page = await openDeck(app, 1, { width: 960, height: 540 });
   const id = 'two-paths';
-  const scale = await page.evaluate(() => window.deck.getScale());
+  // reveal.js scales the slide once it has laid the page out at this size.
+  const scale = await waitFor('the deck scaling its slide', async () => {
+    const scale = await page.evaluate(() => window.deck.getScale());
+    return scale < 0.8 ? { ok: true, value: scale } : { ok: false, seen: scale };
+  });
   assert.ok(scale < 0.8, `the deck scales its slide (${scale})`);
   await settle(page);
   assert.deepEqual(await nodesInsideFrame(page, id), [], 'the fitted graph shows every node');
