@@ -67,7 +67,7 @@ const server = await startServer({ root: DIST });
 const browser = await launchChromium();
 try {
   console.log(`"Jump to end of backward" on two products of 250 × 250 matrices, median of ${RUNS} runs`);
-  console.log('where | longest frame held | frames over 50 ms, summed | key → last step shown');
+  console.log('where | longest frame held | long frames, summed | key → last step shown');
   for (const [label, withWorker] of [['worker', true], ['page thread', false]]) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await jump(browser, server, withWorker));
