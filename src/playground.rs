@@ -2,8 +2,8 @@
 //! form that writes a program and reads it back ([`form`]), the training run over any
 //! [`Backend`](crate::backend::Backend) in chunks that yield to rendering, with
 //! checkpoints to go on from on another backend ([`run`]), the backends it can use and
-//! the fallback from a lost GPU ([`backend`]), the pictures' geometry: the loss curve ([`chart`]) and the decision boundary
-//! ([`boundary`]); the training options beyond the optimizer: precision, loss scaling,
+//! the fallback from a lost GPU ([`backend`]), the pictures' geometry: the loss curve ([`chart`]), the decision boundary
+//! ([`boundary`]) and the data scatter under it ([`scatter`]); the training options beyond the optimizer: precision, loss scaling,
 //! clipping, initialisation and the layers' sizes ([`options`]); whether an edited program is still the same model
 //! ([`model`]); frame-time and steps-per-second meters
 //! ([`meter`]) and how training is paced ([`pace`]). The playground UI is a module the
@@ -25,4 +25,5 @@ pub mod pace;
 pub mod panel;
 pub mod relay;
 pub mod run;
+pub mod scatter;
 pub mod source;

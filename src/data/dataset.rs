@@ -40,8 +40,9 @@ pub enum DatasetError {
     TooManyPoints { name: String, available: usize },
     #[error("the program has no own data: the playground writes it as `# own data:` comments")]
     NoOwnData,
-    #[error("{}", super::own::left_out_message(*rows))]
-    LeftOut { rows: usize },
+    /// Own data the page does not hold (`message` says so, from `data::own`).
+    #[error("{message}")]
+    LeftOut { rows: usize, message: String },
     #[error("the `{name}` dataset is not loaded here yet")]
     NotLoaded { name: String },
     #[error("the `{name}` dataset's files are damaged: {message}")]

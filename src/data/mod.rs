@@ -188,7 +188,10 @@ impl DataSpec {
 fn own_split(points: usize) -> Result<Split, DatasetError> {
     let (table, share) =
         provided::get_split(own::OWN).ok_or_else(|| match own::noted_left_out() {
-            Some(rows) => DatasetError::LeftOut { rows },
+            Some(rows) => DatasetError::LeftOut {
+                rows,
+                message: own::left_out_message(rows),
+            },
             None => DatasetError::NoOwnData,
         })?;
     let (train, test) = table.split(share, SPLIT_SEED);

@@ -1,8 +1,8 @@
 //! Where a step's heavy work is done: by the stepper itself ([`Direct`]), or beforehand
-//! elsewhere. A worker steps the same program with a [`Recorder`], which keeps each
-//! step's results in a [`Log`]; the page's stepper then takes them from the log
-//! ([`Log::replay`]) instead of computing them again, and does only the bookkeeping
-//! (storing, summing contributions, records), so a long seek costs the page little.
+//! elsewhere. A worker steps the same program keeping each step's results in a [`Log`]
+//! ([`Log::cache`]); the page's stepper then takes them from the log (the same way)
+//! instead of computing them again, and does only the bookkeeping (storing, summing
+//! contributions, records), so a long seek costs the page little.
 //!
 //! A log belongs to one stepper build: the steps are indexes into its schedule. A log
 //! entry of the wrong kind for a step is ignored and the step computed.
@@ -175,14 +175,9 @@ impl Log {
         }
     }
 
-    /// A [`Compute`] that takes each step's results from this log, and computes those
-    /// it has none for.
-    pub fn replay(&self) -> Replay<'_> {
-        Replay(self)
-    }
-
-    /// Like [`Log::replay`], and keeping the results of the steps it computes for which
-    /// `worth(step)` holds, so that going over them again costs nothing.
+    /// A [`Compute`] that takes each step's results from this log, computes those it has
+    /// none for, and keeps the results of those for which `worth(step)` holds, so that
+    /// going over them again costs nothing.
     pub fn cache<F: Fn(usize) -> bool>(&mut self, worth: F) -> Cache<'_, F> {
         Cache { log: self, worth }
     }
@@ -273,106 +268,11 @@ impl Log {
     }
 }
 
-/// Computes every step, keeping the results of those from `from` on.
-pub struct Recorder {
-    pub from: usize,
-    pub log: Log,
-}
-
-impl Recorder {
-    pub fn from(from: usize) -> Recorder {
-        Recorder {
-            from,
-            log: Log::default(),
-        }
-    }
-
-    fn keep(&mut self, step: usize, computed: Computed) {
-        if step >= self.from {
-            self.log.insert(step, computed);
-        }
-    }
-}
-
-impl Compute for Recorder {
-    fn forward(&mut self, step: usize, op: Op, args: &[&Tensor]) -> Result<Tensor, String> {
-        let result = Direct.forward(step, op, args);
-        self.keep(step, Computed::Forward(result.clone()));
-        result
-    }
-
-    fn pull_back(
-        &mut self,
-        step: usize,
-        op: Op,
-        args: &[&Tensor],
-        value: &Tensor,
-        adjoint: &Tensor,
-    ) -> Pulled {
-        let pulled = Direct.pull_back(step, op, args, value, adjoint);
-        self.keep(step, Computed::PullBack(pulled.clone()));
-        pulled
-    }
-
-    fn tangent(
-        &mut self,
-        step: usize,
-        op: Op,
-        args: &[&Tensor],
-        arg_tangents: &[Option<&Tensor>],
-        nan: &Tensor,
-    ) -> Tangent {
-        let tangent = Direct.tangent(step, op, args, arg_tangents, nan);
-        self.keep(step, Computed::Tangent(tangent.clone()));
-        tangent
-    }
-}
-
-/// Takes each step's results from a [`Log`].
-pub struct Replay<'a>(&'a Log);
-
-impl Compute for Replay<'_> {
-    fn forward(&mut self, step: usize, op: Op, args: &[&Tensor]) -> Result<Tensor, String> {
-        match self.0.get(step) {
-            Some(Computed::Forward(result)) => result.clone(),
-            _ => Direct.forward(step, op, args),
-        }
-    }
-
-    fn pull_back(
-        &mut self,
-        step: usize,
-        op: Op,
-        args: &[&Tensor],
-        value: &Tensor,
-        adjoint: &Tensor,
-    ) -> Pulled {
-        match self.0.get(step) {
-            Some(Computed::PullBack(pulled)) if pulled.len() == args.len() => pulled.clone(),
-            _ => Direct.pull_back(step, op, args, value, adjoint),
-        }
-    }
-
-    fn tangent(
-        &mut self,
-        step: usize,
-        op: Op,
-        args: &[&Tensor],
-        arg_tangents: &[Option<&Tensor>],
-        nan: &Tensor,
-    ) -> Tangent {
-        match self.0.get(step) {
-            Some(Computed::Tangent(t)) if t.partials.len() == args.len() => t.clone(),
-            _ => Direct.tangent(step, op, args, arg_tangents, nan),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
-/// Takes each step's results from a [`Log`], and adds those it computes that are worth
-/// keeping.
+/// Takes each step's results from a [`Log`] (an entry of the wrong kind is ignored), and
+/// adds those it computes that are worth keeping.
 pub struct Cache<'a, F> {
     log: &'a mut Log,
     worth: F,
@@ -388,8 +288,8 @@ impl<F: Fn(usize) -> bool> Cache<'_, F> {
 
 impl<F: Fn(usize) -> bool> Compute for Cache<'_, F> {
     fn forward(&mut self, step: usize, op: Op, args: &[&Tensor]) -> Result<Tensor, String> {
-        if self.log.covers(step) {
-            return self.log.replay().forward(step, op, args);
+        if let Some(Computed::Forward(result)) = self.log.get(step) {
+            return result.clone();
         }
         let result = Direct.forward(step, op, args);
         self.keep(step, Computed::Forward(result.clone()));
@@ -404,8 +304,10 @@ impl<F: Fn(usize) -> bool> Compute for Cache<'_, F> {
         value: &Tensor,
         adjoint: &Tensor,
     ) -> Pulled {
-        if self.log.covers(step) {
-            return self.log.replay().pull_back(step, op, args, value, adjoint);
+        if let Some(Computed::PullBack(pulled)) = self.log.get(step)
+            && pulled.len() == args.len()
+        {
+            return pulled.clone();
         }
         let pulled = Direct.pull_back(step, op, args, value, adjoint);
         self.keep(step, Computed::PullBack(pulled.clone()));
@@ -420,8 +322,10 @@ impl<F: Fn(usize) -> bool> Compute for Cache<'_, F> {
         arg_tangents: &[Option<&Tensor>],
         nan: &Tensor,
     ) -> Tangent {
-        if self.log.covers(step) {
-            return self.log.replay().tangent(step, op, args, arg_tangents, nan);
+        if let Some(Computed::Tangent(t)) = self.log.get(step)
+            && t.partials.len() == args.len()
+        {
+            return t.clone();
         }
         let tangent = Direct.tangent(step, op, args, arg_tangents, nan);
         self.keep(step, Computed::Tangent(tangent.clone()));

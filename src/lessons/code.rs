@@ -4,7 +4,8 @@
 //! itself set apart so the program's own lines come first.
 
 use crate::graph::{Graph, NodeId};
-use crate::render::micrograd::{self, CodeLine};
+use crate::render::micrograd;
+use crate::render::python::CodeLine;
 use crate::render::pytorch;
 use crate::tensor::Tensor;
 

@@ -5,7 +5,7 @@
 //! `# node NAME`, so a view can link lines to nodes; the script prints each input's
 //! gradient as the PyTorch export does. Domain errors give NaN or ±∞, as in the app.
 
-use super::pytorch::{comment_text, number, python_name};
+use super::python::{CodeLine, comment_text, number, python_name};
 use crate::engine::scalar_program::{self, ScalarProgramError};
 use crate::graph::{Graph, Node, NodeId};
 use crate::op::{Leaf, Op};
@@ -177,13 +177,6 @@ class Value:
         for value in reversed(order):
             value.pass_back()
 "#;
-
-/// One line of the script and the node it computes, if any.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodeLine {
-    pub text: String,
-    pub node: Option<NodeId>,
-}
 
 /// The script's lines for a scalar `graph` with `inputs` (one per input node, in order).
 pub fn lines(

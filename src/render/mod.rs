@@ -9,6 +9,7 @@ pub mod markup;
 pub mod memory;
 pub mod micrograd;
 pub mod notation;
+pub mod python;
 pub mod pytorch;
 pub mod speech;
 pub mod step;

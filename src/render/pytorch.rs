@@ -3,7 +3,7 @@
 //! `requires_grad=True`, every node one line, and the script prints each input's gradient.
 //! [`lines`] gives the script's lines with the node each computes, for views linking them.
 
-use super::micrograd::CodeLine;
+use super::python::{CodeLine, comment_text, number, python_name};
 use crate::graph::{Graph, Node, NodeId};
 use crate::op::{Leaf, Op};
 use crate::tensor::Tensor;
@@ -85,38 +85,6 @@ pub fn lines(graph: &Graph, inputs: &[Tensor], source: &str) -> Vec<CodeLine> {
     tagged
 }
 
-/// A line of the program as the text of a Python comment: Python ends a line at `\r` (and
-/// `\x0c` or `\x0b` may confuse editors), which `str::lines` keeps, so a program line
-/// `# \rimport os` would otherwise become code. Control characters are written escaped.
-pub(crate) fn comment_text(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        if (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}') {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A name Python accepts: primes become `_p`, anything else odd an underscore.
-pub(crate) fn python_name(node: &Node) -> String {
-    let mut name: String = node
-        .name
-        .chars()
-        .map(|c| match c {
-            '′' => 'p',
-            c if c.is_ascii_alphanumeric() || c == '_' => c,
-            _ => '_',
-        })
-        .collect();
-    if name.chars().next().is_none_or(|c| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    name
-}
-
 /// A tensor as a Python literal: a number or nested lists, NaN and ±∞ by name.
 fn python_literal(value: &Tensor) -> String {
     fn nested(shape: &[usize], data: &[f64]) -> String {
@@ -132,21 +100,6 @@ fn python_literal(value: &Tensor) -> String {
         }
     }
     nested(value.shape(), value.data())
-}
-
-pub(crate) fn number(x: f64) -> String {
-    if x.is_nan() {
-        "float('nan')".into()
-    } else if x.is_infinite() {
-        if x > 0.0 {
-            "float('inf')"
-        } else {
-            "float('-inf')"
-        }
-        .into()
-    } else {
-        format!("{x:?}")
-    }
 }
 
 /// An operand: a leaf constant inline, otherwise the node's variable.

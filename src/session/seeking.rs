@@ -1,6 +1,6 @@
 //! Long moves off the page's thread. A seek (a step, a jump, a link's step) whose steps
 //! would take more than [`INLINE_SEEK_WORK`] becomes a [`SeekRequest`]: a worker steps
-//! the program the view's link describes ([`Seeker`]), recording each step's results in
+//! the program the view's link describes ([`Seeker`]), keeping each step's results in
 //! a [`Log`], and the page takes them ([`Session::finish_seek`]), doing only the
 //! bookkeeping, so it keeps answering meanwhile. The log stays with the build, and the
 //! costly steps computed here join it, so going back and forth over steps already taken
@@ -11,7 +11,7 @@
 //! runs where it is asked for.
 
 use super::Session;
-use crate::engine::compute::{Log, Recorder};
+use crate::engine::compute::Log;
 use crate::engine::{Mode, Phase, Stepper};
 use crate::graph::NodeId;
 use crate::graph::cost::cost;
@@ -170,7 +170,7 @@ impl Session {
         self.log.merge(result.log);
         self.pending = None;
         if let Some(stepper) = &mut self.stepper {
-            stepper.seek_with(result.to, &mut self.log.replay());
+            stepper.seek_with(result.to, &mut self.log.cache(|_| false));
         }
         true
     }
@@ -220,17 +220,18 @@ impl Seeker {
         let start = stepper.cursor();
         let total: u64 = seeker.work[start..request.to].iter().sum();
         let mut done = 0u64;
-        let mut recorder = Recorder::from(request.from);
+        let mut log = Log::default();
+        let mut recording = log.cache(|step| step >= request.from);
         while stepper.cursor() < request.to {
             done += seeker.work[stepper.cursor()];
-            stepper.step_with(&mut recorder);
+            stepper.step_with(&mut recording);
             progress(if total == 0 {
                 1.0
             } else {
                 done as f64 / total as f64
             });
         }
-        Ok(recorder.log)
+        Ok(log)
     }
 
     fn new(link: &str) -> Result<Seeker, String> {

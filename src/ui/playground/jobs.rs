@@ -12,7 +12,7 @@
 
 use super::hooks;
 use super::offload;
-use super::state::{CHUNK_MS, Job, PlaygroundState, Stats, WORKER_CHUNK_MS};
+use super::state::{CHUNK_MS, GRID, Job, PlaygroundState, Stats, WORKER_CHUNK_MS};
 use crate::backend::cpu::CpuBackend;
 use crate::backend::gpu::GpuBackend;
 use crate::graph::Graph;
@@ -177,7 +177,7 @@ fn keep_on_new_data(ps: PlaygroundState, graph: &Graph) -> bool {
         let run = run.as_mut()?;
         let same = crate::playground::data::same_but_data(run.graph(), graph)
             && run.replace_data(graph.clone()).is_ok();
-        same.then(|| super::own_data::scatter(run))
+        same.then(|| crate::playground::scatter::of(run, GRID))
     });
     match kept.flatten() {
         Some(scatter) => {
@@ -279,7 +279,7 @@ async fn build(
             return false;
         }
     };
-    if let Some(scatter) = super::own_data::scatter(&run) {
+    if let Some(scatter) = crate::playground::scatter::of(&run, GRID) {
         ps.scatter.set(Some(scatter));
     }
     let running = run.backend().kind();

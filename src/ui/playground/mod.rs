@@ -20,6 +20,7 @@ mod options;
 mod own_data;
 mod panel;
 mod state;
+mod trainer;
 mod view;
 
 use crate::playground::message::{FromPlayground, HostUpdate, MessageError};

@@ -8,6 +8,7 @@
 //! the run (the editor's program does not compile, or is not the run's).
 
 use super::state::PlaygroundState;
+use super::trainer::{Offload, start_trainer, train_chunk};
 use crate::playground::backend::TrainingBackend;
 use crate::playground::data::shipped_of;
 use crate::playground::form::read_training;
@@ -18,58 +19,6 @@ use js_sys::{Float64Array, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-
-#[wasm_bindgen(inline_js = "
-export function start_trainer() {
-  const worker = new Worker(new URL('check-worker.js', document.baseURI), { type: 'module' });
-  const answer = (data) => { const a = worker.answer; worker.answer = null; if (a) a(data); };
-  worker.onmessage = ({ data }) => answer(data);
-  worker.onerror = (event) => answer({ error: event.message || 'the training worker did not start' });
-  return worker;
-}
-export function train_chunk(worker, seeding, seed, request) {
-  return new Promise((resolve) => {
-    worker.answer = resolve;
-    const chunk = request.slice();
-    const message = seeding ? { seed: seed.slice(), chunk } : { chunk };
-    worker.postMessage(message, seeding ? [chunk.buffer, message.seed.buffer] : [chunk.buffer]);
-  });
-}
-export function stop_trainer(worker) {
-  worker.terminate();
-  const a = worker.answer; worker.answer = null; if (a) a(null);
-}")]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn start_trainer() -> Result<JsValue, JsValue>;
-    fn train_chunk(
-        worker: &JsValue,
-        seeding: bool,
-        seed: &[f64],
-        request: &[f64],
-    ) -> js_sys::Promise;
-    fn stop_trainer(worker: &JsValue);
-}
-
-/// The training worker, as the playground holds it.
-#[derive(Default)]
-pub enum Offload {
-    /// None started: the next CPU chunk starts one.
-    #[default]
-    Idle,
-    /// Started; `seeded` once it has the run's program.
-    Running { worker: JsValue, seeded: bool },
-    /// It failed for this run: the page trains on its own thread until the run changes.
-    Failed,
-}
-
-impl Drop for Offload {
-    fn drop(&mut self) {
-        if let Offload::Running { worker, .. } = self {
-            stop_trainer(worker);
-        }
-    }
-}
 
 /// Stop the worker (cancelling a chunk under way); the next CPU chunk starts a new one.
 pub fn reset(ps: PlaygroundState) {

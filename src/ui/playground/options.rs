@@ -9,33 +9,7 @@ use crate::backend::Backend;
 use crate::playground::options::layers::layers;
 use crate::playground::options::view::{Status, layer_figure, norm_figure, stats_markup};
 use crate::playground::run::Run;
-use crate::train::GradientNorm;
 use leptos::prelude::*;
-
-/// The options' signals.
-#[derive(Clone, Copy)]
-pub struct OptionsState {
-    /// Each clipped step's norms, as the run recorded them.
-    pub norms: StoredValue<Vec<(u64, GradientNorm)>>,
-    pub norms_changed: RwSignal<u64>,
-    pub status: RwSignal<Status>,
-}
-
-impl OptionsState {
-    pub fn new() -> OptionsState {
-        OptionsState {
-            norms: StoredValue::new(Vec::new()),
-            norms_changed: RwSignal::new(0),
-            status: RwSignal::new(Status::default()),
-        }
-    }
-}
-
-impl Default for OptionsState {
-    fn default() -> OptionsState {
-        OptionsState::new()
-    }
-}
 
 /// Copy what `run` recorded into the view's signals.
 pub fn publish<B: Backend>(ps: PlaygroundState, run: &Run<B>) {

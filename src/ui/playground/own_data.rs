@@ -5,16 +5,14 @@
 //! ([`crate::playground::data::own_edit`]), which the app's editor and link then hold;
 //! a run of the same model goes on training on the changed rows.
 
-use super::state::{GRID, PlaygroundState, Scatter};
+use super::state::PlaygroundState;
 use crate::data::own::{self, OWN, Own};
 use crate::data::table::Task;
-use crate::playground::backend::TrainingBackend;
-use crate::playground::boundary::{self, Grid, PICTURE};
+use crate::playground::boundary::PICTURE;
 use crate::playground::data::own_edit::{
     self, Edit, apply, from_picture, header_columns, hit, program_with,
 };
-use crate::playground::data::own_panel::{OwnPanel, markup};
-use crate::playground::run::Run;
+use crate::playground::data::own_panel::markup;
 use crate::ui::hooks;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,47 +21,6 @@ use wasm_bindgen::JsCast;
 const REACH: f64 = 8.0;
 /// How far a point must be dragged to move (picture units).
 const MOVE: f64 = 2.0;
-
-/// The own-data panel's state.
-#[derive(Clone, Copy)]
-pub struct OwnUi {
-    pub panel: RwSignal<OwnPanel>,
-    /// The row being dragged and where the press was.
-    drag: StoredValue<Option<(usize, (f64, f64))>>,
-}
-
-impl OwnUi {
-    pub fn new() -> OwnUi {
-        OwnUi {
-            panel: RwSignal::new(OwnPanel::default()),
-            drag: StoredValue::new(None),
-        }
-    }
-}
-
-impl Default for OwnUi {
-    fn default() -> OwnUi {
-        OwnUi::new()
-    }
-}
-
-/// The data scatter of `run` (its 2-D points on the grid the boundary is drawn over);
-/// own points on a fixed square, so the picture does not move under a click.
-pub fn scatter(run: &Run<TrainingBackend>) -> Option<Scatter> {
-    let dataset = run.dataset()?;
-    let own = run.data_spec().is_some_and(|s| s.dataset == OWN);
-    let grid = if own {
-        own_edit::grid(&dataset.points, GRID)
-    } else {
-        Grid::around(&dataset.points, GRID)
-    };
-    Some(Scatter {
-        grid,
-        points: dataset.len(),
-        classes: dataset.classes,
-        markup: boundary::scatter_markup(&dataset.points, &dataset.labels, &grid, PICTURE),
-    })
-}
 
 /// The own data of the program in the editor (None when it has none or it is wrong).
 fn current(ps: PlaygroundState) -> Option<Own> {

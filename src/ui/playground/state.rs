@@ -4,20 +4,27 @@
 //! loss, accuracy, speed, frame time, the loss curve and the decision boundary), and the
 //! backend: the user's choice, what runs, a spare GPU device and the last parameters read
 //! back from the GPU; how training is watched (its speed and stop, the loss chart's
-//! scale). The user's commands, which queue jobs, are in [`super::commands`].
+//! scale); the signals of the training options' view ([`super::options`]) and of the
+//! own-data panel ([`super::own_data`]), and the training worker
+//! ([`super::trainer`]). The user's commands, which queue jobs, are in
+//! [`super::commands`]. Everything here is data: the modules that act on it import it.
 
+use super::trainer::Offload;
 use crate::backend::gpu::GpuContext;
 use crate::playground::backend::{BackendChoice, BackendStatus, TrainingBackend};
-use crate::playground::boundary::Grid;
 use crate::playground::chart::Scale;
+use crate::playground::data::own_panel::OwnPanel;
 use crate::playground::form::Training;
 use crate::playground::message::{FromPlayground, pack};
 use crate::playground::meter::Meter;
+use crate::playground::options::view::Status;
 use crate::playground::pace::{Pacer, Speed};
 use crate::playground::panel::Watch;
 use crate::playground::relay::Evaluation;
 use crate::playground::run::{Checkpoint, Run};
+use crate::playground::scatter::Scatter;
 use crate::playground::source::Source;
+use crate::train::GradientNorm;
 use leptos::prelude::*;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
@@ -65,16 +72,6 @@ pub struct Stats {
     pub steps_per_second: Option<f64>,
     /// Mean and longest time between animation frames while training (ms).
     pub frame_ms: Option<(f64, f64)>,
-}
-
-/// The data scatter: its points (markup) on the grid the boundary is drawn over.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scatter {
-    pub grid: Grid,
-    pub points: usize,
-    pub classes: usize,
-    /// Circles in a [`crate::playground::boundary::PICTURE`]-sized square.
-    pub markup: String,
 }
 
 #[wasm_bindgen]
@@ -151,7 +148,7 @@ pub struct PlaygroundState {
     /// first layer's weights) as markup, see [`super::data`].
     pub report: RwSignal<Option<String>>,
     /// The own-data panel ([`super::own_data`]).
-    pub own: super::own_data::OwnUi,
+    pub own: OwnUi,
     /// The backend the user asked for.
     pub choice: RwSignal<BackendChoice>,
     /// The backend the run trains on, and what WebGPU offers.
@@ -179,9 +176,9 @@ pub struct PlaygroundState {
     pub jobs: StoredValue<VecDeque<Job>>,
     pub busy: StoredValue<bool>,
     /// What the run recorded of its training options.
-    pub options: super::options::OptionsState,
+    pub options: OptionsState,
     /// The worker that trains on the CPU ([`super::offload`]).
-    pub offload: StoredValue<super::offload::Offload, LocalStorage>,
+    pub offload: StoredValue<Offload, LocalStorage>,
     /// The run as the worker evaluated it after a chunk, with the step count then.
     pub evaluated: StoredValue<Option<(u64, Evaluation)>>,
 }
@@ -201,7 +198,7 @@ impl PlaygroundState {
             boundary: RwSignal::new(None),
             predictions: StoredValue::new(None),
             report: RwSignal::new(None),
-            own: super::own_data::OwnUi::new(),
+            own: OwnUi::new(),
             choice: RwSignal::new(BackendChoice::Cpu),
             backend: RwSignal::new(BackendStatus::default()),
             spare_gpu: StoredValue::new_local(None),
@@ -216,8 +213,8 @@ impl PlaygroundState {
             scale: RwSignal::new(Scale::default()),
             jobs: StoredValue::new(VecDeque::new()),
             busy: StoredValue::new(false),
-            options: super::options::OptionsState::new(),
-            offload: StoredValue::new_local(super::offload::Offload::Idle),
+            options: OptionsState::new(),
+            offload: StoredValue::new_local(Offload::Idle),
             evaluated: StoredValue::new(None),
         }
     }
@@ -240,5 +237,53 @@ impl PlaygroundState {
         if self.watch.with_untracked(|w| w.stop) != stop {
             self.watch.update(|w| w.stop = stop);
         }
+    }
+}
+
+/// The training options' signals (filled by [`super::options::publish`]).
+#[derive(Clone, Copy)]
+pub struct OptionsState {
+    /// Each clipped step's norms, as the run recorded them.
+    pub norms: StoredValue<Vec<(u64, GradientNorm)>>,
+    pub norms_changed: RwSignal<u64>,
+    pub status: RwSignal<Status>,
+}
+
+impl OptionsState {
+    pub fn new() -> OptionsState {
+        OptionsState {
+            norms: StoredValue::new(Vec::new()),
+            norms_changed: RwSignal::new(0),
+            status: RwSignal::new(Status::default()),
+        }
+    }
+}
+
+impl Default for OptionsState {
+    fn default() -> OptionsState {
+        OptionsState::new()
+    }
+}
+
+/// The own-data panel's state (driven by [`super::own_data`]).
+#[derive(Clone, Copy)]
+pub struct OwnUi {
+    pub panel: RwSignal<OwnPanel>,
+    /// The row being dragged and where the press was.
+    pub(super) drag: StoredValue<Option<(usize, (f64, f64))>>,
+}
+
+impl OwnUi {
+    pub fn new() -> OwnUi {
+        OwnUi {
+            panel: RwSignal::new(OwnPanel::default()),
+            drag: StoredValue::new(None),
+        }
+    }
+}
+
+impl Default for OwnUi {
+    fn default() -> OwnUi {
+        OwnUi::new()
     }
 }
