@@ -24,10 +24,11 @@ pub fn sync_location(state: AppState) {
     let pending = StoredValue::new(None);
     Effect::new(move |_| {
         state.session.track();
+        // The timer may fire after the view is gone (unmounted): then it does nothing.
         browser::debounce(pending, LOCATION_DELAY, move || {
             state
                 .session
-                .with_untracked(|session| write_location(session, false));
+                .try_with_untracked(|session| write_location(session, false));
         });
     });
     let listener = window_event_listener(leptos::ev::popstate, move |_| {

@@ -162,12 +162,12 @@ impl AppState {
         } else {
             COMPILE_DELAY
         };
+        // The timer may fire after the view is gone (unmounted): then it does nothing.
         hooks::debounce(self.pending_compile, delay, move || {
-            state.session.update(Session::compile);
-            if new_entry {
+            if state.session.try_update(Session::compile).is_some() && new_entry {
                 state
                     .session
-                    .with_untracked(|s| hooks::write_location(s, true));
+                    .try_with_untracked(|s| hooks::write_location(s, true));
             }
         });
     }

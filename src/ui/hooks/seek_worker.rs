@@ -143,22 +143,25 @@ pub fn offload_seeks(session: RwSignal<Session>, seeking: RwSignal<Option<SeekPr
         let on_page = move || {
             set_timeout(
                 move || {
-                    worker.set_value(None);
-                    session.update(|s| s.seek_here(to));
+                    // Nothing when the view is gone meanwhile.
+                    worker.try_set_value(None);
+                    session.try_update(|s| s.seek_here(to));
                 },
                 Duration::ZERO,
             );
         };
         let hear = move |news| match news {
-            SeekNews::Progress(done) => seeking.update(|p| {
-                if let Some(p) = p {
-                    p.done = done;
-                }
-            }),
+            SeekNews::Progress(done) => {
+                seeking.try_update(|p| {
+                    if let Some(p) = p {
+                        p.done = done;
+                    }
+                });
+            }
             SeekNews::Done(numbers) => match Log::decode(&numbers) {
-                Ok(log) => session.update(|s| {
-                    s.finish_seek(SeekResult { revision, to, log });
-                }),
+                Ok(log) => {
+                    session.try_update(|s| s.finish_seek(SeekResult { revision, to, log }));
+                }
                 Err(_) => on_page(),
             },
             SeekNews::Failed => on_page(),
